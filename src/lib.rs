@@ -1,0 +1,12 @@
+//! notedeck turns Markdown study notes, Japanese first, into Anki flashcards.
+//!
+//! The pipeline, one module a stage:
+//! `scan` (which notes exist) → `outline` (Markdown → tree) → `extract`
+//! (tree → cards) → `index` (SQLite) → `export` (.apkg, .csv) and `search`.
+//! `japanese` holds the text handling they share.
+
+pub mod card;
+pub mod scan;
+pub mod commands;
+pub mod extract;
+pub mod output;
