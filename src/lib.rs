@@ -8,5 +8,7 @@
 pub mod card;
 pub mod scan;
 pub mod commands;
+pub mod export;
+pub mod japanese;
 pub mod extract;
 pub mod output;
