@@ -1,29 +1,311 @@
 //! The tree of a note → cards, by the rules of EXTRACTION.md.
-//! (Placeholder: a naive colon split until the real extractor lands.)
+//!
+//! Each item (or paragraph outside a list) is tried against the rules in
+//! order — question, term with separator, topic, definition sentence — and
+//! the first that applies makes its card; a run of labelled siblings makes
+//! one card together; a section whose heading names something is a topic.
+//! Every card keeps the headings and card fronts above it as its context.
+
+use std::collections::HashMap;
+use std::ops::Range;
 
 use crate::card::{Card, Kind};
+use crate::identity;
+use crate::japanese::phrase::{self, clean_front};
+use crate::japanese::script::is_space;
+use crate::outline::{self, Node, NodeKind, Outline};
+use crate::render;
 
 /// The cards of one note. `file` is its name relative to the notes folder,
 /// with `/` separators; the deck comes from its folders and `#` title.
 pub fn extract_note(file: &str, text: &str) -> Vec<Card> {
-    let deck = file.trim_end_matches(".md").replace('/', "::");
-    text.lines()
-        .enumerate()
-        .filter_map(|(i, line)| {
-            let item = line.trim_start().strip_prefix("- ")?;
-            let (front, back) = item.split_once(':')?;
-            Some(Card {
-                guid: format!("{deck}:{i}"),
-                deck: deck.clone(),
-                front: front.trim().to_string(),
-                back: back.trim().to_string(),
-                back_html: back.trim().to_string(),
-                context: Vec::new(),
-                tags: Vec::new(),
-                kind: Kind::Term,
-                file: file.to_string(),
-                line: i + 1,
+    let outline = outline::parse(text);
+    let mut walk = Walk {
+        deck: identity::deck(file, outline.title_text()),
+        file,
+        outline: &outline,
+        context: Vec::new(),
+        headings: Vec::new(),
+        seen: HashMap::new(),
+        cards: Vec::new(),
+    };
+    walk.siblings(&outline.nodes);
+    walk.cards
+}
+
+/// A card before it has its place: what the rules decide.
+struct Draft {
+    kind: Kind,
+    front: String,
+    /// Markdown of the back.
+    back: String,
+    line: usize,
+}
+
+struct Walk<'a> {
+    deck: String,
+    file: &'a str,
+    outline: &'a Outline,
+    /// Headings (but the title) and card fronts above the current node.
+    context: Vec<String>,
+    /// Headings (but the title) above the current node, for tags.
+    headings: Vec<String>,
+    /// How many cards each identity has had, to tell duplicates apart.
+    seen: HashMap<String, usize>,
+    cards: Vec<Card>,
+}
+
+impl Walk<'_> {
+    fn siblings(&mut self, nodes: &[Node]) {
+        let mut i = 0;
+        while i < nodes.len() {
+            let node = &nodes[i];
+            match node.kind {
+                NodeKind::Heading(_) => self.section(node),
+                NodeKind::Other => {}
+                NodeKind::Item | NodeKind::Paragraph => {
+                    if let Some(draft) = self.classify(node) {
+                        self.nested_under(draft, |walk| walk.siblings(&node.children));
+                    } else if let Some(run) = self.label_sequence(&nodes[i..]) {
+                        let draft = self.sequence_card(run);
+                        self.nested_under(draft, |walk| {
+                            for item in run {
+                                walk.siblings(&item.children);
+                            }
+                        });
+                        i += run.len();
+                        continue;
+                    } else {
+                        self.siblings(&node.children);
+                    }
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// Emits `draft`, then walks what is nested under it with its front in
+    /// the context.
+    fn nested_under(&mut self, draft: Draft, nested: impl FnOnce(&mut Self)) {
+        let front = draft.front.clone();
+        self.emit(draft);
+        self.context.push(front);
+        nested(self);
+        self.context.pop();
+    }
+
+    fn section(&mut self, heading: &Node) {
+        let is_title = self
+            .outline
+            .title
+            .is_some_and(|t| std::ptr::eq(&self.outline.nodes[t], heading));
+        if is_title {
+            self.siblings(&heading.children);
+            return;
+        }
+        let text = heading.head.text.trim();
+        let own_body = heading
+            .children
+            .iter()
+            .take_while(|c| !matches!(c.kind, NodeKind::Heading(_)))
+            .any(|c| !self.outline.source[c.range.clone()].trim().is_empty());
+        if own_body
+            && !phrase::is_filing_heading(text)
+            && !phrase::is_label(text)
+            && !text.is_empty()
+        {
+            let kind = if phrase::is_question(text) {
+                Kind::Qa
+            } else {
+                Kind::Topic
+            };
+            self.emit(Draft {
+                kind,
+                front: clean_front(text),
+                back: self.outline.markdown(&heading.children),
+                line: heading.line,
+            });
+        }
+        self.context.push(clean_front(text));
+        self.headings.push(text.to_string());
+        self.siblings(&heading.children);
+        self.headings.pop();
+        self.context.pop();
+    }
+
+    /// Rules 1 to 5 and 7 for one item or paragraph.
+    fn classify(&self, node: &Node) -> Option<Draft> {
+        let head = &node.head;
+        let text = head.text.as_str();
+        if head.is_only_media_or_code() || text.trim_matches(is_space).is_empty() {
+            return None;
+        }
+        let children = self.outline.markdown(&node.children);
+        let draft = |kind, front: &str, back: String| Draft {
+            kind,
+            front: clean_front(front),
+            back,
+            line: node.line,
+        };
+        // Rule 2: a question; its answer is what is nested under it.
+        if phrase::is_question(text) && !children.is_empty() {
+            return Some(draft(Kind::Qa, text, children));
+        }
+        // Rule 3: TERM separator DEFINITION.
+        let separator = head.separator();
+        if let Some(sep) = &separator {
+            let (term, definition) = (&text[..sep.start], &text[sep.end..]);
+            if !definition.trim_matches(is_space).is_empty() && phrase::is_term(term) {
+                return Some(draft(
+                    Kind::Term,
+                    term,
+                    self.rest_of_head(node, sep.end, &children),
+                ));
+            }
+        }
+        // Rules 4 and 5: a topic, never fronted by a bare label.
+        let ends_with_separator = head.ends_with_separator();
+        let name = match &separator {
+            Some(sep) if ends_with_separator => &text[..sep.start],
+            _ => text,
+        };
+        let is_topic = (ends_with_separator || !node.children.is_empty())
+            && !children.is_empty()
+            && !phrase::is_label(name)
+            && !phrase::is_sentence_like(name)
+            && !phrase::is_question(name)
+            && phrase::definition_subject(name).is_none()
+            && bold_subject(node).is_none();
+        if is_topic {
+            return Some(draft(Kind::Topic, name, children));
+        }
+        // Rule 7: a definition sentence, `X は、…` or `**X**は…`.
+        let (subject, rest) = bold_subject(node).or_else(|| phrase::definition_subject(text))?;
+        Some(draft(
+            Kind::Term,
+            &text[subject],
+            self.rest_of_head(node, rest, &children),
+        ))
+    }
+
+    /// The Markdown of the head from text position `from`, then the children.
+    fn rest_of_head(&self, node: &Node, from: usize, children: &str) -> String {
+        let head = &node.head;
+        let start = head.source_at(from).min(head.source.end);
+        let mut back = self.outline.source[start..head.source.end]
+            .trim()
+            .to_string();
+        if !children.is_empty() {
+            if !back.is_empty() {
+                back.push_str("\n\n");
+            }
+            back.push_str(children);
+        }
+        back
+    }
+
+    /// Rule 6: consecutive siblings that start with at least two different
+    /// labels (`エラー内容：…` then `原因：…`), none a card of its own.
+    fn label_sequence<'n>(&self, nodes: &'n [Node]) -> Option<&'n [Node]> {
+        let mut labels = Vec::new();
+        let len = nodes
+            .iter()
+            .take_while(|n| {
+                let label = matches!(n.kind, NodeKind::Item | NodeKind::Paragraph)
+                    .then(|| phrase::leading_label(&n.head.text))
+                    .flatten();
+                if let Some(label) = label.filter(|_| self.classify(n).is_none()) {
+                    labels.push(label);
+                    true
+                } else {
+                    false
+                }
             })
-        })
-        .collect()
+            .count();
+        labels.sort_unstable();
+        labels.dedup();
+        (labels.len() >= 2).then(|| &nodes[..len])
+    }
+
+    /// One card for a label sequence: front the first item's whole head,
+    /// back its children and the items that follow.
+    fn sequence_card(&self, run: &[Node]) -> Draft {
+        let first = &run[0];
+        let mut back = self.outline.markdown(&first.children);
+        let rest = self.outline.markdown(&run[1..]);
+        if !back.is_empty() {
+            back.push_str("\n\n");
+        }
+        back.push_str(&rest);
+        Draft {
+            kind: Kind::Qa,
+            front: clean_front(&first.head.text),
+            back,
+            line: first.line,
+        }
+    }
+
+    fn emit(&mut self, draft: Draft) {
+        if draft.front.is_empty() {
+            return;
+        }
+        let identity = format!(
+            "{}\u{1f}{}",
+            self.context.join("\u{1e}"),
+            crate::japanese::fold(&draft.front)
+        );
+        let ordinal = self.seen.entry(identity).or_insert(0);
+        let guid = identity::guid(&self.deck, &self.context, &draft.front, *ordinal);
+        *ordinal += 1;
+        self.cards.push(Card {
+            guid,
+            deck: self.deck.clone(),
+            front: draft.front,
+            back: render::plain(&draft.back),
+            back_html: render::html(&draft.back),
+            context: self.context.clone(),
+            tags: self
+                .headings
+                .iter()
+                .filter_map(|h| identity::tag(h))
+                .collect(),
+            kind: draft.kind,
+            file: self.file.to_string(),
+            line: draft.line,
+        });
+    }
+}
+
+/// `**X**は…`, `**X**（別名）とは…`, `**X**<br>…`, `**Term** — …`: a bold term
+/// opening the head marks the subject by itself. Returns the text ranges of
+/// the subject (with its alias) and of the rest.
+fn bold_subject(node: &Node) -> Option<(Range<usize>, usize)> {
+    let text = node.head.text.as_str();
+    let start = phrase::after_connective(text);
+    let bold = node
+        .head
+        .strong
+        .iter()
+        .find(|r| r.start == start && r.end > r.start)?;
+    let mut end = bold.end;
+    let after = &text[end..];
+    if let Some(open) = after.chars().next().filter(|&c| c == '（' || c == '(') {
+        let close = if open == '（' { '）' } else { ')' };
+        if let Some(at) = after.find(close) {
+            end += at + close.len_utf8();
+        }
+    }
+    let after = &text[end..];
+    let spaced = after.trim_start_matches([' ', '\u{3000}']);
+    let skipped = after.len() - spaced.len();
+    let marker = ["とは", "では", "は", "\n", "—", "–", "―", "- "]
+        .iter()
+        .find(|m| spaced.starts_with(**m))?;
+    let mut rest = end + skipped + marker.len();
+    let tail = text[rest..].trim_start_matches([' ', '\u{3000}']);
+    let tail = tail.strip_prefix(['、', ',']).unwrap_or(tail);
+    rest = text.len() - tail.len();
+    let subject = &text[bold.clone()];
+    (!phrase::is_label(subject) && !subject.contains(['。', '\n']))
+        .then_some((bold.start..end, rest))
 }

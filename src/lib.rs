@@ -6,9 +6,12 @@
 //! `japanese` holds the text handling they share.
 
 pub mod card;
-pub mod scan;
 pub mod commands;
 pub mod export;
-pub mod japanese;
 pub mod extract;
+pub mod identity;
+pub mod japanese;
+pub mod outline;
 pub mod output;
+pub mod render;
+pub mod scan;

@@ -1,0 +1,117 @@
+//! Card identity: GUIDs that survive edits of the back, decks and tags.
+
+use sha2::{Digest, Sha256};
+
+use crate::japanese::fold;
+
+/// The GUID of a card: from its deck, its context (the headings and card
+/// fronts above it) and its folded front, never from its back. `ordinal`
+/// tells apart cards that would otherwise share one (0 for the first).
+pub fn guid(deck: &str, context: &[String], front: &str, ordinal: usize) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(deck.as_bytes());
+    for part in context {
+        hasher.update([0x1e]);
+        hasher.update(fold(part).as_bytes());
+    }
+    hasher.update([0x1f]);
+    hasher.update(fold(front).as_bytes());
+    if ordinal > 0 {
+        hasher.update([0x1f]);
+        hasher.update(ordinal.to_le_bytes());
+    }
+    let digest = hasher.finalize();
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    base91(u64::from_be_bytes(bytes))
+}
+
+/// Anki's own GUID alphabet: base 91 without quotes, backslash or space, so
+/// a GUID is safe in CSV, TSV and HTML.
+fn base91(mut n: u64) -> String {
+    const TABLE: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~";
+    let mut out = Vec::new();
+    loop {
+        out.push(TABLE[(n % TABLE.len() as u64) as usize]);
+        n /= TABLE.len() as u64;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ASCII")
+}
+
+/// The deck of a note: its folders under the notes root, then its `#`
+/// title (the file name when it has none), joined with `::`.
+pub fn deck(file: &str, title: Option<&str>) -> String {
+    let mut parts: Vec<&str> = file.split('/').collect();
+    let name = parts.pop().unwrap_or(file);
+    let stem = name.strip_suffix(".md").unwrap_or(name);
+    let title = title
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .unwrap_or(stem);
+    parts.push(title);
+    parts
+        .iter()
+        .map(|p| p.replace("::", ":"))
+        .collect::<Vec<_>>()
+        .join("::")
+}
+
+/// A heading as an Anki tag: no spaces, no trailing full stop or colon.
+pub fn tag(heading: &str) -> Option<String> {
+    let tag = heading
+        .split(crate::japanese::script::is_space)
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("_");
+    let tag = tag
+        .trim_end_matches(['.', ':', '：', '。'])
+        .replace('"', "");
+    (!tag.is_empty()).then_some(tag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guids_are_stable_and_ignore_width_and_case_of_the_front() {
+        let context = vec!["41.".to_string()];
+        let a = guid("CloudLicence", &context, "ＤＬＱ", 0);
+        assert_eq!(a, guid("CloudLicence", &context, "dlq", 0));
+        assert_ne!(a, guid("CloudLicence", &context, "dlq", 1));
+        assert_ne!(a, guid("CloudLicence", &["42.".to_string()], "dlq", 0));
+        assert_ne!(a, guid("Other", &context, "dlq", 0));
+        // Fixed forever: a changed GUID would duplicate every note in Anki.
+        assert_eq!(
+            guid("CloudLicence", &[], "cfn-signal", 0),
+            guid("CloudLicence", &[], "CFN-SIGNAL", 0)
+        );
+        assert!(a
+            .chars()
+            .all(|c| c.is_ascii_graphic() && c != '"' && c != '\'' && c != '\\'));
+    }
+
+    #[test]
+    fn decks_from_folders_and_titles() {
+        assert_eq!(
+            deck("CloudLicence.md", Some("CloudLicence")),
+            "CloudLicence"
+        );
+        assert_eq!(
+            deck("aws/DOP/41_50.md", Some("CloudLicence")),
+            "aws::DOP::CloudLicence"
+        );
+        assert_eq!(deck("aws/notes.md", None), "aws::notes");
+    }
+
+    #[test]
+    fn tags_have_no_spaces() {
+        assert_eq!(tag("41.").as_deref(), Some("41"));
+        assert_eq!(tag("S3 の構成要素").as_deref(), Some("S3_の構成要素"));
+        assert_eq!(tag(" . "), None);
+    }
+}

@@ -1,0 +1,328 @@
+//! What a phrase is, as a reader of Japanese tells: a label, a name (term),
+//! a sentence, a question, or a definition sentence `X は、…`.
+
+use super::fold;
+use super::script::{
+    is_close_bracket, is_hiragana, is_japanese, is_kanji, is_katakana, is_latin_or_digit, is_space,
+};
+use super::words::{
+    ACTORS, CLAUSE_HIRAGANA, CONNECTIVES, FILING_HEADINGS, INSTRUCTIONS, LABELS, PARTICLES,
+    POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS,
+};
+
+/// `ステップ 3`, `※補足`, `Note`: a label alone, perhaps numbered.
+pub fn is_label(text: &str) -> bool {
+    let folded = fold(text.trim_matches(is_space));
+    let word = folded
+        .trim_start_matches(['※', '*', '■', '●', '・'])
+        .trim_end_matches(|c: char| {
+            c.is_ascii_digit() || is_space(c) || matches!(c, '.' | ')' | '-')
+        })
+        .trim_end_matches(is_space);
+    LABELS.contains(&word)
+}
+
+/// The label a head starts with, when a separator, a number or nothing
+/// follows it: `エラー内容：…` → `エラー内容`, `シナリオ 2: …` → `シナリオ`.
+pub fn leading_label(text: &str) -> Option<&'static str> {
+    let folded = fold(text.trim_start_matches(is_space));
+    let folded = folded.trim_start_matches(['※', '*', '■', '●', '・']);
+    LABELS
+        .iter()
+        .copied()
+        .filter(|label| folded.starts_with(label))
+        .max_by_key(|l| l.len())
+        .filter(|label| {
+            let rest = folded[label.len()..]
+                .trim_start_matches(|c: char| c.is_ascii_digit() || is_space(c));
+            rest.is_empty() || rest.starts_with([':', '.', ')', '、'])
+        })
+}
+
+/// Text that ends like a predicate or a sentence, not like a name.
+pub fn is_sentence_like(text: &str) -> bool {
+    let text = text.trim_end_matches(is_space);
+    if text.ends_with(['。', '！', '？', '!', '?']) {
+        return true;
+    }
+    if PREDICATE_ENDINGS.iter().any(|e| text.ends_with(e)) {
+        return true;
+    }
+    // An English sentence: several words and a full stop.
+    text.ends_with('.') && text.split_whitespace().count() >= 3 && !text.contains(is_japanese)
+}
+
+/// A question, or an exam instruction that asks for an answer.
+pub fn is_question(text: &str) -> bool {
+    let text = text
+        .trim_end_matches(is_space)
+        .trim_end_matches(['。', '.']);
+    QUESTION_ENDINGS.iter().any(|e| text.ends_with(e))
+        || INSTRUCTIONS.iter().any(|i| text.ends_with(i))
+}
+
+/// A phrase that names a thing, marked as a term by a separator after it.
+/// Length never disqualifies it, nor does a dictionary-form verb
+/// (`ターゲットグループのヘルスチェックを設定する`), but sentence punctuation,
+/// a polite or past ending, a label or a trailing particle do.
+pub fn is_term(text: &str) -> bool {
+    let text = text.trim_matches(is_space);
+    !text.is_empty()
+        && !text.contains(['。', '！', '？', '!', '?'])
+        && !POLITE_OR_PAST_ENDINGS.iter().any(|e| text.ends_with(e))
+        && !ends_with_particle(text)
+        && !is_label(text)
+        && definition_subject(text).is_none()
+}
+
+fn ends_with_particle(text: &str) -> bool {
+    PARTICLES.iter().any(|p| {
+        text.strip_suffix(p).is_some_and(|rest| {
+            !rest.ends_with(is_hiragana) || *p == "から" || *p == "まで" || *p == "より"
+        })
+    })
+}
+
+/// `X は、…`, `X とは…`: the byte ranges of the subject X and of the rest,
+/// when X names a thing. A leading connective (`また、`) is not part of X.
+pub fn definition_subject(text: &str) -> Option<(std::ops::Range<usize>, usize)> {
+    let start = after_connective(text);
+    let body = &text[start..];
+    let ha = body.find('は')?;
+    let (subject, marker_len) = match body[..ha].strip_suffix('と') {
+        Some(before) => (before, 'と'.len_utf8() + 'は'.len_utf8()),
+        None => (&body[..ha], 'は'.len_utf8()),
+    };
+    let mut rest = ha + 'は'.len_utf8();
+    let after = &body[rest..];
+    let comma = ['、', ',']
+        .iter()
+        .find_map(|c| after.trim_start_matches(is_space).strip_prefix(*c));
+    match comma {
+        Some(tail) => rest = body.len() - tail.len(),
+        // `X とは…` needs no comma; a bare `X は` does.
+        None if marker_len > 'は'.len_utf8() => {}
+        None => return None,
+    }
+    let trimmed = subject.trim_end_matches(is_space);
+    is_subject(trimmed).then(|| (start..start + trimmed.len(), start + rest))
+}
+
+/// The byte offset just past a leading connective and its comma.
+pub fn after_connective(text: &str) -> usize {
+    let trimmed = text.trim_start_matches(is_space);
+    let offset = text.len() - trimmed.len();
+    CONNECTIVES
+        .iter()
+        .find_map(|c| {
+            trimmed
+                .strip_prefix(c)
+                .and_then(|rest| rest.strip_prefix(['、', ',']))
+        })
+        .map_or(offset, |rest| {
+            text.len() - rest.trim_start_matches(is_space).len()
+        })
+}
+
+/// A noun phrase naming a thing: short, ending in kanji, katakana, a Latin
+/// letter or digit, or a closing bracket; no clause inside; no actor.
+fn is_subject(subject: &str) -> bool {
+    let Some(last) = subject.chars().last() else {
+        return false;
+    };
+    let ends_like_a_name =
+        is_kanji(last) || is_katakana(last) || is_latin_or_digit(last) || is_close_bracket(last);
+    ends_like_a_name
+        && subject.chars().count() <= 60
+        && !subject.contains(['、', ',', '。'])
+        && !hiragana_runs(subject)
+            .any(|run| run.chars().count() >= 3 || CLAUSE_HIRAGANA.contains(&run))
+        && !ACTORS.iter().any(|actor| fold(subject).ends_with(actor))
+        && !is_label(subject)
+}
+
+fn hiragana_runs(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !is_hiragana(c))
+        .filter(|run| !run.is_empty())
+}
+
+/// A heading that only numbers or files things: `41.`, `01-10`, `Q3`,
+/// `第2章`, `目次`, a date.
+pub fn is_filing_heading(text: &str) -> bool {
+    let folded = fold(text.trim_matches(is_space));
+    if FILING_HEADINGS.contains(&folded.as_str()) {
+        return true;
+    }
+    let stripped = folded
+        .trim_start_matches(['q', '第'])
+        .trim_start_matches("no.")
+        .trim_end_matches(['章', '節', '問', '回', '日', '月', '年']);
+    stripped.chars().any(|c| c.is_ascii_digit())
+        && stripped.chars().all(|c| {
+            c.is_ascii_digit()
+                || is_space(c)
+                || matches!(
+                    c,
+                    '.' | '-' | '/' | ':' | '~' | '〜' | '(' | ')' | '年' | '月' | '日'
+                )
+        })
+}
+
+/// A front as it is shown: spaces collapsed, none just inside brackets, no
+/// separator at the end.
+pub fn clean_front(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split(is_space).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    let mut cleaned = String::with_capacity(out.len());
+    let chars: Vec<char> = out.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let after_open = i > 0 && super::script::is_open_bracket(chars[i - 1]);
+        let before_close = chars.get(i + 1).is_some_and(|&n| is_close_bracket(n));
+        if c == ' ' && (after_open || before_close) {
+            continue;
+        }
+        cleaned.push(c);
+    }
+    cleaned.trim_end_matches([':', '：', ' ']).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_alone_or_numbered() {
+        assert!(is_label("ステップ 3"));
+        assert!(is_label("シナリオ１"));
+        assert!(is_label("※補足"));
+        assert!(is_label("Note"));
+        assert!(!is_label("問題のシナリオ"));
+        assert!(!is_label("セキュリティインシデントと対策"));
+        assert_eq!(
+            leading_label("エラー内容：AWS CloudFormation で"),
+            Some("エラー内容")
+        );
+        assert_eq!(leading_label("原因：スタック作成に"), Some("原因"));
+        assert_eq!(
+            leading_label("シナリオ 2: テンプレートに"),
+            Some("シナリオ")
+        );
+        assert_eq!(leading_label("例えば以下のような構成で使われます。"), None);
+        assert_eq!(leading_label("インシデント: 過負荷"), None);
+    }
+
+    #[test]
+    fn sentences_end_like_predicates() {
+        assert!(is_sentence_like(
+            "EC2 インスタンスに CodeDeploy エージェントをインストールする必要がある。"
+        ));
+        assert!(is_sentence_like("以下の方法で通信を確立できます"));
+        assert!(is_sentence_like(
+            "AWS Organizations で信頼されたアクセスを有効にする"
+        ));
+        assert!(!is_sentence_like("セキュリティインシデントと対策"));
+        assert!(!is_sentence_like(
+            "AWS CloudFormation のエラー「X」を解決するには"
+        ));
+        assert!(!is_sentence_like("41."));
+    }
+
+    #[test]
+    fn questions_and_exam_instructions() {
+        assert!(is_question("どの手順を実行する必要がありますか？"));
+        assert!(is_question("設定項目を選択してください。"));
+        assert!(is_question("What is a DLQ?"));
+        assert!(!is_question("AWS Control Tower でのデプロイ"));
+    }
+
+    #[test]
+    fn terms_marked_by_a_separator() {
+        assert!(is_term("Permissions Boundary"));
+        assert!(is_term("ターゲットグループのヘルスチェックを設定する"));
+        assert!(is_term("大企業が買収した小企業の AWS アカウントを、自社の AWS Organizations と AWS Control Tower 環境に統合する方法"));
+        assert!(is_term("フォールトトレランスと"));
+        assert!(!is_term("ステップ 1"));
+        assert!(!is_term(
+            "ELB には、以下の 2 つの IP アドレスタイプがあります"
+        ));
+        assert!(!is_term(
+            "AWS Systems Manager は、以下の方法で通信を確立できます"
+        ));
+        assert!(!is_term("以下が提供されます。例えば"));
+        assert!(!is_term("S3 に"));
+    }
+
+    fn subject(text: &str) -> Option<&str> {
+        definition_subject(text).map(|(r, _)| &text[r])
+    }
+
+    #[test]
+    fn definition_sentences_name_their_subject() {
+        assert_eq!(
+            subject("DynamoDB Streams は、データベース内の変更を"),
+            Some("DynamoDB Streams")
+        );
+        assert_eq!(
+            subject("ホストヘッダーは、HTTP リクエストの一部で"),
+            Some("ホストヘッダー")
+        );
+        assert_eq!(
+            subject("ヒューリスティックとは経験則のこと"),
+            Some("ヒューリスティック")
+        );
+        assert_eq!(
+            subject("同様に、https_proxy は、https プロトコル"),
+            Some("https_proxy")
+        );
+        let text = "CNAME レコードは、ルートドメイン名には使用できません。";
+        let (_, rest) = definition_subject(text).unwrap();
+        assert_eq!(&text[rest..], "ルートドメイン名には使用できません。");
+    }
+
+    #[test]
+    fn clauses_actors_and_hiragana_endings_define_nothing() {
+        assert_eq!(subject("常に正しいとは限らない"), None);
+        assert_eq!(subject("ELB には、以下の 2 つの"), None);
+        assert_eq!(
+            subject("AWS Control Tower を有効化した AWS アカウントは、"),
+            None
+        );
+        assert_eq!(subject("S3に保存されたデータは、複数のAZ"), None);
+        assert_eq!(subject("DevOps エンジニアは、クロスリージョン"), None);
+        assert_eq!(subject("DevOps チームは、既存の"), None);
+        assert_eq!(subject("EMR は Hadoop クラスタの構築"), None);
+        assert_eq!(subject("S3では、静的なコンテンツに限って"), None);
+        assert_eq!(subject("認証が成功したら、アプリケーションは、"), None);
+    }
+
+    #[test]
+    fn filing_headings() {
+        for h in ["41.", "01-10", "Q3", "03.", "目次", "2023-05-13", "第2章"] {
+            assert!(is_filing_heading(h), "{h}");
+        }
+        for h in ["EBS", "バースト性能", "S3の構成要素", "IPv4"] {
+            assert!(!is_filing_heading(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn fronts_are_cleaned() {
+        assert_eq!(
+            clean_front("Amazon SNS デッドレターキュー (DLQ)(Redrive ポリシー )"),
+            "Amazon SNS デッドレターキュー (DLQ)(Redrive ポリシー)"
+        );
+        assert_eq!(
+            clean_front("  AWS  Config\u{3000}ルール ："),
+            "AWS Config ルール"
+        );
+        assert_eq!(
+            clean_front("AWS Control Tower のカスタマイズ (CfCT )"),
+            "AWS Control Tower のカスタマイズ (CfCT)"
+        );
+    }
+}

@@ -1,0 +1,167 @@
+//! The word lists the extraction rules speak of, kept in one place so that
+//! they are easy to read and to extend.
+
+/// Generic words that introduce structure instead of naming a concept.
+/// Alone or followed by a number (`ステップ 3`), they never make a front.
+pub const LABELS: &[&str] = &[
+    "ステップ",
+    "手順",
+    "シナリオ",
+    "パターン",
+    "デプロイパターン",
+    "例",
+    "例えば",
+    "原因",
+    "結果",
+    "解決策",
+    "対策",
+    "補足",
+    "注意",
+    "問題",
+    "課題",
+    "回答",
+    "解説",
+    "ポイント",
+    "まとめ",
+    "エラー内容",
+    "エラー",
+    "答え",
+    "正解",
+    "理由",
+    "メモ",
+    "参考",
+    "備考",
+    "注",
+    "step",
+    "example",
+    "note",
+    "cause",
+    "solution",
+    "tip",
+    "answer",
+    "reason",
+    "result",
+];
+
+/// Words that open a sentence without being part of its subject
+/// (`また、**S3 Access Analyzer**は、…`).
+pub const CONNECTIVES: &[&str] = &[
+    "また",
+    "なお",
+    "さらに",
+    "更に",
+    "一方",
+    "ただし",
+    "但し",
+    "同様に",
+    "加えて",
+    "つまり",
+    "特に",
+    "次に",
+    "最後に",
+    "まず",
+];
+
+/// Endings of polite or past predicates: a term never ends so.
+pub const POLITE_OR_PAST_ENDINGS: &[&str] = &["ます", "です", "ました", "でした", "ません"];
+
+/// Endings of a Japanese predicate: text that ends so is a sentence, not a name.
+pub const PREDICATE_ENDINGS: &[&str] = &[
+    "ます",
+    "です",
+    "ました",
+    "でした",
+    "ません",
+    "する",
+    "した",
+    "される",
+    "された",
+    "できる",
+    "できた",
+    "ない",
+    "なかった",
+    "たい",
+    "ている",
+    "ていた",
+    "てる",
+    "れる",
+    "ある",
+    "いる",
+    "なる",
+    "なった",
+    "だ",
+    "である",
+    "った",
+    "ください",
+    "なさい",
+    "ましょう",
+    "でしょう",
+];
+
+/// Particles a term does not end with (`ELB に` is no term; `と` is left out
+/// because so many nouns end with it: `こと`, `あと`).
+pub const PARTICLES: &[&str] = &[
+    "は", "が", "を", "に", "へ", "で", "も", "や", "の", "から", "まで", "より",
+];
+
+/// Hiragana runs that, inside a subject, betray a clause rather than a name
+/// (`S3に保存されたデータは、…`, `AWS Control Tower を有効化した AWS アカウントは、…`).
+pub const CLAUSE_HIRAGANA: &[&str] = &[
+    "に", "を", "が", "で", "へ", "は", "も", "した", "する", "して", "され", "れる", "れた",
+    "った", "から", "まで", "より",
+];
+
+/// People and groups that act in a story: `DevOps エンジニアは、…` tells what
+/// someone does; it defines nothing.
+pub const ACTORS: &[&str] = &[
+    "エンジニア",
+    "チーム",
+    "企業",
+    "会社",
+    "開発者",
+    "管理者",
+    "担当者",
+    "顧客",
+    "お客様",
+    "社員",
+    "部門",
+    "部署",
+    "私",
+    "我々",
+    "彼",
+    "彼女",
+    "engineer",
+    "team",
+    "company",
+];
+
+/// Endings of a question (after a trailing `。` is dropped).
+pub const QUESTION_ENDINGS: &[&str] = &["?", "？", "ですか", "ますか", "でしょうか", "か？"];
+
+/// Exam instructions: the item asks for an answer.
+pub const INSTRUCTIONS: &[&str] = &[
+    "選択してください",
+    "選んでください",
+    "選びなさい",
+    "答えなさい",
+    "説明しなさい",
+    "述べなさい",
+];
+
+/// Headings that file a note rather than name a topic.
+pub const FILING_HEADINGS: &[&str] = &[
+    "目次",
+    "もくじ",
+    "contents",
+    "table of contents",
+    "toc",
+    "index",
+    "更新履歴",
+    "変更履歴",
+    "更新",
+    "changelog",
+    "参考文献",
+    "参考リンク",
+    "references",
+    "links",
+];

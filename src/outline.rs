@@ -1,0 +1,689 @@
+//! Markdown → a tree of headings, items and paragraphs with line numbers.
+//!
+//! pulldown-cmark reads the Markdown; this module shapes its events into the
+//! tree that EXTRACTION.md speaks of: a heading holds its section, an item its
+//! nested content, and each node keeps its **head** (first paragraph) as
+//! plain text mapped back to the source, so that the extractor can cut it at
+//! a separator and still render the rest as Markdown.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+use crate::japanese::{phrase, script::is_space, separator};
+
+/// Items nested deeper than this are kept as text of their ancestors' backs,
+/// not as nodes: no note needs more, and it bounds every walk of the tree.
+pub const MAX_DEPTH: usize = 32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A heading; its children are its section.
+    Heading(u8),
+    /// A list item; its children are what is nested under it.
+    Item,
+    /// A paragraph outside any list.
+    Paragraph,
+    /// Anything else (code, tables, HTML, quotes, a paragraph inside an
+    /// item): part of the backs, never a card.
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub head: Head,
+    /// 1-based line of the head (of the node when it has no head).
+    pub line: usize,
+    /// The node's source: an item from its marker, a heading with its section.
+    pub range: Range<usize>,
+    /// Column of `range.start`: the indentation its continuation lines carry.
+    pub column: usize,
+    pub children: Vec<Node>,
+}
+
+/// The first paragraph of a node, as plain text mapped to its source.
+#[derive(Debug, Clone, Default)]
+pub struct Head {
+    /// Visible text: link text kept, image alt text and markup left out,
+    /// line breaks as `\n`.
+    pub text: String,
+    spans: Vec<Span>,
+    /// Text ranges set in bold.
+    pub strong: Vec<Range<usize>>,
+    /// The head's source range.
+    pub source: Range<usize>,
+    /// Images and links seen in the head.
+    pub media: usize,
+}
+
+#[derive(Debug, Clone)]
+struct Span {
+    text: Range<usize>,
+    source: Range<usize>,
+    /// Inline code, link text or HTML: where no separator may be found.
+    opaque: bool,
+}
+
+impl Head {
+    /// The text with opaque spans blanked out, for finding separators.
+    fn masked(&self) -> String {
+        let mut masked = self.text.clone().into_bytes();
+        for span in self.spans.iter().filter(|s| s.opaque) {
+            masked[span.text.clone()].fill(b'x');
+        }
+        String::from_utf8(masked).unwrap_or_default()
+    }
+
+    /// The separator between term and definition, in text coordinates.
+    pub fn separator(&self) -> Option<Range<usize>> {
+        separator::find(&self.masked())
+    }
+
+    /// Whether the head ends with a separator: `Amazon GuardDuty:`.
+    pub fn ends_with_separator(&self) -> bool {
+        self.separator()
+            .is_some_and(|sep| self.text[sep.end..].trim_matches(is_space).is_empty())
+    }
+
+    /// The source offset of a position in the text.
+    pub fn source_at(&self, text_pos: usize) -> usize {
+        let Some(span) = self.spans.iter().find(|s| s.text.contains(&text_pos)) else {
+            return self.source.end;
+        };
+        if span.text.len() == span.source.len() {
+            span.source.start + (text_pos - span.text.start)
+        } else {
+            span.source.start
+        }
+    }
+
+    /// Nothing but images, links, code or JSON: not a card.
+    pub fn is_only_media_or_code(&self) -> bool {
+        let plain: String = self
+            .spans
+            .iter()
+            .filter(|s| !s.opaque)
+            .map(|s| &self.text[s.text.clone()])
+            .collect();
+        let plain = plain.trim_matches(is_space);
+        let code_only = !self.spans.is_empty() && self.spans.iter().all(|s| s.opaque);
+        let json = plain.starts_with('{') && plain.ends_with('}');
+        (plain.is_empty() && (self.media > 0 || code_only)) || json
+    }
+
+    fn push(&mut self, text: &str, source: Range<usize>, opaque: bool) {
+        let start = self.text.len();
+        self.text.push_str(text);
+        if self.spans.is_empty() {
+            self.source = source.clone();
+        }
+        self.source.end = self.source.end.max(source.end);
+        self.spans.push(Span {
+            text: start..self.text.len(),
+            source,
+            opaque,
+        });
+    }
+}
+
+/// The tree of one note.
+#[derive(Debug)]
+pub struct Outline {
+    /// The Markdown as parsed (`-　` bullets made plain `- `, same length).
+    pub source: String,
+    /// Index into `nodes` of the document title, the first `#` heading.
+    pub title: Option<usize>,
+    pub nodes: Vec<Node>,
+}
+
+impl Outline {
+    pub fn title_text(&self) -> Option<&str> {
+        self.title.map(|i| self.nodes[i].head.text.trim())
+    }
+
+    /// Markdown of `nodes` as they would stand on their own: each dedented by
+    /// its column, list items kept together as one list.
+    pub fn markdown(&self, nodes: &[Node]) -> String {
+        let mut md = String::new();
+        let mut previous: Option<NodeKind> = None;
+        for node in nodes {
+            if let Some(kind) = previous {
+                md.push_str(if kind == NodeKind::Item && node.kind == NodeKind::Item {
+                    "\n"
+                } else {
+                    "\n\n"
+                });
+            }
+            md.push_str(dedent(&self.source[node.range.clone()], node.column).trim_end());
+            previous = Some(node.kind);
+        }
+        md
+    }
+}
+
+/// Removes up to `columns` columns of indentation from every line but the first.
+fn dedent(text: &str, columns: usize) -> std::borrow::Cow<'_, str> {
+    if columns == 0 || !text.contains('\n') {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if i == 0 {
+            out.push_str(line);
+            continue;
+        }
+        let mut cut = 0;
+        let mut col = 0;
+        for (at, c) in line.char_indices() {
+            let width = match c {
+                ' ' => 1,
+                '\t' => 4 - col % 4,
+                _ => break,
+            };
+            if col + width > columns {
+                break;
+            }
+            col += width;
+            cut = at + 1;
+        }
+        out.push_str(&line[cut..]);
+    }
+    out.into()
+}
+
+/// Parses a note into its outline.
+pub fn parse(text: &str) -> Outline {
+    let source = normalize_bullets(text);
+    let mut builder = Builder::new(&source);
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    for (event, range) in Parser::new_ext(&source, options).into_offset_iter() {
+        builder.event(event, range);
+    }
+    let flat = builder.finish();
+    let mut nodes = nest_sections(flat, source.len());
+    shape_siblings(&mut nodes, &source);
+    let title = nodes.iter().position(|n| n.kind == NodeKind::Heading(1));
+    Outline {
+        source,
+        title,
+        nodes,
+    }
+}
+
+/// `-　` (a hyphen and an ideographic space, a slip of Japanese input
+/// methods) starts a bullet like `- `. The replacement has the same length,
+/// so source offsets stay those of the file.
+fn normalize_bullets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_start_matches([' ', '\t']);
+        match body.strip_prefix("-\u{3000}") {
+            Some(rest) => {
+                out.push_str(&line[..line.len() - body.len()]);
+                out.push_str("- \u{a0}");
+                out.push_str(rest);
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
+/// Byte offset → 1-based line and column.
+struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    fn new(text: &str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { starts }
+    }
+
+    fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset)
+    }
+
+    fn column(&self, text: &str, offset: usize) -> usize {
+        let start = self.starts[self.line(offset) - 1];
+        text[start..offset]
+            .chars()
+            .map(|c| if c == '\t' { 4 } else { 1 })
+            .sum()
+    }
+}
+
+/// An item whose head is still being read, or a heading or paragraph.
+struct Open {
+    node: Node,
+    /// The head is complete once a nested block starts.
+    head_done: bool,
+    in_head_paragraph: bool,
+}
+
+struct Builder<'s> {
+    source: &'s str,
+    lines: Lines,
+    /// Open items, outermost first.
+    items: Vec<Open>,
+    /// An open heading or top-level paragraph.
+    block: Option<Open>,
+    top: Vec<Node>,
+    /// Nesting depth inside a block kept whole as `Other`.
+    skip: usize,
+    link_depth: usize,
+    image_depth: usize,
+}
+
+impl<'s> Builder<'s> {
+    fn new(source: &'s str) -> Self {
+        Builder {
+            source,
+            lines: Lines::new(source),
+            items: Vec::new(),
+            block: None,
+            top: Vec::new(),
+            skip: 0,
+            link_depth: 0,
+            image_depth: 0,
+        }
+    }
+
+    fn node(&self, kind: NodeKind, range: Range<usize>) -> Node {
+        Node {
+            kind,
+            head: Head::default(),
+            line: self.lines.line(range.start),
+            column: self.lines.column(self.source, range.start),
+            range,
+            children: Vec::new(),
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>, range: Range<usize>) {
+        if self.skip > 0 {
+            match event {
+                Event::Start(_) => self.skip += 1,
+                Event::End(_) => self.skip -= 1,
+                _ => {}
+            }
+            return;
+        }
+        match event {
+            Event::Start(Tag::Heading { .. }) if self.items.is_empty() => {
+                let level = heading_level(&self.source[range.clone()]);
+                self.block = Some(self.open(NodeKind::Heading(level), range));
+            }
+            Event::Start(Tag::Paragraph) => match self.items.last_mut() {
+                Some(item) if !item.head_done && item.node.head.spans.is_empty() => {
+                    item.in_head_paragraph = true
+                }
+                Some(_) => self.other(range),
+                None => self.block = Some(self.open(NodeKind::Paragraph, range)),
+            },
+            Event::End(TagEnd::Paragraph) => match self.items.last_mut() {
+                Some(item) if item.in_head_paragraph => {
+                    item.in_head_paragraph = false;
+                    item.head_done = true;
+                }
+                _ => self.close_block(),
+            },
+            Event::End(TagEnd::Heading(_)) => self.close_block(),
+            Event::Start(Tag::List(_)) => {
+                if self.items.len() >= MAX_DEPTH {
+                    self.other(range);
+                } else if let Some(item) = self.items.last_mut() {
+                    item.head_done = true;
+                }
+            }
+            Event::End(TagEnd::List(_)) => {}
+            Event::Start(Tag::Item) => {
+                let open = self.open(NodeKind::Item, range);
+                self.items.push(open);
+            }
+            Event::End(TagEnd::Item) => {
+                if let Some(open) = self.items.pop() {
+                    self.attach(open.node);
+                }
+            }
+            Event::Start(tag) if is_block(&tag) => self.other(range),
+            Event::Rule => {
+                let node = self.node(NodeKind::Other, range);
+                self.attach(node);
+            }
+            inline => self.inline(inline, range),
+        }
+    }
+
+    fn open(&self, kind: NodeKind, range: Range<usize>) -> Open {
+        Open {
+            node: self.node(kind, range),
+            head_done: false,
+            in_head_paragraph: false,
+        }
+    }
+
+    /// A block kept whole: its events are skipped, its source stays in backs.
+    fn other(&mut self, range: Range<usize>) {
+        if let Some(item) = self.items.last_mut() {
+            item.head_done = true;
+        }
+        let node = self.node(NodeKind::Other, range);
+        self.attach(node);
+        self.skip = 1;
+    }
+
+    fn close_block(&mut self) {
+        if let Some(open) = self.block.take() {
+            self.attach(open.node);
+        }
+    }
+
+    fn attach(&mut self, node: Node) {
+        match self.items.last_mut() {
+            Some(parent) => parent.node.children.push(node),
+            None => self.top.push(node),
+        }
+    }
+
+    /// The head being read, if any.
+    fn head(&mut self) -> Option<&mut Node> {
+        if let Some(open) = self.block.as_mut() {
+            return Some(&mut open.node);
+        }
+        self.items
+            .last_mut()
+            .filter(|item| !item.head_done)
+            .map(|item| &mut item.node)
+    }
+
+    fn inline(&mut self, event: Event<'_>, range: Range<usize>) {
+        let in_link = self.link_depth > 0;
+        let in_image = self.image_depth > 0;
+        match &event {
+            Event::Start(Tag::Link { .. }) => self.link_depth += 1,
+            Event::End(TagEnd::Link) => self.link_depth = self.link_depth.saturating_sub(1),
+            Event::Start(Tag::Image { .. }) => self.image_depth += 1,
+            Event::End(TagEnd::Image) => self.image_depth = self.image_depth.saturating_sub(1),
+            _ => {}
+        }
+        let Some(node) = self.head() else { return };
+        let head = &mut node.head;
+        match event {
+            Event::Start(Tag::Link { .. }) | Event::Start(Tag::Image { .. }) => head.media += 1,
+            Event::Start(Tag::Strong) => head.strong.push(head.text.len()..head.text.len()),
+            Event::End(TagEnd::Strong) => {
+                if let Some(last) = head.strong.last_mut() {
+                    last.end = head.text.len();
+                }
+            }
+            Event::Text(text) if !in_image => head.push(&text, range, in_link),
+            Event::Code(code) => head.push(&code, range, true),
+            Event::SoftBreak | Event::HardBreak => head.push("\n", range, false),
+            Event::InlineHtml(html) | Event::Html(html) => {
+                let tag = html.trim().to_ascii_lowercase();
+                if tag.starts_with("<br") {
+                    head.push("\n", range, false);
+                } else if tag.starts_with("<img") {
+                    head.media += 1;
+                    head.push("", range, true);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(mut self) -> Vec<Node> {
+        self.close_block();
+        while let Some(open) = self.items.pop() {
+            self.attach(open.node);
+        }
+        self.top
+    }
+}
+
+fn heading_level(source: &str) -> u8 {
+    let hashes = source
+        .trim_start()
+        .bytes()
+        .take_while(|&b| b == b'#')
+        .count();
+    // A setext heading (underlined) has no hashes: `===` is level 1.
+    if hashes == 0 {
+        if source.trim_end().ends_with('=') {
+            1
+        } else {
+            2
+        }
+    } else {
+        hashes.min(6) as u8
+    }
+}
+
+fn is_block(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::CodeBlock(_)
+            | Tag::BlockQuote(_)
+            | Tag::HtmlBlock
+            | Tag::Table(_)
+            | Tag::FootnoteDefinition(_)
+            | Tag::Heading { .. }
+            | Tag::DefinitionList
+            | Tag::MetadataBlock(_)
+    )
+}
+
+/// Headings take the nodes up to the next heading of the same or a higher
+/// level as their children; a heading's range becomes its whole section.
+fn nest_sections(flat: Vec<Node>, end: usize) -> Vec<Node> {
+    let mut root: Vec<Node> = Vec::new();
+    let mut open: Vec<Node> = Vec::new();
+    let close = |open: &mut Vec<Node>, root: &mut Vec<Node>, until: usize| {
+        let mut section = open.pop().expect("an open section");
+        section.range.end = until;
+        match open.last_mut() {
+            Some(parent) => parent.children.push(section),
+            None => root.push(section),
+        }
+    };
+    for node in flat {
+        if let NodeKind::Heading(level) = node.kind {
+            while open
+                .last()
+                .is_some_and(|h| matches!(h.kind, NodeKind::Heading(l) if l >= level))
+            {
+                close(&mut open, &mut root, node.range.start);
+            }
+            let mut heading = node;
+            heading.range.end = end;
+            open.push(heading);
+        } else {
+            match open.last_mut() {
+                Some(section) => section.children.push(node),
+                None => root.push(node),
+            }
+        }
+    }
+    while !open.is_empty() {
+        close(&mut open, &mut root, end);
+    }
+    root
+}
+
+/// The repairs a reader makes without noticing (EXTRACTION.md, "Always" and
+/// rule 4), applied to every list of siblings.
+fn shape_siblings(nodes: &mut Vec<Node>, source: &str) {
+    for node in nodes.iter_mut() {
+        join_numbered_head(node, source);
+    }
+    adopt_images(nodes);
+    adopt_after_separator(nodes);
+    for node in nodes.iter_mut() {
+        shape_siblings(&mut node.children, source);
+    }
+}
+
+/// `- 1. AWS Control Tower のセットアップ` is one item whose head is
+/// `1. AWS Control Tower のセットアップ`, although CommonMark reads a list
+/// inside a list.
+fn join_numbered_head(node: &mut Node, source: &str) {
+    let joinable = node.kind == NodeKind::Item
+        && node.head.spans.is_empty()
+        && node.children.first().is_some_and(|first| {
+            first.kind == NodeKind::Item && first.line == node.line && first.children.is_empty()
+        });
+    if !joinable {
+        return;
+    }
+    let inner = node.children.remove(0);
+    let marker = source[inner.range.start..inner.head.source.start].trim_end();
+    let mut head = Head::default();
+    head.push(
+        marker,
+        inner.range.start..inner.range.start + marker.len(),
+        false,
+    );
+    head.push(" ", inner.head.source.start..inner.head.source.start, false);
+    let shift = head.text.len();
+    for span in inner.head.spans {
+        head.spans.push(Span {
+            text: span.text.start + shift..span.text.end + shift,
+            ..span
+        });
+    }
+    head.text.push_str(&inner.head.text);
+    head.strong = inner
+        .head
+        .strong
+        .iter()
+        .map(|r| r.start + shift..r.end + shift)
+        .collect();
+    head.source.end = inner.head.source.end;
+    head.media = inner.head.media;
+    node.head = head;
+}
+
+/// An item that is only an image, right after an item with nothing nested,
+/// belongs to that item (`デプロイタイプ` followed by its picture).
+fn adopt_images(nodes: &mut Vec<Node>) {
+    let mut i = 1;
+    while i < nodes.len() {
+        let image = &nodes[i];
+        let previous = &nodes[i - 1];
+        let adopt = image.kind == NodeKind::Item
+            && image.children.is_empty()
+            && image.head.is_only_media_or_code()
+            && image.head.media > 0
+            && previous.kind == NodeKind::Item
+            && previous.children.is_empty()
+            && !previous.head.is_only_media_or_code();
+        if adopt {
+            let image = nodes.remove(i);
+            nodes[i - 1].children.push(image);
+        }
+        i += 1;
+    }
+}
+
+/// A paragraph or item that ends with a separator but has nothing nested
+/// takes what follows at its own level, up to the next one that ends with a
+/// separator or the next heading: the author forgot to indent it.
+fn adopt_after_separator(nodes: &mut Vec<Node>) {
+    let mut i = 0;
+    while i < nodes.len() {
+        let opens = matches!(nodes[i].kind, NodeKind::Item | NodeKind::Paragraph)
+            && nodes[i].children.is_empty()
+            && nodes[i].head.ends_with_separator()
+            && !phrase::is_sentence_like(nodes[i].head.text.trim_end_matches([':', '：', ' ']));
+        if opens {
+            let end = (i + 1..nodes.len())
+                .find(|&j| {
+                    matches!(nodes[j].kind, NodeKind::Heading(_))
+                        || nodes[j].head.ends_with_separator()
+                })
+                .unwrap_or(nodes.len());
+            let adopted: Vec<Node> = nodes.drain(i + 1..end).collect();
+            nodes[i].children = adopted;
+        }
+        i += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn heads(nodes: &[Node]) -> Vec<String> {
+        nodes
+            .iter()
+            .map(|n| n.head.text.trim().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn items_nest_with_heads_lines_and_lazy_continuations() {
+        let outline =
+            parse("# T\n\n## 41.\n\n- 用語: 定義\n  - 子: 説明\n- 次の項目は、\n続きの行\n");
+        assert_eq!(outline.title_text(), Some("T"));
+        let section = &outline.nodes[0].children[0];
+        assert_eq!(section.kind, NodeKind::Heading(2));
+        assert_eq!(
+            heads(&section.children),
+            ["用語: 定義", "次の項目は、\n続きの行"]
+        );
+        assert_eq!(section.children[0].line, 5);
+        assert_eq!(heads(&section.children[0].children), ["子: 説明"]);
+        assert_eq!(section.children[0].children[0].line, 6);
+    }
+
+    #[test]
+    fn ideographic_space_bullets_are_bullets() {
+        let outline = parse("-\u{3000} ALB のデプロイ:\n- 次\n");
+        assert_eq!(heads(&outline.nodes), ["ALB のデプロイ:"]);
+        assert_eq!(heads(&outline.nodes[0].children), ["次"]);
+    }
+
+    #[test]
+    fn a_numbered_head_inside_a_bullet_is_one_item() {
+        let outline = parse("- 1. AWS Control Tower のセットアップ\n  - 有効化: 説明\n");
+        assert_eq!(
+            heads(&outline.nodes),
+            ["1. AWS Control Tower のセットアップ"]
+        );
+        assert_eq!(heads(&outline.nodes[0].children), ["有効化: 説明"]);
+    }
+
+    #[test]
+    fn an_image_after_a_childless_item_belongs_to_it() {
+        let outline =
+            parse("- デプロイタイプ\n- ![image](https://example.com/a.png)\n- 次: 説明\n");
+        assert_eq!(heads(&outline.nodes), ["デプロイタイプ", "次: 説明"]);
+        assert_eq!(outline.nodes[0].children.len(), 1);
+    }
+
+    #[test]
+    fn code_fences_on_the_item_line_close_where_commonmark_says() {
+        let outline = parse("- ```yaml\n  a: b\n  ```\n- 用語: 定義\n");
+        assert_eq!(heads(&outline.nodes), ["", "用語: 定義"]);
+        assert_eq!(outline.nodes[0].children[0].kind, NodeKind::Other);
+    }
+
+    #[test]
+    fn markdown_of_children_is_dedented() {
+        let outline = parse("- 親:\n  - 子 A\n    - 孫\n  - 子 B\n");
+        assert_eq!(
+            outline.markdown(&outline.nodes[0].children),
+            "- 子 A\n  - 孫\n- 子 B"
+        );
+    }
+
+    #[test]
+    fn separators_in_code_and_links_are_out_of_reach() {
+        let outline = parse("- `a:b` の説明\n- [x: y](https://e.com) です\n");
+        assert!(outline.nodes.iter().all(|n| n.head.separator().is_none()));
+    }
+}
