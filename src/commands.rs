@@ -1,6 +1,5 @@
 //! The commands of the binary, as library functions returning an exit code.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -10,7 +9,9 @@ use crate::{extract, output, scan};
 /// A note that cannot be read is reported and skipped; the exit code is 1 then.
 pub fn extract(paths: &[PathBuf], format: output::Format) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let columns = crate::japanese::width::terminal_columns().unwrap_or(100);
+    let mut out = output::CardWriter::new(std::io::BufWriter::new(stdout.lock()), format, columns)?;
+    let (mut files, mut cards) = (0, 0);
     let mut failed = false;
     for root in paths {
         let notes = match scan::find_notes(root) {
@@ -29,8 +30,11 @@ pub fn extract(paths: &[PathBuf], format: output::Format) -> anyhow::Result<Exit
         for path in notes {
             match scan::read_note(&path) {
                 Ok(text) => {
-                    let cards = extract::extract_note(&scan::relative_name(base, &path), &text);
-                    output::write_cards(&mut out, &cards, format)?;
+                    files += 1;
+                    for card in extract::extract_note(&scan::relative_name(base, &path), &text) {
+                        out.write(&card)?;
+                        cards += 1;
+                    }
                 }
                 Err(err) => {
                     eprintln!("notedeck: {err}");
@@ -39,7 +43,11 @@ pub fn extract(paths: &[PathBuf], format: output::Format) -> anyhow::Result<Exit
             }
         }
     }
-    out.flush()?;
+    out.finish()?;
+    eprintln!(
+        "{cards} cards from {files} {}",
+        if files == 1 { "file" } else { "files" }
+    );
     Ok(if failed {
         ExitCode::FAILURE
     } else {

@@ -16,6 +16,12 @@ use crate::japanese::script::is_space;
 use crate::outline::{self, Node, NodeKind, Outline};
 use crate::render;
 
+/// The longest back, in bytes of Markdown. A card's back holds its whole
+/// subtree; past this it is cut at a line end and marked `…`, so that a
+/// pathological note (a 10 MB line, thousands of levels) stays fast and its
+/// cards stay usable in Anki.
+pub const MAX_BACK: usize = 4 << 20;
+
 /// The cards of one note. `file` is its name relative to the notes folder,
 /// with `/` separators; the deck comes from its folders and `#` title.
 pub fn extract_note(file: &str, text: &str) -> Vec<Card> {
@@ -122,7 +128,7 @@ impl Walk<'_> {
             self.emit(Draft {
                 kind,
                 front: clean_front(text),
-                back: self.outline.markdown(&heading.children),
+                back: self.outline.markdown(&heading.children, MAX_BACK),
                 line: heading.line,
             });
         }
@@ -140,7 +146,7 @@ impl Walk<'_> {
         if head.is_only_media_or_code() || text.trim_matches(is_space).is_empty() {
             return None;
         }
-        let children = self.outline.markdown(&node.children);
+        let children = self.outline.markdown(&node.children, MAX_BACK);
         let draft = |kind, front: &str, back: String| Draft {
             kind,
             front: clean_front(front),
@@ -205,7 +211,8 @@ impl Walk<'_> {
     }
 
     /// Rule 6: consecutive siblings that start with at least two different
-    /// labels (`エラー内容：…` then `原因：…`), none a card of its own.
+    /// labels (`エラー内容：…` then `原因：…`), none a card of its own, the
+    /// first more than a bare label.
     fn label_sequence<'n>(&self, nodes: &'n [Node]) -> Option<&'n [Node]> {
         let mut labels = Vec::new();
         let len = nodes
@@ -224,15 +231,21 @@ impl Walk<'_> {
             .count();
         labels.sort_unstable();
         labels.dedup();
-        (labels.len() >= 2).then(|| &nodes[..len])
+        // Its front is the first head, which must say more than the label.
+        let first = nodes[0]
+            .head
+            .text
+            .trim_end_matches([':', '：'])
+            .trim_end_matches(is_space);
+        (labels.len() >= 2 && !phrase::is_label(first)).then(|| &nodes[..len])
     }
 
     /// One card for a label sequence: front the first item's whole head,
     /// back its children and the items that follow.
     fn sequence_card(&self, run: &[Node]) -> Draft {
         let first = &run[0];
-        let mut back = self.outline.markdown(&first.children);
-        let rest = self.outline.markdown(&run[1..]);
+        let mut back = self.outline.markdown(&first.children, MAX_BACK);
+        let rest = self.outline.markdown(&run[1..], MAX_BACK);
         if !back.is_empty() {
             back.push_str("\n\n");
         }
@@ -245,10 +258,11 @@ impl Walk<'_> {
         }
     }
 
-    fn emit(&mut self, draft: Draft) {
+    fn emit(&mut self, mut draft: Draft) {
         if draft.front.is_empty() {
             return;
         }
+        outline::cut_at_line(&mut draft.back, MAX_BACK);
         let identity = format!(
             "{}\u{1f}{}",
             self.context.join("\u{1e}"),

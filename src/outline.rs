@@ -14,7 +14,7 @@ use crate::japanese::{phrase, script::is_space, separator};
 
 /// Items nested deeper than this are kept as text of their ancestors' backs,
 /// not as nodes: no note needs more, and it bounds every walk of the tree.
-pub const MAX_DEPTH: usize = 32;
+pub const MAX_DEPTH: usize = 16;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NodeKind {
@@ -143,8 +143,10 @@ impl Outline {
     }
 
     /// Markdown of `nodes` as they would stand on their own: each dedented by
-    /// its column, list items kept together as one list.
-    pub fn markdown(&self, nodes: &[Node]) -> String {
+    /// its column, list items kept together as one list. Past `limit` bytes
+    /// it is cut at a line end and marked with `…`, so that no input makes
+    /// every ancestor of a huge subtree carry all of it.
+    pub fn markdown(&self, nodes: &[Node], limit: usize) -> String {
         let mut md = String::new();
         let mut previous: Option<NodeKind> = None;
         for node in nodes {
@@ -155,11 +157,37 @@ impl Outline {
                     "\n\n"
                 });
             }
-            md.push_str(dedent(&self.source[node.range.clone()], node.column).trim_end());
+            let source = &self.source[node.range.clone()];
+            let source = &source[..floor_char_boundary(source, limit.saturating_sub(md.len()) + 1)];
+            md.push_str(dedent(source, node.column).trim_end());
+            if md.len() > limit {
+                cut_at_line(&mut md, limit);
+                break;
+            }
             previous = Some(node.kind);
         }
         md
     }
+}
+
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// Cuts `md` to at most `limit` bytes, at the last line end if there is one,
+/// and marks the cut with `…`.
+pub fn cut_at_line(md: &mut String, limit: usize) {
+    if md.len() <= limit {
+        return;
+    }
+    let at = floor_char_boundary(md, limit);
+    let at = md[..at].rfind('\n').filter(|&nl| nl > 0).unwrap_or(at);
+    md.truncate(at);
+    md.push_str("\n\n…");
 }
 
 /// Removes up to `columns` columns of indentation from every line but the first.
@@ -676,7 +704,7 @@ mod tests {
     fn markdown_of_children_is_dedented() {
         let outline = parse("- 親:\n  - 子 A\n    - 孫\n  - 子 B\n");
         assert_eq!(
-            outline.markdown(&outline.nodes[0].children),
+            outline.markdown(&outline.nodes[0].children, usize::MAX),
             "- 子 A\n  - 孫\n- 子 B"
         );
     }

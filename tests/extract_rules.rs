@@ -1,0 +1,292 @@
+//! The rules of EXTRACTION.md, one behaviour a test, on small notes.
+
+use notedeck::card::{Card, Kind};
+use notedeck::extract::extract_note;
+
+fn cards(text: &str) -> Vec<Card> {
+    extract_note("note.md", text)
+}
+
+fn fronts(text: &str) -> Vec<String> {
+    cards(text).into_iter().map(|c| c.front).collect()
+}
+
+fn card<'a>(cards: &'a [Card], front: &str) -> &'a Card {
+    cards
+        .iter()
+        .find(|c| c.front == front)
+        .unwrap_or_else(|| panic!("no card {front:?} in {cards:#?}"))
+}
+
+#[test]
+fn terms_with_ascii_and_full_width_separators() {
+    let cards = cards("- Permissions Boundary: IAM ユーザの権限の上限\n- ヒューリスティック：経験則\n- AWS Config : 設定の評価\n");
+    assert_eq!(cards.len(), 3);
+    assert_eq!(
+        card(&cards, "Permissions Boundary").back,
+        "IAM ユーザの権限の上限"
+    );
+    assert_eq!(card(&cards, "ヒューリスティック").kind, Kind::Term);
+    assert_eq!(card(&cards, "AWS Config").back, "設定の評価");
+}
+
+#[test]
+fn a_term_back_holds_its_definition_then_its_subtree() {
+    let cards = cards(
+        "- Hadoop: 並列分散処理基盤\n  - HDFS: 分散ファイルシステム\n    - ブロック: 128MB\n",
+    );
+    let hadoop = card(&cards, "Hadoop");
+    assert_eq!(
+        hadoop.back,
+        "並列分散処理基盤\n- HDFS: 分散ファイルシステム\n  - ブロック: 128MB"
+    );
+    assert!(
+        hadoop
+            .back_html
+            .contains("<ul>\n<li>HDFS: 分散ファイルシステム\n<ul>"),
+        "{}",
+        hadoop.back_html
+    );
+    assert_eq!(card(&cards, "ブロック").context, ["Hadoop", "HDFS"]);
+}
+
+#[test]
+fn topics_take_their_nested_lists() {
+    let cards = cards("- Amazon GuardDuty:\n\n  - 脅威検出サービスです。\n- セキュリティインシデントと対策\n  - インシデント: 過負荷\n");
+    assert_eq!(card(&cards, "Amazon GuardDuty").kind, Kind::Topic);
+    assert_eq!(
+        card(&cards, "Amazon GuardDuty").back,
+        "- 脅威検出サービスです。"
+    );
+    assert_eq!(
+        card(&cards, "セキュリティインシデントと対策").kind,
+        Kind::Topic
+    );
+}
+
+#[test]
+fn sentences_and_bare_labels_are_no_topics() {
+    let text = "- 以下の構成で使われます。\n  - 子: 説明\n- 解決策:\n  - 手順 A\n- ステップ 1:\n  - 手順 B\n";
+    assert_eq!(fronts(text), ["子"]);
+}
+
+#[test]
+fn a_label_followed_by_a_title_is_a_topic_never_a_bare_label() {
+    let fronts = fronts("- ステップ 1: AWS Config コンフォーマンスパックの作成と適用\n  - パックの作成: ルールを集める\n");
+    assert_eq!(
+        fronts,
+        [
+            "ステップ 1: AWS Config コンフォーマンスパックの作成と適用",
+            "パックの作成"
+        ]
+    );
+}
+
+#[test]
+fn questions_and_exam_instructions_take_their_answers() {
+    let cards = cards(
+        "- どの手順を実行する必要がありますか？\n  - リードレプリカを昇格させる。\n\
+         - 必要な設定項目を選択してください。\n  - Dualstack\n",
+    );
+    assert_eq!(cards.len(), 2);
+    assert!(cards.iter().all(|c| c.kind == Kind::Qa));
+    assert_eq!(cards[0].back, "- リードレプリカを昇格させる。");
+}
+
+#[test]
+fn a_label_sequence_makes_one_card_and_a_numbered_run_none() {
+    let text = "- エラー内容：スタックの作成で例外が発生しました。\n- 原因：権限を指定していないためです。\n  - CAPABILITY_IAM: 名前なしの IAM\n\
+                \n## 別\n\n- 手順の説明\n  - シナリオ 1: 一つ目です。\n  - シナリオ 2: 二つ目です。\n";
+    let cards = cards(text);
+    let sequence = card(&cards, "エラー内容：スタックの作成で例外が発生しました。");
+    assert_eq!(sequence.kind, Kind::Qa);
+    assert!(sequence
+        .back
+        .contains("原因：権限を指定していないためです。"));
+    assert_eq!(
+        card(&cards, "CAPABILITY_IAM").context,
+        [sequence.front.clone()]
+    );
+    assert!(cards.iter().all(|c| !c.front.starts_with("シナリオ")));
+}
+
+#[test]
+fn japanese_definition_sentences() {
+    let text = "- DynamoDB Streams は、変更を捕捉する機能です。\n- ホストヘッダーとは HTTP の一部\n\
+                - 常に正しいとは限らない。\n- ELB には、二つのタイプがあります。\n\
+                - AWS Control Tower を有効化した AWS アカウントは、管理用です。\n- DevOps エンジニアは、設定します。\n\
+                - EMR は Hadoop を動かします。\n";
+    let cards = cards(text);
+    assert_eq!(fronts(text), ["DynamoDB Streams", "ホストヘッダー"]);
+    assert_eq!(cards[0].back, "変更を捕捉する機能です。");
+    assert_eq!(cards[1].back, "HTTP の一部");
+}
+
+#[test]
+fn bold_terms_open_definitions_with_their_alias() {
+    let text = "**汎用SSD**（gp2、gp3）は、最も一般的なタイプ。\n\n**バケットポリシー**はバケット単位で制御する。\n\n\
+                また、**S3 Access Analyzer**は、監視ができる。\n\n**キャッシュ型ボリューム**では、S3 を使う。\n\n\
+                **ジョブ**<br>処理を管理する。\n\n**バージョニング機能**を有効にすると複数のバージョン。\n\n\
+                S3の**削除禁止機能**は途中の太字。\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        [
+            "汎用SSD（gp2、gp3）",
+            "バケットポリシー",
+            "S3 Access Analyzer",
+            "キャッシュ型ボリューム",
+            "ジョブ"
+        ]
+    );
+    assert_eq!(cards[0].back, "最も一般的なタイプ。");
+    assert_eq!(cards[4].back, "処理を管理する。");
+}
+
+#[test]
+fn sections_with_a_body_of_their_own_are_topics() {
+    let text = "# ストレージ\n\n## 目次\n\n1. [EBS](#ebs)\n\n## EBS\n\n**Amazon EBS**は、ブロックストレージ。\n\n\
+                ### バースト性能\n\nバースト性能は一時的な性能。\n\n## 41.\n\n- 用語: 定義\n\n## S3\n\n### 構成要素\n\n本文\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        ["EBS", "Amazon EBS", "バースト性能", "用語", "構成要素"]
+    );
+    let ebs = card(&cards, "EBS");
+    assert!(
+        ebs.back.contains("バースト性能は一時的な性能。"),
+        "a section's back holds its subsections"
+    );
+    assert_eq!(card(&cards, "バースト性能").context, ["EBS"]);
+    assert_eq!(card(&cards, "用語").context, ["41."]);
+    assert_eq!(card(&cards, "用語").tags, ["41"]);
+    assert!(cards.iter().all(|c| c.deck == "ストレージ"));
+}
+
+#[test]
+fn a_childless_item_ending_with_a_separator_takes_what_follows() {
+    let text = "-\u{3000} ALB + EC2 のデプロイ:\n\n- ログを監視する。\n- AWS CodeDeploy: ロールバックする。\n- 次の話題:\n- 別: 説明\n\n## 次\n\n- 後: 説明\n";
+    let cards = cards(text);
+    let topic = card(&cards, "ALB + EC2 のデプロイ");
+    assert_eq!(topic.kind, Kind::Topic);
+    assert_eq!(
+        topic.back,
+        "- ログを監視する。\n- AWS CodeDeploy: ロールバックする。"
+    );
+    assert_eq!(
+        card(&cards, "AWS CodeDeploy").context,
+        ["ALB + EC2 のデプロイ"]
+    );
+    assert_eq!(card(&cards, "別").context, ["次の話題"]);
+    assert!(card(&cards, "後").context == ["次"]);
+}
+
+#[test]
+fn images_stay_in_backs_and_an_image_after_a_childless_item_makes_it_a_topic() {
+    let text = "- デプロイタイプ\n- ![image](https://example.com/a.png)\n- ![only](https://example.com/b.png)\n- [link](https://example.com)\n";
+    let cards = cards(text);
+    assert_eq!(fronts(text), ["デプロイタイプ"]);
+    assert!(cards[0]
+        .back_html
+        .contains("<img src=\"https://example.com/a.png\""));
+}
+
+#[test]
+fn code_json_and_numbered_heads() {
+    let text = "- 設定:\n  - ```yaml\n    a: b\n    ```\n- {\"trustedAccessEnabled\": true}\n\
+                - 1. AWS Control Tower のセットアップ\n  - 有効化: 初期セットアップ\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        ["設定", "1. AWS Control Tower のセットアップ", "有効化"]
+    );
+    assert!(card(&cards, "設定")
+        .back_html
+        .contains("<pre><code class=\"language-yaml\">a: b"));
+}
+
+#[test]
+fn fronts_are_cleaned_but_keep_their_script() {
+    let fronts = fronts("- **Amazon SNS** デッドレターキュー (DLQ)(Redrive ポリシー ):  配信先\n- ＡＷＳ　Ｃｏｎｆｉｇ：評価\n");
+    assert_eq!(
+        fronts,
+        [
+            "Amazon SNS デッドレターキュー (DLQ)(Redrive ポリシー)",
+            "ＡＷＳ Ｃｏｎｆｉｇ"
+        ]
+    );
+}
+
+#[test]
+fn lines_are_those_of_the_front() {
+    let cards = cards("# T\n\n- a: b\n\n  - c: d\n\nX は、説明\n");
+    let lines: Vec<usize> = cards.iter().map(|c| c.line).collect();
+    assert_eq!(lines, [3, 5, 7]);
+}
+
+#[test]
+fn guids_survive_edits_of_the_back_and_change_with_the_place() {
+    let before = cards("## 41.\n\n- 親:\n  - 用語: 古い定義\n");
+    let edited = cards("## 41.\n\n- 親:\n  - 用語: 新しい定義\n");
+    let moved_heading = cards("## 42.\n\n- 親:\n  - 用語: 古い定義\n");
+    let moved_parent = cards("## 41.\n\n- 別の親:\n  - 用語: 古い定義\n");
+    let guid = |cards: &[Card]| card(cards, "用語").guid.clone();
+    assert_eq!(guid(&before), guid(&edited));
+    assert_ne!(card(&before, "用語").back, card(&edited, "用語").back);
+    assert_ne!(guid(&before), guid(&moved_heading));
+    assert_ne!(guid(&before), guid(&moved_parent));
+    assert_eq!(
+        guid(&before),
+        guid(&cards("## 41.\n\n- 親:\n  - 用語: 古い定義\n")),
+        "same notes, same GUIDs"
+    );
+}
+
+#[test]
+fn cards_that_would_share_a_guid_are_told_apart_by_order() {
+    let cards = cards("- 用語: 一つ目\n- 用語: 二つ目\n");
+    assert_eq!(cards.len(), 2);
+    assert_ne!(cards[0].guid, cards[1].guid);
+}
+
+#[test]
+fn decks_come_from_folders_and_the_title() {
+    let cards = extract_note("aws/DOP/41_50.md", "# CloudLicence\n\n- a: b\n");
+    assert_eq!(cards[0].deck, "aws::DOP::CloudLicence");
+    assert_eq!(extract_note("aws/x.md", "- a: b\n")[0].deck, "aws::x");
+}
+
+/// The English fixture and its expected cards (kind, front, context, start of back).
+#[test]
+fn english_notes() {
+    let text = include_str!("fixtures/english.md");
+    let expected = include_str!("fixtures/english.expected.tsv");
+    let cards = extract_note("english.md", text);
+    let got: Vec<(String, String, String)> = cards
+        .iter()
+        .map(|c| {
+            (
+                c.kind.as_str().to_string(),
+                c.front.clone(),
+                c.context.join(" › "),
+            )
+        })
+        .collect();
+    let mut want = Vec::new();
+    for row in expected.lines().filter(|l| !l.starts_with('#')) {
+        let cols: Vec<&str> = row.split('\t').collect();
+        want.push((
+            cols[0].to_string(),
+            cols[1].to_string(),
+            cols[2].to_string(),
+        ));
+        let card = card(&cards, cols[1]);
+        assert!(
+            card.back.starts_with(cols[3]),
+            "{:?} back {:?}",
+            cols[1],
+            card.back
+        );
+    }
+    assert_eq!(got, want);
+}
