@@ -105,7 +105,7 @@ fn a_label_sequence_makes_one_card_and_a_numbered_run_none() {
         .contains("原因：権限を指定していないためです。"));
     assert_eq!(
         card(&cards, "CAPABILITY_IAM").context,
-        [sequence.front.clone()]
+        std::slice::from_ref(&sequence.front)
     );
     assert!(cards.iter().all(|c| !c.front.starts_with("シナリオ")));
 }
