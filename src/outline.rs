@@ -562,7 +562,11 @@ fn join_numbered_head(node: &mut Node, source: &str) {
     let joinable = node.kind == NodeKind::Item
         && node.head.spans.is_empty()
         && node.children.first().is_some_and(|first| {
-            first.kind == NodeKind::Item && first.line == node.line && first.children.is_empty()
+            first.kind == NodeKind::Item
+                && first.line == node.line
+                && first.children.is_empty()
+                && !first.head.spans.is_empty()
+                && first.head.source.start >= first.range.start
         });
     if !joinable {
         return;

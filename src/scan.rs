@@ -64,10 +64,21 @@ pub fn find_notes(root: &Path) -> Result<Vec<PathBuf>, NoteError> {
         .into_iter()
         .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
     for entry in walker {
-        let entry = entry.map_err(|err| NoteError::Unreadable {
-            path: err.path().unwrap_or(root).to_path_buf(),
-            source: err.into(),
-        })?;
+        let entry = match entry {
+            Ok(entry) => entry,
+            // A broken link or a loop below the root: reading it names the
+            // problem, and the other notes are still found.
+            Err(err) if err.depth() > 0 && err.path().is_some() => {
+                notes.extend(err.path().map(Path::to_path_buf));
+                continue;
+            }
+            Err(err) => {
+                return Err(NoteError::Unreadable {
+                    path: err.path().unwrap_or(root).to_path_buf(),
+                    source: err.into(),
+                })
+            }
+        };
         if entry.file_type().is_file() && entry.path().extension().is_some_and(|ext| ext == "md") {
             notes.push(entry.into_path());
         }
