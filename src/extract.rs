@@ -26,8 +26,10 @@ pub const MAX_BACK: usize = 4 << 20;
 /// with `/` separators; the deck comes from its folders and `#` title.
 pub fn extract_note(file: &str, text: &str) -> Vec<Card> {
     let outline = outline::parse(text);
+    let deck = identity::deck(file, outline.title_text());
     let mut walk = Walk {
-        deck: identity::deck(file, outline.title_text()),
+        places: vec![identity::Place::deck(&deck)],
+        deck,
         file,
         outline: &outline,
         context: Vec::new(),
@@ -54,9 +56,11 @@ struct Walk<'a> {
     outline: &'a Outline,
     /// Headings (but the title) and card fronts above the current node.
     context: Vec<String>,
+    /// The place of each level of `context`, the deck's first.
+    places: Vec<identity::Place>,
     /// Headings (but the title) above the current node, for tags.
     headings: Vec<String>,
-    /// How many cards each identity has had, to tell duplicates apart.
+    /// How many cards have had each first-ordinal GUID, to tell them apart.
     seen: HashMap<String, usize>,
     cards: Vec<Card>,
 }
@@ -95,8 +99,19 @@ impl Walk<'_> {
     fn nested_under(&mut self, draft: Draft, nested: impl FnOnce(&mut Self)) {
         let front = draft.front.clone();
         self.emit(draft);
-        self.context.push(front);
+        self.enter(front);
         nested(self);
+        self.leave();
+    }
+
+    fn enter(&mut self, part: String) {
+        let place = self.places.last().expect("the deck's place").enter(&part);
+        self.places.push(place);
+        self.context.push(part);
+    }
+
+    fn leave(&mut self) {
+        self.places.pop();
         self.context.pop();
     }
 
@@ -132,11 +147,11 @@ impl Walk<'_> {
                 line: heading.line,
             });
         }
-        self.context.push(clean_front(text));
+        self.enter(clean_front(text));
         self.headings.push(text.to_string());
         self.siblings(&heading.children);
         self.headings.pop();
-        self.context.pop();
+        self.leave();
     }
 
     /// Rules 1 to 5 and 7 for one item or paragraph.
@@ -146,7 +161,11 @@ impl Walk<'_> {
         if head.is_only_media_or_code() || text.trim_matches(is_space).is_empty() {
             return None;
         }
-        let children = self.outline.markdown(&node.children, MAX_BACK);
+        let has_children = node
+            .children
+            .iter()
+            .any(|c| !self.outline.source[c.range.clone()].trim().is_empty());
+        let children = || self.outline.markdown(&node.children, MAX_BACK);
         let draft = |kind, front: &str, back: String| Draft {
             kind,
             front: clean_front(front),
@@ -154,19 +173,16 @@ impl Walk<'_> {
             line: node.line,
         };
         // Rule 2: a question; its answer is what is nested under it.
-        if phrase::is_question(text) && !children.is_empty() {
-            return Some(draft(Kind::Qa, text, children));
+        if has_children && phrase::is_question(text) {
+            return Some(draft(Kind::Qa, text, children()));
         }
         // Rule 3: TERM separator DEFINITION.
         let separator = head.separator();
         if let Some(sep) = &separator {
             let (term, definition) = (&text[..sep.start], &text[sep.end..]);
             if !definition.trim_matches(is_space).is_empty() && phrase::is_term(term) {
-                return Some(draft(
-                    Kind::Term,
-                    term,
-                    self.rest_of_head(node, sep.end, &children),
-                ));
+                let back = self.rest_of_head(node, sep.end, &children());
+                return Some(draft(Kind::Term, term, back));
             }
         }
         // Rules 4 and 5: a topic, never fronted by a bare label.
@@ -175,23 +191,20 @@ impl Walk<'_> {
             Some(sep) if ends_with_separator => &text[..sep.start],
             _ => text,
         };
-        let is_topic = (ends_with_separator || !node.children.is_empty())
-            && !children.is_empty()
+        let bold = bold_subject(node);
+        let is_topic = has_children
+            && bold.is_none()
             && !phrase::is_label(name)
             && !phrase::is_sentence_like(name)
             && !phrase::is_question(name)
-            && phrase::definition_subject(name).is_none()
-            && bold_subject(node).is_none();
+            && phrase::definition_subject(name).is_none();
         if is_topic {
-            return Some(draft(Kind::Topic, name, children));
+            return Some(draft(Kind::Topic, name, children()));
         }
         // Rule 7: a definition sentence, `X は、…` or `**X**は…`.
-        let (subject, rest) = bold_subject(node).or_else(|| phrase::definition_subject(text))?;
-        Some(draft(
-            Kind::Term,
-            &text[subject],
-            self.rest_of_head(node, rest, &children),
-        ))
+        let (subject, rest) = bold.or_else(|| phrase::definition_subject(text))?;
+        let back = self.rest_of_head(node, rest, &children());
+        Some(draft(Kind::Term, &text[subject], back))
     }
 
     /// The Markdown of the head from text position `from`, then the children.
@@ -263,20 +276,22 @@ impl Walk<'_> {
             return;
         }
         outline::cut_at_line(&mut draft.back, MAX_BACK);
-        let identity = format!(
-            "{}\u{1f}{}",
-            self.context.join("\u{1e}"),
-            crate::japanese::fold(&draft.front)
-        );
-        let ordinal = self.seen.entry(identity).or_insert(0);
-        let guid = identity::guid(&self.deck, &self.context, &draft.front, *ordinal);
+        let place = self.places.last().expect("the deck's place");
+        let first = place.guid(&draft.front, 0);
+        let ordinal = self.seen.entry(first.clone()).or_insert(0);
+        let guid = if *ordinal == 0 {
+            first
+        } else {
+            place.guid(&draft.front, *ordinal)
+        };
         *ordinal += 1;
+        let (back, back_html) = render::plain_and_html(&draft.back);
         self.cards.push(Card {
             guid,
             deck: self.deck.clone(),
             front: draft.front,
-            back: render::plain(&draft.back),
-            back_html: render::html(&draft.back),
+            back,
+            back_html,
             context: self.context.clone(),
             tags: self
                 .headings

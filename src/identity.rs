@@ -4,26 +4,45 @@ use sha2::{Digest, Sha256};
 
 use crate::japanese::fold;
 
-/// The GUID of a card: from its deck, its context (the headings and card
-/// fronts above it) and its folded front, never from its back. `ordinal`
-/// tells apart cards that would otherwise share one (0 for the first).
-pub fn guid(deck: &str, context: &[String], front: &str, ordinal: usize) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(deck.as_bytes());
-    for part in context {
+/// Where a card stands: its deck and its context (the headings and card
+/// fronts above it), hashed part by part as the walk enters them, so that
+/// each part is folded once however many cards lie under it.
+#[derive(Clone)]
+pub struct Place {
+    hasher: Sha256,
+}
+
+impl Place {
+    pub fn deck(deck: &str) -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(deck.as_bytes());
+        Place { hasher }
+    }
+
+    /// The place one level down, under a heading or a card front.
+    pub fn enter(&self, part: &str) -> Self {
+        let mut hasher = self.hasher.clone();
         hasher.update([0x1e]);
         hasher.update(fold(part).as_bytes());
+        Place { hasher }
     }
-    hasher.update([0x1f]);
-    hasher.update(fold(front).as_bytes());
-    if ordinal > 0 {
+
+    /// The GUID of a card here: from its place and its folded front, never
+    /// from its back. `ordinal` tells apart cards that would otherwise share
+    /// one (0 for the first).
+    pub fn guid(&self, front: &str, ordinal: usize) -> String {
+        let mut hasher = self.hasher.clone();
         hasher.update([0x1f]);
-        hasher.update(ordinal.to_le_bytes());
+        hasher.update(fold(front).as_bytes());
+        if ordinal > 0 {
+            hasher.update([0x1f]);
+            hasher.update(ordinal.to_le_bytes());
+        }
+        let digest = hasher.finalize();
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&digest[..8]);
+        base91(u64::from_be_bytes(bytes))
     }
-    let digest = hasher.finalize();
-    let mut bytes = [0u8; 8];
-    bytes.copy_from_slice(&digest[..8]);
-    base91(u64::from_be_bytes(bytes))
 }
 
 /// Anki's own GUID alphabet: base 91 without quotes, backslash or space, so
@@ -77,22 +96,30 @@ pub fn tag(heading: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn guid(deck: &str, context: &[&str], front: &str, ordinal: usize) -> String {
+        context
+            .iter()
+            .fold(Place::deck(deck), |place, part| place.enter(part))
+            .guid(front, ordinal)
+    }
+
     #[test]
     fn guids_are_stable_and_ignore_width_and_case_of_the_front() {
-        let context = vec!["41.".to_string()];
-        let a = guid("CloudLicence", &context, "ＤＬＱ", 0);
-        assert_eq!(a, guid("CloudLicence", &context, "dlq", 0));
-        assert_ne!(a, guid("CloudLicence", &context, "dlq", 1));
-        assert_ne!(a, guid("CloudLicence", &["42.".to_string()], "dlq", 0));
-        assert_ne!(a, guid("Other", &context, "dlq", 0));
-        // Fixed forever: a changed GUID would duplicate every note in Anki.
-        assert_eq!(
-            guid("CloudLicence", &[], "cfn-signal", 0),
-            guid("CloudLicence", &[], "CFN-SIGNAL", 0)
-        );
+        let a = guid("CloudLicence", &["41."], "ＤＬＱ", 0);
+        assert_eq!(a, guid("CloudLicence", &["41."], "dlq", 0));
+        assert_ne!(a, guid("CloudLicence", &["41."], "dlq", 1));
+        assert_ne!(a, guid("CloudLicence", &["42."], "dlq", 0));
+        assert_ne!(a, guid("CloudLicence", &["41.", "親"], "dlq", 0));
+        assert_ne!(a, guid("Other", &["41."], "dlq", 0));
         assert!(a
             .chars()
             .all(|c| c.is_ascii_graphic() && c != '"' && c != '\'' && c != '\\'));
+    }
+
+    #[test]
+    fn guids_never_change_between_versions() {
+        // A changed GUID would duplicate every note of every user in Anki.
+        assert_eq!(guid("CloudLicence", &["45."], "cfn-signal", 0), "e-zFy6^^.");
     }
 
     #[test]

@@ -55,6 +55,8 @@ pub struct Head {
     pub source: Range<usize>,
     /// Images and links seen in the head.
     pub media: usize,
+    /// The separator, found once.
+    separator: std::cell::OnceCell<Option<Range<usize>>>,
 }
 
 #[derive(Debug, Clone)]
@@ -67,17 +69,28 @@ struct Span {
 
 impl Head {
     /// The text with opaque spans blanked out, for finding separators.
-    fn masked(&self) -> String {
-        let mut masked = self.text.clone().into_bytes();
-        for span in self.spans.iter().filter(|s| s.opaque) {
-            masked[span.text.clone()].fill(b'x');
+    fn masked(&self) -> std::borrow::Cow<'_, str> {
+        let mut opaque = self
+            .spans
+            .iter()
+            .filter(|s| s.opaque && !s.text.is_empty())
+            .peekable();
+        if opaque.peek().is_none() {
+            return self.text.as_str().into();
         }
-        String::from_utf8(masked).unwrap_or_default()
+        let mut masked = self.text.clone();
+        for span in opaque {
+            let blank = "x".repeat(span.text.len());
+            masked.replace_range(span.text.clone(), &blank);
+        }
+        masked.into()
     }
 
     /// The separator between term and definition, in text coordinates.
     pub fn separator(&self) -> Option<Range<usize>> {
-        separator::find(&self.masked())
+        self.separator
+            .get_or_init(|| separator::find(&self.masked()))
+            .clone()
     }
 
     /// Whether the head ends with a separator: `Amazon GuardDuty:`.
@@ -158,7 +171,8 @@ impl Outline {
                 });
             }
             let source = &self.source[node.range.clone()];
-            let source = &source[..floor_char_boundary(source, limit.saturating_sub(md.len()) + 1)];
+            let source = &source
+                [..floor_char_boundary(source, limit.saturating_sub(md.len()).saturating_add(1))];
             md.push_str(dedent(source, node.column).trim_end());
             if md.len() > limit {
                 cut_at_line(&mut md, limit);

@@ -10,17 +10,18 @@ fn parser(markdown: &str) -> Parser<'_> {
     )
 }
 
-/// HTML of the back: nested lists, links, images, code blocks, tables.
-pub fn html(markdown: &str) -> String {
+/// A back as plain text and as HTML, from one parse of its Markdown.
+pub fn plain_and_html(markdown: &str) -> (String, String) {
+    let events: Vec<Event<'_>> = parser(markdown).collect();
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, parser(markdown));
-    html
+    pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
+    (plain(events), html)
 }
 
-/// Plain text of the back: one line a paragraph or list item, items marked
-/// with `- ` (or their number) and indented by their depth.
-pub fn plain(markdown: &str) -> String {
-    let mut out = String::with_capacity(markdown.len());
+/// Plain text: one line a paragraph or list item, items marked with `- `
+/// (or their number) and indented by their depth.
+fn plain<'e>(events: impl IntoIterator<Item = Event<'e>>) -> String {
+    let mut out = String::new();
     // For each open list: the next number, or None for bullets.
     let mut lists: Vec<Option<u64>> = Vec::new();
     let mut image_depth = 0usize;
@@ -29,7 +30,7 @@ pub fn plain(markdown: &str) -> String {
             out.push('\n');
         }
     };
-    for event in parser(markdown) {
+    for event in events {
         match event {
             Event::Start(Tag::List(start)) => {
                 new_line(&mut out);
@@ -82,14 +83,14 @@ mod tests {
         let md =
             "定義の文。\n\n- 子 A\n  - 孫\n- `code` と [リンク](https://e.com)\n\n1. 一\n2. 二";
         assert_eq!(
-            plain(md),
+            plain_and_html(md).0,
             "定義の文。\n- 子 A\n  - 孫\n- code と リンク\n1. 一\n2. 二"
         );
     }
 
     #[test]
     fn html_renders_nested_lists_and_images() {
-        let html = html("- a\n  - ![図](x.png)");
+        let (_, html) = plain_and_html("- a\n  - ![図](x.png)");
         assert!(
             html.contains("<ul>\n<li>a\n<ul>\n<li><img src=\"x.png\" alt=\"図\" /></li>"),
             "{html}"

@@ -8,12 +8,30 @@ pub mod separator;
 pub mod width;
 mod words;
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// The form used for matching and identity: NFKC, lower case.
 /// (`ＤＬＱ` and `dlq`, `ｼｽﾃﾑ` and `システム` fold alike.)
 pub fn fold(text: &str) -> String {
-    text.nfkc().flat_map(char::to_lowercase).collect()
+    // Most text is NFKC already; normalizing it anyway is the costly part.
+    let mut folded = String::with_capacity(text.len());
+    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        text.chars().for_each(|c| push_lower(&mut folded, c));
+    } else {
+        text.nfkc().for_each(|c| push_lower(&mut folded, c));
+    }
+    folded
+}
+
+fn push_lower(out: &mut String, c: char) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+    } else if script::is_japanese(c) {
+        // Kana and kanji have no case: skip the case tables.
+        out.push(c);
+    } else {
+        out.extend(c.to_lowercase());
+    }
 }
 
 #[cfg(test)]

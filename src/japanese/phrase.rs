@@ -10,9 +10,16 @@ use super::words::{
     POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS,
 };
 
+/// Labels are short: longer text is never one, and is not folded to check.
+const LONGEST_LABEL: usize = 48;
+
 /// `ステップ 3`, `※補足`, `Note`: a label alone, perhaps numbered.
 pub fn is_label(text: &str) -> bool {
-    let folded = fold(text.trim_matches(is_space));
+    let text = text.trim_matches(is_space);
+    if text.len() > LONGEST_LABEL {
+        return false;
+    }
+    let folded = fold(text);
     let word = folded
         .trim_start_matches(['※', '*', '■', '●', '・'])
         .trim_end_matches(|c: char| {
@@ -25,7 +32,12 @@ pub fn is_label(text: &str) -> bool {
 /// The label a head starts with, when a separator, a number or nothing
 /// follows it: `エラー内容：…` → `エラー内容`, `シナリオ 2: …` → `シナリオ`.
 pub fn leading_label(text: &str) -> Option<&'static str> {
-    let folded = fold(text.trim_start_matches(is_space));
+    let text = text.trim_start_matches(is_space);
+    let prefix_end = text
+        .char_indices()
+        .nth(LONGEST_LABEL / 2)
+        .map_or(text.len(), |(at, _)| at);
+    let folded = fold(&text[..prefix_end]);
     let folded = folded.trim_start_matches(['※', '*', '■', '●', '・']);
     LABELS
         .iter()
