@@ -15,12 +15,23 @@ use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 pub fn fold(text: &str) -> String {
     // Most text is NFKC already; normalizing it anyway is the costly part.
     let mut folded = String::with_capacity(text.len());
-    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+    if text.chars().all(is_nfkc_stable) {
+        text.chars().for_each(|c| push_lower(&mut folded, c));
+    } else if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         text.chars().for_each(|c| push_lower(&mut folded, c));
     } else {
         text.nfkc().for_each(|c| push_lower(&mut folded, c));
     }
     folded
+}
+
+/// Characters that NFKC leaves as they are and that compose with nothing:
+/// ASCII, kana, common kanji and Japanese punctuation, most of any note.
+/// (Full-width forms, half-width kana and the ideographic space are not.)
+fn is_nfkc_stable(c: char) -> bool {
+    matches!(c,
+        '\0'..='\u{7f}' | '\u{3001}'..='\u{3002}' | '\u{3005}'..='\u{3007}' | '\u{300c}'..='\u{3011}'
+        | '\u{3041}'..='\u{3096}' | '\u{30a1}'..='\u{30fa}' | '\u{30fc}' | '\u{4e00}'..='\u{9fff}')
 }
 
 fn push_lower(out: &mut String, c: char) {
@@ -43,5 +54,8 @@ mod tests {
         assert_eq!(fold("ＤＬＱ"), "dlq");
         assert_eq!(fold("ｼｽﾃﾑ"), "システム");
         assert_eq!(fold("（SSM）"), "(ssm)");
+        assert_eq!(fold("AWS の設定、「監視」"), "aws の設定、「監視」");
+        assert_eq!(fold("ガ"), fold("ガ"), "a decomposed voiced kana composes");
+        assert_eq!(fold("　"), " ");
     }
 }
