@@ -55,7 +55,11 @@ mod tests {
         assert_eq!(fold("ｼｽﾃﾑ"), "システム");
         assert_eq!(fold("（SSM）"), "(ssm)");
         assert_eq!(fold("AWS の設定、「監視」"), "aws の設定、「監視」");
-        assert_eq!(fold("ガ"), fold("ガ"), "a decomposed voiced kana composes");
+        assert_eq!(
+            fold("\u{30ab}\u{3099}"),
+            "\u{30ac}",
+            "a decomposed voiced kana composes"
+        );
         assert_eq!(fold("　"), " ");
     }
 }
