@@ -97,6 +97,9 @@ impl Walk<'_> {
     /// Emits `draft`, then walks what is nested under it with its front in
     /// the context.
     fn nested_under(&mut self, draft: Draft, nested: impl FnOnce(&mut Self)) {
+        if draft.front.is_empty() {
+            return nested(self);
+        }
         let front = draft.front.clone();
         self.emit(draft);
         self.enter(front);
