@@ -53,6 +53,7 @@ CREATE TABLE cards (
     UNIQUE (deck, guid)
 );
 CREATE INDEX cards_by_file ON cards (file);
+CREATE INDEX cards_by_front ON cards (front_key);
 -- Tokens come from `japanese::tokens`, space-separated: the `ascii` tokenizer
 -- only splits them at the spaces. Contentless: the text is in `cards`.
 CREATE VIRTUAL TABLE cards_fts USING fts5 (
