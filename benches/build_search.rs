@@ -1,14 +1,15 @@
 //! Build and search figures on generated notes (a benchmark, not a test).
 //!
-//!     cargo bench --bench build_search -- [--sizes 10000,100000,1000000] [--runs 30]
+//!     cargo bench --bench build_search -- [--sizes 10000,100000,1000000] [--runs 30] [--dir DIR]
 //!
 //! For each size it generates Japanese notes from the repository's `notes/`,
 //! each card given a unique term, and measures a full build (MB/s, cards/s,
 //! peak memory of the process). Then a no-op rebuild of 1,000 unchanged files
 //! and a one-file change, and search latency over the largest corpus beside
-//! `rg` over the same notes.
+//! `rg` over the same notes. With `--dir`, the corpora and their indexes are
+//! made and kept there instead of in a temporary folder.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -20,6 +21,7 @@ use notedeck::search::{self, Filters};
 const BINARY: &str = env!("CARGO_BIN_EXE_notedeck");
 
 /// Queries by kind: one, two and four characters of Japanese, and Latin.
+/// These are common words: each matches a large share of the cards.
 const QUERIES: [(&str, [&str; 3]); 4] = [
     ("1 char", ["監", "設", "キ"]),
     ("2 chars", ["監視", "通知", "設定"]),
@@ -27,8 +29,10 @@ const QUERIES: [(&str, [&str; 3]); 4] = [
     ("Latin", ["cfn-signal", "dlq", "systems manager"]),
 ];
 
-/// Katakana for unique terms: a number written in them is a word no note has.
-const KANA: &str = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワ";
+/// Katakana for unique terms: a number written in them (`ン` between two
+/// numbers) is a word no note has.
+const KANA: &str =
+    "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワ";
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -41,12 +45,17 @@ fn main() {
     let sizes: Vec<usize> = option("--sizes")
         .unwrap_or_else(|| "10000,100000,1000000".into())
         .split(',')
-        .map(|s| s.trim().parse().expect("--sizes: card counts, comma-separated"))
+        .map(|s| {
+            s.trim()
+                .parse()
+                .expect("--sizes: card counts, comma-separated")
+        })
         .collect();
     let runs: usize = option("--runs").map_or(30, |r| r.parse().expect("--runs: a number"));
 
     let generator = Generator::new();
-    let work = tempfile::tempdir().expect("a temporary folder");
+    let temporary = tempfile::tempdir().expect("a temporary folder");
+    let work = option("--dir").map_or_else(|| temporary.path().to_path_buf(), Into::into);
     println!(
         "notedeck build/search benchmark · {} cards a generated note of {:.1} KB · exporters as built",
         generator.cards_per_note,
@@ -54,10 +63,13 @@ fn main() {
     );
 
     println!("\n## Full build");
-    let mut largest = None;
+    let mut largest: Option<(PathBuf, u64, usize)> = None;
     for &cards in &sizes {
-        let corpus = work.path().join(format!("c{cards}"));
-        let made = generator.write(&corpus.join("notes"), cards.div_ceil(generator.cards_per_note));
+        let corpus = work.join(format!("c{cards}"));
+        let made = generator.write(
+            &corpus.join("notes"),
+            cards.div_ceil(generator.cards_per_note),
+        );
         let out = corpus.join("out");
         let (time, peak_kb, code) = timed_build(&corpus.join("notes"), &out);
         let indexed = card_count(&out);
@@ -70,17 +82,20 @@ fn main() {
             indexed as f64 / time.as_secs_f64(),
             peak_kb.map_or("unavailable".into(), |kb| format!("{:.1} MB", kb as f64 / 1024.0)),
         );
-        largest = Some((corpus, indexed));
+        largest = Some((corpus, indexed, made.files));
     }
 
     println!("\n## Rebuilds of 1,000 files");
-    let corpus = work.path().join("rebuild");
+    let corpus = work.join("rebuild");
     generator.write(&corpus.join("notes"), 1000);
     let (notes, out) = (corpus.join("notes"), corpus.join("out"));
     timed_build(&notes, &out);
     let placeheld = hold_missing_outputs(&out);
     let noop: Vec<Duration> = (0..runs).map(|_| timed_build(&notes, &out).0).collect();
-    println!("no-op rebuild      median {}  (goal < 100 ms)", ms(median(&noop)));
+    println!(
+        "no-op rebuild      median {}  (goal < 100 ms)",
+        ms(median(&noop))
+    );
     let changed_note = notes.join("part000/note00000.md");
     let one: Vec<Duration> = (0..runs.min(10))
         .map(|i| {
@@ -95,8 +110,16 @@ fn main() {
         println!("(the exporters wrote no files: empty stand-ins were made so that the missing-output check does not rewrite every deck)");
     }
 
-    if let Some((corpus, cards)) = largest {
-        search_latency(&corpus, cards, runs);
+    if let Some((corpus, cards, files)) = largest {
+        hold_missing_outputs(&corpus.join("out"));
+        let mut queries: Vec<(&str, Vec<String>)> = QUERIES
+            .iter()
+            .map(|(kind, words)| (*kind, words.iter().map(|w| w.to_string()).collect()))
+            .collect();
+        // What a reader looks up most: one card's own term.
+        let unique = [1, 10, 50].map(|item| term(files / 2, item));
+        queries.push(("unique", unique.to_vec()));
+        search_latency(&corpus, cards, &queries, runs);
     }
 }
 
@@ -120,9 +143,14 @@ impl Generator {
             .map(|path| std::fs::read_to_string(path).expect("a note"))
             .collect::<Vec<_>>()
             .join("\n");
-        let mut generator = Generator { template, cards_per_note: 1 };
+        let mut generator = Generator {
+            template,
+            cards_per_note: 1,
+        };
         let sample = generator.note(0);
-        generator.cards_per_note = notedeck::extract::extract_note("sample.md", &sample).len().max(1);
+        generator.cards_per_note = notedeck::extract::extract_note("sample.md", &sample)
+            .len()
+            .max(1);
         generator
     }
 
@@ -134,7 +162,12 @@ impl Generator {
         for line in self.template.lines() {
             let indent = line.len() - line.trim_start().len();
             if let Some(rest) = line.trim_start().strip_prefix("- ") {
-                text.push_str(&format!("{}- {}{} {rest}\n", &line[..indent], kana(n), kana(item)));
+                text.push_str(&format!(
+                    "{}- {}{} {rest}\n",
+                    &line[..indent],
+                    kana(n),
+                    kana(item)
+                ));
                 item += 1;
             } else if let Some(title) = line.strip_prefix("# ") {
                 text.push_str(&format!("# {title} {}\n", kana(n)));
@@ -160,6 +193,11 @@ impl Generator {
     }
 }
 
+/// The unique term of item `item` of note `n`.
+fn term(n: usize, item: usize) -> String {
+    format!("{}ン{}", kana(n), kana(item))
+}
+
 /// `n` written in katakana.
 fn kana(mut n: usize) -> String {
     let digits: Vec<char> = KANA.chars().collect();
@@ -183,14 +221,22 @@ fn timed_build(notes: &Path, out: &Path) -> (Duration, Option<u64>, i32) {
     } else {
         Command::new(BINARY)
     };
-    command.arg("build").arg("--notes").arg(notes).arg("--out").arg(out);
+    command
+        .arg("build")
+        .arg("--notes")
+        .arg(notes)
+        .arg("--out")
+        .arg(out);
     let start = Instant::now();
     let output = command.output().expect("notedeck runs");
     let elapsed = start.elapsed();
     let stderr = String::from_utf8_lossy(&output.stderr);
     let peak = stderr
         .lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
         .and_then(|kb| kb.trim().parse().ok());
     (elapsed, peak, output.status.code().unwrap_or(-1))
 }
@@ -232,19 +278,21 @@ fn hold_missing_outputs(out: &Path) -> bool {
 
 /// Query latency in process (the top 20, snippets included), the whole
 /// command once, and `rg` over the same notes.
-fn search_latency(corpus: &Path, cards: u64, runs: usize) {
+fn search_latency(corpus: &Path, cards: u64, queries: &[(&str, Vec<String>)], runs: usize) {
     println!("\n## Search over {cards} cards (top 20; {runs} runs a query)");
     let notes = corpus.join("notes");
     let out = corpus.join("out");
     let index = Index::open(&index_path(&out)).unwrap();
     let rg = Command::new("rg").arg("--version").output().is_ok();
-    for (kind, queries) in QUERIES {
+    for (kind, queries) in queries {
         let mut times = Vec::new();
         let mut found = 0;
         for query in queries {
             for _ in 0..runs {
                 let start = Instant::now();
-                found = search::search(index.connection(), query, &Filters::default(), 20).unwrap().len();
+                found = search::search(index.connection(), query, &Filters::default(), 20)
+                    .unwrap()
+                    .len();
                 times.push(start.elapsed());
             }
         }
@@ -255,7 +303,7 @@ fn search_latency(corpus: &Path, cards: u64, runs: usize) {
                 .map(|query| {
                     let start = Instant::now();
                     Command::new("rg")
-                        .args(["-l", "-i", "-F", query])
+                        .args(["-l", "-i", "-F", query.as_str()])
                         .arg(&notes)
                         .output()
                         .expect("rg runs");

@@ -133,7 +133,7 @@ impl Hit {
         serde_json::to_string(&Json {
             card: &self.card,
             score: self.score,
-            snippet: self.snippet.plain(),
+            snippet: self.snippet.fit(JSON_SNIPPET_COLUMNS).plain(),
         })
     }
 }
@@ -207,6 +207,9 @@ pub fn search(
 pub struct Snippet {
     pub pieces: Vec<(String, bool)>,
 }
+
+/// How wide a snippet is in JSON, where there is no terminal to fit.
+const JSON_SNIPPET_COLUMNS: usize = 160;
 
 /// How many characters of the text before the first match a snippet shows.
 const LEAD: usize = 12;
