@@ -2,7 +2,7 @@
 //! up to date and rewrite the outputs of the decks whose cards changed, all in
 //! the index's one transaction, then report it in one line.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -148,6 +148,22 @@ impl Run<'_, '_> {
             .collect();
         self.report.failed.extend(walk_errors);
         let mut known = self.writer.known_files()?;
+        // Files whose cards this build may take away: the ones it may extract
+        // again (by size and time; a touched file may turn out the same) and
+        // the ones that are gone.
+        let found: HashMap<&str, &scan::NoteFile> =
+            notes.iter().map(|n| (n.name.as_str(), n)).collect();
+        let revisited: HashSet<String> = known
+            .iter()
+            .filter(|&(name, state)| {
+                force
+                    || found
+                        .get(name.as_str())
+                        .is_none_or(|n| n.size != state.size || n.mtime != state.mtime)
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        let mut extracted = Vec::new();
         let progress = progress_bar(notes.len() as u64);
         for note in &notes {
             progress.set_message(note.name.clone());
@@ -155,9 +171,9 @@ impl Run<'_, '_> {
                 Ok(Change::Unchanged) => {}
                 Ok(Change::Touched(state)) => self.writer.set_file(&note.name, &state)?,
                 Ok(Change::Changed(state, text)) => {
-                    self.index_file(&note.name, &text)?;
+                    self.index_file(&note.name, &text, &revisited)?;
                     self.writer.set_file(&note.name, &state)?;
-                    self.report.files_changed += 1;
+                    extracted.push(note.name.clone());
                 }
                 Err(err) => self.report.failed.push(err),
             }
@@ -165,7 +181,7 @@ impl Run<'_, '_> {
         }
         progress.finish_and_clear();
         // What is left of `known` was not found this time.
-        let mut gone: Vec<String> = known
+        let gone: Vec<String> = known
             .into_keys()
             .filter(|name| {
                 !unreadable
@@ -173,19 +189,33 @@ impl Run<'_, '_> {
                     .any(|dir| name.starts_with(&format!("{dir}/")) || name == dir)
             })
             .collect();
-        gone.sort();
-        for name in gone {
-            self.writer.forget_file(&name)?;
-            self.sweep(&name)?;
-            self.report.files_changed += 1;
+        for name in &gone {
+            self.writer.forget_file(name)?;
+        }
+        self.report.files_changed = extracted.len() + gone.len();
+        let mut swept = extracted;
+        swept.extend(gone);
+        swept.sort();
+        for name in swept {
+            for card in self.writer.sweep_file(&name)? {
+                self.report.removed += 1;
+                self.note_card("removed", &card.deck, &card.front, &card.file, card.line);
+            }
         }
         Ok(())
     }
 
-    /// Extracts one note into the index and removes the cards it no longer has.
-    fn index_file(&mut self, name: &str, text: &str) -> anyhow::Result<()> {
+    /// Extracts one note into the index.
+    fn index_file(
+        &mut self,
+        name: &str,
+        text: &str,
+        revisited: &HashSet<String>,
+    ) -> anyhow::Result<()> {
         for card in extract::extract_note(name, text) {
-            let change = self.writer.store_card(&card)?;
+            let change = self
+                .writer
+                .store_card(&card, |file| revisited.contains(file))?;
             let label = match change {
                 CardChange::Unchanged => continue,
                 CardChange::Duplicate => {
@@ -205,14 +235,6 @@ impl Run<'_, '_> {
                 }
             };
             self.note_card(label, &card.deck, &card.front, &card.file, card.line);
-        }
-        self.sweep(name)
-    }
-
-    fn sweep(&mut self, name: &str) -> anyhow::Result<()> {
-        for card in self.writer.sweep_file(name)? {
-            self.report.removed += 1;
-            self.note_card("removed", &card.deck, &card.front, &card.file, card.line);
         }
         Ok(())
     }

@@ -284,18 +284,31 @@ impl Writer<'_> {
 
     /// Stores a card extracted in this build and says what became of it.
     /// Cards are matched by deck and GUID, wherever they were before.
-    pub fn store_card(&self, card: &Card) -> anyhow::Result<CardChange> {
+    ///
+    /// A card another file has is moved here only when `may_move(that file)`:
+    /// that file is extracted again (or gone) in this build, so it gives the
+    /// card up, or the build's sweep would remove it. Otherwise both files
+    /// claim one GUID and this card is the duplicate.
+    pub fn store_card(
+        &self,
+        card: &Card,
+        may_move: impl Fn(&str) -> bool,
+    ) -> anyhow::Result<CardChange> {
         let hash = content_hash(card);
-        let existing: Option<(i64, Vec<u8>, i64)> = self
+        let existing: Option<(i64, Vec<u8>, i64, String)> = self
             .tx
-            .prepare_cached("SELECT id, hash, seen FROM cards WHERE deck = ?1 AND guid = ?2")?
+            .prepare_cached("SELECT id, hash, seen, file FROM cards WHERE deck = ?1 AND guid = ?2")?
             .query_row([&card.deck, &card.guid], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
             })
             .optional()?;
         let (id, change) = match existing {
-            Some((_, _, seen)) if seen == self.build => return Ok(CardChange::Duplicate),
-            Some((id, old_hash, _)) if old_hash == hash => {
+            Some((_, _, seen, file))
+                if seen == self.build || (file != card.file && !may_move(&file)) =>
+            {
+                return Ok(CardChange::Duplicate)
+            }
+            Some((id, old_hash, _, _)) if old_hash == hash => {
                 // Only its place moved: not a change Anki should see.
                 self.tx
                     .prepare_cached(
@@ -304,7 +317,7 @@ impl Writer<'_> {
                     .execute(params![id, card.file, card.line, self.build])?;
                 return Ok(CardChange::Unchanged);
             }
-            Some((id, _, _)) => {
+            Some((id, _, _, _)) => {
                 self.tx
                     .prepare_cached("DELETE FROM cards_fts WHERE rowid = ?1")?
                     .execute([id])?;
@@ -388,7 +401,8 @@ impl Writer<'_> {
     }
 
     /// Removes the cards of `file` that this build did not extract again: the
-    /// file is gone, or the items are.
+    /// file is gone, or the items are. Called once every file is extracted,
+    /// so that a card moved to a file read later is not taken for removed.
     pub fn sweep_file(&self, file: &str) -> anyhow::Result<Vec<RemovedCard>> {
         let mut stmt = self.tx.prepare_cached(
             "SELECT id, deck, front, line FROM cards WHERE file = ?1 AND seen <> ?2",
@@ -465,4 +479,130 @@ fn content_hash(card: &Card) -> Vec<u8> {
     );
     let json = serde_json::to_vec(&content).expect("strings and a unit enum always serialize");
     Sha256::digest(json)[..16].to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::Kind;
+
+    fn card(file: &str, front: &str, back: &str) -> Card {
+        Card {
+            guid: format!("guid-{front}"),
+            deck: "Deck".into(),
+            front: front.into(),
+            back: back.into(),
+            back_html: back.into(),
+            context: vec![],
+            tags: vec![],
+            kind: Kind::Term,
+            file: file.into(),
+            line: 1,
+        }
+    }
+
+    /// One build: stores `cards`, then sweeps `files`; returns the changes
+    /// and the fronts removed.
+    fn build(
+        index: &mut Index,
+        now: i64,
+        cards: &[Card],
+        files: &[&str],
+        may_move: bool,
+    ) -> (Vec<CardChange>, Vec<String>) {
+        let writer = index.begin(now).unwrap();
+        let changes = cards
+            .iter()
+            .map(|c| writer.store_card(c, |_| may_move).unwrap())
+            .collect();
+        let removed = files
+            .iter()
+            .flat_map(|f| writer.sweep_file(f).unwrap())
+            .map(|c| c.front)
+            .collect();
+        writer.commit().unwrap();
+        (changes, removed)
+    }
+
+    fn changed_time(index: &Index, front: &str) -> i64 {
+        index
+            .connection()
+            .query_row(
+                "SELECT changed FROM cards WHERE front = ?1",
+                [front],
+                |row| row.get(0),
+            )
+            .unwrap()
+    }
+
+    #[test]
+    fn cards_are_new_changed_unchanged_or_removed_by_guid() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut index = Index::open(&dir.path().join("index.sqlite")).unwrap();
+        let first = [
+            card("a.md", "監視", "見ること"),
+            card("a.md", "通知", "知らせること"),
+        ];
+        let (changes, _) = build(&mut index, 100, &first, &["a.md"], true);
+        assert_eq!(changes, [CardChange::New, CardChange::New]);
+
+        let second = [card("a.md", "監視", "見張ること")];
+        let (changes, removed) = build(&mut index, 200, &second, &["a.md"], true);
+        assert_eq!(changes, [CardChange::Changed]);
+        assert_eq!(removed, ["通知"]);
+        assert_eq!(changed_time(&index, "監視"), 200);
+
+        let (changes, removed) = build(&mut index, 300, &second, &["a.md"], true);
+        assert_eq!((changes, removed), (vec![CardChange::Unchanged], vec![]));
+        assert_eq!(changed_time(&index, "監視"), 200);
+    }
+
+    #[test]
+    fn a_card_moved_to_a_file_read_first_is_not_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut index = Index::open(&dir.path().join("index.sqlite")).unwrap();
+        build(
+            &mut index,
+            100,
+            &[card("b.md", "移動", "説明")],
+            &["b.md"],
+            true,
+        );
+        // `a.md` now has it; `b.md`, read after, no longer does.
+        let (changes, removed) = build(
+            &mut index,
+            200,
+            &[card("a.md", "移動", "説明")],
+            &["a.md", "b.md"],
+            true,
+        );
+        assert_eq!((changes, removed), (vec![CardChange::Unchanged], vec![]));
+        assert_eq!(changed_time(&index, "移動"), 100);
+    }
+
+    #[test]
+    fn a_guid_claimed_by_a_file_not_read_again_stays_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut index = Index::open(&dir.path().join("index.sqlite")).unwrap();
+        build(
+            &mut index,
+            100,
+            &[card("a.md", "重複", "説明")],
+            &["a.md"],
+            true,
+        );
+        let (changes, removed) = build(
+            &mut index,
+            200,
+            &[card("b.md", "重複", "説明")],
+            &["b.md"],
+            false,
+        );
+        assert_eq!((changes, removed), (vec![CardChange::Duplicate], vec![]));
+        let file: String = index
+            .connection()
+            .query_row("SELECT file FROM cards", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(file, "a.md");
+    }
 }

@@ -340,3 +340,19 @@ fn two_builds_at_once_take_turns() {
     );
     assert_index_sound(&project.index());
 }
+
+#[test]
+#[ignore = "needs the real extractor: notes that share a folder and a title share a deck"]
+fn a_card_moved_between_notes_of_one_deck_keeps_its_identity() {
+    let project = Project::empty();
+    project.write_note("shared/a.md", "# Shared\n\n- 残る: 説明\n- 移動: 説明\n");
+    project.write_note("shared/b.md", "# Shared\n\n- 他: 説明\n");
+    project.run(&["build"]).ok();
+    project.write_note("shared/a.md", "# Shared\n\n- 残る: 説明\n");
+    project.write_note("shared/b.md", "# Shared\n\n- 他: 説明\n- 移動: 説明\n");
+    let out = project.run(&["build"]).ok();
+    assert!(
+        out.starts_with("2 files changed · 3 cards (0 new, 0 changed, 0 removed)"),
+        "{out}"
+    );
+}
