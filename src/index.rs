@@ -124,6 +124,9 @@ impl Index {
             // half-written frames are ignored on the next open.
             conn.pragma_update(None, "journal_mode", "WAL")?;
             conn.pragma_update(None, "synchronous", "NORMAL")?;
+            // A build's transaction can make the WAL as large as the index;
+            // give the disk back once it is checkpointed.
+            conn.pragma_update(None, "journal_size_limit", 64 << 20)?;
             Ok(conn)
         };
         let conn = open()
