@@ -5,13 +5,16 @@
 //! (tree → cards) → `index` (SQLite) → `export` (.apkg, .csv) and `search`.
 //! `japanese` holds the text handling they share.
 
+pub mod build;
 pub mod card;
 pub mod commands;
 pub mod export;
 pub mod extract;
 pub mod identity;
+pub mod index;
 pub mod japanese;
 pub mod outline;
 pub mod output;
 pub mod render;
 pub mod scan;
+pub mod search;

@@ -5,6 +5,7 @@
 pub mod phrase;
 pub mod script;
 pub mod separator;
+pub mod tokens;
 pub mod width;
 mod words;
 
