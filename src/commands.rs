@@ -21,7 +21,11 @@ pub fn extract(paths: &[PathBuf], format: output::Format) -> anyhow::Result<Exit
                 continue;
             }
         };
-        let base = if root.is_file() { root.parent().unwrap_or(Path::new("")) } else { root };
+        let base = if root.is_file() {
+            root.parent().unwrap_or(Path::new(""))
+        } else {
+            root
+        };
         for path in notes {
             match scan::read_note(&path) {
                 Ok(text) => {
@@ -36,5 +40,9 @@ pub fn extract(paths: &[PathBuf], format: output::Format) -> anyhow::Result<Exit
         }
     }
     out.flush()?;
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -6,9 +6,9 @@
 //! `japanese` holds the text handling they share.
 
 pub mod card;
-pub mod scan;
 pub mod commands;
 pub mod export;
-pub mod japanese;
 pub mod extract;
+pub mod japanese;
 pub mod output;
+pub mod scan;

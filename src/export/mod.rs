@@ -134,10 +134,9 @@ fn write_atomically(
     write: impl FnOnce(&mut File) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".notedeck-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
+    // tempfile's default name (`.tmp…`) is what `build` sweeps up after a
+    // killed run.
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     write(tmp.as_file_mut()).with_context(|| format!("cannot write {}", path.display()))?;
     // Temporary files are private (0600); outputs are ordinary files to share.
