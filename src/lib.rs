@@ -5,10 +5,13 @@
 //! (tree → cards) → `index` (SQLite) → `export` (.apkg, .csv) and `search`.
 //! `japanese` holds the text handling they share.
 
+pub mod build;
 pub mod card;
 pub mod commands;
 pub mod export;
 pub mod extract;
+pub mod index;
 pub mod japanese;
 pub mod output;
 pub mod scan;
+pub mod search;

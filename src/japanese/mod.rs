@@ -2,6 +2,7 @@
 //! separators, labels, term-likeness, search tokens and display width.
 //! It knows nothing of Markdown, SQLite or Anki.
 
+pub mod tokens;
 pub mod width;
 
 use unicode_normalization::UnicodeNormalization;

@@ -1,0 +1,459 @@
+//! The SQLite index: note files, cards and the full-text table over them.
+//!
+//! The index is a cache of the notes. Every change to it happens in one
+//! transaction a build (`Index::begin`), so a build that is killed leaves the
+//! previous state, and a second build waits for the first. When its schema
+//! version is older than the program's it is rebuilt, keeping each card's
+//! changed time where the card still exists.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+use sha2::{Digest, Sha256};
+
+use crate::card::Card;
+use crate::export::IndexedCard;
+use crate::japanese::{fold, tokens};
+use crate::scan::FileState;
+
+/// Bump when the tables change, or when extraction changes so that cards
+/// must be made again from unchanged notes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// How long a build waits for another one to finish before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+const SCHEMA: &str = "
+CREATE TABLE files (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime INTEGER NOT NULL,
+    hash BLOB NOT NULL
+);
+CREATE TABLE cards (
+    id INTEGER PRIMARY KEY,
+    deck TEXT NOT NULL,
+    guid TEXT NOT NULL,
+    file TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    front TEXT NOT NULL,
+    -- The folded front, so that a query equal to it can rank first.
+    front_key TEXT NOT NULL,
+    back TEXT NOT NULL,
+    back_html TEXT NOT NULL,
+    context TEXT NOT NULL, -- JSON array
+    tags TEXT NOT NULL,    -- JSON array
+    hash BLOB NOT NULL,    -- of the content: a change makes `changed` now
+    changed INTEGER NOT NULL,
+    seen INTEGER NOT NULL, -- the last build that extracted it
+    UNIQUE (deck, guid)
+);
+CREATE INDEX cards_by_file ON cards (file);
+-- Tokens come from `japanese::tokens`, space-separated: the `ascii` tokenizer
+-- only splits them at the spaces. Contentless: the text is in `cards`.
+CREATE VIRTUAL TABLE cards_fts USING fts5 (
+    front, context, back,
+    content = '', contentless_delete = 1, tokenize = 'ascii', prefix = '1'
+);
+CREATE TABLE builds (id INTEGER PRIMARY KEY);
+";
+
+/// The columns `read_card` reads, in its order.
+pub const CARD_COLUMNS: &str =
+    "cards.guid, cards.deck, cards.front, cards.back, cards.back_html, cards.context, \
+     cards.tags, cards.kind, cards.file, cards.line, cards.changed";
+
+/// Reads a card from a row that starts with `CARD_COLUMNS`.
+pub fn read_card(row: &Row) -> rusqlite::Result<IndexedCard> {
+    let json = |i: usize| -> rusqlite::Result<Vec<String>> {
+        let text: String = row.get(i)?;
+        serde_json::from_str(&text).map_err(|err| {
+            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, err.into())
+        })
+    };
+    let kind: String = row.get(7)?;
+    Ok(IndexedCard {
+        card: Card {
+            guid: row.get(0)?,
+            deck: row.get(1)?,
+            front: row.get(2)?,
+            back: row.get(3)?,
+            back_html: row.get(4)?,
+            context: json(5)?,
+            tags: json(6)?,
+            kind: kind.parse().map_err(|err: String| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    7,
+                    rusqlite::types::Type::Text,
+                    err.into(),
+                )
+            })?,
+            file: row.get(8)?,
+            line: row.get(9)?,
+        },
+        changed: row.get(10)?,
+    })
+}
+
+/// The folded form a query is compared with `front_key` in.
+pub fn front_key(text: &str) -> String {
+    fold(text.trim())
+}
+
+pub struct Index {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Index {
+    /// Opens (creating) the index file. The schema is made or brought up to
+    /// date by the first build, inside its transaction.
+    pub fn open(path: &Path) -> anyhow::Result<Index> {
+        let open = || -> rusqlite::Result<Connection> {
+            let conn = Connection::open(path)?;
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            // WAL: searches read while a build writes; a killed writer's
+            // half-written frames are ignored on the next open.
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            Ok(conn)
+        };
+        let conn = open()
+            .map_err(|err| busy_or(err, path))
+            .with_context(|| format!("{}: cannot open the index", path.display()))?;
+        Ok(Index {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The connection, for reading (search). Writes go through `begin`.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Starts the one transaction of a build, waiting for another build to
+    /// finish; makes or migrates the schema.
+    pub fn begin(&mut self, now: i64) -> anyhow::Result<Writer<'_>> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|err| busy_or(err, &path))?;
+        let migrated = prepare_schema(&tx)
+            .with_context(|| format!("{}: cannot prepare the index", path.display()))?;
+        tx.execute("INSERT INTO builds DEFAULT VALUES", [])?;
+        let build = tx.last_insert_rowid();
+        tx.execute("DELETE FROM builds WHERE id < ?1", [build])?;
+        Ok(Writer {
+            tx,
+            build,
+            now,
+            migrated,
+        })
+    }
+}
+
+/// Turns SQLite's "database is locked" into a message that says why.
+fn busy_or(err: rusqlite::Error, path: &Path) -> anyhow::Error {
+    if err.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) {
+        anyhow::anyhow!(
+            "{}: another notedeck build is still running (waited {} s); try again when it has finished",
+            path.display(),
+            BUSY_TIMEOUT.as_secs()
+        )
+    } else {
+        err.into()
+    }
+}
+
+/// Makes the schema in a new index, or rebuilds an older one. Returns whether
+/// it migrated: then every file is extracted again and every deck rewritten.
+fn prepare_schema(tx: &rusqlite::Transaction) -> anyhow::Result<bool> {
+    let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if version == SCHEMA_VERSION {
+        return Ok(false);
+    }
+    if version > SCHEMA_VERSION {
+        bail!("the index was made by a newer notedeck (schema {version}, this one knows {SCHEMA_VERSION}); delete it to rebuild");
+    }
+    let tables: Vec<(String, bool)> = tx
+        .prepare("SELECT name, sql LIKE 'CREATE VIRTUAL%' FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let migrated = !tables.is_empty();
+    // Every version so far has had cards(deck, guid, changed): keep those
+    // times until the cards are made again in this same transaction.
+    tx.execute_batch("CREATE TEMP TABLE kept_changed (deck TEXT, guid TEXT, changed INTEGER, PRIMARY KEY (deck, guid))")?;
+    if tables.iter().any(|(name, _)| name == "cards") {
+        tx.execute_batch(
+            "INSERT OR IGNORE INTO kept_changed SELECT deck, guid, changed FROM cards",
+        )?;
+    }
+    // Virtual tables first: dropping one drops its shadow tables.
+    let mut ordered = tables;
+    ordered.sort_by_key(|(_, is_virtual)| !is_virtual);
+    for (name, _) in ordered {
+        tx.execute_batch(&format!(
+            "DROP TABLE IF EXISTS \"{}\"",
+            name.replace('"', "\"\"")
+        ))?;
+    }
+    tx.execute_batch(SCHEMA)?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    Ok(migrated)
+}
+
+/// What became of a card in this build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardChange {
+    New,
+    Changed,
+    Unchanged,
+    /// Another card of the deck has the same GUID; this one was not indexed.
+    Duplicate,
+}
+
+/// A card that left the index.
+#[derive(Debug, Clone)]
+pub struct RemovedCard {
+    pub deck: String,
+    pub front: String,
+    pub file: String,
+    pub line: usize,
+}
+
+/// The open transaction of one build.
+pub struct Writer<'a> {
+    tx: rusqlite::Transaction<'a>,
+    /// This build's number: cards it extracts are marked with it, so the
+    /// ones left unmarked in the files it read are the removed ones.
+    build: i64,
+    /// Unix seconds: the changed time of new and changed cards.
+    now: i64,
+    migrated: bool,
+}
+
+impl Writer<'_> {
+    /// Whether the schema was rebuilt from an older version in this build.
+    pub fn migrated(&self) -> bool {
+        self.migrated
+    }
+
+    /// Every note file the index knows, by name.
+    pub fn known_files(&self) -> anyhow::Result<HashMap<String, FileState>> {
+        let mut stmt = self
+            .tx
+            .prepare("SELECT path, size, mtime, hash FROM files")?;
+        let rows = stmt.query_map([], |row| {
+            Ok((
+                row.get(0)?,
+                FileState {
+                    size: row.get(1)?,
+                    mtime: row.get(2)?,
+                    hash: row.get(3)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records a file's size, time and hash.
+    pub fn set_file(&self, name: &str, state: &FileState) -> anyhow::Result<()> {
+        self.tx.execute(
+            "INSERT OR REPLACE INTO files (path, size, mtime, hash) VALUES (?1, ?2, ?3, ?4)",
+            params![name, state.size, state.mtime, state.hash],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets a file that is gone; `sweep_file` then removes its cards.
+    pub fn forget_file(&self, name: &str) -> anyhow::Result<()> {
+        self.tx
+            .execute("DELETE FROM files WHERE path = ?1", [name])?;
+        Ok(())
+    }
+
+    /// Stores a card extracted in this build and says what became of it.
+    /// Cards are matched by deck and GUID, wherever they were before.
+    pub fn store_card(&self, card: &Card) -> anyhow::Result<CardChange> {
+        let hash = content_hash(card);
+        let existing: Option<(i64, Vec<u8>, i64)> = self
+            .tx
+            .prepare_cached("SELECT id, hash, seen FROM cards WHERE deck = ?1 AND guid = ?2")?
+            .query_row([&card.deck, &card.guid], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .optional()?;
+        let (id, change) = match existing {
+            Some((_, _, seen)) if seen == self.build => return Ok(CardChange::Duplicate),
+            Some((id, old_hash, _)) if old_hash == hash => {
+                // Only its place moved: not a change Anki should see.
+                self.tx
+                    .prepare_cached(
+                        "UPDATE cards SET file = ?2, line = ?3, seen = ?4 WHERE id = ?1",
+                    )?
+                    .execute(params![id, card.file, card.line, self.build])?;
+                return Ok(CardChange::Unchanged);
+            }
+            Some((id, _, _)) => {
+                self.tx
+                    .prepare_cached("DELETE FROM cards_fts WHERE rowid = ?1")?
+                    .execute([id])?;
+                self.write_card(Some(id), card, &hash, self.now)?;
+                (id, CardChange::Changed)
+            }
+            None => {
+                let kept = self.kept_changed(card)?;
+                let id = self.write_card(None, card, &hash, kept.unwrap_or(self.now))?;
+                (
+                    id,
+                    if kept.is_some() {
+                        CardChange::Unchanged
+                    } else {
+                        CardChange::New
+                    },
+                )
+            }
+        };
+        self.tx
+            .prepare_cached(
+                "INSERT INTO cards_fts (rowid, front, context, back) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                id,
+                tokens::index_text(&card.front),
+                tokens::index_text(&card.context.join("\n")),
+                tokens::index_text(&card.back),
+            ])?;
+        Ok(change)
+    }
+
+    /// The changed time an older index had for this card, during a migration.
+    fn kept_changed(&self, card: &Card) -> anyhow::Result<Option<i64>> {
+        if !self.migrated {
+            return Ok(None);
+        }
+        Ok(self
+            .tx
+            .prepare_cached("SELECT changed FROM temp.kept_changed WHERE deck = ?1 AND guid = ?2")?
+            .query_row([&card.deck, &card.guid], |row| row.get(0))
+            .optional()?)
+    }
+
+    fn write_card(
+        &self,
+        id: Option<i64>,
+        card: &Card,
+        hash: &[u8],
+        changed: i64,
+    ) -> anyhow::Result<i64> {
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO cards (id, deck, guid, file, line, kind, front, front_key, back, \
+                 back_html, context, tags, hash, changed, seen) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            )?
+            .execute(params![
+                id,
+                card.deck,
+                card.guid,
+                card.file,
+                card.line,
+                card.kind.as_str(),
+                card.front,
+                front_key(&card.front),
+                card.back,
+                card.back_html,
+                serde_json::to_string(&card.context)?,
+                serde_json::to_string(&card.tags)?,
+                hash,
+                changed,
+                self.build,
+            ])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Removes the cards of `file` that this build did not extract again: the
+    /// file is gone, or the items are.
+    pub fn sweep_file(&self, file: &str) -> anyhow::Result<Vec<RemovedCard>> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT id, deck, front, line FROM cards WHERE file = ?1 AND seen <> ?2",
+        )?;
+        let gone: Vec<(i64, RemovedCard)> = stmt
+            .query_map(params![file, self.build], |row| {
+                Ok((
+                    row.get(0)?,
+                    RemovedCard {
+                        deck: row.get(1)?,
+                        front: row.get(2)?,
+                        file: file.to_string(),
+                        line: row.get(3)?,
+                    },
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        for (id, _) in &gone {
+            self.tx
+                .prepare_cached("DELETE FROM cards_fts WHERE rowid = ?1")?
+                .execute([id])?;
+            self.tx
+                .prepare_cached("DELETE FROM cards WHERE id = ?1")?
+                .execute([id])?;
+        }
+        Ok(gone.into_iter().map(|(_, card)| card).collect())
+    }
+
+    /// Every deck that has cards, sorted.
+    pub fn decks(&self) -> anyhow::Result<Vec<String>> {
+        let mut stmt = self
+            .tx
+            .prepare("SELECT DISTINCT deck FROM cards ORDER BY deck")?;
+        let decks = stmt
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(decks)
+    }
+
+    /// The cards of one deck, in note order: what its outputs are made of.
+    pub fn deck_cards(&self, deck: &str) -> anyhow::Result<Vec<IndexedCard>> {
+        let mut stmt = self.tx.prepare(&format!(
+            "SELECT {CARD_COLUMNS} FROM cards WHERE deck = ?1 ORDER BY file, line"
+        ))?;
+        let cards = stmt
+            .query_map([deck], read_card)?
+            .collect::<Result<_, _>>()?;
+        Ok(cards)
+    }
+
+    pub fn card_count(&self) -> anyhow::Result<u64> {
+        Ok(self
+            .tx
+            .query_row("SELECT count(*) FROM cards", [], |row| row.get(0))?)
+    }
+
+    /// Makes the build's changes the index's state, all at once.
+    pub fn commit(self) -> anyhow::Result<()> {
+        self.tx.commit()?;
+        Ok(())
+    }
+}
+
+/// What makes a card's content: a change to any of it is what Anki must see.
+/// Identity (deck, GUID) and place (file, line) are not content.
+fn content_hash(card: &Card) -> Vec<u8> {
+    let content = (
+        &card.front,
+        &card.back,
+        &card.back_html,
+        &card.context,
+        &card.tags,
+        card.kind,
+    );
+    let json = serde_json::to_vec(&content).expect("strings and a unit enum always serialize");
+    Sha256::digest(json)[..16].to_vec()
+}

@@ -1,0 +1,387 @@
+//! Searching the index: query syntax, the FTS5 query, ranking and snippets.
+//!
+//! Syntax: words are AND-ed; `"a phrase"` keeps its words together; `-word`
+//! excludes; `front:word` looks only at fronts. Each word or phrase is
+//! tokenized as the index is (`japanese::tokens`) into an FTS5 phrase.
+
+use std::ops::Range;
+
+use anyhow::bail;
+use rusqlite::{params, Connection};
+use serde::Serialize;
+
+use crate::card::{Card, Kind};
+use crate::index::{self, CARD_COLUMNS};
+use crate::japanese::tokens::{self, FoldedText};
+use crate::japanese::width::{columns, fit};
+
+/// bm25 weights of the FTS5 columns front, context and back: a word in the
+/// front says far more about what a card is about than one in its back.
+const WEIGHTS: (f64, f64, f64) = (10.0, 2.0, 1.0);
+
+/// One word or quoted phrase of a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clause {
+    pub text: String,
+    /// `-word`: cards with it are left out.
+    pub excluded: bool,
+    /// `front:word`: only the front is searched.
+    pub front_only: bool,
+}
+
+/// Splits a query into its clauses.
+pub fn parse(query: &str) -> Vec<Clause> {
+    let mut clauses = Vec::new();
+    let mut rest = query.trim_start();
+    while !rest.is_empty() {
+        let mut clause = Clause {
+            text: String::new(),
+            excluded: false,
+            front_only: false,
+        };
+        if let Some(after) = rest
+            .strip_prefix('-')
+            .filter(|a| a.starts_with(|c: char| !c.is_whitespace()))
+        {
+            clause.excluded = true;
+            rest = after;
+        }
+        if let Some(after) = rest
+            .strip_prefix("front:")
+            .filter(|a| a.starts_with(|c: char| !c.is_whitespace()))
+        {
+            clause.front_only = true;
+            rest = after;
+        }
+        let end = if let Some(quoted) = rest.strip_prefix('"') {
+            let close = quoted.find('"').unwrap_or(quoted.len());
+            clause.text = quoted[..close].to_string();
+            1 + (close + 1).min(quoted.len())
+        } else {
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            clause.text = rest[..end].to_string();
+            end
+        };
+        clauses.push(clause);
+        rest = rest[end..].trim_start();
+    }
+    clauses
+}
+
+/// The FTS5 MATCH expression of a query.
+pub fn match_expression(clauses: &[Clause]) -> anyhow::Result<String> {
+    let mut wanted = Vec::new();
+    let mut unwanted = Vec::new();
+    for clause in clauses {
+        let Some(phrase) = tokens::query_phrase(&clause.text) else {
+            continue;
+        };
+        // Tokens hold only letters, digits, kana and kanji: no quote to escape.
+        let mut fts = format!("\"{}\"", phrase.tokens.join(" "));
+        if phrase.prefix {
+            fts.push_str(" *");
+        }
+        if clause.front_only {
+            fts = format!("front : {fts}");
+        }
+        if clause.excluded {
+            &mut unwanted
+        } else {
+            &mut wanted
+        }
+        .push(fts);
+    }
+    if wanted.is_empty() {
+        bail!("nothing to search for: the query needs a word of letters, digits, kana or kanji that is not excluded");
+    }
+    let mut expression = format!("({})", wanted.join(" AND "));
+    for fts in unwanted {
+        expression.push_str(&format!(" NOT {fts}"));
+    }
+    Ok(expression)
+}
+
+/// Restrictions besides the query.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// A deck and its subdecks (`aws` takes in `aws::DOP`).
+    pub deck: Option<String>,
+    pub tag: Option<String>,
+    pub kind: Option<Kind>,
+}
+
+/// A card found, with its relevance (higher is better) and what to show of it.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub card: Card,
+    pub score: f64,
+    /// Where the query matched, the matched text marked.
+    pub snippet: Snippet,
+}
+
+impl Hit {
+    /// The JSON object of `search --json`: the keys of `extract --format
+    /// jsonl`, then `score` and `snippet` (plain text).
+    pub fn to_json(&self) -> serde_json::Result<String> {
+        #[derive(Serialize)]
+        struct Json<'a> {
+            #[serde(flatten)]
+            card: &'a Card,
+            score: f64,
+            snippet: String,
+        }
+        serde_json::to_string(&Json {
+            card: &self.card,
+            score: self.score,
+            snippet: self.snippet.plain(),
+        })
+    }
+}
+
+/// The best `limit` cards for `query`: a card whose front is the query
+/// comes first, then by bm25 with the front weighted above context and back.
+pub fn search(
+    conn: &Connection,
+    query: &str,
+    filters: &Filters,
+    limit: usize,
+) -> anyhow::Result<Vec<Hit>> {
+    let clauses = parse(query);
+    let expression = match_expression(&clauses)?;
+    let (front, context, back) = WEIGHTS;
+    let sql = format!(
+        "SELECT {CARD_COLUMNS}, bm25(cards_fts, {front}, {context}, {back}) AS rank \
+         FROM cards_fts JOIN cards ON cards.id = cards_fts.rowid \
+         WHERE cards_fts MATCH ?1 \
+           AND (?2 IS NULL OR cards.deck = ?2 OR substr(cards.deck, 1, length(?2) + 2) = ?2 || '::') \
+           AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(cards.tags) WHERE value = ?3)) \
+           AND (?4 IS NULL OR cards.kind = ?4) \
+         ORDER BY cards.front_key = ?5 DESC, rank \
+         LIMIT ?6"
+    );
+    let terms = highlight_terms(query);
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(
+        params![
+            expression,
+            filters.deck,
+            filters.tag,
+            filters.kind.map(Kind::as_str),
+            index::front_key(query),
+            i64::try_from(limit).unwrap_or(i64::MAX),
+        ],
+        |row| Ok((index::read_card(row)?, row.get::<_, f64>(11)?)),
+    )?;
+    let mut hits = Vec::new();
+    for row in rows {
+        let (indexed, rank) = row?;
+        let snippet = Snippet::of(&indexed.card, &terms);
+        // bm25 is lower for better matches; people expect the opposite.
+        hits.push(Hit {
+            card: indexed.card,
+            score: -rank,
+            snippet,
+        });
+    }
+    Ok(hits)
+}
+
+/// Text in pieces, the matched ones marked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snippet {
+    pub pieces: Vec<(String, bool)>,
+}
+
+/// How many characters of the text before the first match a snippet shows.
+const LEAD: usize = 12;
+
+impl Snippet {
+    /// `text` with the matches of `terms` (folded) marked.
+    pub fn highlight(text: &str, terms: &[String]) -> Snippet {
+        Self::from_ranges(text, &FoldedText::new(text).matches(terms))
+    }
+
+    fn from_ranges(text: &str, ranges: &[Range<usize>]) -> Snippet {
+        let mut pieces = Vec::new();
+        let mut at = 0;
+        for range in ranges {
+            if range.start > at {
+                pieces.push((text[at..range.start].to_string(), false));
+            }
+            pieces.push((text[range.clone()].to_string(), true));
+            at = range.end;
+        }
+        if at < text.len() {
+            pieces.push((text[at..].to_string(), false));
+        }
+        Snippet { pieces }
+    }
+
+    /// What to show of a card's back: from a little before the first match,
+    /// or from its start when the query matched only the front or context
+    /// (which are shown whole beside it).
+    pub fn of(card: &Card, terms: &[String]) -> Snippet {
+        let back = &card.back;
+        let ranges = FoldedText::new(back).matches(terms);
+        let Some(first) = ranges.first() else {
+            return Self::from_ranges(back, &[]);
+        };
+        let start = back[..first.start]
+            .char_indices()
+            .rev()
+            .nth(LEAD - 1)
+            .map_or(0, |(i, _)| i);
+        let shifted: Vec<Range<usize>> = ranges
+            .iter()
+            .map(|r| r.start - start..r.end - start)
+            .collect();
+        let mut snippet = Self::from_ranges(&back[start..], &shifted);
+        if start > 0 {
+            snippet.pieces.insert(0, ("…".to_string(), false));
+        }
+        snippet
+    }
+
+    /// The text without marks.
+    pub fn plain(&self) -> String {
+        self.pieces.iter().map(|(text, _)| text.as_str()).collect()
+    }
+
+    /// Cut to `max` terminal columns on one line (`width::fit`), keeping marks.
+    pub fn fit(&self, max: usize) -> Snippet {
+        let plain = self.plain();
+        // `fit` keeps a prefix of the characters (whitespace made spaces),
+        // then `…` when it cut: hand the prefix back to the pieces in order.
+        let mut kept: Vec<char> = fit(&plain, max).chars().collect();
+        let ellipsis = if columns(&plain) > max {
+            kept.pop()
+        } else {
+            None
+        };
+        let mut kept = kept.into_iter();
+        let mut pieces = Vec::new();
+        for (text, marked) in &self.pieces {
+            let piece: String = kept.by_ref().take(text.chars().count()).collect();
+            if piece.is_empty() {
+                break;
+            }
+            pieces.push((piece, *marked));
+        }
+        pieces.extend(ellipsis.map(|c| (c.to_string(), false)));
+        Snippet { pieces }
+    }
+
+    /// The text with marked pieces in bold (ANSI), or plain.
+    pub fn render(&self, bold: bool) -> String {
+        self.pieces
+            .iter()
+            .map(|(text, marked)| {
+                if *marked && bold {
+                    format!("\x1b[1m{text}\x1b[0m")
+                } else {
+                    text.clone()
+                }
+            })
+            .collect()
+    }
+}
+
+/// How hits are printed for people: front; deck, place and context; snippet.
+/// Each line fits `columns`.
+pub fn render_hit(hit: &Hit, terms: &[String], columns: usize, bold: bool) -> String {
+    let card = &hit.card;
+    let front = Snippet::highlight(&card.front, terms)
+        .fit(columns)
+        .render(bold);
+    let mut about = format!("{} · {}:{}", card.deck, card.file, card.line);
+    if !card.context.is_empty() {
+        about.push_str(&format!(" · {}", card.context.join(" › ")));
+    }
+    let about = fit(&about, columns.saturating_sub(2));
+    let snippet = hit.snippet.fit(columns.saturating_sub(2)).render(bold);
+    format!("{front}\n  {about}\n  {snippet}\n")
+}
+
+/// The words a query's hits highlight.
+pub fn highlight_terms(query: &str) -> Vec<String> {
+    parse(query)
+        .iter()
+        .filter(|c| !c.excluded)
+        .flat_map(|c| tokens::highlight_terms(&c.text))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expression(query: &str) -> String {
+        match_expression(&parse(query)).unwrap()
+    }
+
+    #[test]
+    fn words_are_anded_and_each_is_a_phrase() {
+        assert_eq!(expression("ポート 443"), "(\"ポー ート\" AND \"443\")");
+        assert_eq!(expression("cfn-signal"), "(\"cfn signal\")");
+        assert_eq!(expression("監"), "(\"監\" *)");
+    }
+
+    #[test]
+    fn quotes_exclusion_and_front() {
+        assert_eq!(expression("\"Systems Manager\""), "(\"systems manager\")");
+        assert_eq!(
+            expression("キュー -デッド"),
+            "(\"キュ ュー\") NOT \"デッ ッド\""
+        );
+        assert_eq!(expression("front:監視"), "(front : \"監視\")");
+        assert_eq!(
+            parse("-front:\"a b\" c"),
+            vec![
+                Clause {
+                    text: "a b".into(),
+                    excluded: true,
+                    front_only: true
+                },
+                Clause {
+                    text: "c".into(),
+                    excluded: false,
+                    front_only: false
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_query_of_exclusions_or_punctuation_is_refused() {
+        assert!(match_expression(&parse("-監視")).is_err());
+        assert!(match_expression(&parse("、。 -")).is_err());
+    }
+
+    #[test]
+    fn snippets_start_shortly_before_the_match_and_fit_in_columns() {
+        let card = Card {
+            guid: "g".into(),
+            deck: "d".into(),
+            front: "SQS".into(),
+            back: "メッセージは、詳細な分析や再処理のためにデッドレターキューに保持されます。"
+                .into(),
+            back_html: String::new(),
+            context: vec![],
+            tags: vec![],
+            kind: Kind::Term,
+            file: "f.md".into(),
+            line: 1,
+        };
+        let snippet = Snippet::of(&card, &["デッドレター".to_string()]);
+        assert_eq!(
+            snippet.plain(),
+            "…細な分析や再処理のためにデッドレターキューに保持されます。"
+        );
+        let fitted = snippet.fit(30);
+        assert_eq!(fitted.render(false), "…細な分析や再処理のためにデッ…");
+        assert_eq!(
+            fitted.render(true),
+            "…細な分析や再処理のために\x1b[1mデッ\x1b[0m…"
+        );
+    }
+}
