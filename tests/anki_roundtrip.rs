@@ -287,7 +287,7 @@ fn local_image_reaches_the_media_folder_and_the_card() {
     );
 
     let col = tmp.path().join("col.anki2");
-    anki.import_apkg(&col, &[apkg.clone()]);
+    anki.import_apkg(&col, std::slice::from_ref(apkg));
     let rendered = anki.run(&[&"render", &col, &cards[0].guid]);
     let media_dir = Path::new(rendered["media_dir"].as_str().unwrap());
     assert_eq!(fs::read(media_dir.join(&name)).unwrap(), png);

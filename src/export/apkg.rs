@@ -20,8 +20,8 @@ use super::media::MediaFile;
 use super::notetype::{self, derived_id};
 use super::Note;
 
-/// Anki's schema 11 (rslib `storage/schema11.sql`), the tables a legacy
-/// collection has; `col` is filled in by `col_row`.
+/// Anki's schema 11 tables (rslib `storage/schema11.sql`), the ones a legacy
+/// collection has.
 const SCHEMA: &str = "
 create table col (id integer primary key, crt integer not null, mod integer not null,
   scm integer not null, ver integer not null, dty integer not null, usn integer not null,
@@ -39,13 +39,24 @@ create table revlog (id integer primary key, cid integer not null, usn integer n
   ease integer not null, ivl integer not null, lastIvl integer not null,
   factor integer not null, time integer not null, type integer not null);
 create table graves (usn integer not null, oid integer not null, type integer not null);
+";
+
+/// Anki's indexes on the notes. They exist before the notes go in: the usn
+/// index only ever grows at its end, the checksum index is small, and either
+/// built afterwards would read the whole (large) notes table again.
+const NOTE_INDEXES: &str = "
 create index ix_notes_usn on notes (usn);
+create index ix_notes_csum on notes (csum);
+";
+
+/// Anki's other indexes, built once the (small) card rows are in: cheaper
+/// than keeping `nid` and `due` order up to date row by row.
+const CARD_INDEXES: &str = "
 create index ix_cards_usn on cards (usn);
 create index ix_revlog_usn on revlog (usn);
 create index ix_cards_nid on cards (nid);
 create index ix_cards_sched on cards (did, queue, due);
 create index ix_revlog_cid on revlog (cid);
-create index ix_notes_csum on notes (csum);
 ";
 
 /// Collection creation time: fixed, so that a rebuild of unchanged notes is
@@ -73,6 +84,7 @@ fn write_collection(db: &Connection, notes: &[Note]) -> anyhow::Result<()> {
          pragma legacy_file_format = off;",
     )?;
     db.execute_batch(SCHEMA)?;
+    db.execute_batch(NOTE_INDEXES)?;
     db.execute_batch("begin")?;
     let mid = notetype::notetype_id();
     let newest = notes
@@ -97,22 +109,30 @@ fn write_collection(db: &Connection, notes: &[Note]) -> anyhow::Result<()> {
             dconf_json().to_string(),
         ],
     )?;
+    // Ids first, then rows in id order: SQLite appends at the end of each
+    // table instead of splitting pages all over a file larger than its cache.
+    let mut note_ids = UniqueIds::with_capacity(notes.len());
+    let mut card_ids = UniqueIds::with_capacity(notes.len());
+    let ids: Vec<(i64, i64)> = notes
+        .iter()
+        .map(|n| {
+            let nid = note_ids.take(derived_id("note", n.guid));
+            (nid, card_ids.take(derived_id("card", n.guid)))
+        })
+        .collect();
+    let deck_ids: BTreeMap<&str, i64> = decks.iter().map(|d| (*d, notetype::deck_id(d))).collect();
+    let mut order: Vec<usize> = (0..notes.len()).collect();
     {
+        order.sort_unstable_by_key(|&i| ids[i].0);
         let mut add_note =
             db.prepare("insert into notes values (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')")?;
-        let mut add_card = db.prepare(
-            "insert into cards values (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')",
-        )?;
-        let mut note_ids = UniqueIds::with_capacity(notes.len());
-        let mut card_ids = UniqueIds::with_capacity(notes.len());
         let mut flds = String::new();
         let mut tags = String::new();
-        for (position, note) in notes.iter().enumerate() {
-            let nid = note_ids.take(derived_id("note", note.guid));
-            let cid = card_ids.take(derived_id("card", note.guid));
+        for &i in &order {
+            let note = &notes[i];
             flds.clear();
-            for (i, field) in note.fields.iter().enumerate() {
-                if i > 0 {
+            for (k, field) in note.fields.iter().enumerate() {
+                if k > 0 {
                     flds.push('\x1f');
                 }
                 flds.push_str(field);
@@ -128,7 +148,7 @@ fn write_collection(db: &Connection, notes: &[Note]) -> anyhow::Result<()> {
             }
             let sort_field = strip_html(&note.fields[0]);
             add_note.execute(params![
-                nid,
+                ids[i].0,
                 note.guid,
                 mid,
                 note.changed,
@@ -137,16 +157,26 @@ fn write_collection(db: &Connection, notes: &[Note]) -> anyhow::Result<()> {
                 sort_field,
                 checksum(&sort_field),
             ])?;
+        }
+    }
+    {
+        order.sort_unstable_by_key(|&i| ids[i].1);
+        let mut add_card = db.prepare(
+            "insert into cards values (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')",
+        )?;
+        for &i in &order {
+            let (nid, cid) = ids[i];
             // New cards are shown in the order of the notes: `due` is the position.
             add_card.execute(params![
                 cid,
                 nid,
-                notetype::deck_id(note.deck),
-                note.changed,
-                position as i64 + 1,
+                deck_ids[notes[i].deck],
+                notes[i].changed,
+                i as i64 + 1
             ])?;
         }
     }
+    db.execute_batch(CARD_INDEXES)?;
     db.execute_batch("commit")?;
     Ok(())
 }

@@ -43,9 +43,9 @@ pub(super) fn write(out: &mut File, notes: &[Note]) -> anyhow::Result<()> {
         let front = protect_first_column(&note.fields[0]);
         rows.write_record([
             front.as_ref(),
-            note.fields[1].as_str(),
-            note.fields[2].as_str(),
-            note.fields[3].as_str(),
+            &note.fields[1],
+            &note.fields[2],
+            &note.fields[3],
             note.deck,
             tags.as_str(),
             note.guid,

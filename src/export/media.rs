@@ -2,6 +2,7 @@
 //! content-hashed names, remote ones are left alone, and nothing from outside
 //! the notes folder is ever taken (a package may be shared).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -47,8 +48,11 @@ impl Media {
     /// `card.back_html` with every local `<img src>` pointing at its media
     /// name. Images that are missing or refused keep their src (Anki shows a
     /// broken image) and leave a warning naming `file:line`.
-    pub fn rewrite_back(&mut self, card: &Card) -> String {
+    pub fn rewrite_back<'a>(&mut self, card: &'a Card) -> Cow<'a, str> {
         let html = &card.back_html;
+        if find_ascii_ci(html, "<img").is_none() {
+            return Cow::Borrowed(html);
+        }
         let mut out = String::with_capacity(html.len());
         let mut rest = html.as_str();
         while let Some((before, value, after)) = next_img_src(rest) {
@@ -60,7 +64,7 @@ impl Media {
             rest = after;
         }
         out.push_str(rest);
-        out
+        Cow::Owned(out)
     }
 
     /// The media name for one src value as written in the HTML, or None when it
@@ -184,11 +188,24 @@ fn src_value_span(tag: &str) -> Option<(usize, usize)> {
     None
 }
 
+/// Byte offset of the ASCII `needle` in `haystack`, ignoring ASCII case.
 fn find_ascii_ci(haystack: &str, needle: &str) -> Option<usize> {
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    let (first, needle) = (needle.as_bytes()[0], needle.as_bytes());
+    let bytes = haystack.as_bytes();
+    let mut from = 0;
+    while let Some(i) = bytes[from..]
+        .iter()
+        .position(|b| b.eq_ignore_ascii_case(&first))
+    {
+        let at = from + i;
+        if bytes.len() - at >= needle.len()
+            && bytes[at..at + needle.len()].eq_ignore_ascii_case(needle)
+        {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// `https:`, `data:`, `//host/…`: not a file of the notes. A one-letter
@@ -349,10 +366,12 @@ mod tests {
             .unwrap();
 
         let mut media = Media::new(&notes);
-        let back = media.rewrite_back(&card(
+        let back = media
+            .rewrite_back(&card(
             "sub/n.md",
             r#"<img src="img/a.PNG"><img src="./img/a.PNG"><img src="https://x/y.png"><img src="../../secret.png"><img src="/etc/passwd"><img src="gone.png">"#,
-        ));
+        ))
+            .into_owned();
         let name = &media.files()[0].name;
         assert!(name.starts_with("nd-") && name.ends_with(".png"), "{name}");
         assert_eq!(media.files().len(), 1);
@@ -364,7 +383,9 @@ mod tests {
 
         #[cfg(unix)]
         {
-            let back = media.rewrite_back(&card("sub/n.md", r#"<img src="link.png">"#));
+            let back = media
+                .rewrite_back(&card("sub/n.md", r#"<img src="link.png">"#))
+                .into_owned();
             assert!(back.contains("link.png"));
             assert!(media.warnings.last().unwrap().contains("refused"));
             assert_eq!(media.files().len(), 1);

@@ -192,15 +192,15 @@ pub fn with_ext(files: &[PathBuf], ext: &str) -> Vec<PathBuf> {
 /// local images.
 pub fn expected_fields(card: &Card) -> [(String, String); 4] {
     [
-        ("Front".into(), escape_html(&card.front)),
+        ("Front".into(), escape_html(&card.front).into_owned()),
         ("Back".into(), card.back_html.clone()),
         (
             "Context".into(),
-            escape_html(&card.context.join(CONTEXT_SEPARATOR)),
+            escape_html(&card.context.join(CONTEXT_SEPARATOR)).into_owned(),
         ),
         (
             "Source".into(),
-            escape_html(&format!("{}:{}", card.file, card.line)),
+            escape_html(&format!("{}:{}", card.file, card.line)).into_owned(),
         ),
     ]
 }
