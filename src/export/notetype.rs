@@ -10,11 +10,14 @@ use sha2::{Digest, Sha256};
 
 /// Name shown in Anki and used by the CSV header `#notetype:`.
 pub const NOTETYPE_NAME: &str = "notedeck";
-/// What the note type id is derived from; change it with the fields or templates.
+/// What the note type id is derived from; change it with the fields,
+/// templates or style.
 const NOTETYPE_KEY: &str = "notetype:notedeck/1";
-/// The note type's `mod`: when its templates or style last changed. A fixed
-/// time, not the clock, so rebuilding does not make Anki think it changed;
-/// raise it when the templates or CSS change, so "update if newer" takes them.
+/// The note type's `mod`: a fixed time, not the clock, so that a rebuild is
+/// the same package. Anki stamps the note type with its own clock when it
+/// adds it, so a later package cannot count on "newer" to bring new templates
+/// or style: change them together with `NOTETYPE_KEY` (a new id), as
+/// DESIGN.md says.
 pub const NOTETYPE_MOD: i64 = 1_764_300_000;
 
 /// Field names, in order. The CSV `#columns:` header uses the same names so
