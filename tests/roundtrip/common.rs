@@ -51,9 +51,12 @@ pub fn anki() -> Option<&'static Anki> {
             }
             static SAID: OnceLock<()> = OnceLock::new();
             SAID.get_or_init(|| {
-                eprintln!(
-                    "Anki round-trip tests skipped: {why} (set NOTEDECK_PYTHON to a Python with tests/anki/requirements.txt, as .ci/run does)"
-                )
+                // Straight to stderr: the test harness swallows eprintln! of
+                // passing tests, and this line must be seen.
+                let line = format!(
+                    "Anki round-trip tests skipped: {why} (set NOTEDECK_PYTHON to a Python with tests/anki/requirements.txt, as .ci/run does)\n"
+                );
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
             });
             None
         }

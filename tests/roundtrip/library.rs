@@ -2,14 +2,12 @@
 //! by `write_deck` are imported into real collections and read back.
 //!
 //! These drive the library (extract → stand-in index → `write_deck`); the same
-//! checks through the `notedeck build` command are in `tests/build_cli.rs`.
-
-mod common;
+//! checks through the `notedeck build` command are in `cli.rs`.
 
 use std::fs;
 use std::path::Path;
 
-use common::*;
+use crate::common::*;
 use notedeck::card::{Card, Kind};
 use notedeck::export::{write_deck, IndexedCard, OutputFormat};
 

@@ -2,13 +2,11 @@
 //! the decks of a notes folder (with its real index and changed times), and
 //! the packages and CSV files are imported into collections and read back.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use notedeck::card::{Card, Kind};
 
 fn notedeck(args: &[&dyn AsRef<std::ffi::OsStr>]) -> String {
