@@ -88,7 +88,10 @@ impl Media {
             ));
             return None;
         }
-        let root = self.root.clone()?;
+        let Some(root) = self.root.clone() else {
+            self.warn(format!("{at}: image not found (no notes folder): {src}"));
+            return None;
+        };
         // canonicalize follows symlinks, so a link inside the notes folder that
         // points elsewhere is caught by the prefix check below.
         let path = match fs::canonicalize(root.join(&relative)) {

@@ -11,6 +11,7 @@ pub mod media;
 pub mod notetype;
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
@@ -106,7 +107,25 @@ pub fn write_deck(
 ) -> anyhow::Result<DeckReport> {
     fs::create_dir_all(out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
     let mut media = Media::new(notes_root);
-    let notes: Vec<Note> = cards.iter().map(|c| Note::new(c, &mut media)).collect();
+    // Anki keys notes by GUID: a second note with the same one would be
+    // merged into the first on import. The index already prevents this; the
+    // check keeps other callers honest.
+    let mut guids = HashSet::with_capacity(cards.len());
+    let mut duplicates = Vec::new();
+    let notes: Vec<Note> = cards
+        .iter()
+        .filter(|c| {
+            let first = guids.insert(c.card.guid.as_str());
+            if !first {
+                duplicates.push(format!(
+                    "{}:{}: GUID {} is already used in deck {}; this card is left out",
+                    c.card.file, c.card.line, c.card.guid, deck
+                ));
+            }
+            first
+        })
+        .map(|c| Note::new(c, &mut media))
+        .collect();
     let stem = file_stem(deck);
     let mut report = DeckReport {
         cards: notes.len(),
@@ -131,7 +150,8 @@ pub fn write_deck(
         };
         report.files.push(path);
     }
-    report.warnings = media.warnings;
+    report.warnings = duplicates;
+    report.warnings.extend(media.warnings);
     Ok(report)
 }
 
@@ -260,6 +280,51 @@ mod tests {
         assert_ne!(file_stem("CON"), "CON");
         let long = "長".repeat(200);
         assert!(file_stem(&long).len() <= STEM_MAX_BYTES + 7);
+    }
+
+    fn indexed(guid: &str, front: &str) -> IndexedCard {
+        IndexedCard {
+            card: Card {
+                guid: guid.into(),
+                deck: "親::子".into(),
+                front: front.into(),
+                back: "定義".into(),
+                back_html: "<p>定義</p>".into(),
+                context: vec![],
+                tags: vec!["41".into()],
+                kind: crate::card::Kind::Term,
+                file: "a.md".into(),
+                line: 3,
+            },
+            changed: 1_750_000_000,
+        }
+    }
+
+    #[test]
+    fn writes_both_formats_and_leaves_no_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let cards = [
+            indexed("g1", "用語"),
+            indexed("g1", "重複"),
+            indexed("g2", "別"),
+        ];
+        let formats = [OutputFormat::Csv, OutputFormat::Apkg, OutputFormat::Csv];
+        let report = write_deck(&out, dir.path(), "親::子", &cards, &formats).unwrap();
+        assert_eq!(
+            report.files,
+            vec![out.join("親__子.apkg"), out.join("親__子.csv")]
+        );
+        assert_eq!(report.cards, 2);
+        assert_eq!(report.warnings.len(), 1);
+        assert!(report.warnings[0].starts_with("a.md:3: GUID g1"));
+        let names: Vec<String> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        let csv = fs::read_to_string(out.join("親__子.csv")).unwrap();
+        assert_eq!(csv.lines().filter(|l| !l.starts_with('#')).count(), 2);
     }
 
     #[test]
