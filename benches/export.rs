@@ -85,12 +85,14 @@ fn main() {
 struct Figures {
     seconds: f64,
     peak_kib: u64,
+    file_bytes: u64,
 }
 
-/// Runs the child `runs` times: median time, largest peak.
+/// Runs the child `runs` times: median time, largest peak, output size.
 fn measure(runs: usize, command: impl Fn() -> Command) -> Figures {
     let mut times = Vec::new();
     let mut peak = 0;
+    let mut file_bytes = 0;
     for _ in 0..runs.max(1) {
         let output = command().output().expect("run child");
         assert!(
@@ -98,24 +100,27 @@ fn measure(runs: usize, command: impl Fn() -> Command) -> Figures {
             "child failed: {}",
             String::from_utf8_lossy(&output.stderr)
         );
-        // The child prints `seconds peak_kib`.
+        // The child prints `seconds peak_kib file_bytes`.
         let line = String::from_utf8_lossy(&output.stdout);
         let mut parts = line.split_whitespace();
         times.push(parts.next().unwrap().parse::<f64>().unwrap());
         peak = peak.max(parts.next().unwrap().parse::<u64>().unwrap());
+        file_bytes = parts.next().unwrap().parse::<u64>().unwrap();
     }
     times.sort_by(f64::total_cmp);
     Figures {
         seconds: times[times.len() / 2],
         peak_kib: peak,
+        file_bytes,
     }
 }
 
 fn report(name: &str, f: &Figures) {
     println!(
-        "{name:<14} {:>8.3} s   peak {:>7.1} MiB",
+        "{name:<14} {:>8.3} s   peak {:>7.1} MiB   file {:>6.1} MiB",
         f.seconds,
-        f.peak_kib as f64 / 1024.0
+        f.peak_kib as f64 / 1024.0,
+        f.file_bytes as f64 / (1024.0 * 1024.0)
     );
 }
 
@@ -141,7 +146,8 @@ fn child(cards_path: &Path, out: &Path, format: &str) {
     let report = write_deck(out, out, DECK, &cards, &[format]).unwrap();
     let seconds = start.elapsed().as_secs_f64();
     assert_eq!(report.cards, cards.len());
-    println!("{seconds} {}", peak_kib());
+    let size = std::fs::metadata(&report.files[0]).map_or(0, |m| m.len());
+    println!("{seconds} {} {size}", peak_kib());
 }
 
 /// Peak resident memory of this process, from /proc (Linux).

@@ -4,10 +4,11 @@
 
 Loads the cards (not timed), then times building the genanki notes and
 writing the package, the same work notedeck's `write_deck` does. Prints
-`seconds peak_kib` like the Rust side (peak from getrusage, KiB on Linux).
+`seconds peak_kib file_bytes` like the Rust side (peak from getrusage, KiB on Linux).
 """
 
 import json
+import os
 import resource
 import sys
 import time
@@ -64,7 +65,7 @@ def main(cards_path, out_path):
     seconds = time.perf_counter() - start
 
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"{seconds} {peak_kib}")
+    print(f"{seconds} {peak_kib} {os.path.getsize(out_path)}")
 
 
 if __name__ == "__main__":
