@@ -80,8 +80,7 @@ pub(super) fn write(out: &mut File, notes: &[Note], media: &[MediaFile]) -> anyh
 fn write_collection(db: &Connection, notes: &[Note]) -> anyhow::Result<()> {
     // The file is thrown away on failure: no journal, no syncs.
     db.execute_batch(
-        "pragma journal_mode = off; pragma synchronous = off; pragma page_size = 4096;
-         pragma legacy_file_format = off;",
+        "pragma journal_mode = off; pragma synchronous = off; pragma page_size = 4096;",
     )?;
     db.execute_batch(SCHEMA)?;
     db.execute_batch(NOTE_INDEXES)?;
