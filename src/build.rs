@@ -97,9 +97,13 @@ impl fmt::Display for BuildReport {
 /// changes nothing; a note that cannot be used is reported in
 /// `BuildReport::failed` and the others are indexed.
 pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
+    // Checked before anything changes: an unreadable folder must not look
+    // like a folder whose notes were all deleted.
     if !options.notes.is_dir() {
         anyhow::bail!("{}: notes folder not found", options.notes.display());
     }
+    std::fs::read_dir(&options.notes)
+        .with_context(|| format!("{}: cannot read the notes folder", options.notes.display()))?;
     std::fs::create_dir_all(&options.out)
         .with_context(|| format!("{}: cannot create the output folder", options.out.display()))?;
     let mut index = Index::open(&index_path(&options.out))?;

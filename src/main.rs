@@ -67,6 +67,8 @@ enum Command {
     /// Words are AND-ed; "a phrase" keeps words together; -word excludes;
     /// front:word searches fronts only.
     Search {
+        /// The query, in one argument or several. Quote a query with
+        /// `-word` in it (`'キュー -デッド'`) or put it after `--`.
         #[arg(required = true)]
         query: Vec<String>,
         #[command(flatten)]

@@ -1,0 +1,342 @@
+//! `notedeck build`: incremental indexing, bad input, killed and concurrent builds.
+
+mod common;
+
+use std::process::Stdio;
+use std::time::{Duration, Instant, SystemTime};
+
+use common::{assert_index_sound, card_count, Project};
+
+/// Three cards in `extra/terms.md`, as any extractor reads `- term: definition`.
+const TERMS: &str = "# Terms\n\n- 監視: リソースを継続的に観察すること\n- 通知: イベントを知らせること\n- 保持: メッセージを残しておくこと\n";
+
+fn summary(stdout: &str) -> &str {
+    stdout.lines().last().unwrap_or("")
+}
+
+#[test]
+fn a_first_build_indexes_every_card_and_a_second_changes_nothing() {
+    let project = Project::with_notes();
+    let first = project.run(&["build"]).ok();
+    assert_eq!(first.lines().count(), 1, "one summary line: {first}");
+    let cards = card_count(&project.index());
+    assert!(cards > 0);
+    assert!(
+        first.starts_with(&format!(
+            "1 file changed · {cards} cards ({cards} new, 0 changed, 0 removed)"
+        )),
+        "{first}"
+    );
+
+    let second = project.run(&["build"]).ok();
+    assert_eq!(
+        second.trim(),
+        format!(
+            "0 files changed · {cards} cards (0 new, 0 changed, 0 removed) · no output rewritten"
+        )
+    );
+    assert_index_sound(&project.index());
+}
+
+#[test]
+fn touching_a_note_without_changing_it_rewrites_nothing() {
+    let project = Project::with_notes();
+    project.run(&["build"]).ok();
+    let note = std::fs::File::options()
+        .append(true)
+        .open(project.notes().join("CloudLicence.md"))
+        .unwrap();
+    note.set_modified(SystemTime::now() + Duration::from_secs(60))
+        .unwrap();
+    let out = project.run(&["build"]).ok();
+    assert!(out.starts_with("0 files changed"), "{out}");
+    assert!(
+        out.contains("(0 new, 0 changed, 0 removed) · no output rewritten"),
+        "{out}"
+    );
+}
+
+#[test]
+fn editing_a_back_changes_that_card_and_its_changed_time() {
+    let project = Project::with_notes();
+    project.write_note("extra/terms.md", TERMS);
+    project.run(&["build"]).ok();
+    project
+        .index()
+        .execute("UPDATE cards SET changed = 1000", [])
+        .unwrap();
+    let before = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+
+    project.write_note(
+        "extra/terms.md",
+        TERMS.replace("観察すること", "観察し、異常を見つけること"),
+    );
+    let out = project.run(&["build", "-v"]).ok();
+    assert!(summary(&out).starts_with("1 file changed"), "{out}");
+    assert!(
+        summary(&out).contains("(0 new, 1 changed, 0 removed)"),
+        "{out}"
+    );
+    assert!(
+        out.lines().any(|l| l.starts_with("changed")
+            && l.contains("監視")
+            && l.contains("extra/terms.md:3")),
+        "{out}"
+    );
+
+    let changed: Vec<(String, i64)> = project
+        .index()
+        .prepare("SELECT front, changed FROM cards WHERE changed <> 1000")
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert_eq!(changed[0].0, "監視");
+    assert!(changed[0].1 >= before);
+}
+
+#[test]
+fn removed_items_and_files_remove_their_cards() {
+    let project = Project::with_notes();
+    project.write_note("extra/terms.md", TERMS);
+    project.write_note("extra/more.md", "# More\n\n- 配信: 届けること\n");
+    project.run(&["build"]).ok();
+    let cards = card_count(&project.index());
+
+    project.write_note(
+        "extra/terms.md",
+        TERMS.replace("- 保持: メッセージを残しておくこと\n", ""),
+    );
+    let out = project.run(&["build", "-v"]).ok();
+    assert!(
+        summary(&out).contains(&format!(
+            "{} cards (0 new, 0 changed, 1 removed)",
+            cards - 1
+        )),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("removed") && l.contains("保持")),
+        "{out}"
+    );
+
+    std::fs::remove_file(project.notes().join("extra/more.md")).unwrap();
+    let out = project.run(&["build"]).ok();
+    assert!(
+        out.starts_with(&format!(
+            "1 file changed · {} cards (0 new, 0 changed, 1 removed)",
+            cards - 2
+        )),
+        "{out}"
+    );
+    assert_index_sound(&project.index());
+}
+
+#[test]
+fn force_extracts_everything_again_without_changing_cards() {
+    let project = Project::with_notes();
+    project.run(&["build"]).ok();
+    let out = project.run(&["build", "--force"]).ok();
+    assert!(out.starts_with("1 file changed"), "{out}");
+    assert!(out.contains("(0 new, 0 changed, 0 removed)"), "{out}");
+}
+
+#[test]
+fn hidden_folders_are_skipped() {
+    let project = Project::empty();
+    project.write_note("visible.md", "- 可視: 見える\n");
+    project.write_note(".hidden/secret.md", "- 秘密: 見えない\n");
+    let out = project.run(&["build"]).ok();
+    assert!(out.starts_with("1 file changed · 1 card (1 new"), "{out}");
+}
+
+#[test]
+fn a_note_that_is_not_utf8_is_named_and_the_others_are_indexed() {
+    let project = Project::with_notes();
+    project.write_note("broken.md", b"- ok: fine\n- bad: \xff\xfe here\n");
+    let run = project.run(&["build"]);
+    assert_eq!(run.code(), 1);
+    assert!(
+        run.stderr().contains("broken.md:2: not UTF-8"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stdout().contains("1 file failed"), "{}", run.stdout());
+    assert!(
+        card_count(&project.index()) > 0,
+        "CloudLicence.md is still indexed"
+    );
+
+    // Fixed, it is indexed.
+    project.write_note("broken.md", "- ok: fine\n");
+    let out = project.run(&["build"]).ok();
+    assert!(out.starts_with("1 file changed"), "{out}");
+}
+
+#[test]
+fn a_missing_notes_folder_is_named() {
+    let project = Project::empty();
+    let run = project.run(&["build", "--notes", "no-such-folder"]);
+    assert_eq!(run.code(), 1);
+    assert!(
+        run.stderr()
+            .contains("no-such-folder: notes folder not found"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn an_older_index_is_rebuilt_keeping_changed_times() {
+    let project = Project::with_notes();
+    project.run(&["build"]).ok();
+    let cards = card_count(&project.index());
+    project
+        .index()
+        .execute_batch("UPDATE cards SET changed = 1234; PRAGMA user_version = 0;")
+        .unwrap();
+
+    let out = project.run(&["build"]).ok();
+    assert!(
+        out.contains(&format!("{cards} cards (0 new, 0 changed, 0 removed)")),
+        "{out}"
+    );
+    let index = project.index();
+    let version: i64 = index
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .unwrap();
+    assert!(version > 0);
+    let kept: i64 = index
+        .query_row(
+            "SELECT count(*) FROM cards WHERE changed = 1234",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, cards);
+    assert_index_sound(&index);
+}
+
+#[test]
+fn an_index_from_a_newer_version_is_refused() {
+    let project = Project::with_notes();
+    project.run(&["build"]).ok();
+    project
+        .index()
+        .execute_batch("PRAGMA user_version = 999")
+        .unwrap();
+    let run = project.run(&["build"]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("newer notedeck"), "{}", run.stderr());
+}
+
+/// Many copies of the repository's note, for builds that take a while.
+fn large_project(copies: usize) -> Project {
+    let project = Project::empty();
+    let note = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/notes/CloudLicence.md"
+    ))
+    .unwrap();
+    for i in 0..copies {
+        project.write_note(&format!("part{}/copy{i}.md", i % 10), &note);
+    }
+    project
+}
+
+#[test]
+fn a_killed_build_leaves_a_sound_index_and_the_next_build_succeeds() {
+    let project = Project::with_notes();
+    project.run(&["build"]).ok();
+    let note = std::fs::read_to_string(project.notes().join("CloudLicence.md")).unwrap();
+    for i in 0..150 {
+        project.write_note(&format!("part{}/copy{i}.md", i % 10), &note);
+    }
+    let mut child = project
+        .command(&["build"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once it is writing its transaction.
+    let wal = project.dir.path().join("out/index.sqlite-wal");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::fs::metadata(&wal).map_or(0, |m| m.len()) < 1 << 20 && Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(
+        status.code().is_none(),
+        "the build ended before it could be killed"
+    );
+
+    {
+        let index = project.index();
+        assert_index_sound(&index);
+        // The old state (nothing) or the new one (everything), never half.
+        let files: i64 = index
+            .query_row("SELECT count(*) FROM files", [], |row| row.get(0))
+            .unwrap();
+        assert!(files == 1 || files == 151, "{files} files");
+    }
+    std::fs::write(
+        project.dir.path().join("out/.tmpKILLED"),
+        "left by a killed export",
+    )
+    .unwrap();
+
+    project.run(&["build"]).ok();
+    let index = project.index();
+    assert_index_sound(&index);
+    let files: i64 = index
+        .query_row("SELECT count(*) FROM files", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(files, 151);
+    assert!(!project.dir.path().join("out/.tmpKILLED").exists());
+}
+
+#[test]
+fn two_builds_at_once_take_turns() {
+    let project = large_project(40);
+    let spawn = || {
+        project
+            .command(&["build"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (first, second) = (spawn(), spawn());
+    let outputs = [
+        first.wait_with_output().unwrap(),
+        second.wait_with_output().unwrap(),
+    ];
+    let mut summaries: Vec<String> = outputs
+        .iter()
+        .map(|out| {
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).to_string()
+        })
+        .collect();
+    summaries.sort();
+    // One did the work; the other waited, then found nothing to do.
+    assert!(summaries[0].starts_with("0 files changed"), "{summaries:?}");
+    assert!(
+        summaries[1].starts_with("40 files changed"),
+        "{summaries:?}"
+    );
+    assert_index_sound(&project.index());
+}

@@ -1,0 +1,270 @@
+//! `notedeck search` on a copy of `notes/`: what a reader expects is found.
+
+mod common;
+
+use common::Project;
+use notedeck::japanese::fold;
+use serde_json::Value;
+
+/// Cards the repository's note may not yield with every extractor, in a note
+/// of `- term: definition` lines that any extractor reads.
+const FIXTURE: &str = "# Fixture\n\n\
+- オペレーティングシステム: コンピュータを管理するソフトウェア\n\
+- ロードバランサーの種類: ALB と NLB がある\n\
+- ALB: アプリケーション層で振り分ける。ロードバランサーの種類の一つ\n";
+
+fn project() -> Project {
+    let project = Project::with_notes();
+    project.write_note("fixture/fixture.md", FIXTURE);
+    project
+}
+
+/// The hits of a query as JSON objects; none when it exits 1.
+fn hits(project: &Project, args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["search", "--json", "--limit", "200"];
+    all.extend_from_slice(args);
+    let run = project.run(&all);
+    if run.code() == 1 && run.stderr().contains("no cards match") {
+        return Vec::new();
+    }
+    run.ok()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+/// A hit's searchable text (front, context, back), folded.
+fn text(hit: &Value) -> String {
+    let context: Vec<&str> = hit["context"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    fold(&format!(
+        "{} {} {}",
+        hit["front"].as_str().unwrap(),
+        context.join(" "),
+        hit["back"].as_str().unwrap()
+    ))
+}
+
+fn front(hit: &Value) -> &str {
+    hit["front"].as_str().unwrap()
+}
+
+/// Asserts that the query finds something and every hit contains all `words`.
+fn assert_finds(project: &Project, query: &str, words: &[&str]) -> Vec<Value> {
+    let found = hits(project, &[query]);
+    assert!(!found.is_empty(), "{query}: nothing found");
+    for hit in &found {
+        for word in words {
+            assert!(
+                text(hit).contains(&fold(word)),
+                "{query}: {} lacks {word}",
+                front(hit)
+            );
+        }
+    }
+    found
+}
+
+#[test]
+fn two_kanji_inside_sentences_are_found() {
+    let project = project();
+    let found = assert_finds(&project, "監視", &["監視"]);
+    let all = std::fs::read_to_string(project.notes().join("CloudLicence.md")).unwrap();
+    assert!(
+        all.matches("監視").count() > 1 && found.len() > 1,
+        "{found:?}"
+    );
+}
+
+#[test]
+fn one_kanji_is_found_as_a_prefix_and_at_a_run_end() {
+    let project = project();
+    let found = assert_finds(&project, "監", &["監"]);
+    assert!(found.iter().any(|hit| text(hit).contains("監視")));
+    // `視` ends the run in `評価、監視`: found by the run's last character.
+    assert_finds(&project, "視", &["視"]);
+}
+
+#[test]
+fn katakana_and_width_variants_are_found() {
+    let project = project();
+    assert_finds(&project, "キュー", &["キュー"]);
+    let full = assert_finds(&project, "ＤＬＱ", &["dlq"]);
+    let guids = |hits: &[Value]| hits.iter().map(|h| h["guid"].clone()).collect::<Vec<_>>();
+    assert_eq!(guids(&full), guids(&hits(&project, &["dlq"])));
+    let half = assert_finds(&project, "ｼｽﾃﾑ", &["システム"]);
+    assert!(half
+        .iter()
+        .any(|hit| front(hit) == "オペレーティングシステム"));
+}
+
+#[test]
+fn latin_words_hyphens_and_numbers_are_found() {
+    let project = project();
+    assert_finds(&project, "cfn-signal", &["cfn-signal"]);
+    assert_finds(&project, "Systems Manager", &["systems", "manager"]);
+    assert_finds(&project, "ポート 443", &["ポート", "443"]);
+}
+
+#[test]
+fn a_card_whose_front_is_the_query_comes_first() {
+    let project = project();
+    let found = hits(&project, &["cfn-signal"]);
+    assert_eq!(front(&found[0]), "cfn-signal");
+    assert!(found.len() > 1);
+}
+
+#[test]
+fn a_match_in_the_front_outranks_one_in_the_back() {
+    let project = project();
+    let found = hits(&project, &["種類"]);
+    let fronts: Vec<&str> = found.iter().map(front).collect();
+    let in_front = fronts
+        .iter()
+        .position(|f| *f == "ロードバランサーの種類")
+        .unwrap();
+    let in_back = fronts.iter().position(|f| *f == "ALB").unwrap();
+    assert!(in_front < in_back, "{fronts:?}");
+    assert!(found[in_front]["score"].as_f64() > found[in_back]["score"].as_f64());
+}
+
+#[test]
+fn phrases_exclusions_and_front_only() {
+    let project = project();
+    assert_finds(&project, "\"Systems Manager\"", &["systems manager"]);
+
+    let queue = hits(&project, &["キュー"]);
+    let without = hits(&project, &["キュー -デッド"]);
+    assert!(!without.is_empty() && without.len() < queue.len());
+    assert!(without.iter().all(|hit| !text(hit).contains("デッド")));
+
+    let anywhere = hits(&project, &["cfn-signal"]);
+    let fronts = hits(&project, &["front:cfn-signal"]);
+    assert!(!fronts.is_empty() && fronts.len() < anywhere.len());
+    assert!(fronts.iter().all(|hit| front(hit).contains("cfn-signal")));
+}
+
+#[test]
+fn deck_tag_and_kind_filter() {
+    let project = project();
+    let all = hits(&project, &["ロードバランサー"]);
+    let deck = all[0]["deck"].as_str().unwrap().to_string();
+    let in_deck = hits(&project, &["ロードバランサー", "--deck", &deck]);
+    assert!(!in_deck.is_empty() && in_deck.iter().all(|hit| hit["deck"] == deck.as_str()));
+    assert!(hits(&project, &["ロードバランサー", "--deck", "no::such::deck"]).is_empty());
+
+    let kind = all[0]["kind"].as_str().unwrap().to_string();
+    let of_kind = hits(&project, &["ロードバランサー", "--kind", &kind]);
+    assert!(!of_kind.is_empty() && of_kind.iter().all(|hit| hit["kind"] == kind.as_str()));
+
+    assert!(hits(&project, &["監視", "--tag", "no-such-tag"]).is_empty());
+    // Tags come from headings: filter by one a hit has, when the extractor makes them.
+    let tagged = hits(&project, &["監視"]);
+    if let Some(tag) = tagged.iter().find_map(|hit| hit["tags"][0].as_str()) {
+        let with_tag = hits(&project, &["監視", "--tag", tag]);
+        assert!(!with_tag.is_empty());
+        assert!(with_tag.iter().all(|hit| hit["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == tag)));
+    }
+}
+
+#[test]
+fn json_has_the_extract_keys_then_score_and_snippet() {
+    let project = project();
+    let run = project.run(&["search", "--json", "cfn-signal"]);
+    let line = run.ok().lines().next().unwrap().to_string();
+    let object: serde_json::Map<String, Value> = serde_json::from_str(&line).unwrap();
+    // serde_json's map sorts keys: read the order from the text itself.
+    let keys = [
+        "guid",
+        "deck",
+        "front",
+        "back",
+        "back_html",
+        "context",
+        "tags",
+        "kind",
+        "file",
+        "line",
+        "score",
+        "snippet",
+    ];
+    let positions: Vec<usize> = keys
+        .iter()
+        .map(|k| line.find(&format!("\"{k}\":")).unwrap())
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{line}");
+    assert_eq!(object.len(), keys.len());
+    assert!(object["score"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn text_output_names_the_card_and_is_plain_on_a_pipe() {
+    let project = project();
+    let out = project.run(&["search", "監視", "--limit", "1"]).ok();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(lines[1].contains("CloudLicence.md:"), "{out}");
+    assert!(lines[2].contains("監視"), "{out}");
+    assert!(!out.contains('\x1b'), "no escape codes on a pipe");
+}
+
+/// Runs a search on a pseudo-terminal of `columns` columns (util-linux `script`).
+fn on_terminal(project: &Project, columns: usize, env: &str) -> Option<String> {
+    let binary = env!("CARGO_BIN_EXE_notedeck");
+    let line = format!("stty rows 24 cols {columns}; {env} {binary} search 監視 2>/dev/null");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(project.dir.path())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).to_string())
+}
+
+#[test]
+fn a_terminal_gets_bold_matches_and_lines_that_fit_unless_no_color() {
+    let project = project();
+    project.run(&["build"]).ok();
+    let Some(out) = on_terminal(&project, 40, "") else {
+        eprintln!("skipped: no `script` to make a terminal");
+        return;
+    };
+    assert!(out.contains("\x1b[1m監視\x1b[0m"), "{out:?}");
+    for line in out.lines() {
+        let plain = line.replace("\x1b[1m", "").replace("\x1b[0m", "");
+        let columns = unicode_width::UnicodeWidthStr::width(plain.trim_end_matches('\r'));
+        assert!(columns <= 40, "{columns} columns: {plain}");
+    }
+    let plain = on_terminal(&project, 40, "NO_COLOR=1").unwrap();
+    assert!(!plain.contains('\x1b'), "{plain:?}");
+}
+
+#[test]
+fn no_match_says_so_and_exits_1() {
+    let project = project();
+    let run = project.run(&["search", "存在しない語句"]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stderr().contains("no cards match"), "{}", run.stderr());
+    assert!(run.stdout().is_empty());
+}
+
+#[test]
+fn search_brings_the_index_up_to_date_first() {
+    let project = project();
+    project.run(&["build"]).ok();
+    project.write_note("late.md", "- 後から: 追加されたノート\n");
+    let found = hits(&project, &["追加"]);
+    assert!(found.iter().any(|hit| front(hit) == "後から"));
+    // And then there is nothing left to do.
+    let run = project.run(&["search", "追加"]);
+    assert!(run.stderr().is_empty(), "{}", run.stderr());
+}
