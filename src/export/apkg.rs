@@ -1,0 +1,434 @@
+//! The legacy Anki package: a zip of `collection.anki2` (SQLite, schema 11),
+//! `media` (JSON: zip entry `0`, `1`, … → file name) and the media files.
+//!
+//! Schema 11 with no `meta` entry is what every client imports, AnkiDroid and
+//! AnkiMobile included. Nothing here reads the clock: ids derive from names
+//! and GUIDs, and each note's `mod` is the time its card last changed, so
+//! Anki's default "update if newer" updates exactly the changed notes.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+
+use anyhow::Context as _;
+use rusqlite::{params, Connection};
+use sha1::{Digest, Sha1};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipWriter};
+
+use super::media::MediaFile;
+use super::notetype::{self, derived_id};
+use super::Note;
+
+/// Anki's schema 11 tables (rslib `storage/schema11.sql`), the ones a legacy
+/// collection has.
+const SCHEMA: &str = "
+create table col (id integer primary key, crt integer not null, mod integer not null,
+  scm integer not null, ver integer not null, dty integer not null, usn integer not null,
+  ls integer not null, conf text not null, models text not null, decks text not null,
+  dconf text not null, tags text not null);
+create table notes (id integer primary key, guid text not null, mid integer not null,
+  mod integer not null, usn integer not null, tags text not null, flds text not null,
+  sfld integer not null, csum integer not null, flags integer not null, data text not null);
+create table cards (id integer primary key, nid integer not null, did integer not null,
+  ord integer not null, mod integer not null, usn integer not null, type integer not null,
+  queue integer not null, due integer not null, ivl integer not null, factor integer not null,
+  reps integer not null, lapses integer not null, left integer not null, odue integer not null,
+  odid integer not null, flags integer not null, data text not null);
+create table revlog (id integer primary key, cid integer not null, usn integer not null,
+  ease integer not null, ivl integer not null, lastIvl integer not null,
+  factor integer not null, time integer not null, type integer not null);
+create table graves (usn integer not null, oid integer not null, type integer not null);
+";
+
+/// Anki's indexes on the notes. They exist before the notes go in: the usn
+/// index only ever grows at its end, the checksum index is small, and either
+/// built afterwards would read the whole (large) notes table again.
+const NOTE_INDEXES: &str = "
+create index ix_notes_usn on notes (usn);
+create index ix_notes_csum on notes (csum);
+";
+
+/// Anki's other indexes, built once the (small) card rows are in: cheaper
+/// than keeping `nid` and `due` order up to date row by row.
+const CARD_INDEXES: &str = "
+create index ix_cards_usn on cards (usn);
+create index ix_revlog_usn on revlog (usn);
+create index ix_cards_nid on cards (nid);
+create index ix_cards_sched on cards (did, queue, due);
+create index ix_revlog_cid on revlog (cid);
+";
+
+/// Collection creation time: fixed, so that a rebuild of unchanged notes is
+/// the same package. Anki does not carry it over on import.
+const COLLECTION_CREATED: i64 = 1_700_000_000;
+
+/// Writes the package for `notes` into `out`.
+pub(super) fn write(out: &mut File, notes: &[Note], media: &[MediaFile]) -> anyhow::Result<()> {
+    // SQLite needs a file of its own; the folder is removed when it goes out
+    // of scope, whatever happens.
+    let dir = tempfile::Builder::new()
+        .prefix(".notedeck-")
+        .tempdir()
+        .context("cannot create a temporary folder")?;
+    let db_path = dir.path().join("collection.anki2");
+    write_collection(&Connection::open(&db_path)?, notes)
+        .context("cannot build collection.anki2")?;
+    write_zip(out, &mut File::open(&db_path)?, media)
+}
+
+fn write_collection(db: &Connection, notes: &[Note]) -> anyhow::Result<()> {
+    // The file is thrown away on failure: no journal, no syncs.
+    db.execute_batch(
+        "pragma journal_mode = off; pragma synchronous = off; pragma page_size = 4096;",
+    )?;
+    db.execute_batch(SCHEMA)?;
+    db.execute_batch(NOTE_INDEXES)?;
+    db.execute_batch("begin")?;
+    let mid = notetype::notetype_id();
+    let newest = notes
+        .iter()
+        .map(|n| n.changed)
+        .max()
+        .unwrap_or(COLLECTION_CREATED);
+    let decks: Vec<&str> = notes
+        .iter()
+        .map(|n| n.deck)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    db.execute(
+        "insert into col values (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
+        params![
+            COLLECTION_CREATED,
+            newest * 1000,
+            conf_json(mid).to_string(),
+            serde_json::json!({ mid.to_string(): notetype::notetype_json() }).to_string(),
+            decks_json(&decks, newest).to_string(),
+            dconf_json().to_string(),
+        ],
+    )?;
+    // Ids first, then rows in id order: SQLite appends at the end of each
+    // table instead of splitting pages all over a file larger than its cache.
+    let mut note_ids = UniqueIds::with_capacity(notes.len());
+    let mut card_ids = UniqueIds::with_capacity(notes.len());
+    let ids: Vec<(i64, i64)> = notes
+        .iter()
+        .map(|n| {
+            let nid = note_ids.take(derived_id("note", n.guid));
+            (nid, card_ids.take(derived_id("card", n.guid)))
+        })
+        .collect();
+    let deck_ids: BTreeMap<&str, i64> = decks.iter().map(|d| (*d, notetype::deck_id(d))).collect();
+    let mut order: Vec<usize> = (0..notes.len()).collect();
+    {
+        order.sort_unstable_by_key(|&i| ids[i].0);
+        let mut add_note =
+            db.prepare("insert into notes values (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')")?;
+        let mut flds = String::new();
+        let mut tags = String::new();
+        for &i in &order {
+            let note = &notes[i];
+            flds.clear();
+            for (k, field) in note.fields.iter().enumerate() {
+                if k > 0 {
+                    flds.push('\x1f');
+                }
+                flds.push_str(field);
+            }
+            // Anki stores tags space-separated with a space at each end.
+            tags.clear();
+            if !note.tags.is_empty() {
+                tags.push(' ');
+                for tag in note.tags {
+                    tags.push_str(tag);
+                    tags.push(' ');
+                }
+            }
+            let sort_field = strip_html(&note.fields[0]);
+            add_note.execute(params![
+                ids[i].0,
+                note.guid,
+                mid,
+                note.changed,
+                tags,
+                flds,
+                sort_field,
+                checksum(&sort_field),
+            ])?;
+        }
+    }
+    {
+        order.sort_unstable_by_key(|&i| ids[i].1);
+        let mut add_card = db.prepare(
+            "insert into cards values (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')",
+        )?;
+        for &i in &order {
+            let (nid, cid) = ids[i];
+            // New cards are shown in the order of the notes: `due` is the position.
+            add_card.execute(params![
+                cid,
+                nid,
+                deck_ids[notes[i].deck],
+                notes[i].changed,
+                i as i64 + 1
+            ])?;
+        }
+    }
+    db.execute_batch(CARD_INDEXES)?;
+    db.execute_batch("commit")?;
+    Ok(())
+}
+
+/// Ids derived from GUIDs can, rarely, collide; the next free id is taken
+/// (deterministic for the same notes in the same order).
+struct UniqueIds(HashSet<i64>);
+
+impl UniqueIds {
+    fn with_capacity(n: usize) -> Self {
+        UniqueIds(HashSet::with_capacity(n))
+    }
+
+    fn take(&mut self, mut id: i64) -> i64 {
+        while !self.0.insert(id) {
+            id += 1;
+        }
+        id
+    }
+}
+
+fn write_zip(out: &mut File, collection: &mut File, media: &[MediaFile]) -> anyhow::Result<()> {
+    let mut zip = ZipWriter::new(BufWriter::with_capacity(1 << 20, out));
+    // Level 1: most of the size gain of deflate at a fraction of its time.
+    let deflated = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .compression_level(Some(1))
+        .large_file(collection.metadata()?.len() >= u32::MAX as u64);
+    // Images are compressed already.
+    let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+    zip.start_file("collection.anki2", deflated)?;
+    io::copy(collection, &mut zip)?;
+    let map: BTreeMap<String, &str> = media
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (i.to_string(), m.name.as_str()))
+        .collect();
+    zip.start_file("media", deflated)?;
+    zip.write_all(serde_json::to_string(&map)?.as_bytes())?;
+    for (i, file) in media.iter().enumerate() {
+        zip.start_file(i.to_string(), stored)?;
+        let mut source = File::open(&file.path)
+            .with_context(|| format!("cannot read {}", file.path.display()))?;
+        io::copy(&mut source, &mut zip)?;
+    }
+    zip.finish()?.flush()?;
+    Ok(())
+}
+
+/// `col.conf`: the collection settings a legacy collection carries.
+fn conf_json(mid: i64) -> serde_json::Value {
+    serde_json::json!({
+        "activeDecks": [1],
+        "addToCur": true,
+        "collapseTime": 1200,
+        "curDeck": 1,
+        "curModel": mid.to_string(),
+        "dueCounts": true,
+        "estTimes": true,
+        "newBury": true,
+        "newSpread": 0,
+        "nextPos": 1,
+        "sortBackwards": false,
+        "sortType": "noteFld",
+        "timeLim": 0,
+    })
+}
+
+/// `col.decks`: Anki's Default deck, each deck of the notes, and every
+/// parent of a nested deck (`a`, `a::b` for `a::b::c`), all with derived ids.
+fn decks_json(decks: &[&str], mtime: i64) -> serde_json::Value {
+    let mut all = BTreeMap::new();
+    all.insert(1, deck_json(1, "Default", mtime));
+    for deck in decks {
+        let levels: Vec<&str> = deck.split("::").collect();
+        for depth in 1..=levels.len() {
+            let name = levels[..depth].join("::");
+            let id = notetype::deck_id(&name);
+            all.entry(id).or_insert_with(|| deck_json(id, &name, mtime));
+        }
+    }
+    serde_json::Value::Object(all.into_iter().map(|(id, d)| (id.to_string(), d)).collect())
+}
+
+fn deck_json(id: i64, name: &str, mtime: i64) -> serde_json::Value {
+    serde_json::json!({
+        "id": id,
+        "name": name,
+        "mod": mtime,
+        "usn": -1,
+        "lrnToday": [0, 0],
+        "revToday": [0, 0],
+        "newToday": [0, 0],
+        "timeToday": [0, 0],
+        "collapsed": false,
+        "browserCollapsed": false,
+        "desc": "",
+        "dyn": 0,
+        "conf": 1,
+        "extendNew": 0,
+        "extendRev": 0,
+    })
+}
+
+/// `col.dconf`: Anki's default options group, which the decks use.
+fn dconf_json() -> serde_json::Value {
+    serde_json::json!({
+        "1": {
+            "id": 1,
+            "mod": 0,
+            "name": "Default",
+            "usn": 0,
+            "maxTaken": 60,
+            "autoplay": true,
+            "timer": 0,
+            "replayq": true,
+            "dyn": false,
+            "new": {
+                "bury": false,
+                "delays": [1.0, 10.0],
+                "initialFactor": 2500,
+                "ints": [1, 4, 0],
+                "order": 1,
+                "perDay": 20,
+            },
+            "rev": {
+                "bury": false,
+                "ease4": 1.3,
+                "ivlFct": 1.0,
+                "maxIvl": 36500,
+                "perDay": 200,
+                "hardFactor": 1.2,
+            },
+            "lapse": {
+                "delays": [10.0],
+                "leechAction": 1,
+                "leechFails": 8,
+                "minInt": 1,
+                "mult": 0.0,
+            },
+        }
+    })
+}
+
+/// A field as text, the way Anki derives the sort field and checksum: tags
+/// removed (an image leaves its file name), entities decoded.
+pub(crate) fn strip_html(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            text.push_str(&rest[open..]);
+            rest = "";
+            break;
+        };
+        let tag = &rest[open..open + close + 1];
+        if tag.len() > 4 && tag[1..4].eq_ignore_ascii_case("img") {
+            if let Some(src) = tag.split(['"', '\'']).nth(1) {
+                text.push(' ');
+                text.push_str(src);
+                text.push(' ');
+            }
+        }
+        rest = &rest[open + close + 1..];
+    }
+    text.push_str(rest);
+    decode_entities(&text)
+}
+
+fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let entity = after
+            .find(';')
+            .filter(|&end| end <= 10)
+            .map(|end| &after[..end]);
+        let decoded = entity.and_then(|e| match e {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "nbsp" => Some(' '),
+            _ => e
+                .strip_prefix("#x")
+                .or_else(|| e.strip_prefix("#X"))
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .or_else(|| e.strip_prefix('#').and_then(|d| d.parse().ok()))
+                .and_then(char::from_u32),
+        });
+        match (entity, decoded) {
+            (Some(e), Some(c)) => {
+                out.push(c);
+                rest = &after[e.len() + 1..];
+            }
+            _ => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Anki's `csum`: the first 8 hex digits of the SHA-1 of the stripped first
+/// field, as a number. Anki uses it to find duplicates.
+pub(crate) fn checksum(text: &str) -> i64 {
+    let digest = Sha1::digest(text.as_bytes());
+    u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_html_like_anki() {
+        assert_eq!(strip_html("a &lt;b&gt; &amp; <b>c</b>"), "a <b> & c");
+        assert_eq!(strip_html(r#"x<img src="nd-1.png">y"#), "x nd-1.png y");
+        assert_eq!(
+            strip_html("&#26085;&#x672C; &bogus; & a"),
+            "日本 &bogus; & a"
+        );
+        assert_eq!(
+            strip_html(&super::super::escape_html("監視 <x> & 'q'")),
+            "監視 <x> & 'q'"
+        );
+    }
+
+    #[test]
+    fn checksum_is_first_32_bits_of_sha1() {
+        // sha1("") = da39a3ee…
+        assert_eq!(checksum(""), 0xda39a3ee);
+    }
+
+    #[test]
+    fn nested_decks_get_their_parents() {
+        let decks = decks_json(&["aws::DOP::X", "aws::Y"], 5);
+        let names: HashSet<&str> = decks
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|d| d["name"].as_str().unwrap())
+            .collect();
+        let want: HashSet<&str> = ["Default", "aws", "aws::DOP", "aws::DOP::X", "aws::Y"].into();
+        assert_eq!(names, want);
+    }
+}

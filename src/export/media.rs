@@ -1,0 +1,397 @@
+//! Images in a card's back: local ones are copied into the package under
+//! content-hashed names, remote ones are left alone, and nothing from outside
+//! the notes folder is ever taken (a package may be shared).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::card::Card;
+
+/// One file to put into the package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaFile {
+    /// The name inside the collection's media folder, e.g. `nd-3f2a….png`.
+    pub name: String,
+    pub path: PathBuf,
+}
+
+/// The local images of one deck, deduplicated by content.
+#[derive(Debug)]
+pub struct Media {
+    /// Canonical notes root: resolved images must stay under it.
+    root: Option<PathBuf>,
+    /// Canonical path → media name, so a file used by many cards is hashed once.
+    by_path: HashMap<PathBuf, String>,
+    files: Vec<MediaFile>,
+    pub warnings: Vec<String>,
+}
+
+impl Media {
+    pub fn new(notes_root: &Path) -> Self {
+        Media {
+            root: fs::canonicalize(notes_root).ok(),
+            by_path: HashMap::new(),
+            files: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The files to package, each once, in the order first met.
+    pub fn files(&self) -> &[MediaFile] {
+        &self.files
+    }
+
+    /// `card.back_html` with every local `<img src>` pointing at its media
+    /// name. Images that are missing or refused keep their src (Anki shows a
+    /// broken image) and leave a warning naming `file:line`.
+    pub fn rewrite_back<'a>(&mut self, card: &'a Card) -> Cow<'a, str> {
+        let html = &card.back_html;
+        if find_ascii_ci(html, "<img").is_none() {
+            return Cow::Borrowed(html);
+        }
+        let mut out = String::with_capacity(html.len());
+        let mut rest = html.as_str();
+        while let Some((before, value, after)) = next_img_src(rest) {
+            out.push_str(before);
+            match self.media_name(card, value) {
+                Some(name) => out.push_str(&name),
+                None => out.push_str(value),
+            }
+            rest = after;
+        }
+        out.push_str(rest);
+        Cow::Owned(out)
+    }
+
+    /// The media name for one src value as written in the HTML, or None when it
+    /// stays as it is (remote, missing, refused).
+    fn media_name(&mut self, card: &Card, raw_src: &str) -> Option<String> {
+        let src = percent_decode(&html_unescape(raw_src));
+        let src = src.split(['?', '#']).next().unwrap_or_default();
+        if src.is_empty() || is_url(src) {
+            return None;
+        }
+        let at = format!("{}:{}", card.file, card.line);
+        if is_absolute(src) {
+            self.warn(format!("{at}: image refused, absolute path: {src}"));
+            return None;
+        }
+        let note_dir = Path::new(&card.file).parent().unwrap_or(Path::new(""));
+        let relative = note_dir.join(src);
+        if escapes(&relative) {
+            self.warn(format!(
+                "{at}: image refused, outside the notes folder: {src}"
+            ));
+            return None;
+        }
+        let Some(root) = self.root.clone() else {
+            self.warn(format!("{at}: image not found (no notes folder): {src}"));
+            return None;
+        };
+        // canonicalize follows symlinks, so a link inside the notes folder that
+        // points elsewhere is caught by the prefix check below.
+        let path = match fs::canonicalize(root.join(&relative)) {
+            Ok(path) if path.is_file() => path,
+            _ => {
+                self.warn(format!("{at}: image not found: {src}"));
+                return None;
+            }
+        };
+        if !path.starts_with(&root) {
+            self.warn(format!(
+                "{at}: image refused, outside the notes folder: {src}"
+            ));
+            return None;
+        }
+        if let Some(name) = self.by_path.get(&path) {
+            return Some(name.clone());
+        }
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                self.warn(format!("{at}: image unreadable: {src}: {err}"));
+                return None;
+            }
+        };
+        let name = hashed_name(&bytes, &path);
+        self.by_path.insert(path.clone(), name.clone());
+        if !self.files.iter().any(|f| f.name == name) {
+            self.files.push(MediaFile {
+                name: name.clone(),
+                path,
+            });
+        }
+        Some(name)
+    }
+
+    fn warn(&mut self, warning: String) {
+        self.warnings.push(warning);
+    }
+}
+
+/// Finds the next `<img … src=…>` and splits `html` around the src value.
+fn next_img_src(html: &str) -> Option<(&str, &str, &str)> {
+    let mut offset = 0;
+    loop {
+        let tag_start = offset + find_ascii_ci(&html[offset..], "<img")?;
+        let tag_end = html[tag_start..]
+            .find('>')
+            .map_or(html.len(), |i| tag_start + i);
+        let tag = &html[tag_start..tag_end];
+        if let Some((start, end)) = src_value_span(tag) {
+            let (start, end) = (tag_start + start, tag_start + end);
+            return Some((&html[..start], &html[start..end], &html[end..]));
+        }
+        offset = tag_end;
+    }
+}
+
+/// Byte span of the src attribute's value inside one tag.
+fn src_value_span(tag: &str) -> Option<(usize, usize)> {
+    let bytes = tag.as_bytes();
+    let mut from = 0;
+    while let Some(i) = find_ascii_ci(&tag[from..], "src") {
+        let at = from + i;
+        from = at + 3;
+        // An attribute name starts after whitespace (not `data-src`).
+        if at == 0 || !bytes[at - 1].is_ascii_whitespace() {
+            continue;
+        }
+        let mut j = at + 3;
+        while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if bytes.get(j) != Some(&b'=') {
+            continue;
+        }
+        j += 1;
+        while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        return match bytes.get(j) {
+            Some(&q @ (b'"' | b'\'')) => {
+                let end = tag[j + 1..]
+                    .find(q as char)
+                    .map_or(tag.len(), |k| j + 1 + k);
+                Some((j + 1, end))
+            }
+            Some(_) => {
+                let end = tag[j..]
+                    .find(|c: char| c.is_ascii_whitespace() || c == '/')
+                    .map_or(tag.len(), |k| j + k);
+                Some((j, end))
+            }
+            None => None,
+        };
+    }
+    None
+}
+
+/// Byte offset of the ASCII `needle` in `haystack`, ignoring ASCII case.
+fn find_ascii_ci(haystack: &str, needle: &str) -> Option<usize> {
+    let (first, needle) = (needle.as_bytes()[0], needle.as_bytes());
+    let bytes = haystack.as_bytes();
+    let mut from = 0;
+    while let Some(i) = bytes[from..]
+        .iter()
+        .position(|b| b.eq_ignore_ascii_case(&first))
+    {
+        let at = from + i;
+        if bytes.len() - at >= needle.len()
+            && bytes[at..at + needle.len()].eq_ignore_ascii_case(needle)
+        {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// `https:`, `data:`, `//host/…`: not a file of the notes. A one-letter
+/// "scheme" is a Windows drive (`C:`), handled as an absolute path.
+fn is_url(src: &str) -> bool {
+    if src.starts_with("//") {
+        return true;
+    }
+    match src.split_once(':') {
+        Some((scheme, _)) => {
+            scheme.len() > 1
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        }
+        None => false,
+    }
+}
+
+fn is_absolute(src: &str) -> bool {
+    let b = src.as_bytes();
+    src.starts_with('/')
+        || src.starts_with('\\')
+        || (b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':')
+        || Path::new(src).has_root()
+}
+
+/// True when a relative path climbs above its start (`a/../../x`).
+fn escapes(relative: &Path) -> bool {
+    let mut depth = 0i32;
+    for component in relative.components() {
+        match component {
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::RootDir | Component::Prefix(_) => return true,
+        }
+        if depth < 0 {
+            return true;
+        }
+    }
+    false
+}
+
+/// `nd-` + 16 hex digits of the content's SHA-256 + the original extension:
+/// the same picture under two names is stored once, and two pictures with the
+/// same file name in different folders never overwrite each other in Anki.
+fn hashed_name(bytes: &[u8], path: &Path) -> String {
+    let digest = Sha256::digest(bytes);
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let ext: String = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(8)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if ext.is_empty() {
+        format!("nd-{hex}")
+    } else {
+        format!("nd-{hex}.{ext}")
+    }
+}
+
+/// The entities an HTML renderer (pulldown-cmark) writes into attributes.
+fn html_unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    s.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// Markdown renderers percent-encode non-ASCII file names (`画像.png` →
+/// `%E7%94%BB…`); the file on disk has the decoded name.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(hi), Some(lo)) = (hex_digit(bytes[i + 1]), hex_digit(bytes[i + 2])) {
+                out.push(hi << 4 | lo);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+fn hex_digit(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::Kind;
+
+    fn card(file: &str, back_html: &str) -> Card {
+        Card {
+            guid: "g".into(),
+            deck: "D".into(),
+            front: "f".into(),
+            back: String::new(),
+            back_html: back_html.into(),
+            context: vec![],
+            tags: vec![],
+            kind: Kind::Term,
+            file: file.into(),
+            line: 7,
+        }
+    }
+
+    #[test]
+    fn finds_src_values() {
+        let html = r#"a <img alt="x" src="p.png" /> b <IMG SRC='q.jpg'> <img data-src="no">"#;
+        let (before, value, after) = next_img_src(html).unwrap();
+        assert_eq!(before, r#"a <img alt="x" src=""#);
+        assert_eq!(value, "p.png");
+        let (_, value, _) = next_img_src(after).unwrap();
+        assert_eq!(value, "q.jpg");
+    }
+
+    #[test]
+    fn urls_and_paths() {
+        assert!(is_url("https://example.com/a.png"));
+        assert!(is_url("data:image/png;base64,AAAA"));
+        assert!(is_url("//cdn/x.png"));
+        assert!(!is_url("img/a.png"));
+        assert!(!is_url("C:/x.png"));
+        assert!(is_absolute("C:/x.png"));
+        assert!(is_absolute("/etc/passwd"));
+        assert!(escapes(Path::new("a/../../x")));
+        assert!(!escapes(Path::new("a/../x")));
+        assert_eq!(percent_decode("%E7%94%BB.png"), "画.png");
+        assert_eq!(percent_decode("100%"), "100%");
+    }
+
+    #[test]
+    fn local_images_are_renamed_and_escapes_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let notes = dir.path().join("notes");
+        fs::create_dir_all(notes.join("sub/img")).unwrap();
+        fs::write(notes.join("sub/img/a.PNG"), b"png bytes").unwrap();
+        fs::write(dir.path().join("secret.png"), b"secret").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.path().join("secret.png"), notes.join("sub/link.png"))
+            .unwrap();
+
+        let mut media = Media::new(&notes);
+        let back = media
+            .rewrite_back(&card(
+            "sub/n.md",
+            r#"<img src="img/a.PNG"><img src="./img/a.PNG"><img src="https://x/y.png"><img src="../../secret.png"><img src="/etc/passwd"><img src="gone.png">"#,
+        ))
+            .into_owned();
+        let name = &media.files()[0].name;
+        assert!(name.starts_with("nd-") && name.ends_with(".png"), "{name}");
+        assert_eq!(media.files().len(), 1);
+        assert_eq!(back.matches(name.as_str()).count(), 2);
+        assert!(back.contains("https://x/y.png"));
+        assert_eq!(media.warnings.len(), 3, "{:?}", media.warnings);
+        assert!(media.warnings.iter().all(|w| w.starts_with("sub/n.md:7: ")));
+        assert!(media.warnings[2].contains("not found"));
+
+        #[cfg(unix)]
+        {
+            let back = media
+                .rewrite_back(&card("sub/n.md", r#"<img src="link.png">"#))
+                .into_owned();
+            assert!(back.contains("link.png"));
+            assert!(media.warnings.last().unwrap().contains("refused"));
+            assert_eq!(media.files().len(), 1);
+        }
+    }
+}

@@ -1,0 +1,215 @@
+"""Checks notedeck's output with Anki's own library (the `anki` package).
+
+The Rust integration tests (tests/anki_roundtrip.rs) call this script and read
+the JSON it prints on stdout. Each command opens (or creates) the collection
+file COL, does one thing, prints one JSON object and closes the collection.
+
+    check.py probe                       exit 0 when `anki` imports
+    check.py import-apkg COL PKG...      import packages (default options)
+    check.py import-csv COL CSV...       import CSV files, metadata as Anki reads it
+    check.py dump COL                    every note: guid, fields, deck, tags, mod, reps
+    check.py review COL GUID             answer the note's card "Good" once
+    check.py render COL GUID             the card's question and answer HTML, media dir
+    check.py keep-notetype-only COL PKG  import PKG, then delete its notes (the
+                                         collection keeps the notedeck note type)
+    check.py schema PKG                  the package's entries and collection version
+"""
+
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+import zipfile
+
+
+def out(value):
+    json.dump(value, sys.stdout, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def open_col(path):
+    from anki.collection import Collection
+
+    return Collection(path)
+
+
+def log_json(log):
+    """Counts of each kind of result, and the fields of the new/updated notes."""
+    kinds = [
+        "new",
+        "updated",
+        "duplicate",
+        "conflicting",
+        "first_field_match",
+        "missing_notetype",
+        "missing_deck",
+        "empty_first_field",
+    ]
+    result = {kind: len(getattr(log, kind)) for kind in kinds}
+    result["updated_fields"] = [list(n.fields) for n in log.updated]
+    result["new_fields"] = [list(n.fields) for n in log.new]
+    return result
+
+
+def import_apkg(col_path, packages):
+    from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    col = open_col(col_path)
+    try:
+        logs = []
+        for package in packages:
+            request = ImportAnkiPackageRequest(
+                package_path=os.path.abspath(package),
+                # Anki's defaults: update notes and note types "if newer".
+                options=ImportAnkiPackageOptions(with_scheduling=False),
+            )
+            logs.append(log_json(col.import_anki_package(request).log))
+        out({"logs": logs})
+    finally:
+        col.close()
+
+
+def import_csv(col_path, files):
+    from anki.import_export_pb2 import ImportCsvRequest
+
+    col = open_col(col_path)
+    try:
+        logs = []
+        for path in files:
+            metadata = col.get_csv_metadata(path=os.path.abspath(path), delimiter=None)
+            response = col.import_csv(
+                ImportCsvRequest(path=os.path.abspath(path), metadata=metadata)
+            )
+            logs.append(log_json(response.log))
+        out({"logs": logs})
+    finally:
+        col.close()
+
+
+def dump(col_path):
+    col = open_col(col_path)
+    try:
+        notes = []
+        for nid in col.find_notes(""):
+            note = col.get_note(nid)
+            cards = note.cards()
+            notes.append(
+                {
+                    "guid": note.guid,
+                    "notetype": note.note_type()["name"],
+                    "fields": dict(note.items()),
+                    "tags": sorted(note.tags),
+                    "mod": note.mod,
+                    "decks": sorted({col.decks.name(c.did) for c in cards}),
+                    "reps": sum(c.reps for c in cards),
+                    "card_ids": [c.id for c in cards],
+                }
+            )
+        out({"notes": notes, "media_files": sorted(os.listdir(col.media.dir()))})
+    finally:
+        col.close()
+
+
+def note_by_guid(col, guid):
+    ids = col.db.list("select id from notes where guid = ?", guid)
+    if not ids:
+        raise SystemExit(f"no note with guid {guid}")
+    return col.get_note(ids[0])
+
+
+def review(col_path, guid):
+    col = open_col(col_path)
+    try:
+        card = note_by_guid(col, guid).cards()[0]
+        card.start_timer()
+        col.sched.answerCard(card, 3)
+        card.load()
+        out({"card_id": card.id, "reps": card.reps, "queue": card.queue})
+    finally:
+        col.close()
+
+
+def render(col_path, guid):
+    col = open_col(col_path)
+    try:
+        card = note_by_guid(col, guid).cards()[0]
+        out(
+            {
+                "question": card.question(),
+                "answer": card.answer(),
+                "media_dir": col.media.dir(),
+            }
+        )
+    finally:
+        col.close()
+
+
+def keep_notetype_only(col_path, package):
+    import_apkg_quiet(col_path, package)
+    col = open_col(col_path)
+    try:
+        col.remove_notes(col.find_notes(""))
+        names = [nt.name for nt in col.models.all_names_and_ids()]
+        out({"notetypes": names, "notes": len(col.find_notes(""))})
+    finally:
+        col.close()
+
+
+def import_apkg_quiet(col_path, package):
+    from anki.import_export_pb2 import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    col = open_col(col_path)
+    try:
+        col.import_anki_package(
+            ImportAnkiPackageRequest(
+                package_path=os.path.abspath(package), options=ImportAnkiPackageOptions()
+            )
+        )
+    finally:
+        col.close()
+
+
+def schema(package):
+    with zipfile.ZipFile(package) as z:
+        names = z.namelist()
+        with tempfile.TemporaryDirectory() as tmp:
+            z.extract("collection.anki2", tmp)
+            db = sqlite3.connect(os.path.join(tmp, "collection.anki2"))
+            ver = db.execute("select ver from col").fetchone()[0]
+            tables = sorted(r[0] for r in db.execute("select name from sqlite_master where type='table'"))
+            db.close()
+        media = json.loads(z.read("media"))
+    out({"entries": names, "ver": ver, "tables": tables, "media": media})
+
+
+def main(argv):
+    if not argv:
+        raise SystemExit(__doc__)
+    command, args = argv[0], argv[1:]
+    if command == "probe":
+        import anki.collection  # noqa: F401
+
+        from anki.buildinfo import version
+
+        out({"anki": version})
+    elif command == "import-apkg":
+        import_apkg(args[0], args[1:])
+    elif command == "import-csv":
+        import_csv(args[0], args[1:])
+    elif command == "dump":
+        dump(args[0])
+    elif command == "review":
+        review(args[0], args[1])
+    elif command == "render":
+        render(args[0], args[1])
+    elif command == "keep-notetype-only":
+        keep_notetype_only(args[0], args[1])
+    elif command == "schema":
+        schema(args[0])
+    else:
+        raise SystemExit(f"unknown command {command}\n{__doc__}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
