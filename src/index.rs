@@ -298,20 +298,28 @@ impl Writer<'_> {
         may_move: impl Fn(&str) -> bool,
     ) -> anyhow::Result<CardChange> {
         let hash = content_hash(card);
-        let existing: Option<(i64, Vec<u8>, i64, String)> = self
+        let existing: Option<(i64, Vec<u8>, i64, String, i64)> = self
             .tx
-            .prepare_cached("SELECT id, hash, seen, file FROM cards WHERE deck = ?1 AND guid = ?2")?
+            .prepare_cached(
+                "SELECT id, hash, seen, file, changed FROM cards WHERE deck = ?1 AND guid = ?2",
+            )?
             .query_row([&card.deck, &card.guid], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
             })
             .optional()?;
         let (id, change) = match existing {
-            Some((_, _, seen, file))
+            Some((_, _, seen, file, _))
                 if seen == self.build || (file != card.file && !may_move(&file)) =>
             {
                 return Ok(CardChange::Duplicate)
             }
-            Some((id, old_hash, _, _)) if old_hash == hash => {
+            Some((id, old_hash, _, _, _)) if old_hash == hash => {
                 // Only its place moved: not a change Anki should see.
                 self.tx
                     .prepare_cached(
@@ -320,11 +328,14 @@ impl Writer<'_> {
                     .execute(params![id, card.file, card.line, self.build])?;
                 return Ok(CardChange::Unchanged);
             }
-            Some((id, _, _, _)) => {
+            Some((id, _, _, _, before)) => {
                 self.tx
                     .prepare_cached("DELETE FROM cards_fts WHERE rowid = ?1")?
                     .execute([id])?;
-                self.write_card(Some(id), card, &hash, self.now)?;
+                // Anki updates a note only when its `mod` is strictly newer:
+                // a change within the second of the last one must still be.
+                let changed = self.now.max(before + 1);
+                self.write_card(Some(id), card, &hash, changed)?;
                 (id, CardChange::Changed)
             }
             None => {
@@ -558,6 +569,31 @@ mod tests {
         let (changes, removed) = build(&mut index, 300, &second, &["a.md"], true);
         assert_eq!((changes, removed), (vec![CardChange::Unchanged], vec![]));
         assert_eq!(changed_time(&index, "監視"), 200);
+    }
+
+    #[test]
+    fn a_change_within_the_same_second_is_still_newer() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut index = Index::open(&dir.path().join("index.sqlite")).unwrap();
+        build(
+            &mut index,
+            100,
+            &[card("a.md", "監視", "一")],
+            &["a.md"],
+            true,
+        );
+        build(
+            &mut index,
+            100,
+            &[card("a.md", "監視", "二")],
+            &["a.md"],
+            true,
+        );
+        assert_eq!(
+            changed_time(&index, "監視"),
+            101,
+            "Anki updates only strictly newer notes"
+        );
     }
 
     #[test]

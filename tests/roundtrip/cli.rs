@@ -64,13 +64,6 @@ fn copy_of_notes(tmp: &Path) -> PathBuf {
     notes
 }
 
-/// The index stamps changes in whole seconds and Anki updates a note only
-/// when the package's is newer, so an edit waits for the next second, as any
-/// edit by hand does.
-fn next_second() {
-    std::thread::sleep(std::time::Duration::from_millis(1100));
-}
-
 #[test]
 fn build_writes_packages_that_import_with_every_card() {
     let Some(anki) = anki() else { return };
@@ -130,8 +123,6 @@ fn rebuild_after_an_edit_updates_that_note_and_keeps_its_review() {
         .clone();
     let review = anki.run(&[&"review", &col, &target.guid]);
     assert_eq!(review["reps"], 1);
-
-    next_second();
     append_to_line(&notes.join(&target.file), target.line, "（改訂）");
     let summary = build(&notes, &out, "apkg");
     assert!(summary.contains("1 changed"), "{summary}");
@@ -176,8 +167,6 @@ fn rebuild_adds_a_new_term_and_reports_a_removed_one() {
         lines.join("\n") + "\n\n- 追加用語: ラウンドトリップ試験のために追加した定義\n",
     )
     .unwrap();
-
-    next_second();
     let summary = build(&notes, &out, "apkg");
     assert!(summary.contains("1 removed"), "{summary}");
     let after = extracted(&notes);
