@@ -57,6 +57,8 @@ pub struct Head {
     pub media: usize,
     /// The separator, found once.
     separator: std::cell::OnceCell<Option<Range<usize>>>,
+    /// Whether `source` has been set.
+    covered: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -68,6 +70,19 @@ struct Span {
 }
 
 impl Head {
+    /// Widens the head's source to take in `range`: images and inline HTML
+    /// have no text of their own, yet they belong to the head (and to the
+    /// definition that ends with them).
+    fn cover(&mut self, range: &Range<usize>) {
+        if self.covered {
+            self.source.start = self.source.start.min(range.start);
+            self.source.end = self.source.end.max(range.end);
+        } else {
+            self.source = range.clone();
+            self.covered = true;
+        }
+    }
+
     /// The text with opaque spans blanked out, for finding separators.
     fn masked(&self) -> std::borrow::Cow<'_, str> {
         let mut opaque = self
@@ -128,10 +143,7 @@ impl Head {
     fn push(&mut self, text: &str, source: Range<usize>, opaque: bool) {
         let start = self.text.len();
         self.text.push_str(text);
-        if self.spans.is_empty() {
-            self.source = source.clone();
-        }
-        self.source.end = self.source.end.max(source.end);
+        self.cover(&source);
         self.spans.push(Span {
             text: start..self.text.len(),
             source,
@@ -454,6 +466,7 @@ impl<'s> Builder<'s> {
         }
         let Some(node) = self.head() else { return };
         let head = &mut node.head;
+        head.cover(&range);
         match event {
             Event::Start(Tag::Link { .. }) | Event::Start(Tag::Image { .. }) => head.media += 1,
             Event::Start(Tag::Strong) => head.strong.push(head.text.len()..head.text.len()),

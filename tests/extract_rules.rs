@@ -290,3 +290,18 @@ fn english_notes() {
     }
     assert_eq!(got, want);
 }
+
+#[test]
+fn a_definition_keeps_the_images_and_html_it_ends_with() {
+    let cards = cards(
+        "- 末尾: 最後の画像 ![z](https://example.com/z.png)\n- 格助詞: 主語を示す <b>太字</b>\n",
+    );
+    assert!(
+        cards[0]
+            .back_html
+            .contains("<img src=\"https://example.com/z.png\""),
+        "{}",
+        cards[0].back_html
+    );
+    assert_eq!(cards[1].back_html, "<p>主語を示す <b>太字</b></p>\n");
+}
