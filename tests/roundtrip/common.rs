@@ -1,14 +1,13 @@
-//! What the round-trip tests share: the Python with Anki's library, and a
-//! stand-in for the index that gives each card its changed time.
-#![allow(dead_code)]
+//! What the round-trip tests share: the Python with Anki's library, the
+//! `notedeck` binary, and what a note should look like once in Anki.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
 use notedeck::card::Card;
-use notedeck::export::{escape_html, IndexedCard, CONTEXT_SEPARATOR};
 use serde_json::Value;
 
 pub fn repo() -> PathBuf {
@@ -114,106 +113,162 @@ pub fn total(logs: &[Value], kind: &str) -> u64 {
     logs.iter().map(|l| l[kind].as_u64().unwrap()).sum()
 }
 
-/// Every card of the notes under `root`, as `extract` makes them.
-pub fn extract_all(root: &Path) -> Vec<Card> {
-    let mut cards = Vec::new();
-    for path in notedeck::scan::find_notes(root).unwrap() {
-        let text = notedeck::scan::read_note(&path).unwrap();
-        let name = notedeck::scan::relative_name(root, &path);
-        cards.extend(notedeck::extract::extract_note(&name, &text));
-    }
-    cards
+/// What one run of the binary printed.
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
 }
 
-/// Stands in for the index: a card's changed time moves only when its
-/// content does, as the index will keep it.
-#[derive(Default)]
-pub struct FakeIndex {
-    seen: HashMap<String, (String, i64)>,
-    clock: i64,
+/// Runs the built `notedeck` with `args`; it must succeed.
+pub fn notedeck(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_notedeck"))
+        .args(args.iter().map(|a| a.as_ref()))
+        .output()
+        .expect("run notedeck");
+    let run = Run {
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert!(
+        output.status.success(),
+        "notedeck {:?} failed:\n{}\n{}",
+        args.iter()
+            .map(|a| a.as_ref().to_owned())
+            .collect::<Vec<_>>(),
+        run.stdout,
+        run.stderr
+    );
+    run
 }
 
-impl FakeIndex {
-    /// The cards with their changed times, and the GUIDs that changed now.
-    pub fn update(&mut self, cards: &[Card]) -> (Vec<IndexedCard>, Vec<String>) {
-        self.clock = self.clock.max(1_750_000_000) + 100;
-        let mut changed_now = Vec::new();
-        let indexed = cards
-            .iter()
-            .map(|card| {
-                let content = serde_json::to_string(card).unwrap();
-                let changed = match self.seen.get(&card.guid) {
-                    Some((old, time)) if *old == content => *time,
-                    _ => {
-                        if self.seen.contains_key(&card.guid) {
-                            changed_now.push(card.guid.clone());
-                        }
-                        self.seen.insert(card.guid.clone(), (content, self.clock));
-                        self.clock
-                    }
-                };
-                IndexedCard {
-                    card: card.clone(),
-                    changed,
-                }
-            })
-            .collect();
-        (indexed, changed_now)
-    }
+/// `notedeck build --notes NOTES --out OUT --format FORMATS`.
+pub fn build(notes: &Path, out: &Path, formats: &str) -> Run {
+    notedeck(&[
+        &"build",
+        &"--notes",
+        &notes,
+        &"--out",
+        &out,
+        &"--format",
+        &formats,
+    ])
 }
 
-/// Writes every deck of `cards` into `out`; returns the files and warnings.
-pub fn export(
-    out: &Path,
-    notes_root: &Path,
-    cards: &[IndexedCard],
-    formats: &[notedeck::export::OutputFormat],
-) -> (Vec<PathBuf>, Vec<String>) {
-    let mut decks: BTreeMap<&str, Vec<IndexedCard>> = BTreeMap::new();
-    for c in cards {
-        decks.entry(&c.card.deck).or_default().push(c.clone());
-    }
-    let (mut files, mut warnings) = (Vec::new(), Vec::new());
-    for (deck, cards) in decks {
-        let report = notedeck::export::write_deck(out, notes_root, deck, &cards, formats).unwrap();
-        assert_eq!(report.cards, cards.len());
-        files.extend(report.files);
-        warnings.extend(report.warnings);
-    }
-    (files, warnings)
-}
-
-pub fn with_ext(files: &[PathBuf], ext: &str) -> Vec<PathBuf> {
-    files
-        .iter()
-        .filter(|f| f.extension().is_some_and(|e| e == ext))
-        .cloned()
+/// The cards as `notedeck extract NOTES --format jsonl` prints them: what
+/// `build` should export.
+pub fn extracted(notes: &Path) -> Vec<Card> {
+    notedeck(&[&"extract", &notes, &"--format", &"jsonl"])
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a card a line"))
         .collect()
 }
 
-/// The four fields notedeck's note type should hold for a card without
-/// local images.
-pub fn expected_fields(card: &Card) -> [(String, String); 4] {
+/// The files with extension `ext` that `build` wrote into `out`, sorted.
+pub fn outputs(out: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    files.sort();
+    files
+}
+
+/// A note with the fields a careless exporter breaks: a tab, a line break,
+/// double and single quotes and a `<br>` in a definition, a front starting
+/// with `#` (a list item, not a heading), `&`, `<` and quotes in a front. Its
+/// subfolder and `#` title make a nested deck; its headings make tags.
+pub const HARD_NOTE: (&str, &str) = (
+    "日本語/文法.md",
+    "# 助詞と記号\n\
+     \n\
+     ## 第1課\n\
+     \n\
+     - 係助詞: 主題を示す\t\"二重\" と '単一' 、<br> 改行の前\n  二行目の説明\n\
+     - #タグ: 見出しではなく、リストの項目\n\
+     - \"引用\" & <記号>: 前面にも引用符\n\
+     \n\
+     ## 第2課\n\
+     \n\
+     - 格助詞: 主語を示す\n",
+);
+
+/// A copy of the project's `notes/` with `HARD_NOTE` added, under `tmp`.
+pub fn notes_with_hard_note(tmp: &Path) -> PathBuf {
+    let notes = tmp.join("notes");
+    copy_dir(&repo().join("notes"), &notes);
+    write_hard_note(&notes);
+    notes
+}
+
+pub fn write_hard_note(notes: &Path) {
+    let path = notes.join(HARD_NOTE.0);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, HARD_NOTE.1).unwrap();
+}
+
+/// The hard note's cards, after checking that they still hold what makes
+/// them hard (so that a change of the extractor cannot quietly make the
+/// round trip easy).
+pub fn hard_cards(cards: &[Card]) -> Vec<Card> {
+    let hard: Vec<Card> = cards
+        .iter()
+        .filter(|c| c.file == HARD_NOTE.0)
+        .cloned()
+        .collect();
+    let backs: String = hard.iter().map(|c| c.back_html.as_str()).collect();
+    for needle in ["\t", "\n", "\"", "'", "<br>"] {
+        assert!(backs.contains(needle), "no {needle:?} in {hard:#?}");
+    }
+    assert!(hard.iter().any(|c| c.front == "#タグ"), "{hard:#?}");
+    assert!(hard.iter().any(|c| c.front.contains(['&', '<', '"'])));
+    assert!(hard.iter().all(|c| c.deck == "日本語::助詞と記号"));
+    assert!(hard.iter().any(|c| c.tags == ["第1課"]), "{hard:#?}");
+    hard
+}
+
+/// Plain text as an Anki field (HTML), written here rather than taken from
+/// notedeck so that the expectation does not come from the code under test.
+pub fn html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// The text an HTML field shows (the entities notedeck writes).
+pub fn text_of(field: &str) -> String {
+    field
+        .replace("&#35;", "#")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The four fields of the `notedeck` note type for a card without local
+/// images: Front, Back, Context (levels joined by ` › `), Source (`file:line`).
+pub fn expected_fields(card: &Card) -> [(&'static str, String); 4] {
     [
-        ("Front".into(), escape_html(&card.front).into_owned()),
-        ("Back".into(), card.back_html.clone()),
-        (
-            "Context".into(),
-            escape_html(&card.context.join(CONTEXT_SEPARATOR)).into_owned(),
-        ),
-        (
-            "Source".into(),
-            escape_html(&format!("{}:{}", card.file, card.line)).into_owned(),
-        ),
+        ("Front", html(&card.front)),
+        ("Back", card.back_html.clone()),
+        ("Context", html(&card.context.join(" › "))),
+        ("Source", html(&format!("{}:{}", card.file, card.line))),
     ]
 }
 
-/// Checks that `note` (from `dump`) holds `card`: fields, deck and tags.
+/// Checks that `note` (from `dump`) holds `card`: the named fields exactly,
+/// the Front as the text it shows, the deck and the tags.
 pub fn assert_note_is(note: &Value, card: &Card, field_names: &[&str]) {
+    let front = note["fields"]["Front"].as_str().expect("a Front field");
+    assert_eq!(text_of(front), card.front, "Front of {}", card.guid);
     for (name, want) in expected_fields(card) {
-        if field_names.contains(&name.as_str()) {
+        if field_names.contains(&name) {
             assert_eq!(
-                note["fields"][&name].as_str(),
+                note["fields"][name].as_str(),
                 Some(want.as_str()),
                 "{name} of {} ({}:{})",
                 card.guid,
@@ -234,6 +289,23 @@ pub fn assert_note_is(note: &Value, card: &Card, field_names: &[&str]) {
     // Anki matches tags case-insensitively; compare folded.
     let lower = |v: &[String]| v.iter().map(|t| t.to_lowercase()).collect::<Vec<_>>();
     assert_eq!(lower(&got), lower(&tags), "tags of {}", card.guid);
+}
+
+/// Appends `suffix` to line `line` (1-based) of `path`.
+pub fn append_to_line(path: &Path, line: usize, suffix: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    let edited: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i + 1 == line {
+                format!("{l}{suffix}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    fs::write(path, edited.join("\n") + "\n").unwrap();
 }
 
 pub fn copy_dir(from: &Path, to: &Path) {

@@ -1,9 +1,11 @@
 //! notedeck's output judged by Anki's own library (tests/anki/check.py).
 //!
-//! One test binary, so that without the library `cargo test` says once that
-//! these tests are skipped. `library` drives `write_deck` directly; `cli`
-//! drives the `notedeck build` command.
+//! Every test runs the built `notedeck` binary (`build`, and `extract` for the
+//! cards it should have exported) on a notes folder, then imports what it
+//! wrote into real collections and reads them back. One test binary, so that
+//! without the library `cargo test` says once that these tests are skipped.
 
-mod cli;
 mod common;
-mod library;
+mod csv;
+mod images;
+mod packages;

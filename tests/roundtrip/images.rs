@@ -1,0 +1,112 @@
+//! Images in a card's back: a local one travels in the package into the
+//! collection's media folder; nothing outside the notes folder ever does.
+
+use std::fs;
+use std::path::Path;
+
+use crate::common::*;
+
+/// A valid 1×1 PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
+    0x42, 0x60, 0x82,
+];
+
+const NOTE: &str = "# 監視\n\
+    \n\
+    ## 41.\n\
+    \n\
+    - CloudWatch: 監視の図 ![図](img/図.png) と ![r](https://example.com/r.png) リモート\n\
+    - 秘密: 外 ![s](../../secret.png) と ![n](img/none.png) なし\n";
+
+/// 5. `![図](img/図.png)` next to a note in a subfolder lands in the media
+///    folder and shows on the card; `../../secret.png` and a missing image
+///    are warnings naming `file:line`, their card is still exported, and the
+///    secret is neither in the package nor in the media folder; a remote
+///    image stays a link.
+#[test]
+fn local_image_reaches_the_media_folder_and_the_card() {
+    let Some(anki) = anki() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    fs::create_dir_all(notes.join("aws/img")).unwrap();
+    fs::write(notes.join("aws/img/図.png"), PNG).unwrap();
+    fs::write(notes.join("aws/監視.md"), NOTE).unwrap();
+    // Where `../../secret.png` from aws/監視.md points: beside the notes.
+    fs::write(tmp.path().join("secret.png"), b"not for sharing").unwrap();
+
+    let cards = extracted(&notes);
+    let shown = cards.iter().find(|c| c.front == "CloudWatch").unwrap();
+    let refused = cards.iter().find(|c| c.front == "秘密").unwrap();
+    assert!(shown.back_html.contains("img/%E5%9B%B3.png"), "{shown:?}");
+    assert!(
+        refused.back_html.contains("../../secret.png"),
+        "{refused:?}"
+    );
+    assert!(refused.back_html.contains("img/none.png"), "{refused:?}");
+
+    let out = tmp.path().join("out");
+    let run = build(&notes, &out, "apkg");
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("warning"))
+        .collect();
+    let at = format!("aws/監視.md:{}: ", refused.line);
+    assert_eq!(warnings.len(), 2, "{}", run.stderr);
+    assert!(warnings
+        .iter()
+        .any(|w| w.contains(&at) && w.contains("refused") && w.contains("../../secret.png")));
+    assert!(warnings
+        .iter()
+        .any(|w| w.contains(&at) && w.contains("not found") && w.contains("img/none.png")));
+    assert!(run.stdout.contains("2 new"), "{}", run.stdout);
+
+    let apkg = out.join("aws__監視.apkg");
+    let schema = anki.run(&[&"schema", &apkg]);
+    let name = schema["media"]["0"].as_str().unwrap().to_string();
+    assert!(name.ends_with(".png"), "{name}");
+    assert_eq!(
+        schema["media"].as_object().unwrap().len(),
+        1,
+        "one image in the package: {schema}"
+    );
+    assert_eq!(
+        schema["entries"],
+        serde_json::json!(["collection.anki2", "media", "0"])
+    );
+
+    let col = tmp.path().join("col.anki2");
+    let logs = anki.import_apkg(&col, std::slice::from_ref(&apkg));
+    assert_eq!(total(&logs, "new"), 2, "both cards exported: {logs:?}");
+    let rendered = anki.run(&[&"render", &col, &shown.guid]);
+    let media_dir = Path::new(rendered["media_dir"].as_str().unwrap());
+    let in_media: Vec<String> = fs::read_dir(media_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        in_media,
+        vec![name.clone()],
+        "only the image from the notes"
+    );
+    assert_eq!(fs::read(media_dir.join(&name)).unwrap(), PNG);
+    let answer = rendered["answer"].as_str().unwrap();
+    assert!(answer.contains(&format!("src=\"{name}\"")), "{answer}");
+    assert!(
+        answer.contains("src=\"https://example.com/r.png\""),
+        "{answer}"
+    );
+    assert!(rendered["question"]
+        .as_str()
+        .unwrap()
+        .contains("lang=\"ja\""));
+    let secret = anki.run(&[&"render", &col, &refused.guid]);
+    assert!(secret["answer"]
+        .as_str()
+        .unwrap()
+        .contains("../../secret.png"));
+}

@@ -1,0 +1,203 @@
+//! The `.apkg` packages `notedeck build` writes, imported with Anki's
+//! defaults: a first import, and re-imports after the notes change.
+
+use std::fs;
+
+use crate::common::*;
+use notedeck::card::{Card, Kind};
+
+/// Counts an import must not report: each means a note was lost, merged or
+/// placed somewhere the user did not ask for.
+const NEVER: [&str; 4] = [
+    "conflicting",
+    "first_field_match",
+    "missing_notetype",
+    "missing_deck",
+];
+
+fn assert_none_of(logs: &[serde_json::Value], kinds: &[&str]) {
+    for kind in kinds {
+        assert_eq!(total(logs, kind), 0, "{kind}: {logs:?}");
+    }
+}
+
+/// 1. Every package of the notes imports into a fresh collection: one new
+///    note a card, holding its four fields, deck and tags.
+#[test]
+fn every_package_imports_into_a_fresh_collection() {
+    let Some(anki) = anki() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = notes_with_hard_note(tmp.path());
+    let out = tmp.path().join("out");
+    let run = build(&notes, &out, "apkg");
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    let packages = outputs(&out, "apkg");
+    assert_eq!(packages.len(), 2, "one package a deck: {packages:?}");
+    for package in &packages {
+        let name = package.file_name().unwrap().to_string_lossy();
+        assert!(run.stdout.contains(&*name), "{name} not in: {}", run.stdout);
+    }
+
+    let cards = extracted(&notes);
+    hard_cards(&cards);
+    let col = tmp.path().join("col.anki2");
+    let logs = anki.import_apkg(&col, &packages);
+    assert_eq!(total(&logs, "new"), cards.len() as u64, "{logs:?}");
+    assert_none_of(&logs, &NEVER);
+    assert_none_of(&logs, &["duplicate", "updated"]);
+    let imported = anki.notes(&col);
+    assert_eq!(imported.len(), cards.len());
+    for card in &cards {
+        let note = &imported[&card.guid];
+        assert_eq!(note["notetype"], "notedeck");
+        assert_note_is(note, card, &["Front", "Back", "Context", "Source"]);
+    }
+}
+
+/// 2. A reviewed card keeps its review when its definition changes and the
+///    rebuilt package is imported again; only that note is updated.
+#[test]
+fn reimport_after_an_edit_updates_that_note_and_keeps_its_review() {
+    let Some(anki) = anki() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    copy_dir(&repo().join("notes"), &notes);
+    let out = tmp.path().join("out");
+    let col = tmp.path().join("col.anki2");
+    build(&notes, &out, "apkg");
+    let before = extracted(&notes);
+    anki.import_apkg(&col, &outputs(&out, "apkg"));
+
+    // A term whose edit changes no other card (a topic above it would).
+    let target = before
+        .iter()
+        .filter(|c| c.kind == Kind::Term && !c.back.is_empty())
+        .find(|c| {
+            let path = notes.join(&c.file);
+            let original = fs::read_to_string(&path).unwrap();
+            append_to_line(&path, c.line, "（改訂）");
+            let after = extracted(&notes);
+            let changed: Vec<&Card> = after.iter().filter(|a| !before.contains(a)).collect();
+            fs::write(&path, original).unwrap();
+            changed.len() == 1 && changed[0].guid == c.guid
+        })
+        .expect("a term whose edit changes one card")
+        .clone();
+    let review = anki.run(&[&"review", &col, &target.guid]);
+    assert_eq!(review["reps"], 1);
+
+    append_to_line(&notes.join(&target.file), target.line, "（改訂）");
+    let run = build(&notes, &out, "apkg");
+    assert!(run.stdout.contains("1 changed"), "{}", run.stdout);
+    let edited = extracted(&notes)
+        .into_iter()
+        .find(|c| c.guid == target.guid)
+        .expect("the edited card keeps its GUID");
+    assert!(edited.back_html.contains("（改訂）"));
+
+    let logs = anki.import_apkg(&col, &outputs(&out, "apkg"));
+    assert_eq!(total(&logs, "updated"), 1, "{logs:?}");
+    assert_eq!(total(&logs, "new"), 0, "{logs:?}");
+    assert_eq!(total(&logs, "duplicate"), before.len() as u64 - 1);
+    assert_none_of(&logs, &NEVER);
+
+    let imported = anki.notes(&col);
+    assert_eq!(imported.len(), before.len());
+    let note = &imported[&target.guid];
+    assert_note_is(note, &edited, &["Front", "Back", "Context", "Source"]);
+    assert_eq!(note["reps"], 1, "the review survives the update");
+    assert_eq!(note["card_ids"], serde_json::json!([review["card_id"]]));
+}
+
+/// 3. A term added to the notes is added on re-import; a removed one is
+///    reported by `build` (an import never deletes) and is no longer in the
+///    packages.
+#[test]
+fn rebuild_adds_a_new_term_and_reports_a_removed_one() {
+    let Some(anki) = anki() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    copy_dir(&repo().join("notes"), &notes);
+    let out = tmp.path().join("out");
+    let col = tmp.path().join("col.anki2");
+    build(&notes, &out, "apkg");
+    let before = extracted(&notes);
+    anki.import_apkg(&col, &outputs(&out, "apkg"));
+
+    // Remove the last card's line, add a term at the end: no other line moves.
+    let last = before
+        .iter()
+        .max_by_key(|c| (c.file.clone(), c.line))
+        .unwrap()
+        .clone();
+    let path = notes.join(&last.file);
+    let text = fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.remove(last.line - 1);
+    fs::write(
+        &path,
+        lines.join("\n") + "\n\n- 追加用語: ラウンドトリップ試験のために追加した定義\n",
+    )
+    .unwrap();
+    let run = build(&notes, &out, "apkg");
+    assert!(run.stdout.contains("1 removed"), "{}", run.stdout);
+    let after = extracted(&notes);
+    assert!(!after.iter().any(|c| c.guid == last.guid));
+    let added: Vec<&Card> = after
+        .iter()
+        .filter(|c| !before.iter().any(|b| b.guid == c.guid))
+        .collect();
+    assert!(added.iter().any(|c| c.front == "追加用語"), "{added:?}");
+    assert!(
+        run.stdout.contains(&format!("{} new", added.len())),
+        "{}",
+        run.stdout
+    );
+
+    let logs = anki.import_apkg(&col, &outputs(&out, "apkg"));
+    assert_eq!(total(&logs, "new"), added.len() as u64, "{logs:?}");
+    assert_none_of(&logs, &NEVER);
+    // Every note of the packages is accounted for: they hold exactly the
+    // cards the notes have now, not the removed one.
+    let in_packages: u64 = ["new", "updated", "duplicate"]
+        .iter()
+        .map(|kind| total(&logs, kind))
+        .sum();
+    assert_eq!(in_packages, after.len() as u64, "{logs:?}");
+    let imported = anki.notes(&col);
+    assert_eq!(imported.len(), before.len() + added.len());
+    for card in &added {
+        assert_note_is(
+            &imported[&card.guid],
+            card,
+            &["Front", "Back", "Context", "Source"],
+        );
+    }
+}
+
+/// 6. The legacy layout every Anki client imports: schema 11, the entries
+///    `collection.anki2` and `media` and nothing else (no `meta`).
+#[test]
+fn package_is_legacy_schema_11_without_meta() {
+    let Some(anki) = anki() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    write_hard_note(&notes);
+    let out = tmp.path().join("out");
+    build(&notes, &out, "apkg");
+    assert_eq!(
+        outputs(&out, "apkg"),
+        vec![out.join("日本語__助詞と記号.apkg")]
+    );
+    let schema = anki.run(&[&"schema", &out.join("日本語__助詞と記号.apkg")]);
+    assert_eq!(schema["ver"], 11);
+    assert_eq!(
+        schema["entries"],
+        serde_json::json!(["collection.anki2", "media"])
+    );
+    assert_eq!(schema["media"], serde_json::json!({}));
+    assert_eq!(
+        schema["tables"],
+        serde_json::json!(["cards", "col", "graves", "notes", "revlog"])
+    );
+}
