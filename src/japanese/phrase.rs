@@ -314,7 +314,16 @@ mod tests {
 
     #[test]
     fn filing_headings() {
-        for h in ["41.", "01-10", "Q3", "03.", "目次", "2023-05-13", "第2章"] {
+        for h in [
+            "41.",
+            "01-10",
+            "Q3",
+            "03.",
+            "目次",
+            "2023-05-13",
+            "第2章",
+            "Q&A",
+        ] {
             assert!(is_filing_heading(h), "{h}");
         }
         for h in ["EBS", "バースト性能", "S3の構成要素", "IPv4"] {

@@ -163,5 +163,8 @@ pub const FILING_HEADINGS: &[&str] = &[
     "参考文献",
     "参考リンク",
     "references",
+    "q&a",
+    "faq",
+    "よくある質問",
     "links",
 ];
