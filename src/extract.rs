@@ -138,14 +138,17 @@ impl Walk<'_> {
             && !phrase::is_label(text)
             && !text.is_empty()
         {
-            let kind = if phrase::is_question(text) {
-                Kind::Qa
-            } else {
-                Kind::Topic
+            // `### Route 53とは` names Route 53.
+            let (kind, front) = match phrase::definition_subject(text) {
+                Some((subject, rest)) if text[rest..].trim_matches(is_space).is_empty() => {
+                    (Kind::Topic, &text[subject])
+                }
+                _ if phrase::is_question(text) => (Kind::Qa, text),
+                _ => (Kind::Topic, text),
             };
             self.emit(Draft {
                 kind,
-                front: clean_front(text),
+                front: clean_front(front),
                 back: self.outline.markdown(&heading.children, MAX_BACK),
                 line: heading.line,
             });
