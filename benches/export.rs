@@ -57,6 +57,15 @@ fn main() {
         cmd
     });
     report("notedeck csv", &rust_csv);
+    let rust_both = measure(runs, || {
+        let mut cmd = Command::new(&exe);
+        cmd.args(["--child"])
+            .arg(&cards_path)
+            .arg(work.path().join("rust"))
+            .arg("apkg,csv");
+        cmd
+    });
+    report("notedeck both", &rust_both);
 
     let script = root.join("benches/genanki_100k.py");
     let has_genanki = Command::new(&python)
@@ -138,12 +147,15 @@ fn child(cards_path: &Path, out: &Path, format: &str) {
             }
         })
         .collect();
-    let format = match format {
-        "csv" => OutputFormat::Csv,
-        _ => OutputFormat::Apkg,
-    };
+    let formats: Vec<OutputFormat> = format
+        .split(',')
+        .map(|f| match f {
+            "csv" => OutputFormat::Csv,
+            _ => OutputFormat::Apkg,
+        })
+        .collect();
     let start = Instant::now();
-    let report = write_deck(out, out, DECK, &cards, &[format]).unwrap();
+    let report = write_deck(out, out, DECK, &cards, &formats).unwrap();
     let seconds = start.elapsed().as_secs_f64();
     assert_eq!(report.cards, cards.len());
     let size = std::fs::metadata(&report.files[0]).map_or(0, |m| m.len());
