@@ -33,7 +33,7 @@ pub fn extract_note(file: &str, text: &str) -> Vec<Card> {
         file,
         outline: &outline,
         context: Vec::new(),
-        headings: Vec::new(),
+        tags: Vec::new(),
         seen: HashMap::new(),
         cards: Vec::new(),
     };
@@ -58,8 +58,8 @@ struct Walk<'a> {
     context: Vec<String>,
     /// The place of each level of `context`, the deck's first.
     places: Vec<identity::Place>,
-    /// Headings (but the title) above the current node, for tags.
-    headings: Vec<String>,
+    /// Tags of the headings (but the title) above the current node.
+    tags: Vec<String>,
     /// How many cards have had each first-ordinal GUID, to tell them apart.
     seen: HashMap<String, usize>,
     cards: Vec<Card>,
@@ -154,9 +154,11 @@ impl Walk<'_> {
             });
         }
         self.enter(clean_front(text));
-        self.headings.push(text.to_string());
+        let tagged = identity::tag(text).map(|tag| self.tags.push(tag)).is_some();
         self.siblings(&heading.children);
-        self.headings.pop();
+        if tagged {
+            self.tags.pop();
+        }
         self.leave();
     }
 
@@ -299,11 +301,7 @@ impl Walk<'_> {
             back,
             back_html,
             context: self.context.clone(),
-            tags: self
-                .headings
-                .iter()
-                .filter_map(|h| identity::tag(h))
-                .collect(),
+            tags: self.tags.clone(),
             kind: draft.kind,
             file: self.file.to_string(),
             line: draft.line,

@@ -183,24 +183,19 @@ pub fn is_filing_heading(text: &str) -> bool {
 /// A front as it is shown: spaces collapsed, none just inside brackets, no
 /// separator at the end.
 pub fn clean_front(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for word in text.split(is_space).filter(|w| !w.is_empty()) {
-        if !out.is_empty() {
-            out.push(' ');
+    let mut cleaned = String::with_capacity(text.len());
+    let mut words = text.split(is_space).filter(|w| !w.is_empty()).peekable();
+    while let Some(word) = words.next() {
+        cleaned.push_str(word);
+        let space_wanted = words.peek().is_some_and(|next| {
+            !word.ends_with(super::script::is_open_bracket) && !next.starts_with(is_close_bracket)
+        });
+        if space_wanted {
+            cleaned.push(' ');
         }
-        out.push_str(word);
     }
-    let mut cleaned = String::with_capacity(out.len());
-    let chars: Vec<char> = out.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        let after_open = i > 0 && super::script::is_open_bracket(chars[i - 1]);
-        let before_close = chars.get(i + 1).is_some_and(|&n| is_close_bracket(n));
-        if c == ' ' && (after_open || before_close) {
-            continue;
-        }
-        cleaned.push(c);
-    }
-    cleaned.trim_end_matches([':', '：', ' ']).to_string()
+    cleaned.truncate(cleaned.trim_end_matches([':', '：', ' ']).len());
+    cleaned
 }
 
 #[cfg(test)]
