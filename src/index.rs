@@ -21,7 +21,7 @@ use crate::scan::FileState;
 
 /// Bump when the tables change, or when extraction changes so that cards
 /// must be made again from unchanged notes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// How long a build waits for another one to finish before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -63,6 +63,14 @@ CREATE VIRTUAL TABLE cards_fts USING fts5 (
 -- A larger buffer of pending tokens makes fewer, larger segments to merge
 -- while a build inserts (the default is 1 MB).
 INSERT INTO cards_fts (cards_fts, rank) VALUES ('hashsize', 33554432);
+-- The fronts again, on their own: search ranks front matches first, and
+-- their doclists are short, so the top cards of a common word are found
+-- without scoring every card that mentions it (`search::search`).
+CREATE VIRTUAL TABLE fronts_fts USING fts5 (
+    front,
+    content = '', contentless_delete = 1, tokenize = 'ascii', prefix = '1'
+);
+INSERT INTO fronts_fts (fronts_fts, rank) VALUES ('hashsize', 33554432);
 CREATE TABLE builds (id INTEGER PRIMARY KEY);
 ";
 
@@ -329,9 +337,7 @@ impl Writer<'_> {
                 return Ok(CardChange::Unchanged);
             }
             Some((id, _, _, _, before)) => {
-                self.tx
-                    .prepare_cached("DELETE FROM cards_fts WHERE rowid = ?1")?
-                    .execute([id])?;
+                self.unindex(id)?;
                 // Anki updates a note only when its `mod` is strictly newer:
                 // a change within the second of the last one must still be.
                 let changed = self.now.max(before + 1);
@@ -351,17 +357,37 @@ impl Writer<'_> {
                 )
             }
         };
+        self.index_card(id, card)?;
+        Ok(change)
+    }
+
+    /// Adds a card's tokens to the full-text tables.
+    fn index_card(&self, id: i64, card: &Card) -> anyhow::Result<()> {
+        let front = tokens::index_text(&card.front);
         self.tx
             .prepare_cached(
                 "INSERT INTO cards_fts (rowid, front, context, back) VALUES (?1, ?2, ?3, ?4)",
             )?
             .execute(params![
                 id,
-                tokens::index_text(&card.front),
+                front,
                 tokens::index_text(&card.context.join("\n")),
                 tokens::index_text(&card.back),
             ])?;
-        Ok(change)
+        self.tx
+            .prepare_cached("INSERT INTO fronts_fts (rowid, front) VALUES (?1, ?2)")?
+            .execute(params![id, front])?;
+        Ok(())
+    }
+
+    /// Removes a card's tokens from the full-text tables.
+    fn unindex(&self, id: i64) -> anyhow::Result<()> {
+        for table in ["cards_fts", "fronts_fts"] {
+            self.tx
+                .prepare_cached(&format!("DELETE FROM {table} WHERE rowid = ?1"))?
+                .execute([id])?;
+        }
+        Ok(())
     }
 
     /// The changed time an older index had for this card, during a migration.
@@ -435,9 +461,7 @@ impl Writer<'_> {
             })?
             .collect::<Result<_, _>>()?;
         for (id, _) in &gone {
-            self.tx
-                .prepare_cached("DELETE FROM cards_fts WHERE rowid = ?1")?
-                .execute([id])?;
+            self.unindex(*id)?;
             self.tx
                 .prepare_cached("DELETE FROM cards WHERE id = ?1")?
                 .execute([id])?;

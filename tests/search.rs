@@ -132,6 +132,29 @@ fn a_match_in_the_front_outranks_one_in_the_back() {
     assert!(found[in_front]["score"].as_f64() > found[in_back]["score"].as_f64());
 }
 
+/// A card that mentions a word under a heading of it and over and over in
+/// its back, against one with the word once in a long front: bm25 alone,
+/// even with the front weighted, puts the first above the second.
+const TIERS: &str = "# 用語集\n\n## 階層順位の話\n\n\
+- 別の用語: 階層順位は階層順位で、階層順位を階層順位にする階層順位\n\n## 他の話\n\n\
+- 見出しがとても長い用語で、説明のような文が続き、そのなかほどに階層順位という語があり、\
+さらに説明のような文が長く長く続いていく、とても長い長い見出しの用語の例として書かれたもの: 短い\n";
+
+#[test]
+fn any_front_match_outranks_matches_elsewhere() {
+    let project = project();
+    project.write_note("tiers.md", TIERS);
+    let found = hits(&project, &["階層順位"]);
+    let fronts: Vec<&str> = found.iter().map(front).collect();
+    let in_front = fronts
+        .iter()
+        .position(|f| f.starts_with("見出しがとても長い用語"))
+        .unwrap();
+    let in_back = fronts.iter().position(|f| *f == "別の用語").unwrap();
+    assert!(in_front < in_back, "{fronts:?}");
+    assert!(found[in_front]["score"].as_f64() > found[in_back]["score"].as_f64());
+}
+
 #[test]
 fn phrases_exclusions_and_front_only() {
     let project = project();
