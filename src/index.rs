@@ -21,7 +21,7 @@ use crate::scan::FileState;
 
 /// Bump when the tables change, or when extraction changes so that cards
 /// must be made again from unchanged notes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// How long a build waits for another one to finish before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -65,7 +65,8 @@ CREATE VIRTUAL TABLE cards_fts USING fts5 (
 INSERT INTO cards_fts (cards_fts, rank) VALUES ('hashsize', 33554432);
 -- The fronts again, on their own: search ranks front matches first, and
 -- their doclists are short, so the top cards of a common word are found
--- without scoring every card that mentions it (`search::search`).
+-- without scoring every card that mentions it (`search::search`). Row ids
+-- are `front_rowid`s: in rowid order the shortest fronts come first.
 CREATE VIRTUAL TABLE fronts_fts USING fts5 (
     front,
     content = '', contentless_delete = 1, tokenize = 'ascii', prefix = '1'
@@ -110,6 +111,19 @@ pub fn read_card(row: &Row) -> rusqlite::Result<IndexedCard> {
         changed: row.get(10)?,
     })
 }
+
+/// The row id of a card's front in `fronts_fts`: its number of tokens in
+/// the high bits, the card's id in the low `FRONT_ID_BITS`. FTS5 reads
+/// matches in rowid order, so the shortest fronts that match (bm25's best
+/// when each word occurs once) are the first read, and the rest need not be.
+pub fn front_rowid(id: i64, front_tokens: &str) -> i64 {
+    let count = front_tokens.split(' ').filter(|t| !t.is_empty()).count() as i64;
+    (count << FRONT_ID_BITS) | id
+}
+
+/// How many low bits of a `front_rowid` hold the card's id: card ids count
+/// up from 1, one a card ever stored, far below 2^32.
+pub const FRONT_ID_BITS: u32 = 32;
 
 /// The folded form a query is compared with `front_key` in.
 pub fn front_key(text: &str) -> String {
@@ -376,17 +390,23 @@ impl Writer<'_> {
             ])?;
         self.tx
             .prepare_cached("INSERT INTO fronts_fts (rowid, front) VALUES (?1, ?2)")?
-            .execute(params![id, front])?;
+            .execute(params![front_rowid(id, &front), front])?;
         Ok(())
     }
 
-    /// Removes a card's tokens from the full-text tables.
+    /// Removes a card's tokens from the full-text tables, while its row
+    /// still has the front they were made from.
     fn unindex(&self, id: i64) -> anyhow::Result<()> {
-        for table in ["cards_fts", "fronts_fts"] {
-            self.tx
-                .prepare_cached(&format!("DELETE FROM {table} WHERE rowid = ?1"))?
-                .execute([id])?;
-        }
+        let front: String = self
+            .tx
+            .prepare_cached("SELECT front FROM cards WHERE id = ?1")?
+            .query_row([id], |row| row.get(0))?;
+        self.tx
+            .prepare_cached("DELETE FROM cards_fts WHERE rowid = ?1")?
+            .execute([id])?;
+        self.tx
+            .prepare_cached("DELETE FROM fronts_fts WHERE rowid = ?1")?
+            .execute([front_rowid(id, &tokens::index_text(&front))])?;
         Ok(())
     }
 

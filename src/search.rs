@@ -165,21 +165,6 @@ enum Tier {
 }
 
 impl Tier {
-    /// The FTS5 table a tier is ranked in, and its bm25. Fronts have a table
-    /// of their own: short texts with short doclists, quick to rank.
-    fn table_and_rank(self) -> (&'static str, String) {
-        match self {
-            Tier::Body => {
-                let (front, context, back) = WEIGHTS;
-                (
-                    "cards_fts",
-                    format!("bm25(cards_fts, {front}, {context}, {back})"),
-                )
-            }
-            Tier::Front | Tier::ExactFront => ("fronts_fts", "bm25(fronts_fts)".into()),
-        }
-    }
-
     /// A hit's score: bm25 is lower for better matches, people expect the
     /// opposite, and every hit of a tier outranks those of the tiers below.
     fn score(self, rank: f64) -> f64 {
@@ -189,14 +174,15 @@ impl Tier {
 }
 
 /// The best `limit` cards for `query`: cards whose front is the query come
-/// first, then cards whose front has its words, by bm25 over the fronts, then
-/// the cards that have them elsewhere, by bm25 with the front weighted above
-/// context and back.
+/// first, then cards whose front has its words, then the cards that have
+/// them elsewhere, by bm25 with the front weighted above context and back.
 ///
-/// The cost is bm25 scoring every match, not finding them: the large
-/// doclists of context and back are ranked only when the fronts give fewer
-/// than `limit` hits. Ranking happens inside FTS5 over row ids alone, and
-/// only the cards shown are read.
+/// The cost is bm25 scoring every match, not finding them. Fronts have an
+/// FTS5 table of their own whose rows come shortest first
+/// (`index::front_rowid`): the front tier takes the first `limit` matches,
+/// bm25's best when each word occurs once in the front, and scores only
+/// those. The large doclists of context and back are ranked only when the
+/// fronts give fewer than `limit` hits. Only the cards shown are read.
 pub fn search(
     conn: &Connection,
     query: &str,
@@ -221,7 +207,7 @@ pub fn search(
         .collect()
 }
 
-/// The row ids and scores of the best `limit` cards, tier by tier.
+/// The card ids and scores of the best `limit` cards, tier by tier.
 fn ranked_ids(
     conn: &Connection,
     query: &str,
@@ -230,58 +216,84 @@ fn ranked_ids(
     limit: usize,
 ) -> anyhow::Result<Vec<(i64, f64)>> {
     let any_filter = filters.deck.is_some() || filters.tag.is_some() || filters.kind.is_some();
-    let filtered = format!("rowid IN (SELECT id FROM cards WHERE {FILTERS})");
-    let exact = format!("rowid IN (SELECT id FROM cards WHERE front_key = ?5 AND {FILTERS})");
     let front_key = index::front_key(query);
+    // A front equal to the query has the query's tokens: its row id in
+    // `fronts_fts` is this ORed with the card's id.
+    let exact_rowid = index::front_rowid(0, &tokens::index_text(query));
     let kind = filters.kind.map(Kind::as_str);
     let sql_limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let mut params: Vec<&dyn ToSql> = vec![
+    let params: [&dyn ToSql; 8] = [
         &expression.wanted,
         &filters.deck,
         &filters.tag,
         &kind,
         &front_key,
         &sql_limit,
-    ];
-    if let Some(unwanted) = &expression.unwanted {
-        params.push(unwanted);
-    }
-    let tiers = [
-        (Tier::ExactFront, exact.as_str()),
-        (Tier::Front, if any_filter { &filtered } else { "1" }),
-        (Tier::Body, if any_filter { &filtered } else { "1" }),
+        &exact_rowid,
+        &expression.unwanted,
     ];
     let mut found: Vec<(i64, f64)> = Vec::new();
-    for (tier, condition) in tiers {
+    for tier in [Tier::ExactFront, Tier::Front, Tier::Body] {
         if found.len() >= limit {
             break;
         }
-        let sql = ranked_sql(tier, condition, expression.unwanted.is_some());
+        let sql = ranked_sql(tier, any_filter, expression.unwanted.is_some());
         let mut stmt = conn.prepare(&sql)?;
-        for row in stmt.query_map(&*params, |row| Ok((row.get(0)?, row.get(1)?)))? {
+        // Each tier's query takes the parameters up to the last it uses.
+        let used = &params[..stmt.parameter_count()];
+        let mut new: Vec<(i64, f64)> = Vec::new();
+        for row in stmt.query_map(used, |row| Ok((row.get(0)?, row.get(1)?)))? {
             let (id, rank) = row?;
             // A card ranked in a higher tier is met again in the lower ones.
-            if found.len() < limit && !found.iter().any(|&(seen, _)| seen == id) {
-                found.push((id, tier.score(rank)));
+            if found.len() + new.len() < limit && !found.iter().any(|&(seen, _)| seen == id) {
+                new.push((id, tier.score(rank)));
             }
         }
+        // The fronts come shortest first: show them by bm25.
+        new.sort_by(|a, b| b.1.total_cmp(&a.1));
+        found.extend(new);
     }
     Ok(found)
 }
 
-/// The query of one tier: ?1 the wanted words, ?2 to ?5 as `FILTERS` and
-/// the front key use them, ?6 the limit, ?7 the excluded words when
+/// The query of one tier, giving card ids and bm25: ?1 the wanted words,
+/// ?2 to ?4 the filters (`FILTERS`), ?5 the front key, ?6 the limit, ?7 the
+/// row id of an exact front without its card id, ?8 the excluded words when
 /// `excluding`. Exclusions look at the whole card, whatever the tier.
-fn ranked_sql(tier: Tier, condition: &str, excluding: bool) -> String {
-    let (table, rank) = tier.table_and_rank();
-    let excluded = if excluding {
-        " AND rowid NOT IN (SELECT rowid FROM cards_fts WHERE cards_fts MATCH ?7)"
-    } else {
-        ""
+fn ranked_sql(tier: Tier, filtered: bool, excluding: bool) -> String {
+    let (front, context, back) = WEIGHTS;
+    let (table, id, rank, order) = match tier {
+        Tier::Body => (
+            "cards_fts",
+            "rowid".to_string(),
+            format!("bm25(cards_fts, {front}, {context}, {back})"),
+            "rank",
+        ),
+        Tier::Front | Tier::ExactFront => (
+            "fronts_fts",
+            format!("(rowid & {})", (1_i64 << index::FRONT_ID_BITS) - 1),
+            "bm25(fronts_fts)".to_string(),
+            "rowid",
+        ),
     };
+    let mut conditions = vec![format!("{table} MATCH ?1")];
+    if tier == Tier::ExactFront {
+        // On the row id itself, which FTS5 looks up rather than scanning
+        // every match for the card id.
+        conditions.push(format!(
+            "rowid IN (SELECT ?7 | id FROM cards WHERE front_key = ?5 AND {FILTERS})"
+        ));
+    } else if filtered {
+        conditions.push(format!("{id} IN (SELECT id FROM cards WHERE {FILTERS})"));
+    }
+    if excluding {
+        conditions.push(format!(
+            "{id} NOT IN (SELECT rowid FROM cards_fts WHERE cards_fts MATCH ?8)"
+        ));
+    }
     format!(
-        "SELECT rowid, {rank} AS rank FROM {table} \
-         WHERE {table} MATCH ?1 AND {condition}{excluded} ORDER BY rank LIMIT ?6"
+        "SELECT {id}, {rank} AS rank FROM {table} WHERE {} ORDER BY {order} LIMIT ?6",
+        conditions.join(" AND ")
     )
 }
 

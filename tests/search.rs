@@ -291,3 +291,16 @@ fn search_brings_the_index_up_to_date_first() {
     let run = project.run(&["search", "追加"]);
     assert!(run.stderr().is_empty(), "{}", run.stderr());
 }
+
+#[test]
+fn changed_and_removed_cards_leave_the_index() {
+    let project = project();
+    project.write_note("late.md", "- 消える用語: 説明\n- 残る用語: 古い説明\n");
+    project.run(&["build"]).ok();
+    project.write_note("late.md", "- 残る用語: 新しい説明\n");
+    assert!(hits(&project, &["消える"]).is_empty());
+    assert!(hits(&project, &["古い説明"]).is_empty());
+    let kept = hits(&project, &["残る用語"]);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0]["back"], "新しい説明");
+}
