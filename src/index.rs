@@ -21,7 +21,7 @@ use crate::scan::FileState;
 
 /// Bump when the tables change, or when extraction changes so that cards
 /// must be made again from unchanged notes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// How long a build waits for another one to finish before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -63,8 +63,24 @@ CREATE VIRTUAL TABLE cards_fts USING fts5 (
 -- A larger buffer of pending tokens makes fewer, larger segments to merge
 -- while a build inserts (the default is 1 MB).
 INSERT INTO cards_fts (cards_fts, rank) VALUES ('hashsize', 33554432);
+-- The fronts again, on their own: search ranks front matches first, and
+-- their doclists are short, so the top cards of a common word are found
+-- without scoring every card that mentions it (`search::search`). Row ids
+-- are `front_rowid`s: in rowid order the shortest fronts come first.
+CREATE VIRTUAL TABLE fronts_fts USING fts5 (
+    front,
+    content = '', contentless_delete = 1, tokenize = 'ascii', prefix = '1'
+);
+INSERT INTO fronts_fts (fronts_fts, rank) VALUES ('hashsize', 33554432);
 CREATE TABLE builds (id INTEGER PRIMARY KEY);
 ";
+
+/// The fronts a build indexes, held until it commits and then written to
+/// `fronts_fts` in rowid order: FTS5 flushes its pending tokens into a new
+/// segment whenever a row id is lower than the last one, which unordered
+/// `front_rowid`s would make nearly every other insert.
+const NEW_FRONTS: &str =
+    "CREATE TEMP TABLE IF NOT EXISTS new_fronts (rowid INTEGER PRIMARY KEY, front TEXT NOT NULL)";
 
 /// The columns `read_card` reads, in its order.
 pub const CARD_COLUMNS: &str =
@@ -102,6 +118,19 @@ pub fn read_card(row: &Row) -> rusqlite::Result<IndexedCard> {
         changed: row.get(10)?,
     })
 }
+
+/// The row id of a card's front in `fronts_fts`: its number of tokens in
+/// the high bits, the card's id in the low `FRONT_ID_BITS`. FTS5 reads
+/// matches in rowid order, so the shortest fronts that match (bm25's best
+/// when each word occurs once) are the first read, and the rest need not be.
+pub fn front_rowid(id: i64, front_tokens: &str) -> i64 {
+    let count = front_tokens.split(' ').filter(|t| !t.is_empty()).count() as i64;
+    (count << FRONT_ID_BITS) | id
+}
+
+/// How many low bits of a `front_rowid` hold the card's id: card ids count
+/// up from 1, one a card ever stored, far below 2^32.
+pub const FRONT_ID_BITS: u32 = 32;
 
 /// The folded form a query is compared with `front_key` in.
 pub fn front_key(text: &str) -> String {
@@ -153,6 +182,7 @@ impl Index {
             .map_err(|err| busy_or(err, &path))?;
         let migrated = prepare_schema(&tx)
             .with_context(|| format!("{}: cannot prepare the index", path.display()))?;
+        tx.execute_batch(NEW_FRONTS)?;
         tx.execute("INSERT INTO builds DEFAULT VALUES", [])?;
         let build = tx.last_insert_rowid();
         tx.execute("DELETE FROM builds WHERE id < ?1", [build])?;
@@ -329,9 +359,7 @@ impl Writer<'_> {
                 return Ok(CardChange::Unchanged);
             }
             Some((id, _, _, _, before)) => {
-                self.tx
-                    .prepare_cached("DELETE FROM cards_fts WHERE rowid = ?1")?
-                    .execute([id])?;
+                self.unindex(id)?;
                 // Anki updates a note only when its `mod` is strictly newer:
                 // a change within the second of the last one must still be.
                 let changed = self.now.max(before + 1);
@@ -351,17 +379,43 @@ impl Writer<'_> {
                 )
             }
         };
+        self.index_card(id, card)?;
+        Ok(change)
+    }
+
+    /// Adds a card's tokens to the full-text tables.
+    fn index_card(&self, id: i64, card: &Card) -> anyhow::Result<()> {
+        let front = tokens::index_text(&card.front);
         self.tx
             .prepare_cached(
                 "INSERT INTO cards_fts (rowid, front, context, back) VALUES (?1, ?2, ?3, ?4)",
             )?
             .execute(params![
                 id,
-                tokens::index_text(&card.front),
+                front,
                 tokens::index_text(&card.context.join("\n")),
                 tokens::index_text(&card.back),
             ])?;
-        Ok(change)
+        self.tx
+            .prepare_cached("INSERT INTO temp.new_fronts (rowid, front) VALUES (?1, ?2)")?
+            .execute(params![front_rowid(id, &front), front])?;
+        Ok(())
+    }
+
+    /// Removes a card's tokens from the full-text tables, while its row
+    /// still has the front they were made from.
+    fn unindex(&self, id: i64) -> anyhow::Result<()> {
+        let front: String = self
+            .tx
+            .prepare_cached("SELECT front FROM cards WHERE id = ?1")?
+            .query_row([id], |row| row.get(0))?;
+        self.tx
+            .prepare_cached("DELETE FROM cards_fts WHERE rowid = ?1")?
+            .execute([id])?;
+        self.tx
+            .prepare_cached("DELETE FROM fronts_fts WHERE rowid = ?1")?
+            .execute([front_rowid(id, &tokens::index_text(&front))])?;
+        Ok(())
     }
 
     /// The changed time an older index had for this card, during a migration.
@@ -435,9 +489,7 @@ impl Writer<'_> {
             })?
             .collect::<Result<_, _>>()?;
         for (id, _) in &gone {
-            self.tx
-                .prepare_cached("DELETE FROM cards_fts WHERE rowid = ?1")?
-                .execute([id])?;
+            self.unindex(*id)?;
             self.tx
                 .prepare_cached("DELETE FROM cards WHERE id = ?1")?
                 .execute([id])?;
@@ -475,6 +527,10 @@ impl Writer<'_> {
 
     /// Makes the build's changes the index's state, all at once.
     pub fn commit(self) -> anyhow::Result<()> {
+        self.tx.execute_batch(
+            "INSERT INTO fronts_fts (rowid, front) SELECT rowid, front FROM temp.new_fronts ORDER BY rowid;
+             DELETE FROM temp.new_fronts;",
+        )?;
         self.tx.commit()?;
         Ok(())
     }

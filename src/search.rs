@@ -7,7 +7,7 @@
 use std::ops::Range;
 
 use anyhow::bail;
-use rusqlite::{params, Connection};
+use rusqlite::{Connection, ToSql};
 use serde::Serialize;
 
 use crate::card::{Card, Kind};
@@ -68,8 +68,17 @@ pub fn parse(query: &str) -> Vec<Clause> {
     clauses
 }
 
-/// The FTS5 MATCH expression of a query.
-pub fn match_expression(clauses: &[Clause]) -> anyhow::Result<String> {
+/// A query as FTS5 MATCH expressions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchExpression {
+    /// The words and phrases a card must have, AND-ed.
+    pub wanted: String,
+    /// The excluded ones, OR-ed: a card with any of them is left out.
+    pub unwanted: Option<String>,
+}
+
+/// The FTS5 MATCH expressions of a query.
+pub fn match_expression(clauses: &[Clause]) -> anyhow::Result<MatchExpression> {
     let mut wanted = Vec::new();
     let mut unwanted = Vec::new();
     for clause in clauses {
@@ -94,11 +103,10 @@ pub fn match_expression(clauses: &[Clause]) -> anyhow::Result<String> {
     if wanted.is_empty() {
         bail!("nothing to search for: the query needs a word of letters, digits, kana or kanji that is not excluded");
     }
-    let mut expression = format!("({})", wanted.join(" AND "));
-    for fts in unwanted {
-        expression.push_str(&format!(" NOT {fts}"));
-    }
-    Ok(expression)
+    Ok(MatchExpression {
+        wanted: wanted.join(" AND "),
+        unwanted: (!unwanted.is_empty()).then(|| unwanted.join(" OR ")),
+    })
 }
 
 /// Restrictions besides the query.
@@ -144,12 +152,37 @@ const FILTERS: &str = "(?2 IS NULL OR deck = ?2 OR substr(deck, 1, length(?2) + 
      AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(cards.tags) WHERE value = ?3)) \
      AND (?4 IS NULL OR kind = ?4)";
 
+/// Where a card matched, best first. A hit's score is its tier plus its
+/// bm25 within the tier squashed into [0, 1), so scores sort as hits do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tier {
+    /// Only in context or back (or the words are split between the parts).
+    Body = 1,
+    /// The front has every wanted word.
+    Front = 2,
+    /// The front is the query.
+    ExactFront = 3,
+}
+
+impl Tier {
+    /// A hit's score: bm25 is lower for better matches, people expect the
+    /// opposite, and every hit of a tier outranks those of the tiers below.
+    fn score(self, rank: f64) -> f64 {
+        let relevance = (-rank).max(0.0);
+        f64::from(self as u8) + relevance / (1.0 + relevance)
+    }
+}
+
 /// The best `limit` cards for `query`: cards whose front is the query come
-/// first, then by bm25 with the front weighted above context and back.
+/// first, then cards whose front has its words, then the cards that have
+/// them elsewhere, by bm25 with the front weighted above context and back.
 ///
-/// Ranking happens inside FTS5 over row ids alone, and only the cards shown
-/// are read: joining every match to `cards` before the sort costs three
-/// times as much on common words (tens of thousands of matches).
+/// The cost is bm25 scoring every match, not finding them. Fronts have an
+/// FTS5 table of their own whose rows come shortest first
+/// (`index::front_rowid`): the front tier takes the first `limit` matches,
+/// bm25's best when each word occurs once in the front, and scores only
+/// those. The large doclists of context and back are ranked only when the
+/// fronts give fewer than `limit` hits. Only the cards shown are read.
 pub fn search(
     conn: &Connection,
     query: &str,
@@ -157,49 +190,111 @@ pub fn search(
     limit: usize,
 ) -> anyhow::Result<Vec<Hit>> {
     let expression = match_expression(&parse(query))?;
-    let (front, context, back) = WEIGHTS;
-    let ranked = |condition: &str| {
-        format!(
-            "SELECT rowid, bm25(cards_fts, {front}, {context}, {back}) AS rank FROM cards_fts \
-             WHERE cards_fts MATCH ?1 AND {condition} ORDER BY rank LIMIT ?6"
-        )
-    };
-    let any_filter = filters.deck.is_some() || filters.tag.is_some() || filters.kind.is_some();
-    let filtered = format!("rowid IN (SELECT id FROM cards WHERE {FILTERS})");
-    let exact = format!("rowid IN (SELECT id FROM cards WHERE front_key = ?5 AND {FILTERS})");
-    let params = params![
-        expression,
-        filters.deck,
-        filters.tag,
-        filters.kind.map(Kind::as_str),
-        index::front_key(query),
-        i64::try_from(limit).unwrap_or(i64::MAX),
-    ];
-    let mut found: Vec<(i64, f64)> = Vec::new();
-    for condition in [exact.as_str(), if any_filter { &filtered } else { "1" }] {
-        let mut stmt = conn.prepare(&ranked(condition))?;
-        for row in stmt.query_map(params, |row| Ok((row.get(0)?, row.get(1)?)))? {
-            let (id, rank) = row?;
-            if found.len() < limit && !found.iter().any(|&(seen, _)| seen == id) {
-                found.push((id, rank));
-            }
-        }
-    }
+    let found = ranked_ids(conn, query, &expression, filters, limit)?;
     let terms = highlight_terms(query);
     let mut card = conn.prepare(&format!("SELECT {CARD_COLUMNS} FROM cards WHERE id = ?1"))?;
     found
         .into_iter()
-        .map(|(id, rank)| {
+        .map(|(id, score)| {
             let indexed = card.query_row([id], index::read_card)?;
             let snippet = Snippet::of(&indexed.card, &terms);
-            // bm25 is lower for better matches; people expect the opposite.
             Ok(Hit {
                 card: indexed.card,
-                score: -rank,
+                score,
                 snippet,
             })
         })
         .collect()
+}
+
+/// The card ids and scores of the best `limit` cards, tier by tier.
+fn ranked_ids(
+    conn: &Connection,
+    query: &str,
+    expression: &MatchExpression,
+    filters: &Filters,
+    limit: usize,
+) -> anyhow::Result<Vec<(i64, f64)>> {
+    let any_filter = filters.deck.is_some() || filters.tag.is_some() || filters.kind.is_some();
+    let front_key = index::front_key(query);
+    // A front equal to the query has the query's tokens: its row id in
+    // `fronts_fts` is this ORed with the card's id.
+    let exact_rowid = index::front_rowid(0, &tokens::index_text(query));
+    let kind = filters.kind.map(Kind::as_str);
+    let sql_limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let params: [&dyn ToSql; 8] = [
+        &expression.wanted,
+        &filters.deck,
+        &filters.tag,
+        &kind,
+        &front_key,
+        &sql_limit,
+        &exact_rowid,
+        &expression.unwanted,
+    ];
+    let mut found: Vec<(i64, f64)> = Vec::new();
+    for tier in [Tier::ExactFront, Tier::Front, Tier::Body] {
+        if found.len() >= limit {
+            break;
+        }
+        let sql = ranked_sql(tier, any_filter, expression.unwanted.is_some());
+        let mut stmt = conn.prepare(&sql)?;
+        // Each tier's query takes the parameters up to the last it uses.
+        let used = &params[..stmt.parameter_count()];
+        let mut new: Vec<(i64, f64)> = Vec::new();
+        for row in stmt.query_map(used, |row| Ok((row.get(0)?, row.get(1)?)))? {
+            let (id, rank) = row?;
+            // A card ranked in a higher tier is met again in the lower ones.
+            if found.len() + new.len() < limit && !found.iter().any(|&(seen, _)| seen == id) {
+                new.push((id, tier.score(rank)));
+            }
+        }
+        // The fronts come shortest first: show them by bm25.
+        new.sort_by(|a, b| b.1.total_cmp(&a.1));
+        found.extend(new);
+    }
+    Ok(found)
+}
+
+/// The query of one tier, giving card ids and bm25: ?1 the wanted words,
+/// ?2 to ?4 the filters (`FILTERS`), ?5 the front key, ?6 the limit, ?7 the
+/// row id of an exact front without its card id, ?8 the excluded words when
+/// `excluding`. Exclusions look at the whole card, whatever the tier.
+fn ranked_sql(tier: Tier, filtered: bool, excluding: bool) -> String {
+    let (front, context, back) = WEIGHTS;
+    let (table, id, rank, order) = match tier {
+        Tier::Body => (
+            "cards_fts",
+            "rowid".to_string(),
+            format!("bm25(cards_fts, {front}, {context}, {back})"),
+            "rank",
+        ),
+        Tier::Front | Tier::ExactFront => (
+            "fronts_fts",
+            format!("(rowid & {})", (1_i64 << index::FRONT_ID_BITS) - 1),
+            "bm25(fronts_fts)".to_string(),
+            "rowid",
+        ),
+    };
+    let mut conditions = vec![format!("{table} MATCH ?1")];
+    if tier == Tier::ExactFront {
+        // On the row id itself, which FTS5 looks up rather than scanning
+        // every match for the card id.
+        conditions.push(format!(
+            "rowid IN (SELECT ?7 | id FROM cards WHERE front_key = ?5 AND {FILTERS})"
+        ));
+    } else if filtered {
+        conditions.push(format!("{id} IN (SELECT id FROM cards WHERE {FILTERS})"));
+    }
+    if excluding {
+        conditions.push(format!(
+            "{id} NOT IN (SELECT rowid FROM cards_fts WHERE cards_fts MATCH ?8)"
+        ));
+    }
+    format!(
+        "SELECT {id}, {rank} AS rank FROM {table} WHERE {} ORDER BY {order} LIMIT ?6",
+        conditions.join(" AND ")
+    )
 }
 
 /// Text in pieces, the matched ones marked.
@@ -334,25 +429,33 @@ pub fn highlight_terms(query: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn expression(query: &str) -> String {
-        match_expression(&parse(query)).unwrap()
+    fn expression(query: &str) -> (String, Option<String>) {
+        let expression = match_expression(&parse(query)).unwrap();
+        (expression.wanted, expression.unwanted)
+    }
+
+    fn wanted(query: &str) -> String {
+        expression(query).0
     }
 
     #[test]
     fn words_are_anded_and_each_is_a_phrase() {
-        assert_eq!(expression("ポート 443"), "(\"ポー ート\" AND \"443\")");
-        assert_eq!(expression("cfn-signal"), "(\"cfn signal\")");
-        assert_eq!(expression("監"), "(\"監\" *)");
+        assert_eq!(wanted("ポート 443"), "\"ポー ート\" AND \"443\"");
+        assert_eq!(wanted("cfn-signal"), "\"cfn signal\"");
+        assert_eq!(wanted("監"), "\"監\" *");
     }
 
     #[test]
     fn quotes_exclusion_and_front() {
-        assert_eq!(expression("\"Systems Manager\""), "(\"systems manager\")");
+        assert_eq!(wanted("\"Systems Manager\""), "\"systems manager\"");
         assert_eq!(
-            expression("キュー -デッド"),
-            "(\"キュ ュー\") NOT \"デッ ッド\""
+            expression("キュー -デッド -front:dlq"),
+            (
+                "\"キュ ュー\"".into(),
+                Some("\"デッ ッド\" OR front : \"dlq\"".into())
+            )
         );
-        assert_eq!(expression("front:監視"), "(front : \"監視\")");
+        assert_eq!(wanted("front:監視"), "front : \"監視\"");
         assert_eq!(
             parse("-front:\"a b\" c"),
             vec![

@@ -132,6 +132,29 @@ fn a_match_in_the_front_outranks_one_in_the_back() {
     assert!(found[in_front]["score"].as_f64() > found[in_back]["score"].as_f64());
 }
 
+/// A card that mentions a word under a heading of it and over and over in
+/// its back, against one with the word once in a long front: bm25 alone,
+/// even with the front weighted, puts the first above the second.
+const TIERS: &str = "# 用語集\n\n## 階層順位の話\n\n\
+- 別の用語: 階層順位は階層順位で、階層順位を階層順位にする階層順位\n\n## 他の話\n\n\
+- 見出しがとても長い用語で、説明のような文が続き、そのなかほどに階層順位という語があり、\
+さらに説明のような文が長く長く続いていく、とても長い長い見出しの用語の例として書かれたもの: 短い\n";
+
+#[test]
+fn any_front_match_outranks_matches_elsewhere() {
+    let project = project();
+    project.write_note("tiers.md", TIERS);
+    let found = hits(&project, &["階層順位"]);
+    let fronts: Vec<&str> = found.iter().map(front).collect();
+    let in_front = fronts
+        .iter()
+        .position(|f| f.starts_with("見出しがとても長い用語"))
+        .unwrap();
+    let in_back = fronts.iter().position(|f| *f == "別の用語").unwrap();
+    assert!(in_front < in_back, "{fronts:?}");
+    assert!(found[in_front]["score"].as_f64() > found[in_back]["score"].as_f64());
+}
+
 #[test]
 fn phrases_exclusions_and_front_only() {
     let project = project();
@@ -267,4 +290,17 @@ fn search_brings_the_index_up_to_date_first() {
     // And then there is nothing left to do.
     let run = project.run(&["search", "追加"]);
     assert!(run.stderr().is_empty(), "{}", run.stderr());
+}
+
+#[test]
+fn changed_and_removed_cards_leave_the_index() {
+    let project = project();
+    project.write_note("late.md", "- 消える用語: 説明\n- 残る用語: 古い説明\n");
+    project.run(&["build"]).ok();
+    project.write_note("late.md", "- 残る用語: 新しい説明\n");
+    assert!(hits(&project, &["消える"]).is_empty());
+    assert!(hits(&project, &["古い説明"]).is_empty());
+    let kept = hits(&project, &["残る用語"]);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0]["back"], "新しい説明");
 }
