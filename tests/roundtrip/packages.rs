@@ -59,14 +59,12 @@ fn every_package_imports_into_a_fresh_collection() {
 #[test]
 fn reimport_after_an_edit_updates_that_note_and_keeps_its_review() {
     let Some(anki) = anki() else { return };
-    let tmp = tempfile::tempdir().unwrap();
-    let notes = tmp.path().join("notes");
-    copy_dir(&repo().join("notes"), &notes);
-    let out = tmp.path().join("out");
-    let col = tmp.path().join("col.anki2");
-    build(&notes, &out, "apkg");
-    let before = extracted(&notes);
-    anki.import_apkg(&col, &outputs(&out, "apkg"));
+    let (tmp, before) = imported_copy_of_notes(anki);
+    let (notes, out, col) = (
+        tmp.path().join("notes"),
+        tmp.path().join("out"),
+        tmp.path().join("col.anki2"),
+    );
 
     // A term whose edit changes no other card (a topic above it would).
     let target = before
@@ -115,14 +113,12 @@ fn reimport_after_an_edit_updates_that_note_and_keeps_its_review() {
 #[test]
 fn rebuild_adds_a_new_term_and_reports_a_removed_one() {
     let Some(anki) = anki() else { return };
-    let tmp = tempfile::tempdir().unwrap();
-    let notes = tmp.path().join("notes");
-    copy_dir(&repo().join("notes"), &notes);
-    let out = tmp.path().join("out");
-    let col = tmp.path().join("col.anki2");
-    build(&notes, &out, "apkg");
-    let before = extracted(&notes);
-    anki.import_apkg(&col, &outputs(&out, "apkg"));
+    let (tmp, before) = imported_copy_of_notes(anki);
+    let (notes, out, col) = (
+        tmp.path().join("notes"),
+        tmp.path().join("out"),
+        tmp.path().join("col.anki2"),
+    );
 
     // Remove the last card's line, add a term at the end: no other line moves.
     let last = before
@@ -200,4 +196,17 @@ fn package_is_legacy_schema_11_without_meta() {
         schema["tables"],
         serde_json::json!(["cards", "col", "graves", "notes", "revlog"])
     );
+}
+
+/// A copy of `notes/` under a temporary folder, built into `out/` and
+/// imported into `col.anki2` there; with the cards as extracted.
+fn imported_copy_of_notes(anki: &Anki) -> (tempfile::TempDir, Vec<Card>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    copy_dir(&repo().join("notes"), &notes);
+    let out = tmp.path().join("out");
+    build(&notes, &out, "apkg");
+    let cards = extracted(&notes);
+    anki.import_apkg(&tmp.path().join("col.anki2"), &outputs(&out, "apkg"));
+    (tmp, cards)
 }
