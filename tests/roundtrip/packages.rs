@@ -2,6 +2,7 @@
 //! defaults: a first import, and re-imports after the notes change.
 
 use std::fs;
+use std::path::PathBuf;
 
 use crate::common::*;
 use notedeck::card::{Card, Kind};
@@ -59,12 +60,13 @@ fn every_package_imports_into_a_fresh_collection() {
 #[test]
 fn reimport_after_an_edit_updates_that_note_and_keeps_its_review() {
     let Some(anki) = anki() else { return };
-    let (tmp, before) = imported_copy_of_notes(anki);
-    let (notes, out, col) = (
-        tmp.path().join("notes"),
-        tmp.path().join("out"),
-        tmp.path().join("col.anki2"),
-    );
+    let Imported {
+        _tmp,
+        notes,
+        out,
+        col,
+        cards: before,
+    } = imported_copy_of_notes(anki);
 
     // A term whose edit changes no other card (a topic above it would).
     let target = before
@@ -113,12 +115,13 @@ fn reimport_after_an_edit_updates_that_note_and_keeps_its_review() {
 #[test]
 fn rebuild_adds_a_new_term_and_reports_a_removed_one() {
     let Some(anki) = anki() else { return };
-    let (tmp, before) = imported_copy_of_notes(anki);
-    let (notes, out, col) = (
-        tmp.path().join("notes"),
-        tmp.path().join("out"),
-        tmp.path().join("col.anki2"),
-    );
+    let Imported {
+        _tmp,
+        notes,
+        out,
+        col,
+        cards: before,
+    } = imported_copy_of_notes(anki);
 
     // Remove the last card's line, add a term at the end: no other line moves.
     let last = before
@@ -198,15 +201,30 @@ fn package_is_legacy_schema_11_without_meta() {
     );
 }
 
-/// A copy of `notes/` under a temporary folder, built into `out/` and
-/// imported into `col.anki2` there; with the cards as extracted.
-fn imported_copy_of_notes(anki: &Anki) -> (tempfile::TempDir, Vec<Card>) {
+/// A copy of `notes/` in a temporary folder, built into `out` and imported
+/// into the collection `col`, with its cards as extracted.
+struct Imported {
+    _tmp: tempfile::TempDir,
+    notes: PathBuf,
+    out: PathBuf,
+    col: PathBuf,
+    cards: Vec<Card>,
+}
+
+fn imported_copy_of_notes(anki: &Anki) -> Imported {
     let tmp = tempfile::tempdir().unwrap();
     let notes = tmp.path().join("notes");
     copy_dir(&repo().join("notes"), &notes);
     let out = tmp.path().join("out");
+    let col = tmp.path().join("col.anki2");
     build(&notes, &out, "apkg");
     let cards = extracted(&notes);
-    anki.import_apkg(&tmp.path().join("col.anki2"), &outputs(&out, "apkg"));
-    (tmp, cards)
+    anki.import_apkg(&col, &outputs(&out, "apkg"));
+    Imported {
+        _tmp: tmp,
+        notes,
+        out,
+        col,
+        cards,
+    }
 }
