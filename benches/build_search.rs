@@ -13,8 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use notedeck::build::{index_path, output_file};
-use notedeck::export::OutputFormat;
+use notedeck::build::index_path;
 use notedeck::index::Index;
 use notedeck::search::{self, Filters};
 
@@ -90,7 +89,6 @@ fn main() {
     generator.write(&corpus.join("notes"), 1000);
     let (notes, out) = (corpus.join("notes"), corpus.join("out"));
     timed_build(&notes, &out);
-    let placeheld = hold_missing_outputs(&out);
     let noop: Vec<Duration> = (0..runs).map(|_| timed_build(&notes, &out).0).collect();
     println!(
         "no-op rebuild      median {}  (goal < 100 ms)",
@@ -106,12 +104,8 @@ fn main() {
         })
         .collect();
     println!("one-file change    median {}", ms(median(&one)));
-    if placeheld {
-        println!("(the exporters wrote no files: empty stand-ins were made so that the missing-output check does not rewrite every deck)");
-    }
 
     if let Some((corpus, cards)) = largest {
-        hold_missing_outputs(&corpus.join("out"));
         let mut queries: Vec<(&str, Vec<String>)> = QUERIES
             .iter()
             .map(|(kind, words)| (*kind, words.iter().map(|w| w.to_string()).collect()))
@@ -267,33 +261,6 @@ fn unique_terms(out: &Path, cards: u64) -> Vec<String> {
         .collect()
 }
 
-/// Makes empty files where deck outputs are missing, so that a rebuild
-/// measures the index when the exporters are still a stub. Returns whether
-/// it made any.
-fn hold_missing_outputs(out: &Path) -> bool {
-    let index = Index::open(&index_path(out)).unwrap();
-    let mut stmt = index
-        .connection()
-        .prepare("SELECT DISTINCT deck FROM cards")
-        .unwrap();
-    let decks: Vec<String> = stmt
-        .query_map([], |row| row.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let mut made = false;
-    for deck in decks {
-        for format in [OutputFormat::Apkg, OutputFormat::Csv] {
-            let path = output_file(out, &deck, format);
-            if !path.exists() {
-                std::fs::write(path, "").unwrap();
-                made = true;
-            }
-        }
-    }
-    made
-}
-
 /// Query latency in process (the top 20, snippets included), the whole
 /// command once, and `rg` over the same notes.
 fn search_latency(corpus: &Path, cards: u64, queries: &[(&str, Vec<String>)], runs: usize) {
@@ -349,7 +316,7 @@ fn search_latency(corpus: &Path, cards: u64, queries: &[(&str, Vec<String>)], ru
         .status()
         .unwrap();
     println!(
-        "whole command `notedeck search 監視` (with its up-to-date check): {} · exit {}",
+        "whole command `notedeck search 監視` (with its freshness check): {} · exit {}",
         ms(start.elapsed()),
         status.code().unwrap_or(-1)
     );

@@ -1,6 +1,7 @@
 //! A build: scan the notes, extract the files that changed, bring the index
-//! up to date and rewrite the outputs of the decks whose cards changed, all in
-//! the index's one transaction, then report it in one line.
+//! up to date (settling the identity of every card that appeared or
+//! vanished), stage the outputs that must change, commit, and only then
+//! put the outputs in place. Reported in one line.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
@@ -9,68 +10,113 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::export::{self, OutputFormat};
+use crate::export::{self, OutputFormat, StagedFile};
 use crate::extract;
-use crate::index::{CardChange, Index, Writer};
+use crate::index::{CardEvent, Index, Outcome, Writer};
 use crate::scan::{self, Change, NoteError};
 
 /// What a build reads, writes and how.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
-    pub notes: PathBuf,
+    /// The notes folder; `None`: the one the index was built from, else `notes`.
+    pub notes: Option<PathBuf>,
     pub out: PathBuf,
     pub formats: Vec<OutputFormat>,
-    /// Extract every file and rewrite every deck, changed or not.
+    /// Extract every file and rewrite every output, changed or not.
     pub force: bool,
-    /// Keep the list of new, changed and removed cards for the report.
+    /// Keep the list of cards that changed for the report.
     pub list_cards: bool,
+    /// One package and CSV a deck instead of one for all.
+    pub split: bool,
+    /// Work out what the build would do, and write nothing.
+    pub dry_run: bool,
 }
+
+/// The notes folder when none is given and the index names none.
+pub const DEFAULT_NOTES: &str = "notes";
+
+/// What the index's `meta` calls the notes folder it was built from.
+pub const META_NOTES: &str = "notes";
+/// ... and the version of the extraction rules its cards were made with.
+const META_RULES: &str = "rules";
 
 /// The index file of an output folder.
 pub fn index_path(out: &Path) -> PathBuf {
     out.join("index.sqlite")
 }
 
-/// What a build did.
+/// What a build did (or, dry, would do).
 #[derive(Debug, Default)]
 pub struct BuildReport {
+    pub dry_run: bool,
     pub files_changed: usize,
     pub cards: u64,
     pub new: usize,
     pub changed: usize,
+    pub moved: usize,
+    pub renamed: usize,
     pub removed: usize,
-    /// Output files written, in deck order.
+    /// Output files written, in order.
     pub written: Vec<PathBuf>,
+    /// Outputs of earlier builds that this one removed (a deck without
+    /// cards, per-deck files after `--split` is dropped).
+    pub deleted: Vec<PathBuf>,
     /// Files that could not be used, each naming the file. They keep their
     /// previous cards; the build still succeeds for the others.
     pub failed: Vec<NoteError>,
     /// Problems that did not stop anything (duplicate cards, exporter warnings).
     pub warnings: Vec<String>,
-    /// With `list_cards`: one line a new, changed or removed card.
-    pub card_lines: Vec<String>,
+    /// With `list_cards`: every card that changed, in note order.
+    pub events: Vec<CardEvent>,
 }
 
 impl BuildReport {
-    /// Whether the build changed the index or any output.
-    pub fn did_anything(&self) -> bool {
-        self.files_changed > 0
-            || self.new + self.changed + self.removed > 0
-            || !self.written.is_empty()
+    /// One line a card that changed: `moved    deck · front · file:line`.
+    pub fn card_lines(&self) -> impl Iterator<Item = String> + '_ {
+        self.events.iter().map(|e| {
+            format!(
+                "{:<8} {} · {} · {}:{}",
+                e.outcome.as_str(),
+                e.deck,
+                e.front,
+                e.file,
+                e.line
+            )
+        })
+    }
+
+    fn count(&mut self, outcome: Outcome) {
+        *match outcome {
+            Outcome::New => &mut self.new,
+            Outcome::Changed => &mut self.changed,
+            Outcome::Moved => &mut self.moved,
+            Outcome::Renamed => &mut self.renamed,
+            Outcome::Removed => &mut self.removed,
+        } += 1;
     }
 }
 
-/// The summary line: `1 file changed · 143 cards (3 new, 2 changed, 1 removed) · out/X.apkg`.
+/// Outputs named in the summary line; more are counted.
+const OUTPUTS_NAMED: usize = 3;
+
+/// The summary line: `1 file changed · 143 cards (3 new, 2 changed, 0 moved,
+/// 0 renamed, 1 removed) · out/notes.apkg, out/notes.csv`.
 impl fmt::Display for BuildReport {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         let plural =
             |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        if self.dry_run {
+            write!(f, "dry run, nothing written: ")?;
+        }
         write!(
             f,
-            "{} · {} ({} new, {} changed, {} removed)",
+            "{} · {} ({} new, {} changed, {} moved, {} renamed, {} removed)",
             plural(self.files_changed, "file changed", "files changed"),
             plural(self.cards as usize, "card", "cards"),
             self.new,
             self.changed,
+            self.moved,
+            self.renamed,
             self.removed
         )?;
         if !self.failed.is_empty() {
@@ -80,16 +126,34 @@ impl fmt::Display for BuildReport {
                 plural(self.failed.len(), "file failed", "files failed")
             )?;
         }
+        let verb = if self.dry_run { "would write " } else { "" };
         if self.written.is_empty() {
-            write!(f, " · no output rewritten")
+            write!(f, " · no output rewritten")?;
         } else {
             let names: Vec<String> = self
                 .written
                 .iter()
+                .take(OUTPUTS_NAMED)
                 .map(|p| p.display().to_string())
                 .collect();
-            write!(f, " · {}", names.join(", "))
+            write!(f, " · {verb}{}", names.join(", "))?;
+            if self.written.len() > OUTPUTS_NAMED {
+                write!(f, " and {} more", self.written.len() - OUTPUTS_NAMED)?;
+            }
         }
+        if !self.deleted.is_empty() {
+            let verb = if self.dry_run {
+                "would remove"
+            } else {
+                "removed"
+            };
+            write!(
+                f,
+                " · {verb} {}",
+                plural(self.deleted.len(), "old output", "old outputs")
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -97,52 +161,197 @@ impl fmt::Display for BuildReport {
 /// changes nothing; a note that cannot be used is reported in
 /// `BuildReport::failed` and the others are indexed.
 pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
+    let index_file = index_path(&options.out);
+    // Held until the outputs are in place, not only while the index's
+    // transaction is open: the next build sweeps temporaries.
+    let _lock = if options.dry_run {
+        None
+    } else {
+        std::fs::create_dir_all(&options.out).with_context(|| {
+            format!("{}: cannot create the output folder", options.out.display())
+        })?;
+        Some(lock_out_folder(&options.out)?)
+    };
+    let mut index = if options.dry_run && !index_file.exists() {
+        Index::in_memory()?
+    } else {
+        Index::open(&index_file)?
+    };
+    let (report, staged) = update_index(&mut index, options)?;
+    if !options.dry_run {
+        put_outputs_in_place(&index, staged, &report.deleted)?;
+    }
+    Ok(report)
+}
+
+/// The build's one transaction: the index brought up to date and the
+/// outputs staged, then committed (or, dry, rolled back).
+fn update_index(
+    index: &mut Index,
+    options: &BuildOptions,
+) -> anyhow::Result<(BuildReport, Vec<StagedFile>)> {
+    let writer = index.begin(unix_now())?;
+    let notes = notes_folder(
+        options.notes.as_deref(),
+        writer.meta(META_NOTES)?.as_deref(),
+    );
     // Checked before anything changes: an unreadable folder must not look
     // like a folder whose notes were all deleted.
-    if !options.notes.is_dir() {
-        anyhow::bail!("{}: notes folder not found", options.notes.display());
+    if !notes.is_dir() {
+        anyhow::bail!(
+            "{}: notes folder not found; give the folder of your notes with --notes",
+            notes.display()
+        );
     }
-    std::fs::read_dir(&options.notes)
-        .with_context(|| format!("{}: cannot read the notes folder", options.notes.display()))?;
-    std::fs::create_dir_all(&options.out)
-        .with_context(|| format!("{}: cannot create the output folder", options.out.display()))?;
-    let mut index = Index::open(&index_path(&options.out))?;
-    let writer = index.begin(unix_now())?;
-    // Holding the index's write lock, nothing else writes here: what is
-    // left is a killed build's.
-    remove_stale_temporaries(&options.out)?;
+    std::fs::read_dir(&notes)
+        .with_context(|| format!("{}: cannot read the notes folder", notes.display()))?;
+    if !options.dry_run {
+        // Holding the index's write lock, nothing else writes here: what is
+        // left is a killed build's.
+        remove_stale_temporaries(&options.out)?;
+    }
     let mut run = Run {
         options,
+        notes: &notes,
         writer,
-        report: BuildReport::default(),
+        report: BuildReport {
+            dry_run: options.dry_run,
+            ..BuildReport::default()
+        },
         dirty: BTreeSet::new(),
     };
+    run.note_notes_folder()?;
     run.index_notes()?;
-    run.write_outputs()?;
+    let staged = run.stage_outputs()?;
     run.report.cards = run.writer.card_count()?;
-    run.writer.commit()?;
-    Ok(run.report)
+    // Dropped uncommitted, a dry run's transaction rolls back: the index is
+    // as it was.
+    if !options.dry_run {
+        run.writer.commit()?;
+    }
+    Ok((run.report, staged))
+}
+
+/// The file whose lock a build holds: one build at a time writes an
+/// output folder.
+const LOCK_FILE: &str = ".notedeck-lock";
+
+/// Takes the output folder's build lock, waiting (and saying so) while
+/// another build holds it. The system releases it when the process ends,
+/// however it ends.
+fn lock_out_folder(out: &Path) -> anyhow::Result<std::fs::File> {
+    let path = out.join(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("{}: cannot open the build lock", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            eprintln!(
+                "notedeck: waiting for another build in {} to finish…",
+                out.display()
+            );
+            file.lock()
+                .with_context(|| format!("{}: cannot lock", path.display()))?;
+        }
+        Err(std::fs::TryLockError::Error(err)) => {
+            return Err(err).with_context(|| format!("{}: cannot lock", path.display()))
+        }
+    }
+    Ok(file)
+}
+
+/// The notes folder: the one given, else the one the index was built from,
+/// else `notes`.
+fn notes_folder(given: Option<&Path>, recorded: Option<&str>) -> PathBuf {
+    given
+        .map(Path::to_path_buf)
+        .or_else(|| recorded.map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_NOTES))
+}
+
+/// The absolute form of the notes folder, as the index records it.
+pub fn absolute_notes(notes: &Path) -> String {
+    std::fs::canonicalize(notes)
+        .or_else(|_| std::path::absolute(notes))
+        .unwrap_or_else(|_| notes.to_path_buf())
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Renames the staged outputs into place and removes the old ones, once the
+/// index that records them has committed; then marks them in place. A build
+/// stopped in between leaves them pending in the index: the next build
+/// writes them again.
+fn put_outputs_in_place(
+    index: &Index,
+    staged: Vec<StagedFile>,
+    deleted: &[PathBuf],
+) -> anyhow::Result<()> {
+    let mut names = Vec::with_capacity(staged.len());
+    for file in staged {
+        names.push(output_name(&file.path));
+        file.put_in_place()?;
+    }
+    for path in deleted {
+        match std::fs::remove_file(path) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                return Err(err).with_context(|| format!("{}: cannot remove", path.display()))
+            }
+            _ => {}
+        }
+    }
+    index.outputs_in_place(&names)
+}
+
+/// An output's name as the index records it: its file name in OUT.
+fn output_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 struct Run<'a, 'i> {
     options: &'a BuildOptions,
+    notes: &'a Path,
     writer: Writer<'i>,
     report: BuildReport,
-    /// Decks with a new, changed or removed card: their outputs are rewritten.
+    /// Decks with a card that changed, came or left: with `--split`, their
+    /// outputs are rewritten.
     dirty: BTreeSet<String>,
 }
 
 impl Run<'_, '_> {
+    /// Records the notes folder, warning when it is not the one the index
+    /// was built from (every card of the other folder is then removed).
+    fn note_notes_folder(&mut self) -> anyhow::Result<()> {
+        let absolute = absolute_notes(self.notes);
+        if let Some(before) = self.writer.meta(META_NOTES)? {
+            if before != absolute {
+                self.report.warnings.push(format!(
+                    "the index in {} was built from {before}; it now follows {absolute}",
+                    self.options.out.display()
+                ));
+            }
+        }
+        self.writer.set_meta(META_NOTES, &absolute)
+    }
+
     fn index_notes(&mut self) -> anyhow::Result<()> {
-        let force = self.options.force || self.writer.migrated();
-        let (notes, walk_errors) = scan::scan_notes(&self.options.notes);
+        let rules = extract::RULES_VERSION.to_string();
+        let force = self.options.force
+            || self.writer.migrated()
+            || self.writer.meta(META_RULES)?.as_deref() != Some(rules.as_str());
+        self.writer.set_meta(META_RULES, &rules)?;
+        let (notes, walk_errors) = scan::scan_notes(self.notes);
         // Files under a folder that could not be read are not gone.
         let unreadable: Vec<String> = walk_errors
             .iter()
             .filter_map(|err| match err {
-                NoteError::Unreadable { path, .. } => {
-                    Some(scan::relative_name(&self.options.notes, path))
-                }
+                NoteError::Unreadable { path, .. } => Some(scan::relative_name(self.notes, path)),
                 NoteError::NotUtf8 { .. } => None,
             })
             .collect();
@@ -193,14 +402,11 @@ impl Run<'_, '_> {
             self.writer.forget_file(name)?;
         }
         self.report.files_changed = extracted.len() + gone.len();
-        let mut swept = extracted;
-        swept.extend(gone);
-        swept.sort();
-        for name in swept {
-            for card in self.writer.sweep_file(&name)? {
-                self.report.removed += 1;
-                self.note_card("removed", &card.deck, &card.front, &card.file, card.line);
-            }
+        for name in extracted.iter().chain(&gone) {
+            self.writer.sweep_file(name)?;
+        }
+        for event in self.writer.settle()? {
+            self.note(event);
         }
         Ok(())
     }
@@ -212,107 +418,143 @@ impl Run<'_, '_> {
         text: &str,
         revisited: &HashSet<String>,
     ) -> anyhow::Result<()> {
+        use crate::index::Stored;
         for card in extract::extract_note(name, text) {
-            let change = self
+            let stored = self
                 .writer
                 .store_card(&card, |file| revisited.contains(file))?;
-            let label = match change {
-                CardChange::Unchanged => continue,
-                CardChange::Duplicate => {
-                    self.report.warnings.push(format!(
-                        "{}:{}: a card of deck {} already has GUID {}; this one is left out",
-                        card.file, card.line, card.deck, card.guid
-                    ));
-                    continue;
-                }
-                CardChange::New => {
-                    self.report.new += 1;
-                    "new"
-                }
-                CardChange::Changed => {
-                    self.report.changed += 1;
-                    "changed"
-                }
-            };
-            self.note_card(label, &card.deck, &card.front, &card.file, card.line);
+            match stored {
+                Stored::Unchanged | Stored::Appeared => {}
+                Stored::Duplicate => self.report.warnings.push(format!(
+                    "{}:{}: a card of deck {} with the same front and context is already in {}; this one is left out",
+                    card.file, card.line, card.deck, card.file
+                )),
+                Stored::Changed | Stored::Moved => self.note(CardEvent {
+                    outcome: if stored == Stored::Moved {
+                        Outcome::Moved
+                    } else {
+                        Outcome::Changed
+                    },
+                    left_deck: None,
+                    deck: card.deck,
+                    front: card.front,
+                    file: card.file,
+                    line: card.line,
+                }),
+            }
         }
         Ok(())
     }
 
-    fn note_card(&mut self, label: &str, deck: &str, front: &str, file: &str, line: usize) {
+    fn note(&mut self, event: CardEvent) {
+        self.report.count(event.outcome);
+        self.dirty.insert(event.deck.clone());
+        self.dirty.extend(event.left_deck.clone());
         if self.options.list_cards {
-            self.report
-                .card_lines
-                .push(format!("{label:<8} {deck} · {front} · {file}:{line}"));
+            self.report.events.push(event);
         }
-        self.dirty.insert(deck.to_string());
     }
 
-    /// Rewrites the outputs of dirty decks and of decks whose outputs are
-    /// missing; removes those of decks left without cards. Done inside the
-    /// index transaction: if the build dies here, the index still holds the
-    /// old state and the next build writes these decks again.
-    fn write_outputs(&mut self) -> anyhow::Result<()> {
+    /// Stages the outputs that must change: all of them when a card changed
+    /// (or, with `--split`, those of the decks that did), those missing or
+    /// left pending by a stopped build, and every one with `--force`; and
+    /// lists the outputs of earlier builds that no build makes any more.
+    /// A dry run stages nothing and only lists them.
+    fn stage_outputs(&mut self) -> anyhow::Result<Vec<StagedFile>> {
         let out = &self.options.out;
+        let recorded = self.writer.outputs()?;
         let decks = self.writer.decks()?;
         let rewrite_all = self.options.force || self.writer.migrated();
-        for deck in &decks {
-            let missing = self
+        // Each output set: its stem and its deck (`None`: every deck).
+        let sets: Vec<(String, Option<String>)> = if decks.is_empty() {
+            Vec::new()
+        } else if self.options.split {
+            let stems = export::split_stems(&decks);
+            decks
+                .iter()
+                .map(|deck| (stems[deck].clone(), Some(deck.clone())))
+                .collect()
+        } else {
+            vec![(export::package_stem(self.notes), None)]
+        };
+        let mut made = HashSet::new();
+        let mut staged = Vec::new();
+        for (stem, deck) in &sets {
+            let names: Vec<String> = self
                 .options
                 .formats
                 .iter()
-                .any(|&format| !output_file(out, deck, format).exists());
-            if rewrite_all || missing || self.dirty.contains(deck) {
-                let cards = self.writer.deck_cards(deck)?;
-                let written = export::write_deck(
-                    out,
-                    &self.options.notes,
-                    deck,
-                    &cards,
-                    &self.options.formats,
-                )
-                .with_context(|| format!("deck {deck}: cannot write its outputs"))?;
-                self.report.written.extend(written.files);
-                self.report.warnings.extend(written.warnings);
+                .map(|format| format!("{stem}.{}", format.extension()))
+                .collect();
+            made.extend(names.iter().cloned());
+            let stale = names
+                .iter()
+                .any(|name| recorded.get(name) != Some(&false) || !out.join(name).exists());
+            let changed = match deck {
+                Some(deck) => self.dirty.contains(deck),
+                None => !self.dirty.is_empty(),
+            };
+            if !(rewrite_all || stale || changed) {
+                continue;
             }
-        }
-        for deck in self
-            .dirty
-            .iter()
-            .filter(|deck| decks.binary_search(deck).is_err())
-        {
-            for format in [OutputFormat::Apkg, OutputFormat::Csv] {
-                let path = output_file(out, deck, format);
-                if path.exists() {
-                    std::fs::remove_file(&path)
-                        .with_context(|| format!("{}: cannot remove", path.display()))?;
-                }
+            if self.options.dry_run {
+                self.report
+                    .written
+                    .extend(names.iter().map(|name| out.join(name)));
+                continue;
             }
+            let cards = self.writer.cards(deck.as_deref())?;
+            let set = export::stage(out, self.notes, stem, &cards, &self.options.formats)
+                .with_context(|| {
+                    format!("{}: cannot write the outputs", out.join(stem).display())
+                })?;
+            self.report
+                .written
+                .extend(set.files.iter().map(|f| f.path.clone()));
+            self.report.warnings.extend(set.warnings);
+            staged.extend(set.files);
         }
-        Ok(())
+        // Earlier outputs of the kinds this build writes that it no longer
+        // makes: only files notedeck recorded as its own are ever removed.
+        let kinds: Vec<&str> = self.options.formats.iter().map(|f| f.extension()).collect();
+        let mut gone: Vec<String> = recorded
+            .into_keys()
+            .filter(|name| !made.contains(name))
+            .filter(|name| {
+                Path::new(name)
+                    .extension()
+                    .is_some_and(|e| kinds.iter().any(|k| e == *k))
+            })
+            .collect();
+        gone.sort();
+        let written: Vec<String> = self.report.written.iter().map(|p| output_name(p)).collect();
+        self.writer.record_outputs(&written, &gone)?;
+        self.report.deleted = gone.iter().map(|name| out.join(name)).collect();
+        Ok(staged)
     }
 }
 
-/// Where a deck's output of one format goes.
-pub fn output_file(out: &Path, deck: &str, format: OutputFormat) -> PathBuf {
-    let extension = match format {
-        OutputFormat::Apkg => "apkg",
-        OutputFormat::Csv => "csv",
-    };
-    out.join(format!("{}.{extension}", export::file_stem(deck)))
-}
-
-/// Removes the temporary files (tempfile's `.tmp…`) a killed build left in
-/// the output folder before renaming them into place.
+/// Removes what a killed build left in the output folder: temporary files
+/// and folders, which carry notedeck's own prefix. Nothing else is touched.
 fn remove_stale_temporaries(out: &Path) -> anyhow::Result<()> {
     for entry in
         std::fs::read_dir(out).with_context(|| format!("{}: cannot read", out.display()))?
     {
         let entry = entry?;
-        if entry.file_name().to_string_lossy().starts_with(".tmp") && entry.file_type()?.is_file() {
-            std::fs::remove_file(entry.path())
-                .with_context(|| format!("{}: cannot remove", entry.path().display()))?;
+        if !entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(export::TEMP_PREFIX)
+        {
+            continue;
         }
+        let path = entry.path();
+        let removed = if entry.file_type()?.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        removed.with_context(|| format!("{}: cannot remove", path.display()))?;
     }
     Ok(())
 }
@@ -331,4 +573,20 @@ fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// How many notes differ from what the index's last build saw: added,
+/// changed (by size and modification time, none read) or gone.
+pub fn notes_changed_since_build(index: &Index, notes: &Path) -> anyhow::Result<usize> {
+    let mut known = index.known_files()?;
+    let (found, _) = scan::scan_notes(notes);
+    let changed = found
+        .iter()
+        .filter(|note| {
+            known
+                .remove(&note.name)
+                .is_none_or(|state| state.size != note.size || state.mtime != note.mtime)
+        })
+        .count();
+    Ok(changed + known.len())
 }

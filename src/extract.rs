@@ -16,6 +16,11 @@ use crate::japanese::script::is_space;
 use crate::outline::{self, Node, NodeKind, Outline};
 use crate::render;
 
+/// The version of the rules: bump it with any change that makes other cards
+/// from the same notes. Every index made with another version extracts
+/// every note again at its next build (their cards keep their GUIDs).
+pub const RULES_VERSION: u32 = 1;
+
 /// The longest back, in bytes of Markdown. A card's back holds its whole
 /// subtree; past this it is cut at a line end and marked `…`, so that a
 /// pathological note (a 10 MB line, thousands of levels) stays fast and its

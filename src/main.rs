@@ -4,11 +4,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use notedeck::build::BuildOptions;
 use notedeck::card::Kind;
-use notedeck::commands;
+use notedeck::commands::{self, RemovedAction};
 use notedeck::export::OutputFormat;
 use notedeck::search::Filters;
-
-const ALL_FORMATS: [OutputFormat; 2] = [OutputFormat::Apkg, OutputFormat::Csv];
 
 /// Turns Markdown study notes, Japanese first, into Anki flashcards.
 #[derive(Parser)]
@@ -18,51 +16,51 @@ struct Cli {
     command: Command,
 }
 
-/// Where the notes are and where the index and outputs go.
+/// Where the notes are.
 #[derive(Args)]
-struct Folders {
-    /// The folder of notes (walked for *.md).
-    #[arg(long, default_value = "notes")]
-    notes: PathBuf,
+struct Notes {
+    /// The folder of notes (walked for *.md) [default: the folder the index
+    /// was built from, else notes]
+    #[arg(long)]
+    notes: Option<PathBuf>,
+}
+
+/// Where the index and the outputs are.
+#[derive(Args)]
+struct Out {
     /// The folder of the index (index.sqlite) and the decks.
     #[arg(long, default_value = "out")]
     out: PathBuf,
 }
 
-impl Folders {
-    fn build_options(
-        self,
-        formats: Vec<OutputFormat>,
-        force: bool,
-        list_cards: bool,
-    ) -> BuildOptions {
-        BuildOptions {
-            notes: self.notes,
-            out: self.out,
-            formats,
-            force,
-            list_cards,
-        }
-    }
-}
-
 #[derive(Subcommand)]
 enum Command {
     /// Bring the index and the decks up to date with the notes.
+    ///
+    /// Writes one package and one CSV holding every deck (OUT/NOTES.apkg,
+    /// OUT/NOTES.csv), so that a regeneration is one import.
     Build {
         #[command(flatten)]
-        folders: Folders,
+        notes: Notes,
+        #[command(flatten)]
+        out: Out,
         /// Output formats, comma-separated.
-        #[arg(long, value_enum, value_delimiter = ',', default_values_t = ALL_FORMATS)]
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "apkg,csv")]
         format: Vec<OutputFormat>,
-        /// Extract every note and rewrite every deck, changed or not.
+        /// Extract every note and rewrite every output, changed or not.
         #[arg(long)]
         force: bool,
-        /// List the new, changed and removed cards.
+        /// One package and one CSV a deck, instead of one for all decks.
+        #[arg(long)]
+        split: bool,
+        /// List what the build would do, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// List the new, changed, moved, renamed and removed cards.
         #[arg(short, long)]
         verbose: bool,
     },
-    /// Find cards (after bringing the index up to date).
+    /// Find cards in the index (as the last build left it; writes nothing).
     ///
     /// Words are AND-ed; "a phrase" keeps words together; -word excludes;
     /// front:word searches fronts only.
@@ -72,7 +70,9 @@ enum Command {
         #[arg(required = true)]
         query: Vec<String>,
         #[command(flatten)]
-        folders: Folders,
+        notes: Notes,
+        #[command(flatten)]
+        out: Out,
         /// Only this deck and its subdecks.
         #[arg(long)]
         deck: Option<String>,
@@ -89,6 +89,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The cards removed from the notes, and the Anki search that selects
+    /// their notes (an import never deletes).
+    Removed {
+        #[command(flatten)]
+        out: Out,
+        /// Print the Anki search alone.
+        #[arg(long, conflicts_with = "forget")]
+        query: bool,
+        /// Forget the listed cards: their notes are dealt with in Anki.
+        #[arg(long)]
+        forget: bool,
+    },
     /// Print the cards of notes, without index or output files.
     Extract {
         /// Note files or folders (walked for *.md).
@@ -104,23 +116,51 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Extract { paths, format } => commands::extract(&paths, format),
         Command::Build {
-            folders,
+            notes,
+            out,
             format,
             force,
+            split,
+            dry_run,
             verbose,
-        } => commands::build(&folders.build_options(format, force, verbose)),
+        } => commands::build(&BuildOptions {
+            notes: notes.notes,
+            out: out.out,
+            formats: format,
+            force,
+            list_cards: verbose,
+            split,
+            dry_run,
+        }),
         Command::Search {
             query,
-            folders,
+            notes,
+            out,
             deck,
             tag,
             kind,
             limit,
             json,
         } => {
-            let options = folders.build_options(ALL_FORMATS.to_vec(), false, false);
             let filters = Filters { deck, tag, kind };
-            commands::search(&options, &query.join(" "), &filters, limit, json)
+            commands::search(
+                &out.out,
+                notes.notes.as_deref(),
+                &query.join(" "),
+                &filters,
+                limit,
+                json,
+            )
+        }
+        Command::Removed { out, query, forget } => {
+            let action = if query {
+                RemovedAction::Query
+            } else if forget {
+                RemovedAction::Forget
+            } else {
+                RemovedAction::List
+            };
+            commands::removed(&out.out, action)
         }
     };
     match result {

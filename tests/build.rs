@@ -23,7 +23,7 @@ fn a_first_build_indexes_every_card_and_a_second_changes_nothing() {
     assert!(cards > 0);
     assert!(
         first.starts_with(&format!(
-            "1 file changed · {cards} cards ({cards} new, 0 changed, 0 removed)"
+            "1 file changed · {cards} cards ({cards} new, 0 changed, 0 moved, 0 renamed, 0 removed)"
         )),
         "{first}"
     );
@@ -32,7 +32,7 @@ fn a_first_build_indexes_every_card_and_a_second_changes_nothing() {
     assert_eq!(
         second.trim(),
         format!(
-            "0 files changed · {cards} cards (0 new, 0 changed, 0 removed) · no output rewritten"
+            "0 files changed · {cards} cards (0 new, 0 changed, 0 moved, 0 renamed, 0 removed) · no output rewritten"
         )
     );
     assert_index_sound(&project.index());
@@ -51,7 +51,7 @@ fn touching_a_note_without_changing_it_rewrites_nothing() {
     let out = project.run(&["build"]).ok();
     assert!(out.starts_with("0 files changed"), "{out}");
     assert!(
-        out.contains("(0 new, 0 changed, 0 removed) · no output rewritten"),
+        out.contains("(0 new, 0 changed, 0 moved, 0 renamed, 0 removed) · no output rewritten"),
         "{out}"
     );
 }
@@ -77,7 +77,7 @@ fn editing_a_back_changes_that_card_and_its_changed_time() {
     let out = project.run(&["build", "-v"]).ok();
     assert!(summary(&out).starts_with("1 file changed"), "{out}");
     assert!(
-        summary(&out).contains("(0 new, 1 changed, 0 removed)"),
+        summary(&out).contains("(0 new, 1 changed, 0 moved, 0 renamed, 0 removed)"),
         "{out}"
     );
     assert!(
@@ -115,7 +115,7 @@ fn removed_items_and_files_remove_their_cards() {
     let out = project.run(&["build", "-v"]).ok();
     assert!(
         summary(&out).contains(&format!(
-            "{} cards (0 new, 0 changed, 1 removed)",
+            "{} cards (0 new, 0 changed, 0 moved, 0 renamed, 1 removed)",
             cards - 1
         )),
         "{out}"
@@ -130,7 +130,7 @@ fn removed_items_and_files_remove_their_cards() {
     let out = project.run(&["build"]).ok();
     assert!(
         out.starts_with(&format!(
-            "1 file changed · {} cards (0 new, 0 changed, 1 removed)",
+            "1 file changed · {} cards (0 new, 0 changed, 0 moved, 0 renamed, 1 removed)",
             cards - 2
         )),
         "{out}"
@@ -144,7 +144,10 @@ fn force_extracts_everything_again_without_changing_cards() {
     project.run(&["build"]).ok();
     let out = project.run(&["build", "--force"]).ok();
     assert!(out.starts_with("1 file changed"), "{out}");
-    assert!(out.contains("(0 new, 0 changed, 0 removed)"), "{out}");
+    assert!(
+        out.contains("(0 new, 0 changed, 0 moved, 0 renamed, 0 removed)"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -204,7 +207,9 @@ fn an_older_index_is_rebuilt_keeping_changed_times() {
 
     let out = project.run(&["build"]).ok();
     assert!(
-        out.contains(&format!("{cards} cards (0 new, 0 changed, 0 removed)")),
+        out.contains(&format!(
+            "{cards} cards (0 new, 0 changed, 0 moved, 0 renamed, 0 removed)"
+        )),
         "{out}"
     );
     let index = project.index();
@@ -288,11 +293,11 @@ fn a_killed_build_leaves_a_sound_index_and_the_next_build_succeeds() {
             .unwrap();
         assert!(files == 1 || files == 151, "{files} files");
     }
-    std::fs::write(
-        project.dir.path().join("out/.tmpKILLED"),
-        "left by a killed export",
-    )
-    .unwrap();
+    let out = project.dir.path().join("out");
+    std::fs::write(out.join(".notedeck-tmp-KILLED"), "left by a killed export").unwrap();
+    std::fs::create_dir(out.join(".notedeck-tmp-DIR")).unwrap();
+    // Files that merely look temporary are the user's.
+    std::fs::write(out.join(".tmp_backup.txt"), "precious").unwrap();
 
     project.run(&["build"]).ok();
     let index = project.index();
@@ -301,7 +306,12 @@ fn a_killed_build_leaves_a_sound_index_and_the_next_build_succeeds() {
         .query_row("SELECT count(*) FROM files", [], |row| row.get(0))
         .unwrap();
     assert_eq!(files, 151);
-    assert!(!project.dir.path().join("out/.tmpKILLED").exists());
+    assert!(!out.join(".notedeck-tmp-KILLED").exists());
+    assert!(!out.join(".notedeck-tmp-DIR").exists());
+    assert_eq!(
+        std::fs::read_to_string(out.join(".tmp_backup.txt")).unwrap(),
+        "precious"
+    );
 }
 
 #[test]
@@ -351,7 +361,9 @@ fn a_card_moved_between_notes_of_one_deck_keeps_its_identity() {
     project.write_note("shared/b.md", "# Shared\n\n- 他: 説明\n- 移動: 説明\n");
     let out = project.run(&["build"]).ok();
     assert!(
-        out.starts_with("2 files changed · 3 cards (0 new, 0 changed, 0 removed)"),
+        out.starts_with(
+            "2 files changed · 3 cards (0 new, 0 changed, 1 moved, 0 renamed, 0 removed)"
+        ),
         "{out}"
     );
 }

@@ -13,9 +13,11 @@ const FIXTURE: &str = "# Fixture\n\n\
 - ロードバランサーの種類: ALB と NLB がある\n\
 - ALB: アプリケーション層で振り分ける。ロードバランサーの種類の一つ\n";
 
+/// The notes with the fixture, built: search reads the index a build made.
 fn project() -> Project {
     let project = Project::with_notes();
     project.write_note("fixture/fixture.md", FIXTURE);
+    project.run(&["build"]).ok();
     project
 }
 
@@ -281,26 +283,29 @@ fn no_match_says_so_and_exits_1() {
 }
 
 #[test]
-fn search_brings_the_index_up_to_date_first() {
-    let project = project();
-    project.run(&["build"]).ok();
-    project.write_note("late.md", "- 遅れて来た用語: 追加されたノート\n");
-    let found = hits(&project, &["追加"]);
-    assert!(found.iter().any(|hit| front(hit) == "遅れて来た用語"));
-    // And then there is nothing left to do.
-    let run = project.run(&["search", "追加"]);
-    assert!(run.stderr().is_empty(), "{}", run.stderr());
-}
-
-#[test]
-fn changed_and_removed_cards_leave_the_index() {
+fn changed_and_removed_cards_leave_the_index_at_the_next_build() {
     let project = project();
     project.write_note("late.md", "- 消える用語: 説明\n- 残る用語: 古い説明\n");
     project.run(&["build"]).ok();
     project.write_note("late.md", "- 残る用語: 新しい説明\n");
+    project.run(&["build"]).ok();
     assert!(hits(&project, &["消える"]).is_empty());
     assert!(hits(&project, &["古い説明"]).is_empty());
     let kept = hits(&project, &["残る用語"]);
     assert_eq!(kept.len(), 1, "{kept:?}");
     assert_eq!(kept[0]["back"], "新しい説明");
+}
+
+#[test]
+fn without_an_index_search_says_to_build_first() {
+    let project = Project::with_notes();
+    let run = project.run(&["search", "監視"]);
+    assert_ne!(run.code(), 0);
+    assert!(
+        run.stderr()
+            .contains("out/index.sqlite: no index here yet; run `notedeck build` first"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!project.dir.path().join("out").exists(), "nothing written");
 }

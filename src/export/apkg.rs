@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
+use std::path::Path;
 use std::sync::mpsc;
 
 use anyhow::Context as _;
@@ -59,14 +60,21 @@ create index ix_revlog_cid on revlog (cid);
 /// the same package. Anki does not carry it over on import.
 const COLLECTION_CREATED: i64 = 1_700_000_000;
 
-/// Writes the package for `notes` into `out`.
-pub(super) fn write(out: &mut File, notes: &[Note], media: &[MediaFile]) -> anyhow::Result<()> {
-    // SQLite needs a file of its own; the folder is removed when it goes out
-    // of scope, whatever happens.
+/// Writes the package for `notes` into `out`, building its collection in a
+/// private folder in `scratch` (the output folder: a killed build's
+/// leftovers are swept there by the next build).
+pub(super) fn write(
+    out: &mut File,
+    scratch: &Path,
+    notes: &[Note],
+    media: &[MediaFile],
+) -> anyhow::Result<()> {
+    // SQLite needs a file of its own; the folder (0700) is removed when it
+    // goes out of scope, whatever happens.
     let dir = tempfile::Builder::new()
-        .prefix(".notedeck-")
-        .tempdir()
-        .context("cannot create a temporary folder")?;
+        .prefix(super::TEMP_PREFIX)
+        .tempdir_in(scratch)
+        .with_context(|| format!("{}: cannot create a temporary folder", scratch.display()))?;
     let db_path = dir.path().join("collection.anki2");
     write_collection(&Connection::open(&db_path)?, notes)
         .context("cannot build collection.anki2")?;

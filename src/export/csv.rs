@@ -9,7 +9,7 @@ use std::io::{BufWriter, Write};
 use super::notetype::{FIELDS, NOTETYPE_NAME};
 use super::Note;
 
-/// Columns after the four fields: deck, tags, GUID (1-based in the header).
+/// Columns after the fields: deck, tags, GUID (1-based in the header).
 const DECK_COLUMN: usize = FIELDS.len() + 1;
 const TAGS_COLUMN: usize = FIELDS.len() + 2;
 const GUID_COLUMN: usize = FIELDS.len() + 3;
@@ -46,6 +46,7 @@ pub(super) fn write(out: &mut File, notes: &[Note]) -> anyhow::Result<()> {
             &note.fields[1],
             &note.fields[2],
             &note.fields[3],
+            &note.fields[4],
             note.deck,
             tags.as_str(),
             note.guid,

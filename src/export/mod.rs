@@ -1,9 +1,12 @@
-//! Index → one `.apkg` and one `.csv` per deck, each written atomically.
+//! Index → Anki packages (`.apkg`) and Anki-ready CSV.
 //!
-//! `write_deck` turns the cards into Anki notes once (fields, media) and hands
-//! them to the writers: `apkg` (the legacy package every Anki client imports)
-//! and `csv` (Anki's text import with header lines). `media` finds and checks
-//! local images, `notetype` holds the note type and the derived ids.
+//! `stage` turns cards into Anki notes once (fields, media) and hands them
+//! to the writers: `apkg` (the legacy package every Anki client imports)
+//! and `csv` (Anki's text import with header lines). Each file is written to
+//! a temporary file beside its destination and renamed into place only when
+//! the build that made it has committed (`StagedFile::put_in_place`).
+//! `media` finds and checks local images, `notetype` holds the note type and
+//! the derived ids.
 
 mod apkg;
 mod csv;
@@ -11,7 +14,7 @@ pub mod media;
 pub mod notetype;
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
@@ -34,10 +37,55 @@ pub enum OutputFormat {
     Csv,
 }
 
-/// What writing one deck produced.
+impl OutputFormat {
+    pub const ALL: [OutputFormat; 2] = [OutputFormat::Apkg, OutputFormat::Csv];
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Apkg => "apkg",
+            OutputFormat::Csv => "csv",
+        }
+    }
+}
+
+/// What every temporary file or folder notedeck makes is named, and the
+/// only files it removes without having recorded them: left by a killed
+/// build, they are swept by the next one.
+pub const TEMP_PREFIX: &str = ".notedeck-tmp-";
+
+/// One output written to a temporary file, waiting to be renamed into place.
+#[derive(Debug)]
+pub struct StagedFile {
+    temp: tempfile::NamedTempFile,
+    pub path: PathBuf,
+}
+
+impl StagedFile {
+    /// Renames the file into place: a reader (or Anki) never sees half a
+    /// file. Temporary files are private (0600); outputs are ordinary files
+    /// to share.
+    pub fn put_in_place(self) -> anyhow::Result<()> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            self.temp
+                .as_file()
+                .set_permissions(fs::Permissions::from_mode(0o644))?;
+        }
+        self.temp.persist(&self.path).with_context(|| {
+            format!(
+                "{}: cannot rename the new file into place",
+                self.path.display()
+            )
+        })?;
+        Ok(())
+    }
+}
+
+/// What staging one set of cards produced.
 #[derive(Debug, Default)]
-pub struct DeckReport {
-    pub files: Vec<PathBuf>,
+pub struct Staged {
+    pub files: Vec<StagedFile>,
     /// Problems that did not stop the export, such as `file:line: image not found`.
     pub warnings: Vec<String>,
     /// Notes written (one per card).
@@ -49,8 +97,8 @@ pub struct DeckReport {
 /// Context levels are shown joined by this, small, above the front.
 pub const CONTEXT_SEPARATOR: &str = " › ";
 
-/// One card as an Anki note: the four fields of the `notedeck` note type
-/// (Front, Back, Context, Source) as HTML, and what identifies and places it.
+/// One card as an Anki note: the fields of the `notedeck` note type (Front,
+/// Back, Context, Source, Key) as HTML, and what identifies and places it.
 #[derive(Debug)]
 pub(crate) struct Note<'a> {
     pub guid: &'a str,
@@ -59,7 +107,7 @@ pub(crate) struct Note<'a> {
     pub changed: i64,
     /// Borrowed from the card where nothing needs changing: 100,000 cards
     /// are then not held twice.
-    pub fields: [Cow<'a, str>; 4],
+    pub fields: [Cow<'a, str>; notetype::FIELDS.len()],
 }
 
 impl<'a> Note<'a> {
@@ -70,12 +118,15 @@ impl<'a> Note<'a> {
             [one] => escape_html(one),
             many => Cow::Owned(escape_html(&many.join(CONTEXT_SEPARATOR)).into_owned()),
         };
-        let source = format!("{}:{}", card.file, card.line);
+        // The file alone: a line number would go stale with every edit above
+        // the card, and rewriting it would make Anki update notes that did
+        // not change. The context shows the headings.
         let fields = [
             escape_html(&card.front),
             media.rewrite_back(card),
             context,
-            Cow::Owned(escape_html(&source).into_owned()),
+            escape_html(&card.file),
+            escape_html(&card.guid),
         ]
         // Anki separates fields with 0x1f in the package; one inside a field
         // would shift the others.
@@ -96,15 +147,16 @@ impl<'a> Note<'a> {
     }
 }
 
-/// Writes the files of one deck into `out_dir`. `notes_root` is where local
-/// images are looked up (and never left).
-pub fn write_deck(
+/// Writes `cards` as `OUT_DIR/STEM.apkg` and `.csv` (as `formats` asks) into
+/// temporary files in `out_dir`, to be put in place once the build commits.
+/// `notes_root` is where local images are looked up (and never left).
+pub fn stage(
     out_dir: &Path,
     notes_root: &Path,
-    deck: &str,
+    stem: &str,
     cards: &[IndexedCard],
     formats: &[OutputFormat],
-) -> anyhow::Result<DeckReport> {
+) -> anyhow::Result<Staged> {
     fs::create_dir_all(out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
     let mut media = Media::new(notes_root);
     // Anki keys notes by GUID: a second note with the same one would be
@@ -118,37 +170,35 @@ pub fn write_deck(
             let first = guids.insert(c.card.guid.as_str());
             if !first {
                 duplicates.push(format!(
-                    "{}:{}: GUID {} is already used in deck {}; this card is left out",
-                    c.card.file, c.card.line, c.card.guid, deck
+                    "{}:{}: GUID {} is already used; this card is left out",
+                    c.card.file, c.card.line, c.card.guid
                 ));
             }
             first
         })
         .map(|c| Note::new(c, &mut media))
         .collect();
-    let stem = file_stem(deck);
-    let mut report = DeckReport {
+    let mut staged = Staged {
         cards: notes.len(),
-        ..DeckReport::default()
+        ..Staged::default()
     };
-    let wanted = |format, extension| {
+    let wanted = |format: OutputFormat| {
         formats
             .contains(&format)
-            .then(|| out_dir.join(format!("{stem}.{extension}")))
+            .then(|| out_dir.join(format!("{stem}.{}", format.extension())))
     };
-    let (apkg_path, csv_path) = (
-        wanted(OutputFormat::Apkg, "apkg"),
-        wanted(OutputFormat::Csv, "csv"),
-    );
+    let (apkg_path, csv_path) = (wanted(OutputFormat::Apkg), wanted(OutputFormat::Csv));
     // The CSV is written on a second thread while the package is built: with
     // two cores it then costs next to no time.
     let (apkg, csv) = std::thread::scope(|scope| {
         let csv = csv_path
             .as_ref()
-            .map(|path| scope.spawn(|| write_atomically(path, |file| csv::write(file, &notes))));
-        let apkg = apkg_path
-            .as_ref()
-            .map(|path| write_atomically(path, |file| apkg::write(file, &notes, media.files())));
+            .map(|path| scope.spawn(|| write_staged(path, |file| csv::write(file, &notes))));
+        let apkg = apkg_path.as_ref().map(|path| {
+            write_staged(path, |file| {
+                apkg::write(file, out_dir, &notes, media.files())
+            })
+        });
         let csv = csv.map(|writer| {
             writer
                 .join()
@@ -156,44 +206,81 @@ pub fn write_deck(
         });
         (apkg, csv)
     });
-    if let Some(written) = apkg {
-        written?;
-        report.media = media.files().len();
-        report.files.extend(apkg_path);
+    if let Some(file) = apkg {
+        staged.files.push(file?);
+        staged.media = media.files().len();
     }
-    if let Some(written) = csv {
-        written?;
-        report.files.extend(csv_path);
+    if let Some(file) = csv {
+        staged.files.push(file?);
     }
-    report.warnings = duplicates;
-    report.warnings.extend(media.warnings);
-    Ok(report)
+    staged.warnings = duplicates;
+    staged.warnings.extend(media.warnings);
+    Ok(staged)
 }
 
-/// Writes `path` through a temporary file in the same folder, renamed into
-/// place once complete: a reader (or Anki) never sees half a file, and a
-/// failed build leaves the previous output as it was.
-fn write_atomically(
+/// Writes what will become `path` into a private temporary file beside it
+/// (so that the rename is atomic), synced to disk.
+fn write_staged(
     path: &Path,
     write: impl FnOnce(&mut File) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<StagedFile> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    // tempfile's default name (`.tmp…`) is what `build` sweeps up after a
-    // killed run.
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    write(tmp.as_file_mut()).with_context(|| format!("cannot write {}", path.display()))?;
-    // Temporary files are private (0600); outputs are ordinary files to share.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(fs::Permissions::from_mode(0o644))?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(dir)
+        .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
+    write(temp.as_file_mut()).with_context(|| format!("{}: cannot write", path.display()))?;
+    temp.as_file()
+        .sync_all()
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    Ok(StagedFile {
+        temp,
+        path: path.to_path_buf(),
+    })
+}
+
+/// The file stem of the one package holding every deck: the notes folder's
+/// name (`notes/` → `notes.apkg`).
+pub fn package_stem(notes: &Path) -> String {
+    let name = std::path::absolute(notes)
+        .ok()
+        .and_then(|p| {
+            p.components().rev().find_map(|c| match c {
+                std::path::Component::Normal(name) => Some(name.to_string_lossy().into_owned()),
+                _ => None,
+            })
+        })
+        .unwrap_or_else(|| "notedeck".to_string());
+    file_stem(&name)
+}
+
+/// The file stems of the decks' own outputs (`build --split`), one a deck,
+/// never two alike: decks whose stems would be the same, even in another
+/// letter case (macOS and Windows file names ignore it), each get a short
+/// hash of their name (`a::b` and `a__b` both read `a__b`).
+pub fn split_stems(decks: &[String]) -> HashMap<String, String> {
+    let stems: Vec<String> = decks.iter().map(|d| file_stem(d)).collect();
+    let mut uses: HashMap<String, usize> = HashMap::new();
+    for stem in &stems {
+        *uses.entry(stem.to_lowercase()).or_default() += 1;
     }
-    tmp.as_file().sync_all()?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    decks
+        .iter()
+        .zip(stems)
+        .map(|(deck, stem)| {
+            let stem = if uses[&stem.to_lowercase()] > 1 {
+                with_hash(&stem, deck)
+            } else {
+                stem
+            };
+            (deck.clone(), stem)
+        })
+        .collect()
+}
+
+fn with_hash(prefix: &str, deck: &str) -> String {
+    let hash = notetype::derived_id("file", deck) as u64;
+    format!("{prefix}-{:06x}", hash & 0xff_ffff)
 }
 
 /// Longest stem kept whole: file systems allow 255 bytes a name, and the
@@ -241,9 +328,8 @@ pub fn file_stem(deck: &str) -> String {
             && device.len() == 4
             && device.as_bytes()[3].is_ascii_digit());
     if stem.is_empty() || reserved || altered {
-        let hash = notetype::derived_id("file", deck) as u64;
         let prefix = if stem.is_empty() { "deck" } else { &stem };
-        stem = format!("{prefix}-{:06x}", hash & 0xff_ffff);
+        stem = with_hash(prefix, deck);
     }
     stem
 }
@@ -315,8 +401,17 @@ mod tests {
         }
     }
 
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
-    fn writes_both_formats_and_leaves_no_temporaries() {
+    fn stages_both_formats_and_puts_them_in_place_with_no_temporaries_left() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
         let cards = [
@@ -325,21 +420,47 @@ mod tests {
             indexed("g2", "別"),
         ];
         let formats = [OutputFormat::Csv, OutputFormat::Apkg, OutputFormat::Csv];
-        let report = write_deck(&out, dir.path(), "親::子", &cards, &formats).unwrap();
-        assert_eq!(
-            report.files,
-            vec![out.join("親__子.apkg"), out.join("親__子.csv")]
-        );
-        assert_eq!(report.cards, 2);
-        assert_eq!(report.warnings.len(), 1);
-        assert!(report.warnings[0].starts_with("a.md:3: GUID g1"));
-        let names: Vec<String> = fs::read_dir(&out)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
+        let staged = stage(&out, dir.path(), "親__子", &cards, &formats).unwrap();
+        let paths: Vec<&PathBuf> = staged.files.iter().map(|f| &f.path).collect();
+        assert_eq!(paths, [&out.join("親__子.apkg"), &out.join("親__子.csv")]);
+        assert_eq!(staged.cards, 2);
+        assert_eq!(staged.warnings.len(), 1);
+        assert!(staged.warnings[0].starts_with("a.md:3: GUID g1"));
+        // Staged, nothing is in place yet: only notedeck's own temporaries.
+        let names = names_in(&out);
         assert_eq!(names.len(), 2, "{names:?}");
+        assert!(
+            names.iter().all(|n| n.starts_with(TEMP_PREFIX)),
+            "{names:?}"
+        );
+        for file in staged.files {
+            file.put_in_place().unwrap();
+        }
+        assert_eq!(names_in(&out), ["親__子.apkg", "親__子.csv"]);
         let csv = fs::read_to_string(out.join("親__子.csv")).unwrap();
         assert_eq!(csv.lines().filter(|l| !l.starts_with('#')).count(), 2);
+    }
+
+    #[test]
+    fn split_stems_never_collide() {
+        let decks: Vec<String> = ["a::b", "a__b", "Notes", "notes", "x::y"]
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        let stems = split_stems(&decks);
+        let mut distinct: Vec<String> = stems.values().map(|s| s.to_lowercase()).collect();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), decks.len(), "{stems:?}");
+        assert_eq!(stems["x::y"], "x__y");
+        assert!(stems["a::b"].starts_with("a__b-"), "{stems:?}");
+    }
+
+    #[test]
+    fn the_package_is_named_after_the_notes_folder() {
+        assert_eq!(package_stem(Path::new("notes")), "notes");
+        assert_eq!(package_stem(Path::new("/home/u/勉強/")), "勉強");
+        assert_eq!(package_stem(Path::new("/")), "notedeck");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 pub const NOTETYPE_NAME: &str = "notedeck";
 /// What the note type id is derived from; change it with the fields,
 /// templates or style.
-const NOTETYPE_KEY: &str = "notetype:notedeck/1";
+const NOTETYPE_KEY: &str = "notetype:notedeck/2";
 /// The note type's `mod`: a fixed time, not the clock, so that a rebuild is
 /// the same package. Anki stamps the note type with its own clock when it
 /// adds it, so a later package cannot count on "newer" to bring new templates
@@ -21,8 +21,11 @@ const NOTETYPE_KEY: &str = "notetype:notedeck/1";
 pub const NOTETYPE_MOD: i64 = 1_764_300_000;
 
 /// Field names, in order. The CSV `#columns:` header uses the same names so
-/// that Anki maps columns to fields by name.
-pub const FIELDS: [&str; 4] = ["Front", "Back", "Context", "Source"];
+/// that Anki maps columns to fields by name. `Key` carries the card's GUID,
+/// which Anki cannot search by: `"Key:…"` finds a card's note (to delete the
+/// removed ones, or for a sync to find notes a package import made). No
+/// template shows it.
+pub const FIELDS: [&str; 5] = ["Front", "Back", "Context", "Source", "Key"];
 
 /// Ids must stay below 2^53: Anki's desktop and web UI pass them through
 /// JavaScript numbers. Ids below 2^32 are avoided so that they never meet the
@@ -161,7 +164,7 @@ mod tests {
     }
 
     #[test]
-    fn notetype_has_the_four_fields_in_order() {
+    fn notetype_has_the_fields_in_order() {
         let nt = notetype_json();
         let names: Vec<&str> = nt["flds"]
             .as_array()

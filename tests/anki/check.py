@@ -13,6 +13,7 @@ file COL, does one thing, prints one JSON object and closes the collection.
     check.py keep-notetype-only COL PKG  import PKG, then delete its notes (the
                                          collection keeps the notedeck note type)
     check.py schema PKG                  the package's entries and collection version
+    check.py find COL QUERY              the GUIDs of the notes an Anki search finds
 """
 
 import json
@@ -166,6 +167,15 @@ def import_apkg_quiet(col_path, package):
         col.close()
 
 
+def find(col_path, query):
+    col = open_col(col_path)
+    try:
+        guids = sorted(col.get_note(nid).guid for nid in col.find_notes(query))
+        out({"guids": guids})
+    finally:
+        col.close()
+
+
 def schema(package):
     with zipfile.ZipFile(package) as z:
         names = z.namelist()
@@ -201,6 +211,8 @@ def main(argv):
         render(args[0], args[1])
     elif command == "keep-notetype-only":
         keep_notetype_only(args[0], args[1])
+    elif command == "find":
+        find(args[0], args[1])
     elif command == "schema":
         schema(args[0])
     else:

@@ -103,3 +103,62 @@ pub fn card_count(conn: &rusqlite::Connection) -> i64 {
     conn.query_row("SELECT count(*) FROM cards", [], |row| row.get(0))
         .unwrap()
 }
+
+/// Two folders, four notes; every card's back says enough to be told apart.
+pub const STUDY_NOTES: [(&str, &str); 4] = [
+    (
+        "N5/verbs.md",
+        "# 動詞\n\n## 基本\n\n- 食べる: 食べ物を口に入れて飲み込むこと\n- 飲む: 液体を口から体に入れること\n\n## 移動\n\n- 行く: ある場所から別の場所へ移ること\n- 来る: 話し手のいる場所へ近づくこと\n",
+    ),
+    (
+        "N5/nouns.md",
+        "# 名詞\n\n## 自然\n\n- 水: 透明で味のない液体のこと\n- 山: 周りより高く盛り上がった土地\n",
+    ),
+    (
+        "N4/adjectives.md",
+        "# 形容詞\n\n## 感情\n\n- 嬉しい: 喜ばしく満ち足りた気持ち\n- 悲しい: 心が痛んで泣きたい気持ち\n",
+    ),
+    (
+        "grammar.md",
+        "# 文法\n\n## 助詞\n\n- 係助詞: 文の主題を示す助詞のこと\n- 格助詞: 名詞と述語の関係を示す助詞\n\n## 表現\n\n- 敬語: 相手を敬う気持ちを表す言葉\n",
+    ),
+];
+
+/// Writes `STUDY_NOTES` into the folder `notes`.
+pub fn write_study_notes(notes: &Path) {
+    for (name, text) in STUDY_NOTES {
+        let path = notes.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+/// Replaces `from` (which must be there) with `to` in the note `name`.
+pub fn edit_note(notes: &Path, name: &str, from: &str, to: &str) {
+    let path = notes.join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{from} not in {name}");
+    std::fs::write(&path, text.replace(from, to)).unwrap();
+}
+
+/// Renames or moves the note `from` to `to`, making folders as needed.
+pub fn move_note(notes: &Path, from: &str, to: &str) {
+    let to = notes.join(to);
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    std::fs::rename(notes.join(from), to).unwrap();
+}
+
+/// Swaps the two `##` sections of the note `name`.
+pub fn swap_sections(notes: &Path, name: &str) {
+    let path = notes.join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let parts: Vec<&str> = text.split("\n## ").collect();
+    assert_eq!(parts.len(), 3, "{text}");
+    let swapped = format!(
+        "{}\n## {}\n## {}\n",
+        parts[0],
+        parts[2].trim_end(),
+        parts[1].trim_end()
+    );
+    std::fs::write(&path, swapped).unwrap();
+}

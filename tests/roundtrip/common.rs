@@ -249,16 +249,21 @@ pub fn text_of(field: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// The four fields of the `notedeck` note type for a card without local
-/// images: Front, Back, Context (levels joined by ` › `), Source (`file:line`).
-pub fn expected_fields(card: &Card) -> [(&'static str, String); 4] {
+/// The fields of the `notedeck` note type for a card without local images:
+/// Front, Back, Context (levels joined by ` › `), Source (the file, no line
+/// to go stale), Key (the GUID, for Anki searches).
+pub fn expected_fields(card: &Card) -> [(&'static str, String); 5] {
     [
         ("Front", html(&card.front)),
         ("Back", card.back_html.clone()),
         ("Context", html(&card.context.join(" › "))),
-        ("Source", html(&format!("{}:{}", card.file, card.line))),
+        ("Source", html(&card.file)),
+        ("Key", html(&card.guid)),
     ]
 }
+
+/// Every field of the `notedeck` note type.
+pub const ALL_FIELDS: [&str; 5] = ["Front", "Back", "Context", "Source", "Key"];
 
 /// Checks that `note` (from `dump`) holds `card`: the named fields exactly,
 /// the Front as the text it shows, the deck and the tags.

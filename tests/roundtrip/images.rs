@@ -65,7 +65,7 @@ fn local_image_reaches_the_media_folder_and_the_card() {
         .any(|w| w.contains(&at) && w.contains("not found") && w.contains("img/none.png")));
     assert!(run.stdout.contains("2 new"), "{}", run.stdout);
 
-    let apkg = out.join("aws__監視.apkg");
+    let apkg = out.join("notes.apkg");
     let schema = anki.run(&[&"schema", &apkg]);
     let name = schema["media"]["0"].as_str().unwrap().to_string();
     assert!(name.ends_with(".png"), "{name}");

@@ -9,3 +9,6 @@ mod common;
 mod csv;
 mod images;
 mod packages;
+mod regenerate;
+#[path = "../common/mod.rs"]
+mod shared;

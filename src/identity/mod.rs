@@ -1,4 +1,7 @@
-//! Card identity: GUIDs that survive edits of the back, decks and tags.
+//! Card identity: the GUID a card gets when it first appears, decks and
+//! tags. The index keeps each GUID through later edits (`pairing`).
+
+pub mod pairing;
 
 use sha2::{Digest, Sha256};
 
@@ -43,6 +46,20 @@ impl Place {
         bytes.copy_from_slice(&digest[..8]);
         base91(u64::from_be_bytes(bytes))
     }
+}
+
+/// Another GUID for a card whose own is held by a card that keeps it from an
+/// earlier life (it was renamed, and a card now takes its old place).
+/// `attempt` counts up from 1 until a free one is found.
+pub fn alternative_guid(guid: &str, attempt: u32) -> String {
+    let digest = Sha256::new()
+        .chain_update(guid.as_bytes())
+        .chain_update([0x1f])
+        .chain_update(attempt.to_le_bytes())
+        .finalize();
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    base91(u64::from_be_bytes(bytes))
 }
 
 /// Anki's own GUID alphabet: base 91 without quotes, backslash or space, so

@@ -1,0 +1,154 @@
+//! The index's tables, and bringing an older index up to this version.
+
+use anyhow::bail;
+
+/// Bump when the tables change. (A change of extraction alone bumps
+/// `extract::RULES_VERSION`: the cards are made again, the tables kept.)
+pub const SCHEMA_VERSION: i64 = 4;
+
+const SCHEMA: &str = "
+CREATE TABLE files (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime INTEGER NOT NULL,
+    hash BLOB NOT NULL
+);
+CREATE TABLE cards (
+    id INTEGER PRIMARY KEY,
+    -- The card's identity in Anki, kept through renames and moves
+    -- (`identity::pairing`). NULL only inside a build, for a card that
+    -- appeared and is not yet paired or given one.
+    guid TEXT UNIQUE,
+    -- The GUID extraction derives from deck, context and front: how a card
+    -- is found again when none of those changed.
+    key TEXT NOT NULL UNIQUE,
+    deck TEXT NOT NULL,
+    file TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    front TEXT NOT NULL,
+    -- The folded front, so that a query equal to it can rank first.
+    front_key TEXT NOT NULL,
+    back TEXT NOT NULL,
+    back_html TEXT NOT NULL,
+    context TEXT NOT NULL, -- JSON array
+    tags TEXT NOT NULL,    -- JSON array
+    hash BLOB NOT NULL,    -- of what Anki shows: a change makes `changed` now
+    changed INTEGER NOT NULL,
+    seen INTEGER NOT NULL  -- the last build that extracted it
+);
+CREATE INDEX cards_by_file ON cards (file);
+CREATE INDEX cards_by_front ON cards (front_key);
+CREATE INDEX cards_by_deck ON cards (deck);
+-- Tokens come from `japanese::tokens`, space-separated: the `ascii` tokenizer
+-- only splits them at the spaces. Contentless: the text is in `cards`.
+CREATE VIRTUAL TABLE cards_fts USING fts5 (
+    front, context, back,
+    content = '', contentless_delete = 1, tokenize = 'ascii', prefix = '1'
+);
+-- A larger buffer of pending tokens makes fewer, larger segments to merge
+-- while a build inserts (the default is 1 MB).
+INSERT INTO cards_fts (cards_fts, rank) VALUES ('hashsize', 33554432);
+-- The fronts again, on their own: search ranks front matches first, and
+-- their doclists are short, so the top cards of a common word are found
+-- without scoring every card that mentions it (`search::search`). Row ids
+-- are `front_rowid`s: in rowid order the shortest fronts come first.
+CREATE VIRTUAL TABLE fronts_fts USING fts5 (
+    front,
+    content = '', contentless_delete = 1, tokenize = 'ascii', prefix = '1'
+);
+INSERT INTO fronts_fts (fronts_fts, rank) VALUES ('hashsize', 33554432);
+CREATE TABLE builds (id INTEGER PRIMARY KEY);
+-- Cards removed from the notes whose Anki notes the user has not yet said
+-- are dealt with (`notedeck removed`). A card that comes back leaves it.
+CREATE TABLE removed (
+    guid TEXT PRIMARY KEY,
+    key TEXT NOT NULL,
+    deck TEXT NOT NULL,
+    front TEXT NOT NULL,
+    file TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    removed INTEGER NOT NULL
+);
+CREATE INDEX removed_by_key ON removed (key);
+-- The output files builds made, relative to the output folder. `pending`
+-- while a committed build has not yet renamed it into place: the next
+-- build writes it again.
+CREATE TABLE outputs (
+    name TEXT PRIMARY KEY,
+    pending INTEGER NOT NULL
+);
+-- Facts about the index as a whole: the notes folder it was built from,
+-- the extraction rules its cards were made with.
+CREATE TABLE meta (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+";
+
+/// Per build, inside its transaction: the cards that appeared (a key new to
+/// the index) and vanished (not extracted again from a file read again),
+/// paired at the end of the build; and the fronts to add to `fronts_fts`, in
+/// rowid order at commit (FTS5 flushes its pending tokens into a new segment
+/// whenever a row id is lower than the last one, which unordered
+/// `front_rowid`s would make nearly every other insert).
+pub const BUILD_TABLES: &str = "
+CREATE TEMP TABLE IF NOT EXISTS new_fronts (rowid INTEGER PRIMARY KEY, front TEXT NOT NULL);
+CREATE TEMP TABLE IF NOT EXISTS appeared (id INTEGER PRIMARY KEY);
+CREATE TEMP TABLE IF NOT EXISTS vanished (id INTEGER PRIMARY KEY);
+";
+
+/// Makes the schema in a new index, or rebuilds an older one. Returns whether
+/// it migrated: then every file is extracted again and every output rewritten.
+///
+/// A rebuilt index keeps each card's GUID and changed time in
+/// `temp.kept` (by the key extraction gives it) until the cards are made
+/// again in this same transaction.
+pub fn prepare(tx: &rusqlite::Transaction) -> anyhow::Result<bool> {
+    let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if version == SCHEMA_VERSION {
+        return Ok(false);
+    }
+    if version > SCHEMA_VERSION {
+        bail!("the index was made by a newer notedeck (schema {version}, this one knows {SCHEMA_VERSION}); delete it to rebuild");
+    }
+    let tables: Vec<(String, bool)> = tx
+        .prepare("SELECT name, sql LIKE 'CREATE VIRTUAL%' FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let migrated = !tables.is_empty();
+    tx.execute_batch(
+        "CREATE TEMP TABLE kept (key TEXT PRIMARY KEY, guid TEXT NOT NULL, changed INTEGER NOT NULL)",
+    )?;
+    if tables.iter().any(|(name, _)| name == "cards") {
+        // Before version 4 a card's GUID was its key.
+        let key = if has_column(tx, "cards", "key")? {
+            "key"
+        } else {
+            "guid"
+        };
+        tx.execute_batch(&format!(
+            "INSERT OR IGNORE INTO kept SELECT {key}, guid, changed FROM cards WHERE guid IS NOT NULL"
+        ))?;
+    }
+    // Virtual tables first: dropping one drops its shadow tables.
+    let mut ordered = tables;
+    ordered.sort_by_key(|(_, is_virtual)| !is_virtual);
+    for (name, _) in ordered {
+        tx.execute_batch(&format!(
+            "DROP TABLE IF EXISTS \"{}\"",
+            name.replace('"', "\"\"")
+        ))?;
+    }
+    tx.execute_batch(SCHEMA)?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    Ok(migrated)
+}
+
+fn has_column(tx: &rusqlite::Transaction, table: &str, column: &str) -> rusqlite::Result<bool> {
+    tx.query_row(
+        "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
+        [table, column],
+        |row| row.get::<_, i64>(0).map(|n| n > 0),
+    )
+}

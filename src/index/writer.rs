@@ -1,0 +1,857 @@
+//! The one transaction of a build: files, cards, identities, removals and
+//! the outputs, all made the index's state at once by `commit`.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use super::{front_key, front_rowid, read_card, schema, CARD_COLUMNS};
+use crate::card::Card;
+use crate::export::IndexedCard;
+use crate::identity::{self, pairing};
+use crate::japanese::{fold, tokens};
+use crate::scan::FileState;
+
+/// What became of a card stored in this build, before identities settle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    Unchanged,
+    /// Found by its key, with other content.
+    Changed,
+    /// Found by its key in another file of its deck.
+    Moved,
+    /// Its key is new to the index: paired or made new by `settle`.
+    Appeared,
+    /// Another card of this build has the same key; this one was not indexed.
+    Duplicate,
+}
+
+/// What a build did to a card, as `build -v` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    New,
+    /// Same place, other content.
+    Changed,
+    /// Now in another file or deck, keeping its GUID.
+    Moved,
+    /// Its front, or the headings and terms above it, were renamed; it keeps
+    /// its GUID.
+    Renamed,
+    Removed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::New => "new",
+            Outcome::Changed => "changed",
+            Outcome::Moved => "moved",
+            Outcome::Renamed => "renamed",
+            Outcome::Removed => "removed",
+        }
+    }
+}
+
+/// A card a build changed, where it is now (or was, when removed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardEvent {
+    pub outcome: Outcome,
+    /// The deck a moved card left, when it left one.
+    pub left_deck: Option<String>,
+    pub deck: String,
+    pub front: String,
+    pub file: String,
+    pub line: usize,
+}
+
+/// The open transaction of one build.
+pub struct Writer<'a> {
+    tx: rusqlite::Transaction<'a>,
+    /// This build's number: cards it extracts are marked with it, so the
+    /// ones left unmarked in the files it read are the vanished ones.
+    build: i64,
+    /// Unix seconds: the changed time of new and changed cards.
+    now: i64,
+    migrated: bool,
+}
+
+/// A card of `temp.appeared` or `temp.vanished`, as `settle` pairs it.
+struct Settling {
+    id: i64,
+    guid: Option<String>,
+    key: String,
+    deck: String,
+    file: String,
+    line: usize,
+    front: String,
+    context: String,
+    hash: Vec<u8>,
+    changed: i64,
+    candidate: pairing::Candidate,
+}
+
+impl<'a> Writer<'a> {
+    pub(super) fn new(
+        tx: rusqlite::Transaction<'a>,
+        now: i64,
+        migrated: bool,
+    ) -> anyhow::Result<Self> {
+        tx.execute_batch(schema::BUILD_TABLES)?;
+        tx.execute("INSERT INTO builds DEFAULT VALUES", [])?;
+        let build = tx.last_insert_rowid();
+        tx.execute("DELETE FROM builds WHERE id < ?1", [build])?;
+        Ok(Writer {
+            tx,
+            build,
+            now,
+            migrated,
+        })
+    }
+
+    /// Whether the schema was rebuilt from an older version in this build.
+    pub fn migrated(&self) -> bool {
+        self.migrated
+    }
+
+    /// A fact the index records.
+    pub fn meta(&self, name: &str) -> anyhow::Result<Option<String>> {
+        Ok(self
+            .tx
+            .query_row("SELECT value FROM meta WHERE name = ?1", [name], |row| {
+                row.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_meta(&self, name: &str, value: &str) -> anyhow::Result<()> {
+        self.tx.execute(
+            "INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2)",
+            [name, value],
+        )?;
+        Ok(())
+    }
+
+    /// Every note file the index knows, by name.
+    pub fn known_files(&self) -> anyhow::Result<HashMap<String, FileState>> {
+        super::known_files(&self.tx)
+    }
+
+    /// Records a file's size, time and hash.
+    pub fn set_file(&self, name: &str, state: &FileState) -> anyhow::Result<()> {
+        self.tx.execute(
+            "INSERT OR REPLACE INTO files (path, size, mtime, hash) VALUES (?1, ?2, ?3, ?4)",
+            params![name, state.size, state.mtime, state.hash],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets a file that is gone; `sweep_file` then marks its cards.
+    pub fn forget_file(&self, name: &str) -> anyhow::Result<()> {
+        self.tx
+            .execute("DELETE FROM files WHERE path = ?1", [name])?;
+        Ok(())
+    }
+
+    /// Stores a card extracted in this build. A card is found again by its
+    /// key (`Card::guid` as extraction makes it), wherever it was before.
+    ///
+    /// A card another file has is moved here only when `may_move(that file)`:
+    /// that file is extracted again (or gone) in this build, so it gives the
+    /// card up, or the build's sweep would take it away. Otherwise both files
+    /// claim one key and this card is the duplicate.
+    pub fn store_card(
+        &self,
+        card: &Card,
+        may_move: impl Fn(&str) -> bool,
+    ) -> anyhow::Result<Stored> {
+        let hash = content_hash(card);
+        let existing: Option<(i64, Vec<u8>, i64, String, i64)> = self
+            .tx
+            .prepare_cached("SELECT id, hash, seen, file, changed FROM cards WHERE key = ?1")?
+            .query_row([&card.guid], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
+            })
+            .optional()?;
+        match existing {
+            Some((_, _, seen, file, _))
+                if seen == self.build || (file != card.file && !may_move(&file)) =>
+            {
+                Ok(Stored::Duplicate)
+            }
+            Some((id, old_hash, ..)) if old_hash == hash => {
+                // Only its line moved: nothing Anki shows changed.
+                self.tx
+                    .prepare_cached("UPDATE cards SET line = ?2, seen = ?3 WHERE id = ?1")?
+                    .execute(params![id, card.line, self.build])?;
+                Ok(Stored::Unchanged)
+            }
+            Some((id, _, _, file, before)) => {
+                self.unindex(id)?;
+                self.write_card(Some(id), card, None, &hash, self.newer_than(before))?;
+                self.index_card(id, card)?;
+                Ok(if file == card.file {
+                    Stored::Changed
+                } else {
+                    Stored::Moved
+                })
+            }
+            None => {
+                // A rebuilt index gives back what the old one knew.
+                if let Some((guid, changed)) = self.kept(&card.guid)? {
+                    let id = self.write_card(None, card, Some(&guid), &hash, changed)?;
+                    self.index_card(id, card)?;
+                    return Ok(Stored::Unchanged);
+                }
+                let id = self.write_card(None, card, None, &hash, self.now)?;
+                self.index_card(id, card)?;
+                self.tx
+                    .prepare_cached("INSERT INTO temp.appeared (id) VALUES (?1)")?
+                    .execute([id])?;
+                Ok(Stored::Appeared)
+            }
+        }
+    }
+
+    /// Anki updates a note only when its `mod` is strictly newer: a change
+    /// within the second of the last one must still be.
+    fn newer_than(&self, before: i64) -> i64 {
+        self.now.max(before + 1)
+    }
+
+    /// Adds a card's tokens to the full-text tables.
+    fn index_card(&self, id: i64, card: &Card) -> anyhow::Result<()> {
+        let front = tokens::index_text(&card.front);
+        self.tx
+            .prepare_cached(
+                "INSERT INTO cards_fts (rowid, front, context, back) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                id,
+                front,
+                tokens::index_text(&card.context.join("\n")),
+                tokens::index_text(&card.back),
+            ])?;
+        self.tx
+            .prepare_cached("INSERT INTO temp.new_fronts (rowid, front) VALUES (?1, ?2)")?
+            .execute(params![front_rowid(id, &front), front])?;
+        Ok(())
+    }
+
+    /// Removes a card's tokens from the full-text tables, while its row
+    /// still has the front they were made from.
+    fn unindex(&self, id: i64) -> anyhow::Result<()> {
+        let front: String = self
+            .tx
+            .prepare_cached("SELECT front FROM cards WHERE id = ?1")?
+            .query_row([id], |row| row.get(0))?;
+        let rowid = front_rowid(id, &tokens::index_text(&front));
+        self.tx
+            .prepare_cached("DELETE FROM cards_fts WHERE rowid = ?1")?
+            .execute([id])?;
+        // Indexed in this build, its front is still waiting for the commit.
+        self.tx
+            .prepare_cached("DELETE FROM temp.new_fronts WHERE rowid = ?1")?
+            .execute([rowid])?;
+        self.tx
+            .prepare_cached("DELETE FROM fronts_fts WHERE rowid = ?1")?
+            .execute([rowid])?;
+        Ok(())
+    }
+
+    /// The GUID and changed time an older index had for this key, during a
+    /// migration.
+    fn kept(&self, key: &str) -> anyhow::Result<Option<(String, i64)>> {
+        if !self.migrated {
+            return Ok(None);
+        }
+        Ok(self
+            .tx
+            .prepare_cached("SELECT guid, changed FROM temp.kept WHERE key = ?1")?
+            .query_row([key], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?)
+    }
+
+    /// Writes a card's row: a new one (with `guid`, or none yet) when `id`
+    /// is `None`. Plain INSERT and UPDATE, not INSERT OR REPLACE: a
+    /// statement that may write several rows opens a savepoint, and every
+    /// savepoint makes FTS5 flush its pending tokens into a new segment,
+    /// which then costs merges (tens of times slower).
+    fn write_card(
+        &self,
+        id: Option<i64>,
+        card: &Card,
+        guid: Option<&str>,
+        hash: &[u8],
+        changed: i64,
+    ) -> anyhow::Result<i64> {
+        let values = params![
+            card.file,
+            card.line,
+            card.kind.as_str(),
+            card.front,
+            front_key(&card.front),
+            card.back,
+            card.back_html,
+            serde_json::to_string(&card.context)?,
+            serde_json::to_string(&card.tags)?,
+            hash,
+            changed,
+            self.build,
+            card.deck,
+            card.guid,
+        ];
+        match id {
+            Some(id) => {
+                self.tx
+                    .prepare_cached(
+                        "UPDATE cards SET file = ?1, line = ?2, kind = ?3, front = ?4, front_key = ?5, \
+                         back = ?6, back_html = ?7, context = ?8, tags = ?9, hash = ?10, changed = ?11, \
+                         seen = ?12, deck = ?13, key = ?14 WHERE id = ?15",
+                    )?
+                    .execute(rusqlite::params_from_iter(
+                        values.iter().copied().chain([&id as &dyn rusqlite::ToSql]),
+                    ))?;
+                Ok(id)
+            }
+            None => {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO cards (file, line, kind, front, front_key, back, back_html, context, \
+                         tags, hash, changed, seen, deck, key, guid) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                    )?
+                    .execute(rusqlite::params_from_iter(
+                        values.iter().copied().chain([&guid as &dyn rusqlite::ToSql]),
+                    ))?;
+                Ok(self.tx.last_insert_rowid())
+            }
+        }
+    }
+
+    /// Marks the cards of `file` that this build did not extract again (the
+    /// file is gone, or the items are) as vanished. Called once every file is
+    /// extracted, so that a card moved to a file read later is not taken for
+    /// vanished; `settle` then pairs or removes them.
+    pub fn sweep_file(&self, file: &str) -> anyhow::Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO temp.vanished (id) SELECT id FROM cards WHERE file = ?1 AND seen <> ?2",
+            )?
+            .execute(params![file, self.build])?;
+        Ok(())
+    }
+
+    /// Settles the identities of this build: each card that vanished and is
+    /// paired with one that appeared (`identity::pairing`) gives it its GUID
+    /// and history; the other vanished cards are removed and remembered as
+    /// removed; the other appeared cards are new. Returns what happened, in
+    /// note order.
+    pub fn settle(&self) -> anyhow::Result<Vec<CardEvent>> {
+        let appeared = self.settling("appeared")?;
+        let vanished = self.settling("vanished")?;
+        let candidates = |cards: &[Settling]| -> Vec<pairing::Candidate> {
+            cards.iter().map(|c| c.candidate.clone()).collect()
+        };
+        let pairs = pairing::pair(&candidates(&appeared), &candidates(&vanished));
+        let mut events = Vec::new();
+        let mut paired_appeared = vec![false; appeared.len()];
+        let mut paired_vanished = vec![false; vanished.len()];
+        for pair in &pairs {
+            let (new, old) = (&appeared[pair.appeared], &vanished[pair.vanished]);
+            paired_appeared[pair.appeared] = true;
+            paired_vanished[pair.vanished] = true;
+            self.delete_card(old.id)?;
+            let changed = if new.hash == old.hash {
+                old.changed
+            } else {
+                self.newer_than(old.changed)
+            };
+            self.tx
+                .prepare_cached("UPDATE cards SET guid = ?2, changed = ?3 WHERE id = ?1")?
+                .execute(params![new.id, old.guid, changed])?;
+            let outcome = if new.deck != old.deck || new.file != old.file {
+                Some(Outcome::Moved)
+            } else if new.front != old.front || new.context != old.context {
+                Some(Outcome::Renamed)
+            } else if new.hash != old.hash {
+                Some(Outcome::Changed)
+            } else {
+                None
+            };
+            events.extend(outcome.map(|outcome| CardEvent {
+                left_deck: (new.deck != old.deck).then(|| old.deck.clone()),
+                ..new.event(outcome)
+            }));
+        }
+        for old in vanished.iter().zip(&paired_vanished).filter(|(_, &p)| !p) {
+            let old = old.0;
+            self.delete_card(old.id)?;
+            self.tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO removed (guid, key, deck, front, file, line, removed) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![
+                    old.guid, old.key, old.deck, old.front, old.file, old.line, self.now
+                ])?;
+            events.push(old.event(Outcome::Removed));
+        }
+        for new in appeared.iter().zip(&paired_appeared).filter(|(_, &p)| !p) {
+            let new = new.0;
+            let guid = self.new_guid(&new.key)?;
+            self.tx
+                .prepare_cached("UPDATE cards SET guid = ?2 WHERE id = ?1")?
+                .execute(params![new.id, guid])?;
+            events.push(new.event(Outcome::New));
+        }
+        self.tx
+            .execute_batch("DELETE FROM temp.appeared; DELETE FROM temp.vanished;")?;
+        events.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        Ok(events)
+    }
+
+    /// The cards of `temp.appeared` or `temp.vanished`, in note order.
+    fn settling(&self, table: &str) -> anyhow::Result<Vec<Settling>> {
+        let mut stmt = self.tx.prepare(&format!(
+            "SELECT c.id, c.guid, c.key, c.deck, c.file, c.line, c.front, c.back, c.context, c.hash, c.changed \
+             FROM temp.{table} t JOIN cards c ON c.id = t.id ORDER BY c.file, c.line, c.id"
+        ))?;
+        let rows = stmt.query_map([], |row| {
+            let front: String = row.get(6)?;
+            let back: String = row.get(7)?;
+            let context: String = row.get(8)?;
+            let levels: Vec<String> = serde_json::from_str(&context).unwrap_or_default();
+            Ok(Settling {
+                id: row.get(0)?,
+                guid: row.get(1)?,
+                key: row.get(2)?,
+                deck: row.get(3)?,
+                file: row.get(4)?,
+                line: row.get(5)?,
+                candidate: pairing::Candidate {
+                    front: fold(&front),
+                    back: fold(&back),
+                    context: fold(&levels.join("\u{1e}")),
+                },
+                front,
+                context,
+                hash: row.get(9)?,
+                changed: row.get(10)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn delete_card(&self, id: i64) -> anyhow::Result<()> {
+        self.unindex(id)?;
+        self.tx
+            .prepare_cached("DELETE FROM cards WHERE id = ?1")?
+            .execute([id])?;
+        Ok(())
+    }
+
+    /// The GUID of a card that is new to this build: the one it had when it
+    /// was removed, if it comes back; else its key, unless a card keeps that
+    /// from an earlier life (or a removed card still holds it in Anki).
+    fn new_guid(&self, key: &str) -> anyhow::Result<String> {
+        let returning: Option<String> = self
+            .tx
+            .prepare_cached("SELECT guid FROM removed WHERE key = ?1")?
+            .query_row([key], |row| row.get(0))
+            .optional()?;
+        if let Some(guid) = returning {
+            self.tx
+                .prepare_cached("DELETE FROM removed WHERE guid = ?1")?
+                .execute([&guid])?;
+            return Ok(guid);
+        }
+        let mut guid = key.to_string();
+        for attempt in 1.. {
+            let taken: bool = self
+                .tx
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM cards WHERE guid = ?1) \
+                     OR EXISTS (SELECT 1 FROM removed WHERE guid = ?1)",
+                )?
+                .query_row([&guid], |row| row.get(0))?;
+            if !taken {
+                break;
+            }
+            guid = identity::alternative_guid(key, attempt);
+        }
+        Ok(guid)
+    }
+
+    /// Every deck that has cards, sorted.
+    pub fn decks(&self) -> anyhow::Result<Vec<String>> {
+        let mut stmt = self
+            .tx
+            .prepare("SELECT DISTINCT deck FROM cards ORDER BY deck")?;
+        let decks = stmt
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(decks)
+    }
+
+    /// The cards of one deck, or of every deck, in note order: what the
+    /// outputs are made of.
+    pub fn cards(&self, deck: Option<&str>) -> anyhow::Result<Vec<IndexedCard>> {
+        let mut stmt = self.tx.prepare(&format!(
+            "SELECT {CARD_COLUMNS} FROM cards WHERE ?1 IS NULL OR deck = ?1 ORDER BY deck, file, line"
+        ))?;
+        let cards = stmt
+            .query_map([deck], read_card)?
+            .collect::<Result<_, _>>()?;
+        Ok(cards)
+    }
+
+    pub fn card_count(&self) -> anyhow::Result<u64> {
+        Ok(self
+            .tx
+            .query_row("SELECT count(*) FROM cards", [], |row| row.get(0))?)
+    }
+
+    /// The outputs earlier builds made, with whether each is still pending
+    /// (its build committed, but was stopped before renaming it into place).
+    pub fn outputs(&self) -> anyhow::Result<HashMap<String, bool>> {
+        let mut stmt = self.tx.prepare("SELECT name, pending FROM outputs")?;
+        let rows = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Records the outputs this build writes (pending until renamed into
+    /// place) and forgets the ones it removes.
+    pub fn record_outputs(&self, written: &[String], removed: &[String]) -> anyhow::Result<()> {
+        for name in written {
+            self.tx
+                .prepare_cached("INSERT OR REPLACE INTO outputs (name, pending) VALUES (?1, 1)")?
+                .execute([name])?;
+        }
+        for name in removed {
+            self.tx
+                .prepare_cached("DELETE FROM outputs WHERE name = ?1")?
+                .execute([name])?;
+        }
+        Ok(())
+    }
+
+    /// Makes the build's changes the index's state, all at once.
+    pub fn commit(self) -> anyhow::Result<()> {
+        self.tx.execute_batch(
+            "INSERT INTO fronts_fts (rowid, front) SELECT rowid, front FROM temp.new_fronts ORDER BY rowid;
+             DELETE FROM temp.new_fronts;",
+        )?;
+        self.tx.commit()?;
+        Ok(())
+    }
+}
+
+impl Settling {
+    fn event(&self, outcome: Outcome) -> CardEvent {
+        CardEvent {
+            outcome,
+            left_deck: None,
+            deck: self.deck.clone(),
+            front: self.front.clone(),
+            file: self.file.clone(),
+            line: self.line,
+        }
+    }
+}
+
+/// What makes a card's note in Anki: a change to any of it is what Anki must
+/// see. The file is there because the note's Source field names it; the
+/// line is not (it moves with every edit above the card), nor the deck (an
+/// import never moves a card between decks).
+fn content_hash(card: &Card) -> Vec<u8> {
+    let content = (
+        &card.front,
+        &card.back,
+        &card.back_html,
+        &card.context,
+        &card.tags,
+        card.kind,
+        &card.file,
+    );
+    let json = serde_json::to_vec(&content).expect("strings and a unit enum always serialize");
+    Sha256::digest(json)[..16].to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::Kind;
+    use crate::index::Index;
+
+    fn card(file: &str, context: &str, front: &str, back: &str) -> Card {
+        Card {
+            // As extraction keys it: by deck, context and front.
+            guid: format!("key:{file}:{context}:{front}"),
+            deck: "Deck".into(),
+            front: front.into(),
+            back: back.into(),
+            back_html: back.into(),
+            context: vec![context.into()],
+            tags: vec![],
+            kind: Kind::Term,
+            file: file.into(),
+            line: 1,
+        }
+    }
+
+    /// One build: stores `cards`, sweeps `files`, settles; returns what
+    /// happened to each card stored and the events.
+    fn build(
+        index: &mut Index,
+        now: i64,
+        cards: &[Card],
+        files: &[&str],
+        may_move: bool,
+    ) -> (Vec<Stored>, Vec<(Outcome, String)>) {
+        let writer = index.begin(now).unwrap();
+        let stored = cards
+            .iter()
+            .map(|c| writer.store_card(c, |_| may_move).unwrap())
+            .collect();
+        for file in files {
+            writer.sweep_file(file).unwrap();
+        }
+        let events = writer
+            .settle()
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.outcome, e.front))
+            .collect();
+        writer.commit().unwrap();
+        (stored, events)
+    }
+
+    fn guid_and_changed(index: &Index, front: &str) -> (String, i64) {
+        index
+            .connection()
+            .query_row(
+                "SELECT guid, changed FROM cards WHERE front = ?1",
+                [front],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap()
+    }
+
+    fn open() -> (tempfile::TempDir, Index) {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(&dir.path().join("index.sqlite")).unwrap();
+        (dir, index)
+    }
+
+    #[test]
+    fn cards_are_new_changed_unchanged_or_removed() {
+        let (_dir, mut index) = open();
+        let first = [
+            card("a.md", "運用", "監視", "見ること"),
+            card("a.md", "運用", "通知", "知らせること"),
+        ];
+        let (stored, events) = build(&mut index, 100, &first, &["a.md"], true);
+        assert_eq!(stored, [Stored::Appeared, Stored::Appeared]);
+        assert_eq!(
+            events,
+            [(Outcome::New, "監視".into()), (Outcome::New, "通知".into())]
+        );
+        let (guid, _) = guid_and_changed(&index, "監視");
+        assert_eq!(guid, first[0].guid, "a new card's GUID is its key");
+
+        let second = [card("a.md", "運用", "監視", "見張ること")];
+        let (stored, events) = build(&mut index, 200, &second, &["a.md"], true);
+        assert_eq!(stored, [Stored::Changed]);
+        assert_eq!(events, [(Outcome::Removed, "通知".into())]);
+        assert_eq!(guid_and_changed(&index, "監視").1, 200);
+
+        let (stored, events) = build(&mut index, 300, &second, &["a.md"], true);
+        assert_eq!((stored, events), (vec![Stored::Unchanged], vec![]));
+        assert_eq!(guid_and_changed(&index, "監視").1, 200);
+    }
+
+    #[test]
+    fn a_change_within_the_same_second_is_still_newer() {
+        let (_dir, mut index) = open();
+        build(
+            &mut index,
+            100,
+            &[card("a.md", "", "監視", "一")],
+            &["a.md"],
+            true,
+        );
+        build(
+            &mut index,
+            100,
+            &[card("a.md", "", "監視", "二")],
+            &["a.md"],
+            true,
+        );
+        assert_eq!(
+            guid_and_changed(&index, "監視").1,
+            101,
+            "Anki updates only strictly newer notes"
+        );
+    }
+
+    #[test]
+    fn a_renamed_heading_keeps_the_guid_and_the_content_time_moves() {
+        let (_dir, mut index) = open();
+        build(
+            &mut index,
+            100,
+            &[card("a.md", "動詞", "食べる", "to eat")],
+            &["a.md"],
+            true,
+        );
+        let (guid, _) = guid_and_changed(&index, "食べる");
+        let (_, events) = build(
+            &mut index,
+            200,
+            &[card("a.md", "動詞（基本）", "食べる", "to eat")],
+            &["a.md"],
+            true,
+        );
+        assert_eq!(events, [(Outcome::Renamed, "食べる".into())]);
+        // The context is on the card: Anki must see the change.
+        assert_eq!(guid_and_changed(&index, "食べる"), (guid.clone(), 200));
+
+        // Moved to another file: same GUID, reported as moved.
+        let (_, events) = build(
+            &mut index,
+            300,
+            &[card("n5/a.md", "動詞（基本）", "食べる", "to eat")],
+            &["a.md", "n5/a.md"],
+            true,
+        );
+        assert_eq!(events, [(Outcome::Moved, "食べる".into())]);
+        assert_eq!(guid_and_changed(&index, "食べる").0, guid);
+    }
+
+    #[test]
+    fn a_card_moved_to_a_file_read_first_is_not_removed() {
+        let (_dir, mut index) = open();
+        let moving = card("b.md", "", "移動", "説明");
+        build(
+            &mut index,
+            100,
+            std::slice::from_ref(&moving),
+            &["b.md"],
+            true,
+        );
+        // `a.md` now has it (same key); `b.md`, swept after, no longer does.
+        let (stored, events) = build(
+            &mut index,
+            200,
+            &[Card {
+                file: "a.md".into(),
+                ..moving
+            }],
+            &["a.md", "b.md"],
+            true,
+        );
+        assert_eq!((stored, events), (vec![Stored::Moved], vec![]));
+    }
+
+    #[test]
+    fn a_key_claimed_by_a_file_not_read_again_stays_there() {
+        let (_dir, mut index) = open();
+        let claimed = card("a.md", "", "重複", "説明");
+        build(
+            &mut index,
+            100,
+            std::slice::from_ref(&claimed),
+            &["a.md"],
+            true,
+        );
+        let (stored, events) = build(
+            &mut index,
+            200,
+            &[Card {
+                file: "b.md".into(),
+                ..claimed
+            }],
+            &["b.md"],
+            false,
+        );
+        assert_eq!((stored, events), (vec![Stored::Duplicate], vec![]));
+        let file: String = index
+            .connection()
+            .query_row("SELECT file FROM cards", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(file, "a.md");
+    }
+
+    fn removed_guids(index: &Index) -> Vec<String> {
+        index
+            .removed_cards()
+            .unwrap()
+            .into_iter()
+            .map(|c| c.guid)
+            .collect()
+    }
+
+    #[test]
+    fn removed_cards_are_listed_until_forgotten_or_back() {
+        let (_dir, mut index) = open();
+        let cards = [
+            card("a.md", "", "監視", "見ること"),
+            card("a.md", "", "通知", "知らせること"),
+        ];
+        build(&mut index, 100, &cards, &["a.md"], true);
+        build(&mut index, 200, &cards[..1], &["a.md"], true);
+        assert_eq!(removed_guids(&index), [cards[1].guid.clone()]);
+        // A later build keeps the list.
+        build(&mut index, 300, &cards[..1], &["a.md"], true);
+        assert_eq!(removed_guids(&index), [cards[1].guid.clone()]);
+        // The card comes back: it takes its GUID back and leaves the list.
+        let (_, events) = build(&mut index, 400, &cards, &["a.md"], true);
+        assert_eq!(events, [(Outcome::New, "通知".into())]);
+        assert_eq!(guid_and_changed(&index, "通知").0, cards[1].guid);
+        assert!(removed_guids(&index).is_empty());
+        // Removed again, then dealt with.
+        build(&mut index, 500, &cards[..1], &["a.md"], true);
+        let listed = removed_guids(&index);
+        assert_eq!(index.forget_removed(&listed).unwrap(), 1);
+        assert!(removed_guids(&index).is_empty());
+    }
+
+    #[test]
+    fn a_new_card_never_takes_a_guid_a_renamed_card_keeps() {
+        let (_dir, mut index) = open();
+        let original = card("a.md", "", "監視", "リソースを継続的に観察すること");
+        build(
+            &mut index,
+            100,
+            std::slice::from_ref(&original),
+            &["a.md"],
+            true,
+        );
+        // Renamed front, same back: keeps the GUID that is the old key.
+        let renamed = card("a.md", "", "モニタリング", "リソースを継続的に観察すること");
+        let (_, events) = build(
+            &mut index,
+            200,
+            std::slice::from_ref(&renamed),
+            &["a.md"],
+            true,
+        );
+        assert_eq!(events, [(Outcome::Renamed, "モニタリング".into())]);
+        assert_eq!(guid_and_changed(&index, "モニタリング").0, original.guid);
+        // A new card with the old key gets another GUID.
+        let again = card("a.md", "", "監視", "アラームで知らせる仕組み");
+        let (_, events) = build(&mut index, 300, &[renamed, again], &["a.md"], true);
+        assert_eq!(events, [(Outcome::New, "監視".into())]);
+        let (guid, _) = guid_and_changed(&index, "監視");
+        assert_ne!(guid, original.guid);
+    }
+}
