@@ -13,6 +13,7 @@ pub mod extract;
 pub mod identity;
 pub mod index;
 pub mod japanese;
+pub mod limits;
 pub mod outline;
 pub mod output;
 pub mod render;
