@@ -143,7 +143,7 @@ impl Run<'_, '_> {
                 NoteError::Unreadable { path, .. } => {
                     Some(scan::relative_name(&self.options.notes, path))
                 }
-                NoteError::NotUtf8 { .. } => None,
+                NoteError::NotUtf8 { .. } | NoteError::Outside { .. } => None,
             })
             .collect();
         self.report.failed.extend(walk_errors);
