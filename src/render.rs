@@ -134,23 +134,20 @@ impl Plain {
     }
 
     fn push(&mut self, event: &Event<'_>) {
-        // Lists are still followed past the limit, to number the items.
+        // Past the limit nothing more is kept: `finish` cuts there.
+        if self.out.len() > self.limit {
+            return;
+        }
         match event {
             Event::Start(Tag::List(start)) => {
                 self.new_line();
                 self.lists.push(*start);
-                return;
             }
             // What follows a list starts on a line of its own.
             Event::End(TagEnd::List(_)) => {
                 self.lists.pop();
                 self.new_line();
-                return;
             }
-            _ if self.out.len() > self.limit => return,
-            _ => {}
-        }
-        match event {
             Event::Start(Tag::Item) => {
                 self.new_line();
                 let depth = self.lists.len().saturating_sub(1).min(MAX_INDENT);

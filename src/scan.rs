@@ -98,8 +98,9 @@ pub fn scan_notes(root: &Path) -> (Vec<NoteFile>, Vec<NoteError>) {
 
 /// Links are followed, but only while they stay inside `root` (as for
 /// images): a link out of it, to a note or a folder, is an error and the
-/// walk does not enter it. `root` itself may be a link; a file named as
-/// `root` is the user's own choice and always read.
+/// walk does not enter it. Only links need the check, since everything else
+/// the walk meets is inside the folder that holds it. `root` itself may be
+/// a link, and a file named as `root` is the user's own choice.
 fn walk(root: &Path) -> Vec<Result<walkdir::DirEntry, NoteError>> {
     let real_root = std::fs::canonicalize(root).ok();
     let mut found = Vec::new();
@@ -119,22 +120,17 @@ fn walk(root: &Path) -> Vec<Result<walkdir::DirEntry, NoteError>> {
         let is_dir = entry.file_type().is_dir();
         let markdown = entry.file_type().is_file()
             && (entry.depth() == 0 || entry.path().extension().is_some_and(|ext| ext == "md"));
-        if entry.depth() == 0 || !(is_dir || markdown) {
-            if markdown {
-                found.push(Ok(entry));
-            }
-            continue;
-        }
-        if let (Some(real_root), Ok(target)) = (&real_root, std::fs::canonicalize(entry.path())) {
-            if !target.starts_with(real_root) {
-                if is_dir {
-                    entries.skip_current_dir();
+        if entry.depth() > 0 && entry.path_is_symlink() && (is_dir || markdown) {
+            let target = std::fs::canonicalize(entry.path());
+            if let (Some(real_root), Ok(target)) = (&real_root, target) {
+                if !target.starts_with(real_root) {
+                    if is_dir {
+                        entries.skip_current_dir();
+                    }
+                    let path = entry.into_path();
+                    found.push(Err(NoteError::Outside { path, target }));
+                    continue;
                 }
-                found.push(Err(NoteError::Outside {
-                    path: entry.into_path(),
-                    target,
-                }));
-                continue;
             }
         }
         if markdown {
