@@ -352,7 +352,7 @@ impl Run<'_, '_> {
             .iter()
             .filter_map(|err| match err {
                 NoteError::Unreadable { path, .. } => Some(scan::relative_name(self.notes, path)),
-                NoteError::NotUtf8 { .. } => None,
+                NoteError::NotUtf8 { .. } | NoteError::Outside { .. } => None,
             })
             .collect();
         self.report.failed.extend(walk_errors);

@@ -13,6 +13,7 @@ use crate::card::{Card, Kind};
 use crate::identity;
 use crate::japanese::phrase::{self, clean_front};
 use crate::japanese::script::is_space;
+use crate::limits;
 use crate::outline::{self, Node, NodeKind, Outline};
 use crate::render;
 
@@ -115,7 +116,9 @@ impl Walk<'_> {
     fn enter(&mut self, part: String) {
         let place = self.places.last().expect("the deck's place").enter(&part);
         self.places.push(place);
-        self.context.push(part);
+        // Every card below carries this part: bounded, it costs each a constant.
+        self.context
+            .push(limits::cut(part, limits::MAX_CONTEXT_PART));
     }
 
     fn leave(&mut self) {
@@ -159,7 +162,9 @@ impl Walk<'_> {
             });
         }
         self.enter(clean_front(text));
-        let tagged = identity::tag(text).map(|tag| self.tags.push(tag)).is_some();
+        let tagged = identity::tag(text)
+            .map(|tag| self.tags.push(limits::cut(tag, limits::MAX_CONTEXT_PART)))
+            .is_some();
         self.siblings(&heading.children);
         if tagged {
             self.tags.pop();

@@ -3,7 +3,8 @@
 //! The pipeline, one module a stage:
 //! `scan` (which notes exist) → `outline` (Markdown → tree) → `extract`
 //! (tree → cards) → `index` (SQLite) → `export` (.apkg, .csv) and `search`.
-//! `japanese` holds the text handling they share.
+//! `japanese` holds the text handling they share; `limits` how large each
+//! field of a card may grow.
 
 pub mod build;
 pub mod card;
@@ -13,6 +14,7 @@ pub mod extract;
 pub mod identity;
 pub mod index;
 pub mod japanese;
+pub mod limits;
 pub mod outline;
 pub mod output;
 pub mod render;

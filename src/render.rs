@@ -1,7 +1,13 @@
 //! The Markdown of a back, rendered as HTML (by pulldown-cmark) and as
 //! plain text.
 
+use std::cell::Cell;
+use std::fmt;
+
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+use crate::limits::{self, MAX_HTML, MAX_PLAIN};
+use crate::outline;
 
 fn parser(markdown: &str) -> Parser<'_> {
     Parser::new_ext(
@@ -10,68 +16,176 @@ fn parser(markdown: &str) -> Parser<'_> {
     )
 }
 
-/// A back as plain text and as HTML, from one parse of its Markdown.
+/// A back as plain text and as HTML, from one parse of its Markdown, each
+/// within its limit (`limits::MAX_PLAIN`, `limits::MAX_HTML`). The events
+/// stream through both renderers, never held all at once.
 pub fn plain_and_html(markdown: &str) -> (String, String) {
-    let events: Vec<Event<'_>> = parser(markdown).collect();
-    let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
-    (plain(events), html)
+    let mut plain = Plain::new(MAX_PLAIN);
+    let mut events = parser(markdown).inspect(|event| plain.push(event));
+    let html = bounded_html(&mut events, MAX_HTML);
+    // The plain text of what the HTML had no room for.
+    events.for_each(drop);
+    (plain.finish(), html)
+}
+
+/// The HTML of `events` in at most `limit` bytes (but for the last event
+/// written, a text may overshoot by its own size): past it `…` marks the
+/// cut and the elements still open are closed.
+fn bounded_html<'e>(events: impl Iterator<Item = Event<'e>>, limit: usize) -> String {
+    let written = Cell::new(0);
+    let mut html = Counted {
+        out: String::new(),
+        written: &written,
+    };
+    let events = Bounded {
+        events,
+        written: &written,
+        limit,
+        open: Vec::new(),
+        closing: None,
+    };
+    pulldown_cmark::html::write_html_fmt(&mut html, events).expect("writing to a String");
+    html.out
+}
+
+/// A String that tells how much has been written into it.
+struct Counted<'c> {
+    out: String,
+    written: &'c Cell<usize>,
+}
+
+impl fmt::Write for Counted<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.out.push_str(s);
+        self.written.set(self.out.len());
+        Ok(())
+    }
+}
+
+/// The longest HTML pulldown-cmark writes to end an element
+/// (`</tbody></table>\n`): room for it is kept for each open element.
+const MAX_END_TAG: usize = 20;
+
+/// The events while they and the ends of the elements they open fit in
+/// `limit` bytes, then `…` and the end of every element still open,
+/// innermost first.
+struct Bounded<'c, I> {
+    events: I,
+    written: &'c Cell<usize>,
+    limit: usize,
+    open: Vec<TagEnd>,
+    /// Once cut: the events left to close what is open.
+    closing: Option<std::vec::IntoIter<Event<'static>>>,
+}
+
+impl<'e, I: Iterator<Item = Event<'e>>> Iterator for Bounded<'_, I> {
+    type Item = Event<'e>;
+
+    fn next(&mut self) -> Option<Event<'e>> {
+        let to_close = self.open.len() * MAX_END_TAG + "…".len();
+        if self.closing.is_none() && self.written.get() + to_close > self.limit {
+            let mut closing = vec![Event::Text("…".into())];
+            closing.extend(self.open.drain(..).rev().map(Event::End));
+            self.closing = Some(closing.into_iter());
+        }
+        if let Some(closing) = &mut self.closing {
+            return closing.next();
+        }
+        let event = self.events.next()?;
+        match &event {
+            Event::Start(tag) => self.open.push(tag.to_end()),
+            Event::End(_) => {
+                self.open.pop();
+            }
+            _ => {}
+        }
+        Some(event)
+    }
 }
 
 /// Plain text: one line a paragraph or list item, items marked with `- `
-/// (or their number) and indented by their depth.
-fn plain<'e>(events: impl IntoIterator<Item = Event<'e>>) -> String {
-    let mut out = String::new();
-    // For each open list: the next number, or None for bullets.
-    let mut lists: Vec<Option<u64>> = Vec::new();
-    let mut image_depth = 0usize;
-    let new_line = |out: &mut String| {
-        if !out.is_empty() && !out.ends_with('\n') {
-            out.push('\n');
+/// (or their number) and indented by their depth, up to `MAX_INDENT` levels
+/// so that deep nesting costs no more than its Markdown.
+struct Plain {
+    out: String,
+    limit: usize,
+    /// For each open list: the next number, or None for bullets.
+    lists: Vec<Option<u64>>,
+    image_depth: usize,
+}
+
+/// The deepest indentation of a plain-text item, in levels of two spaces.
+const MAX_INDENT: usize = outline::MAX_DEPTH;
+
+impl Plain {
+    fn new(limit: usize) -> Plain {
+        Plain {
+            out: String::new(),
+            limit,
+            lists: Vec::new(),
+            image_depth: 0,
         }
-    };
-    for event in events {
+    }
+
+    fn new_line(&mut self) {
+        if !self.out.is_empty() && !self.out.ends_with('\n') {
+            self.out.push('\n');
+        }
+    }
+
+    fn push(&mut self, event: &Event<'_>) {
+        // Past the limit nothing more is kept: `finish` cuts there.
+        if self.out.len() > self.limit {
+            return;
+        }
         match event {
             Event::Start(Tag::List(start)) => {
-                new_line(&mut out);
-                lists.push(start);
+                self.new_line();
+                self.lists.push(*start);
             }
+            // What follows a list starts on a line of its own.
             Event::End(TagEnd::List(_)) => {
-                lists.pop();
+                self.lists.pop();
+                self.new_line();
             }
             Event::Start(Tag::Item) => {
-                new_line(&mut out);
-                out.push_str(&"  ".repeat(lists.len().saturating_sub(1)));
-                match lists.last_mut() {
+                self.new_line();
+                let depth = self.lists.len().saturating_sub(1).min(MAX_INDENT);
+                self.out.push_str(&"  ".repeat(depth));
+                match self.lists.last_mut() {
                     Some(Some(n)) => {
-                        out.push_str(&format!("{n}. "));
+                        self.out.push_str(&format!("{n}. "));
                         *n += 1;
                     }
-                    _ => out.push_str("- "),
+                    _ => self.out.push_str("- "),
                 }
             }
-            Event::Start(Tag::Image { .. }) => image_depth += 1,
-            Event::End(TagEnd::Image) => image_depth = image_depth.saturating_sub(1),
-            Event::Text(text) if image_depth == 0 => out.push_str(&text),
-            Event::Code(code) => out.push_str(&code),
-            Event::SoftBreak => out.push(' '),
-            Event::HardBreak => out.push('\n'),
+            Event::Start(Tag::Image { .. }) => self.image_depth += 1,
+            Event::End(TagEnd::Image) => self.image_depth = self.image_depth.saturating_sub(1),
+            Event::Text(text) if self.image_depth == 0 => self.out.push_str(text),
+            Event::Code(code) => self.out.push_str(code),
+            Event::SoftBreak => self.out.push(' '),
+            Event::HardBreak => self.out.push('\n'),
             Event::InlineHtml(tag) if tag.trim().to_ascii_lowercase().starts_with("<br") => {
-                out.push('\n')
+                self.out.push('\n')
             }
-            Event::End(TagEnd::TableCell) => out.push_str(" | "),
+            Event::End(TagEnd::TableCell) => self.out.push_str(" | "),
             Event::End(
                 TagEnd::Paragraph
                 | TagEnd::Heading(_)
                 | TagEnd::CodeBlock
                 | TagEnd::TableRow
                 | TagEnd::TableHead,
-            ) => new_line(&mut out),
+            ) => self.new_line(),
             _ => {}
         }
     }
-    out.truncate(out.trim_end().len());
-    out
+
+    fn finish(self) -> String {
+        let mut out = limits::cut(self.out, self.limit);
+        out.truncate(out.trim_end().len());
+        out
+    }
 }
 
 #[cfg(test)]
@@ -86,6 +200,52 @@ mod tests {
             plain_and_html(md).0,
             "定義の文。\n- 子 A\n  - 孫\n- code と リンク\n1. 一\n2. 二"
         );
+    }
+
+    #[test]
+    fn what_follows_a_list_starts_on_its_own_line() {
+        let md = "- SQS ポリシー\n  - 子\n\nポリシーを指定する際の注意\n\n- a\n\n> 引用\n\n- b\n\n## 見出し";
+        assert_eq!(
+            plain_and_html(md).0,
+            "- SQS ポリシー\n  - 子\nポリシーを指定する際の注意\n- a\n引用\n- b\n見出し"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_indented_at_most_max_indent_levels() {
+        let plain = plain_and_html(&("- ".repeat(100) + "x")).0;
+        let widest = plain.lines().map(|l| l.len() - l.trim_start().len()).max();
+        assert_eq!(widest, Some(2 * MAX_INDENT));
+        assert_eq!(plain.lines().count(), 100);
+    }
+
+    #[test]
+    fn a_cut_html_back_closes_what_it_opened() {
+        let md = "- a\n  - b **c d e f g h**\n    > quote\n";
+        let full = bounded_html(parser(md), usize::MAX);
+        for limit in [0, 30, 60, 100, 140] {
+            let html = bounded_html(parser(md), limit);
+            assert!(html.len() <= limit.max(MAX_END_TAG), "{limit}: {html}");
+            assert!(html.ends_with("</ul>\n") || html == "…", "{limit}: {html}");
+            for tag in ["ul", "li", "strong", "blockquote", "p"] {
+                assert_eq!(
+                    html.matches(&format!("<{tag}>")).count(),
+                    html.matches(&format!("</{tag}>")).count(),
+                    "{limit}: {html}"
+                );
+            }
+            assert!(html.contains('…') || html == full, "{limit}: {html}");
+        }
+        assert!(!full.contains('…'));
+    }
+
+    #[test]
+    fn a_long_plain_back_is_cut_and_marked() {
+        let mut plain = Plain::new(10);
+        for event in parser("一二三四五六七八九") {
+            plain.push(&event);
+        }
+        assert_eq!(plain.finish(), "一二…");
     }
 
     #[test]

@@ -19,6 +19,11 @@ pub enum NoteError {
         line: usize,
         column: usize,
     },
+    /// A link that leads out of the notes folder, as images are refused:
+    /// what the folder links to might be anything (`/etc/passwd`), and a
+    /// package may be shared.
+    #[error("{path}: refused, it links to {} outside the notes folder", target.display())]
+    Outside { path: PathBuf, target: PathBuf },
 }
 
 /// Reads a note as UTF-8 text, without a byte-order mark.
@@ -37,6 +42,11 @@ pub fn decode_note(path: &Path, bytes: Vec<u8>) -> Result<String, NoteError> {
             if text.starts_with('\u{feff}') {
                 text.drain(..'\u{feff}'.len_utf8());
             }
+            // NUL is no text: Anki, SQLite's C API and terminals cut or
+            // choke on it.
+            if text.contains('\0') {
+                text.retain(|c| c != '\0');
+            }
             Ok(text)
         }
         Err(err) => {
@@ -54,16 +64,17 @@ pub fn decode_note(path: &Path, bytes: Vec<u8>) -> Result<String, NoteError> {
 
 /// The Markdown files under `root` (or `root` itself when it is a file),
 /// sorted, skipping hidden files and folders. Stops at the first folder
-/// that cannot be read.
+/// that cannot be read or link that leads out of `root`.
 pub fn find_notes(root: &Path) -> Result<Vec<PathBuf>, NoteError> {
     walk(root)
+        .into_iter()
         .map(|entry| entry.map(walkdir::DirEntry::into_path))
         .collect()
 }
 
 /// The Markdown files under `root`, as `find_notes` walks them, with what
-/// change detection needs. Folders that cannot be read are reported in the
-/// second list and the walk goes on.
+/// change detection needs. Folders that cannot be read and links that lead
+/// out of `root` are reported in the second list and the walk goes on.
 pub fn scan_notes(root: &Path) -> (Vec<NoteFile>, Vec<NoteError>) {
     let mut notes = Vec::new();
     let mut errors = Vec::new();
@@ -85,21 +96,48 @@ pub fn scan_notes(root: &Path) -> (Vec<NoteFile>, Vec<NoteError>) {
     (notes, errors)
 }
 
-fn walk(root: &Path) -> impl Iterator<Item = Result<walkdir::DirEntry, NoteError>> + '_ {
-    walkdir::WalkDir::new(root)
+/// Links are followed, but only while they stay inside `root` (as for
+/// images): a link out of it, to a note or a folder, is an error and the
+/// walk does not enter it. Only links need the check, since everything else
+/// the walk meets is inside the folder that holds it. `root` itself may be
+/// a link, and a file named as `root` is the user's own choice.
+fn walk(root: &Path) -> Vec<Result<walkdir::DirEntry, NoteError>> {
+    let real_root = std::fs::canonicalize(root).ok();
+    let mut found = Vec::new();
+    let mut entries = walkdir::WalkDir::new(root)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()))
-        .filter_map(move |entry| match entry {
-            Ok(entry) => {
-                let markdown = entry.file_type().is_file()
-                    && (entry.depth() == 0
-                        || entry.path().extension().is_some_and(|ext| ext == "md"));
-                markdown.then_some(Ok(entry))
+        .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
+    while let Some(entry) = entries.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                found.push(Err(walk_error(root, err)));
+                continue;
             }
-            Err(err) => Some(Err(walk_error(root, err))),
-        })
+        };
+        let is_dir = entry.file_type().is_dir();
+        let markdown = entry.file_type().is_file()
+            && (entry.depth() == 0 || entry.path().extension().is_some_and(|ext| ext == "md"));
+        if entry.depth() > 0 && entry.path_is_symlink() && (is_dir || markdown) {
+            let target = std::fs::canonicalize(entry.path());
+            if let (Some(real_root), Ok(target)) = (&real_root, target) {
+                if !target.starts_with(real_root) {
+                    if is_dir {
+                        entries.skip_current_dir();
+                    }
+                    let path = entry.into_path();
+                    found.push(Err(NoteError::Outside { path, target }));
+                    continue;
+                }
+            }
+        }
+        if markdown {
+            found.push(Ok(entry));
+        }
+    }
+    found
 }
 
 fn walk_error(root: &Path, err: walkdir::Error) -> NoteError {
@@ -180,6 +218,9 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 }
 
 /// `path` relative to `root`, with `/` separators: how cards name their file.
+/// Names that are not UTF-8 show each invalid byte as `\xFF`, so that two
+/// files never share a name (which would make each look changed at every
+/// build).
 pub fn relative_name(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
     let relative = if relative.as_os_str().is_empty() {
@@ -189,7 +230,56 @@ pub fn relative_name(root: &Path, path: &Path) -> String {
     };
     relative
         .components()
-        .map(|c| c.as_os_str().to_string_lossy())
+        .map(|c| component_name(c.as_os_str()))
         .collect::<Vec<_>>()
         .join("/")
+}
+
+#[cfg(unix)]
+fn component_name(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, str> {
+    use std::os::unix::ffi::OsStrExt;
+    if let Some(name) = name.to_str() {
+        return name.into();
+    }
+    let mut shown = String::new();
+    for chunk in name.as_bytes().utf8_chunks() {
+        shown.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            shown.push_str(&format!("\\x{byte:02X}"));
+        }
+    }
+    shown.into()
+}
+
+/// Elsewhere names are Unicode but for unpaired surrogates (Windows), which
+/// no note name has in practice.
+#[cfg(not(unix))]
+fn component_name(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, str> {
+    name.to_string_lossy()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_stay_apart() {
+        use std::os::unix::ffi::OsStrExt;
+        let name = |bytes: &[u8]| {
+            relative_name(
+                Path::new("notes"),
+                &Path::new("notes").join(std::ffi::OsStr::from_bytes(bytes)),
+            )
+        };
+        assert_eq!(name(b"sub/a\xff.md"), "sub/a\\xFF.md");
+        assert_ne!(name(b"a\xff.md"), name(b"a\xfe.md"));
+        assert_eq!(name("見出し.md".as_bytes()), "見出し.md");
+    }
+
+    #[test]
+    fn nul_bytes_are_dropped() {
+        let text = decode_note(Path::new("n.md"), b"a\0b\n- c\0: d".to_vec()).unwrap();
+        assert_eq!(text, "ab\n- c: d");
+    }
 }

@@ -146,6 +146,7 @@ const TIERS: &str = "# 用語集\n\n## 階層順位の話\n\n\
 fn any_front_match_outranks_matches_elsewhere() {
     let project = project();
     project.write_note("tiers.md", TIERS);
+    project.run(&["build"]).ok();
     let found = hits(&project, &["階層順位"]);
     let fronts: Vec<&str> = found.iter().map(front).collect();
     let in_front = fronts

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs;
+use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -110,14 +111,20 @@ impl Media {
         if let Some(name) = self.by_path.get(&path) {
             return Some(name.clone());
         }
-        let bytes = match fs::read(&path) {
-            Ok(bytes) => bytes,
+        let name = match hashed_name(&path) {
+            Ok(Some(name)) => name,
+            Ok(None) => {
+                self.warn(format!(
+                    "{at}: image left out, larger than Anki's limit of {} MiB for a media file: {src}",
+                    MAX_MEDIA_BYTES >> 20
+                ));
+                return None;
+            }
             Err(err) => {
                 self.warn(format!("{at}: image unreadable: {src}: {err}"));
                 return None;
             }
         };
-        let name = hashed_name(&bytes, &path);
         self.by_path.insert(path.clone(), name.clone());
         if !self.files.iter().any(|f| f.name == name) {
             self.files.push(MediaFile {
@@ -254,11 +261,29 @@ fn escapes(relative: &Path) -> bool {
     false
 }
 
+/// The largest media file taken into a package: Anki's own limit
+/// (`MAX_INDIVIDUAL_MEDIA_FILE_SIZE`), past which its media sync refuses a
+/// file, so a larger one could never reach the user's other devices.
+pub const MAX_MEDIA_BYTES: u64 = 100 << 20;
+
 /// `nd-` + 16 hex digits of the content's SHA-256 + the original extension:
 /// the same picture under two names is stored once, and two pictures with the
 /// same file name in different folders never overwrite each other in Anki.
-fn hashed_name(bytes: &[u8], path: &Path) -> String {
-    let digest = Sha256::digest(bytes);
+/// The file is hashed as it is read, never held whole; None when it is
+/// larger than `MAX_MEDIA_BYTES`.
+fn hashed_name(path: &Path) -> std::io::Result<Option<String>> {
+    let file = fs::File::open(path)?;
+    if file.metadata()?.len() > MAX_MEDIA_BYTES {
+        return Ok(None);
+    }
+    let mut hasher = Sha256::new();
+    // Read at most one byte past the limit: a file that grew meanwhile is
+    // still refused.
+    let read = std::io::copy(&mut file.take(MAX_MEDIA_BYTES + 1), &mut hasher)?;
+    if read > MAX_MEDIA_BYTES {
+        return Ok(None);
+    }
+    let digest = hasher.finalize();
     let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
     let ext: String = path
         .extension()
@@ -269,11 +294,11 @@ fn hashed_name(bytes: &[u8], path: &Path) -> String {
         .take(8)
         .collect::<String>()
         .to_ascii_lowercase();
-    if ext.is_empty() {
+    Ok(Some(if ext.is_empty() {
         format!("nd-{hex}")
     } else {
         format!("nd-{hex}.{ext}")
-    }
+    }))
 }
 
 /// The entities an HTML renderer (pulldown-cmark) writes into attributes.

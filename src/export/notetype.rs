@@ -70,6 +70,10 @@ const AFMT: &str = r#"{{FrontSide}}
 /// The style: a Japanese font stack (macOS, Windows, Android/Linux, iOS),
 /// images that fit the card, nested lists and code that stay readable on a
 /// phone, and night mode (Anki adds `.nightMode` / `.night_mode`).
+///
+/// Inline code gets its band from `:not(pre) > code` rules only, so that no
+/// rule for inline code, however specific (night mode adds a class), can
+/// paint each line of a code block a band of its own.
 const CSS: &str = r#".card {
   font-family: "Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic UI", "Yu Gothic", YuGothic, Meiryo, "Noto Sans CJK JP", "Noto Sans JP", "Source Han Sans JP", sans-serif;
   font-size: 20px;
@@ -87,16 +91,16 @@ const CSS: &str = r#".card {
 .nd ul, .nd ol { margin: 0.2em 0; padding-left: 1.4em; }
 .nd li { margin: 0.15em 0; }
 .nd li > ul, .nd li > ol { font-size: 0.95em; }
-.nd code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "Noto Sans Mono CJK JP", monospace; font-size: 0.9em; background: rgba(175, 184, 193, 0.25); padding: 0.1em 0.3em; border-radius: 4px; }
+.nd code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "Noto Sans Mono CJK JP", monospace; font-size: 0.9em; }
+.nd :not(pre) > code { background: rgba(175, 184, 193, 0.25); padding: 0.1em 0.3em; border-radius: 4px; }
 .nd pre { overflow-x: auto; background: #f6f8fa; padding: 0.6em; border-radius: 6px; white-space: pre; }
-.nd pre code { background: none; padding: 0; }
 .nd table { border-collapse: collapse; }
 .nd th, .nd td { border: 1px solid #d0d7de; padding: 0.2em 0.5em; }
 .nightMode.card, .night_mode .card, .card.nightMode { color: #e6edf3; background-color: #0d1117; }
 .nightMode .nd-context, .night_mode .nd-context { color: #8b949e; }
 .nightMode .nd-source, .night_mode .nd-source { color: #6e7681; }
 .nightMode .nd pre, .night_mode .nd pre { background: #161b22; }
-.nightMode .nd code, .night_mode .nd code { background: rgba(110, 118, 129, 0.4); }
+.nightMode .nd :not(pre) > code, .night_mode .nd :not(pre) > code { background: rgba(110, 118, 129, 0.4); }
 .nightMode .nd th, .nightMode .nd td, .night_mode .nd th, .night_mode .nd td { border-color: #30363d; }
 "#;
 
@@ -161,6 +165,38 @@ mod tests {
         for id in [a, notetype_id(), derived_id("note", "")] {
             assert!(id >= ID_MIN as i64 && id <= ID_MAX as i64, "{id}");
         }
+    }
+
+    /// The selectors of the CSS rules whose declarations set `property`.
+    fn selectors_setting(property: &str) -> Vec<String> {
+        CSS.split('}')
+            .filter_map(|rule| rule.split_once('{'))
+            .filter(|(_, body)| {
+                body.split(';')
+                    .any(|d| d.split(':').next().unwrap_or("").trim() == property)
+            })
+            .flat_map(|(selectors, _)| selectors.split(',').map(|s| s.trim().to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn code_blocks_get_no_band_of_inline_code_in_either_mode() {
+        let painting_code: Vec<String> = selectors_setting("background")
+            .into_iter()
+            .filter(|s| s.ends_with("code"))
+            .collect();
+        // Light and night mode both give inline code its band…
+        assert!(painting_code.iter().any(|s| !s.contains("night")));
+        assert!(painting_code.iter().any(|s| s.starts_with(".nightMode")));
+        assert!(painting_code.iter().any(|s| s.starts_with(".night_mode")));
+        // …and none of those rules reaches code inside a `pre`.
+        for selector in &painting_code {
+            assert!(selector.ends_with(":not(pre) > code"), "{selector}");
+        }
+        // The block itself has its background in both modes.
+        let pre = selectors_setting("background");
+        assert!(pre.iter().any(|s| s == ".nd pre"));
+        assert!(pre.iter().any(|s| s == ".nightMode .nd pre"));
     }
 
     #[test]

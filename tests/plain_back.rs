@@ -1,0 +1,33 @@
+//! The plain-text back as `extract` prints it (and the index and CSV keep it).
+
+mod common;
+
+use common::Project;
+use notedeck::card::Card;
+
+#[test]
+fn a_paragraph_quote_or_heading_after_a_list_starts_on_its_own_line() {
+    let project = Project::empty();
+    project.write_note(
+        "sqs.md",
+        "# SQS\n\n## SQS のアクセス制御\n\n\
+         - SQS ポリシー\n  - キューごとに付ける\n\n\
+         ポリシーを指定する際の注意点がある。\n\n\
+         - 暗号化\n\n> 引用した説明\n\n\
+         - 保持期間\n\n#### 補足の見出し\n\n本文。\n",
+    );
+    let out = project.run(&["extract", "notes", "--format", "jsonl"]).ok();
+    let section: Card = out
+        .lines()
+        .map(|l| serde_json::from_str::<Card>(l).unwrap())
+        .find(|c| c.front == "SQS のアクセス制御")
+        .expect("the section's card");
+    let lines: Vec<&str> = section.back.lines().collect();
+    for line in [
+        "ポリシーを指定する際の注意点がある。",
+        "引用した説明",
+        "補足の見出し",
+    ] {
+        assert!(lines.contains(&line), "{line:?} not a line of {lines:#?}");
+    }
+}
