@@ -49,6 +49,8 @@ pub fn index_path(out: &Path) -> PathBuf {
 #[derive(Debug, Default)]
 pub struct BuildReport {
     pub dry_run: bool,
+    /// The notes folder the build read.
+    pub notes: PathBuf,
     pub files_changed: usize,
     pub cards: u64,
     pub new: usize,
@@ -161,6 +163,16 @@ impl fmt::Display for BuildReport {
 /// changes nothing; a note that cannot be used is reported in
 /// `BuildReport::failed` and the others are indexed.
 pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
+    build_and(options, |_, _| Ok(())).map(|(report, ())| report)
+}
+
+/// Runs a build, and `inspect` on the index as the build leaves it (with the
+/// notes folder), inside the build's transaction: a dry run's changes are
+/// seen there and rolled back after.
+pub fn build_and<T>(
+    options: &BuildOptions,
+    inspect: impl FnOnce(&rusqlite::Connection, &Path) -> anyhow::Result<T>,
+) -> anyhow::Result<(BuildReport, T)> {
     let index_file = index_path(&options.out);
     // Held until the outputs are in place, not only while the index's
     // transaction is open: the next build sweeps temporaries.
@@ -177,19 +189,20 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     } else {
         Index::open(&index_file)?
     };
-    let (report, staged) = update_index(&mut index, options)?;
+    let (report, staged, inspected) = update_index(&mut index, options, inspect)?;
     if !options.dry_run {
         put_outputs_in_place(&index, staged, &report.deleted)?;
     }
-    Ok(report)
+    Ok((report, inspected))
 }
 
 /// The build's one transaction: the index brought up to date and the
 /// outputs staged, then committed (or, dry, rolled back).
-fn update_index(
+fn update_index<T>(
     index: &mut Index,
     options: &BuildOptions,
-) -> anyhow::Result<(BuildReport, Vec<StagedFile>)> {
+    inspect: impl FnOnce(&rusqlite::Connection, &Path) -> anyhow::Result<T>,
+) -> anyhow::Result<(BuildReport, Vec<StagedFile>, T)> {
     let writer = index.begin(unix_now())?;
     let notes = notes_folder(
         options.notes.as_deref(),
@@ -216,6 +229,7 @@ fn update_index(
         writer,
         report: BuildReport {
             dry_run: options.dry_run,
+            notes: notes.clone(),
             ..BuildReport::default()
         },
         dirty: BTreeSet::new(),
@@ -224,12 +238,13 @@ fn update_index(
     run.index_notes()?;
     let staged = run.stage_outputs()?;
     run.report.cards = run.writer.card_count()?;
+    let inspected = inspect(run.writer.connection(), &notes)?;
     // Dropped uncommitted, a dry run's transaction rolls back: the index is
     // as it was.
     if !options.dry_run {
         run.writer.commit()?;
     }
-    Ok((run.report, staged))
+    Ok((run.report, staged, inspected))
 }
 
 /// The file whose lock a build holds: one build at a time writes an

@@ -8,7 +8,7 @@ use crate::build::{self, BuildOptions, BuildReport};
 use crate::index::{Index, RemovedCard};
 use crate::japanese::width::terminal_columns;
 use crate::search::{self, Filters};
-use crate::{extract, output, scan};
+use crate::{export, extract, output, scan};
 
 /// `notedeck extract`: prints the cards of every note under `paths`.
 /// A note that cannot be read is reported and skipped; the exit code is 1 then.
@@ -70,6 +70,26 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(exit_code(&report))
+}
+
+/// `notedeck sync`: a build, then Anki brought up to date over AnkiConnect.
+/// Prints the build's summary and the sync's (with each note written, with
+/// `verbose` or in a dry run).
+pub fn sync(options: &crate::sync::SyncOptions) -> anyhow::Result<ExitCode> {
+    let (build, sync) = crate::sync::sync(options)?;
+    report_problems(&build);
+    let mut out = std::io::stdout().lock();
+    for line in build.card_lines() {
+        writeln!(out, "{line}")?;
+    }
+    writeln!(out, "{build}")?;
+    if options.build.list_cards || sync.dry_run {
+        for line in &sync.lines {
+            writeln!(out, "{line}")?;
+        }
+    }
+    writeln!(out, "{sync}")?;
+    Ok(exit_code(&build))
 }
 
 /// `notedeck search`: finds cards in the index as the last build left it,
@@ -210,22 +230,9 @@ fn plural_cards(n: usize) -> String {
 pub fn anki_search(cards: &[RemovedCard]) -> String {
     cards
         .iter()
-        .map(|card| format!("\"Key:{}\"", escape_anki_search(&card.guid)))
+        .map(|card| export::key_search(&card.guid))
         .collect::<Vec<_>>()
         .join(" OR ")
-}
-
-/// Escapes what Anki's search reads as syntax inside a quoted field search:
-/// the wildcards `*` and `_`, quotes and backslashes.
-fn escape_anki_search(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\\' | '"' | '*' | '_') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
 }
 
 /// Notes that could not be used, and warnings, on stderr.

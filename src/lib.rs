@@ -20,3 +20,4 @@ pub mod output;
 pub mod render;
 pub mod scan;
 pub mod search;
+pub mod sync;

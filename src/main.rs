@@ -60,6 +60,32 @@ enum Command {
         #[arg(short, long)]
         verbose: bool,
     },
+    /// Bring the index, then a running Anki, up to date (over AnkiConnect).
+    ///
+    /// Adds new cards, updates changed ones in place, moves cards whose deck
+    /// changed and deletes the notes of removed cards; reviews are kept.
+    Sync {
+        #[command(flatten)]
+        notes: Notes,
+        #[command(flatten)]
+        out: Out,
+        /// AnkiConnect's address.
+        #[arg(long, default_value = notedeck::sync::DEFAULT_URL)]
+        url: String,
+        /// Suspend the notes of removed cards and tag them notedeck::removed,
+        /// instead of deleting them.
+        #[arg(long)]
+        keep_removed: bool,
+        /// Write one package and one CSV a deck, as `build --split`.
+        #[arg(long)]
+        split: bool,
+        /// List what the sync would do, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// List each card and note that changed.
+        #[arg(short, long)]
+        verbose: bool,
+    },
     /// Find cards in the index (as the last build left it; writes nothing).
     ///
     /// Words are AND-ed; "a phrase" keeps words together; -word excludes;
@@ -132,6 +158,27 @@ fn main() -> ExitCode {
             split,
             dry_run,
         }),
+        Command::Sync {
+            notes,
+            out,
+            url,
+            keep_removed,
+            split,
+            dry_run,
+            verbose,
+        } => commands::sync(&notedeck::sync::SyncOptions {
+            build: BuildOptions {
+                notes: notes.notes,
+                out: out.out,
+                formats: OutputFormat::ALL.to_vec(),
+                force: false,
+                list_cards: verbose,
+                split,
+                dry_run,
+            },
+            url,
+            keep_removed,
+        }),
         Command::Search {
             query,
             notes,
@@ -169,7 +216,7 @@ fn main() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("notedeck: {err:#}");
-            ExitCode::FAILURE
+            ExitCode::from(2)
         }
     }
 }

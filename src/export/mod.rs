@@ -111,7 +111,7 @@ pub(crate) struct Note<'a> {
 }
 
 impl<'a> Note<'a> {
-    fn new(indexed: &'a IndexedCard, media: &mut Media) -> Self {
+    pub(crate) fn new(indexed: &'a IndexedCard, media: &mut Media) -> Self {
         let card = &indexed.card;
         let context = match card.context.as_slice() {
             [] => Cow::Borrowed(""),
@@ -334,6 +334,22 @@ pub fn file_stem(deck: &str) -> String {
     stem
 }
 
+/// The Anki search that finds the note of the card `guid`: its `Key` field,
+/// as the field holds it (HTML: Anki searches a field's text as stored),
+/// with what Anki's search reads as syntax escaped (the wildcards `*` and
+/// `_`, quotes, backslashes).
+pub fn key_search(guid: &str) -> String {
+    let mut search = String::from("\"Key:");
+    for c in escape_html(guid).chars() {
+        if matches!(c, '\\' | '"' | '*' | '_') {
+            search.push('\\');
+        }
+        search.push(c);
+    }
+    search.push('"');
+    search
+}
+
 /// Card text is plain text; Anki fields are HTML.
 pub fn escape_html(text: &str) -> Cow<'_, str> {
     if !text.contains(['&', '<', '>', '"', '\'']) {
@@ -461,6 +477,13 @@ mod tests {
         assert_eq!(package_stem(Path::new("notes")), "notes");
         assert_eq!(package_stem(Path::new("/home/u/勉強/")), "勉強");
         assert_eq!(package_stem(Path::new("/")), "notedeck");
+    }
+
+    #[test]
+    fn key_searches_match_the_field_as_stored() {
+        assert_eq!(key_search("ab"), "\"Key:ab\"");
+        assert_eq!(key_search("a<b&c"), "\"Key:a&lt;b&amp;c\"");
+        assert_eq!(key_search("a*b_c"), "\"Key:a\\*b\\_c\"");
     }
 
     #[test]

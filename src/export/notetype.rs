@@ -57,12 +57,12 @@ pub fn deck_id(deck: &str) -> i64 {
 
 /// Front template: the context, small, above the front. `lang="ja"` makes
 /// renderers pick Japanese glyphs for kanji shared with Chinese.
-const QFMT: &str = r#"<div class="nd" lang="ja">
+pub const QFMT: &str = r#"<div class="nd" lang="ja">
 {{#Context}}<div class="nd-context">{{Context}}</div>{{/Context}}
 <div class="nd-front">{{Front}}</div>
 </div>"#;
 
-const AFMT: &str = r#"{{FrontSide}}
+pub const AFMT: &str = r#"{{FrontSide}}
 <hr id="answer">
 <div class="nd nd-back" lang="ja">{{Back}}</div>
 {{#Source}}<div class="nd-source">{{Source}}</div>{{/Source}}"#;
@@ -74,7 +74,7 @@ const AFMT: &str = r#"{{FrontSide}}
 /// Inline code gets its band from `:not(pre) > code` rules only, so that no
 /// rule for inline code, however specific (night mode adds a class), can
 /// paint each line of a code block a band of its own.
-const CSS: &str = r#".card {
+pub const CSS: &str = r#".card {
   font-family: "Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic UI", "Yu Gothic", YuGothic, Meiryo, "Noto Sans CJK JP", "Noto Sans JP", "Source Han Sans JP", sans-serif;
   font-size: 20px;
   line-height: 1.6;

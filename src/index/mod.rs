@@ -239,21 +239,7 @@ impl Index {
 
     /// The removed cards not yet dealt with, by deck and front.
     pub fn removed_cards(&self) -> anyhow::Result<Vec<RemovedCard>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT guid, deck, front, file, line FROM removed ORDER BY deck, file, line, guid",
-        )?;
-        let cards = stmt
-            .query_map([], |row| {
-                Ok(RemovedCard {
-                    guid: row.get(0)?,
-                    deck: row.get(1)?,
-                    front: row.get(2)?,
-                    file: row.get(3)?,
-                    line: row.get(4)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        Ok(cards)
+        removed_cards(&self.conn)
     }
 
     /// Forgets removed cards the user has dealt with in Anki.
@@ -279,6 +265,25 @@ impl Index {
         }
         Ok(())
     }
+}
+
+/// The removed cards not yet dealt with, by deck and front.
+pub fn removed_cards(conn: &Connection) -> anyhow::Result<Vec<RemovedCard>> {
+    let mut stmt = conn.prepare(
+        "SELECT guid, deck, front, file, line FROM removed ORDER BY deck, file, line, guid",
+    )?;
+    let cards = stmt
+        .query_map([], |row| {
+            Ok(RemovedCard {
+                guid: row.get(0)?,
+                deck: row.get(1)?,
+                front: row.get(2)?,
+                file: row.get(3)?,
+                line: row.get(4)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(cards)
 }
 
 /// Every note file an index knows, by name, as its last build saw it.

@@ -78,6 +78,18 @@ CREATE TABLE outputs (
     name TEXT PRIMARY KEY,
     pending INTEGER NOT NULL
 );
+-- What the last `sync` left in Anki, a card a row: its note id there, a
+-- hash of the fields and tags sent, the deck its cards were put in.
+CREATE TABLE anki_notes (
+    guid TEXT PRIMARY KEY,
+    nid INTEGER NOT NULL,
+    hash BLOB NOT NULL,
+    deck TEXT NOT NULL
+);
+-- Media files Anki has from a sync (names are content hashes).
+CREATE TABLE anki_media (
+    name TEXT PRIMARY KEY
+);
 -- Facts about the index as a whole: the notes folder it was built from,
 -- the extraction rules its cards were made with.
 CREATE TABLE meta (

@@ -109,6 +109,11 @@ impl<'a> Writer<'a> {
         })
     }
 
+    /// The transaction, to read the index as this build leaves it.
+    pub fn connection(&self) -> &rusqlite::Connection {
+        &self.tx
+    }
+
     /// Whether the schema was rebuilt from an older version in this build.
     pub fn migrated(&self) -> bool {
         self.migrated

@@ -7,7 +7,8 @@ file COL, does one thing, prints one JSON object and closes the collection.
     check.py probe                       exit 0 when `anki` imports
     check.py import-apkg COL PKG...      import packages (default options)
     check.py import-csv COL CSV...       import CSV files, metadata as Anki reads it
-    check.py dump COL                    every note: guid, fields, decks, tags, reps
+    check.py dump COL                    every note: guid, fields, decks, tags, reps,
+                                         mod, whether suspended; the collection's mod
     check.py review COL GUID             answer the note's card "Good" once
     check.py render COL GUID             the card's question and answer HTML, media dir
     check.py keep-notetype-only COL PKG  import PKG, then delete its notes (the
@@ -101,9 +102,12 @@ def dump(col_path):
                     "decks": sorted({col.decks.name(c.did) for c in cards}),
                     "reps": sum(c.reps for c in cards),
                     "card_ids": [c.id for c in cards],
+                    "mod": note.mod,
+                    "card_mods": [c.mod for c in cards],
+                    "suspended": all(c.queue == -1 for c in cards),
                 }
             )
-        out({"notes": notes})
+        out({"notes": notes, "mod": col.db.scalar("select mod from col")})
     finally:
         col.close()
 

@@ -13,3 +13,4 @@ mod packages;
 mod regenerate;
 #[path = "../common/mod.rs"]
 mod shared;
+mod sync;

@@ -1,0 +1,96 @@
+//! What the index remembers of Anki between syncs (`anki_notes`,
+//! `anki_media`), and the cards and removals a sync reads.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::{params, Connection};
+
+use crate::export::IndexedCard;
+use crate::index::{read_card, RemovedCard, CARD_COLUMNS};
+
+/// A card's note in Anki as the last sync left it.
+#[derive(Debug, Clone)]
+pub struct Synced {
+    pub nid: i64,
+    /// Of the fields and tags sent (`note_hash`).
+    pub hash: Vec<u8>,
+    pub deck: String,
+}
+
+pub fn synced(conn: &Connection) -> anyhow::Result<HashMap<String, Synced>> {
+    let mut stmt = conn.prepare("SELECT guid, nid, hash, deck FROM anki_notes")?;
+    let rows = stmt
+        .query_map([], |row| {
+            Ok((
+                row.get(0)?,
+                Synced {
+                    nid: row.get(1)?,
+                    hash: row.get(2)?,
+                    deck: row.get(3)?,
+                },
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
+}
+
+pub fn media(conn: &Connection) -> anyhow::Result<HashSet<String>> {
+    let mut stmt = conn.prepare("SELECT name FROM anki_media")?;
+    let names = stmt
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(names)
+}
+
+/// Every card, in deck and note order.
+pub fn cards(conn: &Connection) -> anyhow::Result<Vec<IndexedCard>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {CARD_COLUMNS} FROM cards ORDER BY deck, file, line"
+    ))?;
+    let cards = stmt.query_map([], read_card)?.collect::<Result<_, _>>()?;
+    Ok(cards)
+}
+
+pub fn removed(conn: &Connection) -> anyhow::Result<Vec<RemovedCard>> {
+    crate::index::removed_cards(conn)
+}
+
+/// Records notes as Anki now has them.
+pub fn record_synced(conn: &Connection, notes: &[(&str, Synced)]) -> anyhow::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR REPLACE INTO anki_notes (guid, nid, hash, deck) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (guid, note) in notes {
+        stmt.execute(params![guid, note.nid, note.hash, note.deck])?;
+    }
+    Ok(())
+}
+
+pub fn record_media(conn: &Connection, name: &str) -> anyhow::Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO anki_media (name) VALUES (?1)",
+        [name],
+    )?;
+    Ok(())
+}
+
+/// Forgets removed cards whose notes are dealt with in Anki, and what the
+/// last sync knew of them.
+pub fn record_removed(conn: &Connection, guids: &[&str]) -> anyhow::Result<()> {
+    for guid in guids {
+        conn.execute("DELETE FROM removed WHERE guid = ?1", [guid])?;
+        conn.execute("DELETE FROM anki_notes WHERE guid = ?1", [guid])?;
+    }
+    Ok(())
+}
+
+/// Forgets notes of cards that are neither in the notes nor removed (the
+/// user forgot the removal): the sync leaves them alone.
+pub fn forget_strays(conn: &Connection) -> anyhow::Result<()> {
+    conn.execute(
+        "DELETE FROM anki_notes WHERE guid NOT IN (SELECT guid FROM cards WHERE guid IS NOT NULL) \
+         AND guid NOT IN (SELECT guid FROM removed)",
+        [],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,492 @@
+//! `notedeck sync` against a real AnkiConnect server (the headless
+//! `anki-connect-server` over Anki's own library, pinned in
+//! tests/anki/sync-requirements.txt), its collection read back with Anki's
+//! library once the server has stopped.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::common::*;
+use crate::shared::{edit_note, move_note, write_study_notes};
+
+/// A running AnkiConnect server on a free loopback port, over `col`.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(col: &Path) -> Server {
+        let program = std::env::var("NOTEDECK_ANKICONNECT")
+            .expect("NOTEDECK_ANKICONNECT names the anki-connect-server program");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(program)
+            .arg("api")
+            .env("ANKICONNECT_COLLECTION_PATH", col)
+            .env("ANKICONNECT_PORT", port.to_string())
+            .env("ANKICONNECT_BIND", "127.0.0.1")
+            // It reads a `.env` of the folder it runs in: run it where
+            // there is none.
+            .current_dir(col.parent().unwrap())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start anki-connect-server");
+        let server = Server {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while server.try_call("version", json!({})).is_none() {
+            assert!(Instant::now() < deadline, "the server did not answer");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        server
+    }
+
+    fn try_call(&self, action: &str, params: Value) -> Option<Value> {
+        let mut response = ureq::post(&self.url)
+            .header("Content-Type", "application/json")
+            .send_json(json!({ "action": action, "version": 6, "params": params }))
+            .ok()?;
+        let reply: Value = response.body_mut().read_json().ok()?;
+        assert!(reply["error"].is_null(), "{action}: {reply}");
+        Some(reply["result"].clone())
+    }
+
+    fn call(&self, action: &str, params: Value) -> Value {
+        self.try_call(action, params).expect("the server answers")
+    }
+
+    /// Stops the server, letting it close the collection.
+    fn stop(mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A notes folder synced into a fresh collection.
+struct Synced {
+    _tmp: tempfile::TempDir,
+    notes: PathBuf,
+    out: PathBuf,
+    col: PathBuf,
+}
+
+impl Synced {
+    fn new() -> Synced {
+        let tmp = tempfile::tempdir().unwrap();
+        let notes = tmp.path().join("notes");
+        write_study_notes(&notes);
+        // A note with one card and nothing above it, and one with an image.
+        std::fs::write(
+            notes.join("misc.md"),
+            "# その他\n\n- 単語: 意味を持つ最小の言葉\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(notes.join("img")).unwrap();
+        std::fs::write(
+            notes.join("img/図.png"),
+            b"\x89PNG\r\n\x1a\n not really a picture",
+        )
+        .unwrap();
+        std::fs::write(
+            notes.join("pictures.md"),
+            "# 図\n\n- 構成図: 全体は ![図](img/図.png) の通り\n",
+        )
+        .unwrap();
+        let col_dir = tmp.path().join("anki");
+        std::fs::create_dir_all(&col_dir).unwrap();
+        Synced {
+            out: tmp.path().join("out"),
+            col: col_dir.join("collection.anki2"),
+            notes,
+            _tmp: tmp,
+        }
+    }
+
+    /// `notedeck sync` with a server started for it and stopped after.
+    fn sync(&self, extra: &[&str]) -> Run {
+        let server = Server::start(&self.col);
+        let run = self.sync_with(&server, extra);
+        server.stop();
+        run
+    }
+
+    fn sync_with(&self, server: &Server, extra: &[&str]) -> Run {
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![
+            &"sync",
+            &"--notes",
+            &self.notes,
+            &"--out",
+            &self.out,
+            &"--url",
+            &server.url,
+        ];
+        args.extend(extra.iter().map(|a| a as &dyn AsRef<std::ffi::OsStr>));
+        notedeck(&args)
+    }
+
+    fn cards(&self) -> Vec<notedeck::card::Card> {
+        extracted(&self.notes)
+    }
+}
+
+/// The collection's notes by their Key field (a synced note's GUID is
+/// Anki's own), and the collection's modification time.
+fn by_key(anki: &Anki, col: &Path) -> (BTreeMap<String, Value>, i64) {
+    let dump = anki.run(&[&"dump", &col]);
+    let notes = dump["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| (text_of(n["fields"]["Key"].as_str().unwrap()), n.clone()))
+        .collect();
+    (notes, dump["mod"].as_i64().unwrap())
+}
+
+/// What a note holds, whatever its ids: fields, tags, deck, suspension.
+fn content(note: &Value) -> Value {
+    json!([
+        note["fields"],
+        note["tags"],
+        note["decks"],
+        note["suspended"]
+    ])
+}
+
+#[test]
+#[cfg_attr(
+    not(anki_connect),
+    ignore = "needs an AnkiConnect server: set NOTEDECK_ANKICONNECT and NOTEDECK_PYTHON"
+)]
+fn a_first_sync_makes_every_card_a_note_with_its_media() {
+    let anki = anki();
+    let s = Synced::new();
+    let run = s.sync(&[]);
+    let cards = s.cards();
+    assert!(
+        run.stdout.contains(&format!("{} added", cards.len())),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("1 media files sent"), "{}", run.stdout);
+    let (notes, _) = by_key(anki, &s.col);
+    assert_eq!(notes.len(), cards.len());
+    let media_dir = s.col.with_file_name("collection.media");
+    for card in &cards {
+        let note = &notes[&card.guid];
+        assert_eq!(note["notetype"], "notedeck");
+        if card.front == "構成図" {
+            let back = note["fields"]["Back"].as_str().unwrap();
+            let name = back
+                .split("src=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            assert!(
+                media_dir.join(name).is_file(),
+                "{name} not in {media_dir:?}"
+            );
+        } else {
+            assert_note_is(note, card, &ALL_FIELDS);
+        }
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(anki_connect),
+    ignore = "needs an AnkiConnect server: set NOTEDECK_ANKICONNECT and NOTEDECK_PYTHON"
+)]
+fn an_edit_updates_one_note_and_keeps_its_reviews() {
+    let anki = anki();
+    let s = Synced::new();
+    let server = Server::start(&s.col);
+    s.sync_with(&server, &[]);
+    let word = s.cards().into_iter().find(|c| c.front == "単語").unwrap();
+    let cards = server.call(
+        "findCards",
+        json!({ "query": format!("\"Key:{}\"", word.guid) }),
+    );
+    let card_id = cards[0].as_i64().unwrap();
+    server.call(
+        "answerCards",
+        json!({ "answers": [{ "cardId": card_id, "ease": 3 }] }),
+    );
+    server.stop();
+    let (before, _) = by_key(anki, &s.col);
+
+    edit_note(&s.notes, "misc.md", "最小の言葉", "最小の言語単位");
+    let run = s.sync(&[]);
+    assert!(
+        run.stdout
+            .contains("0 added, 1 updated, 0 moved, 0 deleted"),
+        "{}",
+        run.stdout
+    );
+    let (after, _) = by_key(anki, &s.col);
+    let changed: Vec<&String> = after
+        .keys()
+        .filter(|k| after[*k]["mod"] != before[*k]["mod"])
+        .collect();
+    assert_eq!(changed, [&word.guid]);
+    let note = &after[&word.guid];
+    assert!(note["fields"]["Back"]
+        .as_str()
+        .unwrap()
+        .contains("最小の言語単位"));
+    assert_eq!(note["reps"], 1);
+    assert_eq!(note["card_ids"], json!([card_id]));
+}
+
+#[test]
+#[cfg_attr(
+    not(anki_connect),
+    ignore = "needs an AnkiConnect server: set NOTEDECK_ANKICONNECT and NOTEDECK_PYTHON"
+)]
+fn a_moved_file_moves_its_cards_to_the_new_deck_keeping_them() {
+    let anki = anki();
+    let s = Synced::new();
+    s.sync(&[]);
+    let (before, _) = by_key(anki, &s.col);
+    move_note(&s.notes, "N5/nouns.md", "N3/nouns.md");
+    let run = s.sync(&[]);
+    assert!(run.stdout.contains("0 added, 3 updated"), "{}", run.stdout);
+    let (after, _) = by_key(anki, &s.col);
+    assert_eq!(after.len(), before.len());
+    let moved: Vec<&Value> = after
+        .values()
+        .filter(|n| n["decks"] == json!(["N3::名詞"]))
+        .collect();
+    assert_eq!(moved.len(), 3);
+    for note in moved {
+        let key = text_of(note["fields"]["Key"].as_str().unwrap());
+        assert_eq!(before[&key]["decks"], json!(["N5::名詞"]));
+        assert_eq!(note["card_ids"], before[&key]["card_ids"], "the same cards");
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(anki_connect),
+    ignore = "needs an AnkiConnect server: set NOTEDECK_ANKICONNECT and NOTEDECK_PYTHON"
+)]
+fn removed_cards_are_deleted_or_suspended_and_tagged() {
+    let anki = anki();
+    for keep in [false, true] {
+        let s = Synced::new();
+        s.sync(&[]);
+        let cards = s.cards();
+        let guid = |front: &str| {
+            cards
+                .iter()
+                .find(|c| c.front == front)
+                .unwrap()
+                .guid
+                .clone()
+        };
+        let gone = [guid("単語"), guid("格助詞")];
+        edit_note(&s.notes, "misc.md", "- 単語: 意味を持つ最小の言葉\n", "");
+        edit_note(
+            &s.notes,
+            "grammar.md",
+            "- 格助詞: 名詞と述語の関係を示す助詞\n",
+            "",
+        );
+        let run = s.sync(if keep { &["--keep-removed"][..] } else { &[] });
+        let (after, _) = by_key(anki, &s.col);
+        if keep {
+            assert!(run.stdout.contains("2 suspended"), "{}", run.stdout);
+            assert_eq!(after.len(), cards.len());
+            for key in &gone {
+                assert_eq!(after[key]["suspended"], true);
+                assert!(after[key]["tags"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&json!("notedeck::removed")));
+            }
+        } else {
+            assert!(run.stdout.contains("2 deleted"), "{}", run.stdout);
+            assert_eq!(after.len(), cards.len() - 2);
+            assert!(gone.iter().all(|key| !after.contains_key(key)));
+        }
+        // Dealt with: no longer listed as removed.
+        let listed = notedeck(&[&"removed", &"--out", &s.out, &"--query"]);
+        assert!(listed.stdout.is_empty(), "{}", listed.stdout);
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(anki_connect),
+    ignore = "needs an AnkiConnect server: set NOTEDECK_ANKICONNECT and NOTEDECK_PYTHON"
+)]
+fn notes_imported_from_a_package_are_found_not_duplicated() {
+    let anki = anki();
+    let s = Synced::new();
+    build(&s.notes, &s.out, "apkg");
+    anki.import_apkg(&s.col, &[s.out.join("notes.apkg")]);
+    let (imported, _) = by_key(anki, &s.col);
+    let run = s.sync(&[]);
+    assert!(run.stdout.contains("0 added"), "{}", run.stdout);
+    let (after, _) = by_key(anki, &s.col);
+    assert_eq!(after.len(), s.cards().len(), "no duplicates");
+    for (key, note) in &after {
+        assert_eq!(
+            note["guid"], imported[key]["guid"],
+            "the imported note itself"
+        );
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(anki_connect),
+    ignore = "needs an AnkiConnect server: set NOTEDECK_ANKICONNECT and NOTEDECK_PYTHON"
+)]
+fn a_second_sync_with_no_edit_writes_nothing_and_a_dry_run_changes_nothing() {
+    let anki = anki();
+    let s = Synced::new();
+    s.sync(&[]);
+    let (before, col_mod) = by_key(anki, &s.col);
+    let run = s.sync(&[]);
+    assert!(
+        run.stdout.contains(&format!(
+            "0 added, 0 updated, 0 moved, 0 deleted, 0 media files sent, {} unchanged",
+            before.len()
+        )),
+        "{}",
+        run.stdout
+    );
+    let (after, after_mod) = by_key(anki, &s.col);
+    assert_eq!(after_mod, col_mod, "the collection was not written");
+    assert_eq!(after, before);
+
+    edit_note(&s.notes, "misc.md", "最小の言葉", "最小の単位");
+    let run = s.sync(&["--dry-run"]);
+    assert!(
+        run.stdout.contains("dry run, nothing sent"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("update") && l.contains("単語")),
+        "{}",
+        run.stdout
+    );
+    let (dry, dry_mod) = by_key(anki, &s.col);
+    assert_eq!((dry, dry_mod), (before, col_mod));
+    // The index did not take the edit in either: the next sync sends it.
+    let run = s.sync(&[]);
+    assert!(run.stdout.contains("1 updated"), "{}", run.stdout);
+}
+
+/// Many cards, so that a sync takes long enough to be stopped part-way.
+fn many_cards(notes: &Path) {
+    for file in 0..30 {
+        let mut text = format!("# 大量{file}\n\n## 節\n\n");
+        for item in 0..50 {
+            text.push_str(&format!(
+                "- 用語{file}の{item}: 説明{file}-{item}、止めても続きから\n"
+            ));
+        }
+        std::fs::create_dir_all(notes.join(format!("part{}", file % 3))).unwrap();
+        std::fs::write(notes.join(format!("part{}/n{file}.md", file % 3)), text).unwrap();
+    }
+}
+
+/// The edits made between the two rounds of syncs: a card edited, a file
+/// moved, two cards removed.
+fn edit_many(notes: &Path) {
+    edit_note(notes, "part0/n0.md", "説明0-1、", "説明0-1（改訂）、");
+    move_note(notes, "part1/n1.md", "moved/n1.md");
+    edit_note(
+        notes,
+        "part2/n2.md",
+        "- 用語2の3: 説明2-3、止めても続きから\n- 用語2の4: 説明2-4、止めても続きから\n",
+        "",
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(anki_connect),
+    ignore = "needs an AnkiConnect server: set NOTEDECK_ANKICONNECT and NOTEDECK_PYTHON"
+)]
+fn syncs_killed_at_any_moment_end_as_one_uninterrupted_sync() {
+    let anki = anki();
+    // The reference: one sync, the edits, one sync.
+    let reference = Synced::new();
+    many_cards(&reference.notes);
+    reference.sync(&[]);
+    edit_many(&reference.notes);
+    reference.sync(&[]);
+    let (expected, _) = by_key(anki, &reference.col);
+
+    let s = Synced::new();
+    many_cards(&s.notes);
+    let server = Server::start(&s.col);
+    let mut killed = 0;
+    for round in 0..10 {
+        if round == 5 {
+            // Finish the first round, then kill the syncs of the edits.
+            s.sync_with(&server, &[]);
+            edit_many(&s.notes);
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_notedeck"))
+            .args(["sync", "--url", &server.url, "--notes"])
+            .arg(&s.notes)
+            .arg("--out")
+            .arg(&s.out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Spread over the time a sync takes (pseudo-random, repeatable).
+        std::thread::sleep(Duration::from_millis(40 + (round * 7919 % 23) * 60));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            killed += 1;
+        }
+        child.wait().unwrap();
+    }
+    s.sync_with(&server, &[]);
+    server.stop();
+    assert!(
+        killed >= 5,
+        "only {killed} of 10 syncs were still running when killed"
+    );
+    let (got, _) = by_key(anki, &s.col);
+    assert_eq!(got.len(), expected.len(), "nothing duplicated or lost");
+    for (key, note) in &expected {
+        assert_eq!(content(&got[key]), content(note), "{key}");
+    }
+}
