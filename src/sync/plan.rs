@@ -1,0 +1,274 @@
+//! What a sync will send, worked out from the index and a few reads of
+//! Anki (which note types, decks and notes it has).
+
+use std::path::Path;
+
+use rusqlite::Connection;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::client::{self, Client};
+use super::state::{self, Synced};
+use super::{ids, SyncReport, BATCH};
+use crate::export::media::{Media, MediaFile};
+use crate::export::notetype::{FIELDS, NOTETYPE_NAME};
+use crate::export::{key_search, IndexedCard, Note};
+
+/// A card as the note Anki should have.
+pub(super) struct Outgoing {
+    pub(super) guid: String,
+    pub(super) deck: String,
+    pub(super) front: String,
+    pub(super) fields: Vec<(&'static str, String)>,
+    pub(super) tags: Vec<String>,
+    /// Of the fields and tags: what `anki_notes` compares.
+    pub(super) hash: Vec<u8>,
+}
+
+impl Outgoing {
+    fn new(indexed: &IndexedCard, media: &mut Media) -> Self {
+        let note = Note::new(indexed, media);
+        let fields: Vec<(&'static str, String)> = FIELDS
+            .iter()
+            .zip(note.fields.iter())
+            .map(|(name, value)| (*name, value.to_string()))
+            .collect();
+        let mut hasher = Sha256::new();
+        for (_, value) in &fields {
+            hasher.update(value.as_bytes());
+            hasher.update([0x1f]);
+        }
+        for tag in note.tags {
+            hasher.update(tag.as_bytes());
+            hasher.update([0x1e]);
+        }
+        Outgoing {
+            guid: note.guid.to_string(),
+            deck: note.deck.to_string(),
+            front: indexed.card.front.clone(),
+            tags: note.tags.to_vec(),
+            fields,
+            hash: hasher.finalize()[..16].to_vec(),
+        }
+    }
+
+    pub(super) fn fields_json(&self) -> Value {
+        Value::Object(
+            self.fields
+                .iter()
+                .map(|(name, value)| (name.to_string(), json!(value)))
+                .collect(),
+        )
+    }
+
+    pub(super) fn synced(&self, nid: i64, deck: &str) -> Synced {
+        Synced {
+            nid,
+            hash: self.hash.clone(),
+            deck: deck.to_string(),
+        }
+    }
+
+    fn line(&self, action: &str) -> String {
+        format!("{action:<8} {} · {}", self.deck, self.front)
+    }
+}
+
+/// A removed card whose note may still be in Anki.
+pub(super) struct Leaving {
+    pub(super) guid: String,
+    /// Its note, when Anki has it.
+    pub(super) nid: Option<i64>,
+    pub(super) line: String,
+}
+
+/// What a sync will send, worked out from the index and a few reads of Anki.
+pub(super) struct Plan {
+    pub(super) create_model: bool,
+    pub(super) create_decks: Vec<String>,
+    pub(super) media: Vec<MediaFile>,
+    pub(super) add: Vec<Outgoing>,
+    /// Notes to update (fields and tags changed, or found by Key with
+    /// content unknown), with their id. They are put in their deck too.
+    pub(super) update: Vec<(i64, Outgoing)>,
+    /// Notes whose fields are as sent but whose deck changed.
+    pub(super) moves: Vec<(i64, Outgoing)>,
+    pub(super) leave: Vec<Leaving>,
+    pub(super) unchanged: usize,
+}
+
+impl Plan {
+    pub(super) fn make(
+        conn: &Connection,
+        client: &Client,
+        notes_root: &Path,
+    ) -> anyhow::Result<Plan> {
+        let create_model = !has_notetype(client)?;
+        let in_anki: std::collections::HashSet<i64> = if create_model {
+            Default::default()
+        } else {
+            ids(client.call(
+                "findNotes",
+                json!({ "query": format!("\"note:{NOTETYPE_NAME}\"") }),
+            )?)
+            .into_iter()
+            .collect()
+        };
+        let synced = state::synced(conn)?;
+        let known = |guid: &str| synced.get(guid).filter(|s| in_anki.contains(&s.nid));
+
+        let mut media = Media::new(notes_root);
+        let cards = state::cards(conn)?;
+        let outgoing: Vec<Outgoing> = cards.iter().map(|c| Outgoing::new(c, &mut media)).collect();
+        let removed = state::removed(conn)?;
+
+        // Notes the index does not know: look for them by Key.
+        let unknown: Vec<&str> = outgoing
+            .iter()
+            .map(|o| o.guid.as_str())
+            .chain(removed.iter().map(|r| r.guid.as_str()))
+            .filter(|guid| known(guid).is_none())
+            .collect();
+        let found = if create_model {
+            Default::default()
+        } else {
+            find_by_key(client, &unknown)?
+        };
+
+        let mut plan = Plan {
+            create_model,
+            create_decks: Vec::new(),
+            media: Vec::new(),
+            add: Vec::new(),
+            update: Vec::new(),
+            moves: Vec::new(),
+            leave: Vec::new(),
+            unchanged: 0,
+        };
+        for card in outgoing {
+            match (known(&card.guid), found.get(&card.guid)) {
+                (Some(s), _) if s.hash != card.hash => plan.update.push((s.nid, card)),
+                (Some(s), _) if s.deck != card.deck => plan.moves.push((s.nid, card)),
+                (Some(_), _) => plan.unchanged += 1,
+                (None, Some(&nid)) => plan.update.push((nid, card)),
+                (None, None) => plan.add.push(card),
+            }
+        }
+        for card in removed {
+            let nid = known(&card.guid)
+                .map(|s| s.nid)
+                .or_else(|| found.get(&card.guid).copied());
+            plan.leave.push(Leaving {
+                guid: card.guid,
+                nid,
+                line: format!("{} · {}", card.deck, card.front),
+            });
+        }
+        let sent = state::media(conn)?;
+        plan.media = media
+            .files()
+            .iter()
+            .filter(|f| !sent.contains(&f.name))
+            .cloned()
+            .collect();
+        let decks: std::collections::HashSet<String> =
+            serde_json::from_value(client.call("deckNames", json!({}))?).unwrap_or_default();
+        let mut wanted: Vec<String> = plan
+            .add
+            .iter()
+            .chain(plan.update.iter().map(|(_, o)| o))
+            .chain(plan.moves.iter().map(|(_, o)| o))
+            .map(|o| o.deck.clone())
+            .filter(|deck| !decks.contains(deck))
+            .collect();
+        wanted.sort();
+        wanted.dedup();
+        plan.create_decks = wanted;
+        Ok(plan)
+    }
+
+    pub(super) fn describe(&self, report: &mut SyncReport, keep_removed: bool) {
+        report.added = self.add.len();
+        report.updated = self.update.len();
+        report.moved = self.moves.len();
+        report.media = self.media.len();
+        report.unchanged = self.unchanged;
+        let leaving = self.leave.iter().filter(|l| l.nid.is_some()).count();
+        if keep_removed {
+            report.suspended = leaving;
+        } else {
+            report.deleted = leaving;
+        }
+        if self.create_model {
+            report
+                .lines
+                .push(format!("create   note type {NOTETYPE_NAME}"));
+        }
+        for deck in &self.create_decks {
+            report.lines.push(format!("create   deck {deck}"));
+        }
+        report.lines.extend(self.add.iter().map(|o| o.line("add")));
+        report
+            .lines
+            .extend(self.update.iter().map(|(_, o)| o.line("update")));
+        report
+            .lines
+            .extend(self.moves.iter().map(|(_, o)| o.line("move")));
+        let verb = if keep_removed { "suspend" } else { "delete" };
+        report.lines.extend(
+            self.leave
+                .iter()
+                .filter(|l| l.nid.is_some())
+                .map(|l| format!("{verb:<8} {}", l.line)),
+        );
+    }
+}
+
+/// Whether Anki has the `notedeck` note type, with every field it needs.
+fn has_notetype(client: &Client) -> anyhow::Result<bool> {
+    let names: Vec<String> =
+        serde_json::from_value(client.call("modelNames", json!({}))?).unwrap_or_default();
+    if !names.iter().any(|n| n == NOTETYPE_NAME) {
+        return Ok(false);
+    }
+    let fields: Vec<String> = serde_json::from_value(
+        client.call("modelFieldNames", json!({ "modelName": NOTETYPE_NAME }))?,
+    )
+    .unwrap_or_default();
+    let missing: Vec<&str> = FIELDS
+        .iter()
+        .filter(|f| !fields.iter().any(|have| have == *f))
+        .copied()
+        .collect();
+    if !missing.is_empty() {
+        anyhow::bail!(
+            "Anki's note type {NOTETYPE_NAME} has no field {}: it comes from an older notedeck; \
+             rename it in Anki (Tools › Manage Note Types) and sync again",
+            missing.join(", ")
+        );
+    }
+    Ok(true)
+}
+
+/// Note ids of notes whose `Key` field is one of `guids`, by GUID.
+fn find_by_key(
+    client: &Client,
+    guids: &[&str],
+) -> anyhow::Result<std::collections::HashMap<String, i64>> {
+    let mut found = std::collections::HashMap::new();
+    for batch in guids.chunks(BATCH) {
+        let actions = batch
+            .iter()
+            .map(|guid| {
+                let query = format!("\"note:{NOTETYPE_NAME}\" {}", key_search(guid));
+                client::Action::new("findNotes", json!({ "query": query }))
+            })
+            .collect();
+        for (guid, result) in batch.iter().zip(client.multi(actions)?) {
+            if let Some(&nid) = ids(result?).iter().min() {
+                found.insert(guid.to_string(), nid);
+            }
+        }
+    }
+    Ok(found)
+}
