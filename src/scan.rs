@@ -145,10 +145,9 @@ fn walk(root: &Path) -> Vec<Result<walkdir::DirEntry, NoteError>> {
 fn walk_error(root: &Path, err: walkdir::Error) -> NoteError {
     let path = err.path().unwrap_or(root).to_path_buf();
     let source = match err.loop_ancestor() {
-        Some(ancestor) => std::io::Error::other(format!(
-            "a link loop back to {}",
-            ancestor.display()
-        )),
+        Some(ancestor) => {
+            std::io::Error::other(format!("a link loop back to {}", ancestor.display()))
+        }
         None => err
             .into_io_error()
             .unwrap_or_else(|| std::io::Error::other("unknown walk error")),

@@ -164,7 +164,7 @@ fn a_note_that_is_not_utf8_is_named_and_the_others_are_indexed() {
     let project = Project::with_notes();
     project.write_note("broken.md", b"- ok: fine\n- bad: \xff\xfe here\n");
     let run = project.run(&["build"]);
-    assert_eq!(run.code(), 1);
+    assert_eq!(run.code(), 2);
     assert!(
         run.stderr().contains("broken.md:2: not UTF-8"),
         "{}",
@@ -186,7 +186,7 @@ fn a_note_that_is_not_utf8_is_named_and_the_others_are_indexed() {
 fn a_missing_notes_folder_is_named() {
     let project = Project::empty();
     let run = project.run(&["build", "--notes", "no-such-folder"]);
-    assert_eq!(run.code(), 1);
+    assert_eq!(run.code(), 2);
     assert!(
         run.stderr()
             .contains("no-such-folder: notes folder not found"),
@@ -237,7 +237,7 @@ fn an_index_from_a_newer_version_is_refused() {
         .execute_batch("PRAGMA user_version = 999")
         .unwrap();
     let run = project.run(&["build"]);
-    assert_eq!(run.code(), 1);
+    assert_eq!(run.code(), 2);
     assert!(run.stderr().contains("newer notedeck"), "{}", run.stderr());
 }
 
