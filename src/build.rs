@@ -186,7 +186,8 @@ fn build_in(options: &BuildOptions, index_file: &Path) -> anyhow::Result<BuildRe
     } else if options.dry_run {
         Index::open(index_file)?
     } else {
-        Index::open_repairing(index_file, unix_now())?
+        // A forced build redoes everything: checking every page is its due.
+        Index::open_repairing(index_file, unix_now(), options.force)?
     };
     let (mut report, staged) = match update_index(&mut index, options) {
         // Damage the checks did not show, met on the way (its transaction

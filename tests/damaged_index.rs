@@ -67,8 +67,8 @@ fn assert_found_and_repaired(project: &Project, build_args: &[&str]) -> String {
     assert!(
         search
             .stderr()
-            .contains("out/index.sqlite: the index is damaged (",)
-            && search.stderr().contains("run `notedeck build`"),
+            .contains("out/index.sqlite: the index is damaged (")
+            && search.stderr().contains("run `notedeck build --force`"),
         "{}",
         search.stderr()
     );
@@ -218,4 +218,32 @@ fn damage_the_checks_miss_is_repaired_when_the_build_meets_it() {
     );
     assert_eq!(moved_aside(&project).len(), 1);
     assert_index_sound(&project.index());
+}
+
+#[test]
+fn a_large_index_is_checked_whole_when_the_build_is_forced() {
+    let project = Project::empty();
+    for i in 0..2400 {
+        let mut note = format!("# ノート{i}\n\n");
+        for j in 0..5 {
+            note.push_str(&format!(
+                "- 用語{i}の{j}: ノート{i}で{j}番目に説明する概念、監視と通知と保持についての説明文\n"
+            ));
+        }
+        project.write_note(&format!("part{}/note{i}.md", i % 20), note);
+    }
+    project.run(&["build"]).ok();
+    let size = std::fs::metadata(index_file(&project)).unwrap().len();
+    assert!(
+        size > 8 << 20,
+        "{size} bytes: not past the size checked whole"
+    );
+    project
+        .index()
+        .execute(
+            "UPDATE fronts_fts_data SET block = x'00ff00ff00ff00ff' WHERE id > 10",
+            [],
+        )
+        .unwrap();
+    assert_found_and_repaired(&project, &["build", "--force"]);
 }

@@ -25,6 +25,10 @@ use crate::scan::FileState;
 pub use schema::{Salvaged, SCHEMA_VERSION};
 pub use writer::{CardEvent, Outcome, Stored, Writer};
 
+/// An index up to this size (some thousands of cards) is checked whole
+/// before every build, in a fraction of a second (`Index::check`).
+const CHECKED_WHOLE_UP_TO: u64 = 8 << 20;
+
 /// How long a build waits for another one to finish before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -147,9 +151,10 @@ impl Index {
     /// index (not a database, malformed pages or full-text tables, tables
     /// missing) is moved aside as `index.sqlite.damaged-NOW`, kept for the
     /// user, and a new one made in its place. The build then takes over
-    /// what can still be read of it (`Index::rescue`).
-    pub fn open_repairing(path: &Path, now: i64) -> anyhow::Result<Index> {
-        match Index::open(path).and_then(|index| index.check().map(|()| index)) {
+    /// what can still be read of it (`Index::rescue`). `whole`: check every
+    /// page, however large the index (`check`).
+    pub fn open_repairing(path: &Path, now: i64, whole: bool) -> anyhow::Result<Index> {
+        match Index::open(path).and_then(|index| index.check(whole).map(|()| index)) {
             Err(err) if is_damage(&err) => Index::replace_damaged(path, now, damage_text(&err)),
             other => other,
         }
@@ -176,14 +181,25 @@ impl Index {
     }
 
     /// Reads what a damaged index shows first: its header and schema, its
-    /// pages (`quick_check`, which skips matching indexes against tables)
-    /// and the structure of its full-text tables. An index of another
-    /// version is left to `schema::prepare`.
-    fn check(&self) -> anyhow::Result<()> {
+    /// tables there. Then, when `whole` or the index is small, every page
+    /// (`quick_check`, which skips matching indexes against tables) and the
+    /// structure of its full-text tables: about 35 ms a MB, ten times a
+    /// build with nothing to do on a large index. Damage these leave for
+    /// later shows when the build reads it (`build` repairs it then). An
+    /// index of another version is left to `schema::prepare`.
+    fn check(&self, whole: bool) -> anyhow::Result<()> {
         let version: i64 = self
             .conn
             .pragma_query_value(None, "user_version", |row| row.get(0))?;
         if version != SCHEMA_VERSION {
+            return Ok(());
+        }
+        for table in schema::TABLES {
+            // Preparing finds a table missing; nothing needs reading.
+            self.conn.prepare(&format!("SELECT * FROM {table}"))?;
+        }
+        let size = std::fs::metadata(&self.path).map_or(0, |m| m.len());
+        if !whole && size > CHECKED_WHOLE_UP_TO {
             return Ok(());
         }
         let verdict: String = self
@@ -191,10 +207,6 @@ impl Index {
             .query_row("PRAGMA quick_check(1)", [], |row| row.get(0))?;
         if verdict != "ok" {
             return Err(Damaged(verdict).into());
-        }
-        for table in schema::TABLES {
-            // Preparing finds a table missing; nothing needs reading.
-            self.conn.prepare(&format!("SELECT * FROM {table}"))?;
         }
         for table in schema::FTS_TABLES {
             self.conn.execute(
@@ -472,7 +484,7 @@ pub fn explain_damage(err: anyhow::Error, path: &Path) -> anyhow::Error {
         return err;
     }
     anyhow::anyhow!(
-        "{}: the index is damaged ({}); run `notedeck build` to move it aside and rebuild it",
+        "{}: the index is damaged ({}); run `notedeck build --force` to move it aside and rebuild it",
         path.display(),
         damage_text(&err)
     )
