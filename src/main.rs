@@ -149,7 +149,7 @@ fn main() -> ExitCode {
                 list_cards: verbose,
                 split,
                 dry_run,
-                progress: !cli.quiet,
+                progress: !ui.quiet,
             },
             ui,
         ),
