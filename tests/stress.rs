@@ -104,33 +104,41 @@ fn builds_killed_at_random_moments_leave_a_sound_index_and_the_same_outputs() {
     let kills = env_count("NOTEDECK_STRESS_KILLS", 40);
     let project = Project::empty();
     add_notes(&project, 0..300);
-    let started = Instant::now();
     project.run(&["build"]).ok();
     let per_note = card_count(&index_at(&project, "out")) / 300;
-    // Kill anywhere from the start to a little past a whole build's time.
+    // Kill anywhere from the start to a little past the time of a build
+    // like those killed: ten new notes.
+    add_notes(&project, 300..310);
+    let started = Instant::now();
+    project.run(&["build"]).ok();
     let span = (started.elapsed().as_micros() as u64 * 5 / 4).max(1);
-    let (mut killed, mut finished_first) = (0, 0);
+    let (mut killed, mut finished_first, mut committed) = (0, 0, 0);
     for round in 0..kills {
+        let (before, after) = (
+            per_note * (310 + round * 10) as i64,
+            per_note * (320 + round * 10) as i64,
+        );
         // New notes each round: the build has cards to add, outputs to write.
-        add_notes(&project, 300 + round * 10..310 + round * 10);
+        add_notes(&project, 310 + round * 10..320 + round * 10);
         let mut child = build(&project, "out");
         std::thread::sleep(Duration::from_micros(random_below(span)));
         child.kill().unwrap();
-        if child.wait().unwrap().code().is_none() {
+        let was_killed = child.wait().unwrap().code().is_none();
+        if was_killed {
             killed += 1;
         } else {
             finished_first += 1;
         }
-        let index = project.dir.path().join("out/index.sqlite");
-        if index.exists() {
-            assert_index_sound(&index_at(&project, "out"));
-        }
+        // The state before the build or after it, never half of it.
+        let index = index_at(&project, "out");
+        assert_index_sound(&index);
+        let cards = card_count(&index);
+        assert!(cards == before || cards == after, "{cards} cards");
+        committed += usize::from(was_killed && cards == after);
+        drop(index);
         project.run(&["build"]).ok();
         assert_index_sound(&index_at(&project, "out"));
-        assert_eq!(
-            card_count(&index_at(&project, "out")),
-            per_note * (310 + round * 10) as i64
-        );
+        assert_eq!(card_count(&index_at(&project, "out")), after);
         let clean = format!("clean{round}");
         clean_build_like(&project, "out", &clean);
         assert_same_outputs(&project, "out", &clean);
@@ -138,7 +146,7 @@ fn builds_killed_at_random_moments_leave_a_sound_index_and_the_same_outputs() {
         assert_no_temporaries(&project.dir.path().join("out"));
     }
     println!(
-        "{kills} builds: {killed} killed mid-way, {finished_first} finished before the kill; every next build succeeded, sound, with the outputs of a clean build"
+        "{kills} builds: {killed} killed ({committed} of them after their commit), {finished_first} finished before the kill; every next build succeeded, sound, with the outputs of a clean build"
     );
 }
 
