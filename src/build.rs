@@ -166,8 +166,7 @@ impl fmt::Display for BuildReport {
 /// moved aside and made again (`Index::open_repairing`), with a warning.
 pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     let index_file = index_path(&options.out);
-    build_in(options, &index_file)
-        .map_err(|err| name_the_index(index::explain_damage(err, &index_file), &index_file))
+    build_in(options, &index_file).map_err(|err| index::explain(err, &index_file))
 }
 
 fn build_in(options: &BuildOptions, index_file: &Path) -> anyhow::Result<BuildReport> {
@@ -225,20 +224,6 @@ fn rescued(index_file: &Path, rescue: &Rescue) -> String {
         rescue.damage,
         rescue.aside.display()
     )
-}
-
-/// SQLite's own messages ("database or disk is full") name no file: an
-/// SQLite error that no context names a file for came from the index.
-fn name_the_index(err: anyhow::Error, index_file: &Path) -> anyhow::Error {
-    if err
-        .chain()
-        .next()
-        .is_some_and(|outer| outer.is::<rusqlite::Error>())
-    {
-        err.context(format!("{}: cannot update the index", index_file.display()))
-    } else {
-        err
-    }
 }
 
 /// The build's one transaction: the index brought up to date and the

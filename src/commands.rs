@@ -135,7 +135,7 @@ pub fn search(
 ) -> anyhow::Result<ExitCode> {
     let index_file = build::index_path(out);
     let hits = find(&index_file, notes, query, filters, limit, ui)
-        .map_err(|err| index::explain_damage(err, &index_file))?;
+        .map_err(|err| index::explain(err, &index_file))?;
     if hits.is_empty() {
         ui.say("no cards match");
         return Ok(ExitCode::FAILURE);
@@ -229,7 +229,7 @@ pub fn removed(out: &Path, action: RemovedAction, ui: Ui) -> anyhow::Result<Exit
     let index_file = build::index_path(out);
     let cards = Index::open_read_only(&index_file)
         .and_then(|index| index.removed_cards())
-        .map_err(|err| index::explain_damage(err, &index_file))?;
+        .map_err(|err| index::explain(err, &index_file))?;
     let mut stdout = std::io::stdout().lock();
     match action {
         _ if cards.is_empty() => ui.say("no removed cards to delete in Anki"),
@@ -250,7 +250,9 @@ pub fn removed(out: &Path, action: RemovedAction, ui: Ui) -> anyhow::Result<Exit
                 writeln!(stdout, "{}", removed_line(card))?;
             }
             let guids: Vec<String> = cards.into_iter().map(|c| c.guid).collect();
-            let forgotten = Index::open(&index_file)?.forget_removed(&guids)?;
+            let forgotten = Index::open(&index_file)
+                .and_then(|mut index| index.forget_removed(&guids))
+                .map_err(|err| index::explain(err, &index_file))?;
             writeln!(stdout, "forgot {}", plural_cards(forgotten))?;
         }
     }

@@ -130,7 +130,7 @@ fn an_sqlite_error_during_a_build_names_the_index() {
     assert_eq!(run.code(), 2, "{}", run.stderr());
     assert!(
         run.stderr()
-            .starts_with("notedeck: out/index.sqlite: cannot update the index: "),
+            .starts_with("notedeck: out/index.sqlite: disk I/O error"),
         "{}",
         run.stderr()
     );

@@ -477,17 +477,27 @@ pub fn is_damage(err: &anyhow::Error) -> bool {
     })
 }
 
-/// Says that the index is damaged and how to mend it, for the commands
-/// that only read it: they never move it aside themselves.
-pub fn explain_damage(err: anyhow::Error, path: &Path) -> anyhow::Error {
-    if !is_damage(&err) {
-        return err;
+/// Says which file an error of the index is about: damage (see
+/// `is_damage`) with how to mend it, since the commands that only read
+/// never move the index aside themselves; an SQLite message that names no
+/// file ("database or disk is full") with the index's path. Other errors
+/// already name theirs.
+pub fn explain(err: anyhow::Error, path: &Path) -> anyhow::Error {
+    if is_damage(&err) {
+        return anyhow::anyhow!(
+            "{}: the index is damaged ({}); run `notedeck build --force` to move it aside and rebuild it",
+            path.display(),
+            damage_text(&err)
+        );
     }
-    anyhow::anyhow!(
-        "{}: the index is damaged ({}); run `notedeck build --force` to move it aside and rebuild it",
-        path.display(),
-        damage_text(&err)
-    )
+    if err
+        .chain()
+        .next()
+        .is_some_and(|outer| outer.is::<rusqlite::Error>())
+    {
+        return err.context(path.display().to_string());
+    }
+    err
 }
 
 /// What is wrong with a damaged index, in SQLite's words without its
