@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::export::{self, OutputFormat, StagedFile};
 use crate::extract;
-use crate::index::{CardEvent, Index, Outcome, Writer};
+use crate::index::{self, CardEvent, Index, Outcome, Rescue, Writer};
 use crate::scan::{self, Change, NoteError};
 
 /// What a build reads, writes and how.
@@ -30,6 +30,9 @@ pub struct BuildOptions {
     pub split: bool,
     /// Work out what the build would do, and write nothing.
     pub dry_run: bool,
+    /// Show progress on stderr when it is a terminal (and say when waiting
+    /// for another build).
+    pub progress: bool,
 }
 
 /// The notes folder when none is given and the index names none.
@@ -161,7 +164,8 @@ impl fmt::Display for BuildReport {
 
 /// Runs a build. A folder of notes that does not exist is an error and
 /// changes nothing; a note that cannot be used is reported in
-/// `BuildReport::failed` and the others are indexed.
+/// `BuildReport::failed` and the others are indexed. A damaged index is
+/// moved aside and made again (`Index::open_repairing`), with a warning.
 pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
     build_and(options, |_, _| Ok(())).map(|(report, ())| report)
 }
@@ -171,9 +175,17 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<BuildReport> {
 /// seen there and rolled back after.
 pub fn build_and<T>(
     options: &BuildOptions,
-    inspect: impl FnOnce(&rusqlite::Connection, &Path) -> anyhow::Result<T>,
+    inspect: impl FnMut(&rusqlite::Connection, &Path) -> anyhow::Result<T>,
 ) -> anyhow::Result<(BuildReport, T)> {
     let index_file = index_path(&options.out);
+    build_in(options, &index_file, inspect).map_err(|err| index::explain(err, &index_file))
+}
+
+fn build_in<T>(
+    options: &BuildOptions,
+    index_file: &Path,
+    mut inspect: impl FnMut(&rusqlite::Connection, &Path) -> anyhow::Result<T>,
+) -> anyhow::Result<(BuildReport, T)> {
     // Held until the outputs are in place, not only while the index's
     // transaction is open: the next build sweeps temporaries.
     let _lock = if options.dry_run {
@@ -182,18 +194,52 @@ pub fn build_and<T>(
         std::fs::create_dir_all(&options.out).with_context(|| {
             format!("{}: cannot create the output folder", options.out.display())
         })?;
-        Some(lock_out_folder(&options.out)?)
+        Some(lock_out_folder(&options.out, options.progress)?)
     };
     let mut index = if options.dry_run && !index_file.exists() {
         Index::in_memory()?
+    } else if options.dry_run {
+        Index::open(index_file)?
     } else {
-        Index::open(&index_file)?
+        // A forced build redoes everything: checking every page is its due.
+        Index::open_repairing(index_file, unix_now(), options.force)?
     };
-    let (report, staged, inspected) = update_index(&mut index, options, inspect)?;
+    let (mut report, staged, inspected) = match update_index(&mut index, options, &mut inspect) {
+        // Damage the checks did not show, met on the way (its transaction
+        // rolled back): once more, on a new index.
+        Err(err) if index::is_damage(&err) && !options.dry_run && index.rescue().is_none() => {
+            drop(index);
+            index = Index::replace_damaged(index_file, unix_now(), index::damage_text(&err))?;
+            update_index(&mut index, options, &mut inspect)?
+        }
+        result => result?,
+    };
     if !options.dry_run {
         put_outputs_in_place(&index, staged, &report.deleted)?;
     }
+    if let Some(rescue) = index.rescue() {
+        report.warnings.insert(0, rescued(index_file, rescue));
+    }
     Ok((report, inspected))
+}
+
+/// The warning that a damaged index was moved aside and made again.
+fn rescued(index_file: &Path, rescue: &Rescue) -> String {
+    let salvaged = rescue.salvaged.unwrap_or_default();
+    let kept = if salvaged.cards > 0 {
+        format!(
+            "kept the identity and changed time of {} cards and {} removed cards",
+            salvaged.cards, salvaged.removed
+        )
+    } else {
+        "nothing of it could be read: cards renamed or moved since they first appeared get a new identity".to_string()
+    };
+    format!(
+        "{}: the index was damaged ({}); moved it aside to {} and rebuilt it from the notes; {kept}",
+        index_file.display(),
+        rescue.damage,
+        rescue.aside.display()
+    )
 }
 
 /// The build's one transaction: the index brought up to date and the
@@ -201,7 +247,7 @@ pub fn build_and<T>(
 fn update_index<T>(
     index: &mut Index,
     options: &BuildOptions,
-    inspect: impl FnOnce(&rusqlite::Connection, &Path) -> anyhow::Result<T>,
+    inspect: &mut impl FnMut(&rusqlite::Connection, &Path) -> anyhow::Result<T>,
 ) -> anyhow::Result<(BuildReport, Vec<StagedFile>, T)> {
     let writer = index.begin(unix_now())?;
     let notes = notes_folder(
@@ -242,7 +288,9 @@ fn update_index<T>(
     // Dropped uncommitted, a dry run's transaction rolls back: the index is
     // as it was.
     if !options.dry_run {
+        let saving = progress(options.progress, 0, "{spinner} saving the index");
         run.writer.commit()?;
+        saving.finish_and_clear();
     }
     Ok((run.report, staged, inspected))
 }
@@ -254,7 +302,7 @@ const LOCK_FILE: &str = ".notedeck-lock";
 /// Takes the output folder's build lock, waiting (and saying so) while
 /// another build holds it. The system releases it when the process ends,
 /// however it ends.
-fn lock_out_folder(out: &Path) -> anyhow::Result<std::fs::File> {
+fn lock_out_folder(out: &Path, say_so: bool) -> anyhow::Result<std::fs::File> {
     let path = out.join(LOCK_FILE);
     let file = std::fs::OpenOptions::new()
         .create(true)
@@ -265,10 +313,12 @@ fn lock_out_folder(out: &Path) -> anyhow::Result<std::fs::File> {
     match file.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
-            eprintln!(
-                "notedeck: waiting for another build in {} to finish…",
-                out.display()
-            );
+            if say_so {
+                eprintln!(
+                    "notedeck: waiting for another build in {} to finish…",
+                    out.display()
+                );
+            }
             file.lock()
                 .with_context(|| format!("{}: cannot lock", path.display()))?;
         }
@@ -388,7 +438,11 @@ impl Run<'_, '_> {
             .map(|(name, _)| name.clone())
             .collect();
         let mut extracted = Vec::new();
-        let progress = progress_bar(notes.len() as u64);
+        let progress = progress(
+            self.options.progress,
+            notes.len() as u64,
+            "{bar:30} {pos}/{len} {wide_msg}",
+        );
         for note in &notes {
             progress.set_message(note.name.clone());
             match scan::detect_change(note, known.remove(&note.name).as_ref(), force) {
@@ -494,7 +548,14 @@ impl Run<'_, '_> {
         };
         let mut made = HashSet::new();
         let mut staged = Vec::new();
+        let writing = progress(
+            self.options.progress && !self.options.dry_run,
+            sets.len() as u64,
+            "{spinner} writing {pos}/{len} {wide_msg}",
+        );
         for (stem, deck) in &sets {
+            writing.inc(1);
+            writing.set_message(stem.clone());
             let names: Vec<String> = self
                 .options
                 .formats
@@ -529,6 +590,7 @@ impl Run<'_, '_> {
             self.report.warnings.extend(set.warnings);
             staged.extend(set.files);
         }
+        writing.finish_and_clear();
         // Earlier outputs of the kinds this build writes that it no longer
         // makes: only files notedeck recorded as its own are ever removed.
         let kinds: Vec<&str> = self.options.formats.iter().map(|f| f.extension()).collect();
@@ -574,13 +636,18 @@ fn remove_stale_temporaries(out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A bar over the notes on a terminal (stderr); indicatif draws nothing when
-/// stderr is not one.
-fn progress_bar(len: u64) -> ProgressBar {
+/// Progress on stderr in `template` when `shown`; indicatif draws nothing
+/// when stderr is not a terminal. It ticks by itself, so that a spinner
+/// turns while one long step (a package of every deck) runs.
+fn progress(shown: bool, len: u64, template: &str) -> ProgressBar {
+    if !shown {
+        return ProgressBar::hidden();
+    }
     let bar = ProgressBar::new(len);
-    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}") {
+    if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style);
     }
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
     bar
 }
 

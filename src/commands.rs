@@ -5,14 +5,52 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::build::{self, BuildOptions, BuildReport};
-use crate::index::{Index, RemovedCard};
+use crate::index::{self, Index, RemovedCard};
 use crate::japanese::width::terminal_columns;
 use crate::search::{self, Filters};
 use crate::{export, extract, output, scan};
 
+/// The exit code of an error, as ripgrep's: 0 is success (or hits), 1 no hits.
+pub const ERROR: u8 = 2;
+
+/// When to colour what goes to the terminal (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Color {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    Always,
+    Never,
+}
+
+/// How a command talks besides its output (`--quiet`, `--color`).
+#[derive(Debug, Clone, Copy)]
+pub struct Ui {
+    /// Errors only: no summary, progress or warnings.
+    pub quiet: bool,
+    pub color: Color,
+}
+
+impl Ui {
+    /// A summary, notice or warning on stderr, unless quiet.
+    fn say(&self, message: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+
+    /// Whether stdout, a terminal or not, gets colour.
+    fn color_stdout(&self, terminal: bool) -> bool {
+        match self.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+}
+
 /// `notedeck extract`: prints the cards of every note under `paths`.
-/// A note that cannot be read is reported and skipped; the exit code is 1 then.
-pub fn extract(paths: &[PathBuf], format: output::Format) -> anyhow::Result<ExitCode> {
+/// A note that cannot be read is reported and skipped; the exit code is 2 then.
+pub fn extract(paths: &[PathBuf], format: output::Format, ui: Ui) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let columns = terminal_columns().unwrap_or(100);
     let mut out = output::CardWriter::new(std::io::BufWriter::new(stdout.lock()), format, columns)?;
@@ -41,55 +79,70 @@ pub fn extract(paths: &[PathBuf], format: output::Format) -> anyhow::Result<Exit
         }
     }
     out.finish()?;
-    eprintln!(
+    ui.say(format_args!(
         "{cards} cards from {files} {}",
         if files == 1 { "file" } else { "files" }
-    );
+    ));
     Ok(if failed {
-        ExitCode::FAILURE
+        ExitCode::from(ERROR)
     } else {
         ExitCode::SUCCESS
     })
 }
 
 /// `notedeck build`: brings the index and outputs up to date and prints the
-/// summary line (after the changed cards, with `verbose`). Exit code 1 when
-/// a note could not be used.
-pub fn build(options: &BuildOptions) -> anyhow::Result<ExitCode> {
+/// summary line (after the changed cards, with `verbose`). Exit code 2 when
+/// a note could not be used, after building the others.
+pub fn build(options: &BuildOptions, ui: Ui) -> anyhow::Result<ExitCode> {
     let report = build::build(options)?;
-    report_problems(&report);
-    let mut out = std::io::stdout().lock();
-    for line in report.card_lines() {
-        writeln!(out, "{line}")?;
-    }
-    writeln!(out, "{report}")?;
-    if report.removed > 0 && !report.dry_run {
-        eprintln!(
-            "notedeck: an import never deletes notes: `notedeck removed --out {}` shows how to select the removed ones in Anki",
-            options.out.display()
-        );
-    }
-    Ok(exit_code(&report))
+    print_build(&report, options, ui)
 }
 
 /// `notedeck sync`: a build, then Anki brought up to date over AnkiConnect.
 /// Prints the build's summary and the sync's (with each note written, with
 /// `verbose` or in a dry run).
-pub fn sync(options: &crate::sync::SyncOptions) -> anyhow::Result<ExitCode> {
+pub fn sync(options: &crate::sync::SyncOptions, ui: Ui) -> anyhow::Result<ExitCode> {
     let (build, sync) = crate::sync::sync(options)?;
-    report_problems(&build);
+    let code = print_build(&build, &options.build, ui)?;
     let mut out = std::io::stdout().lock();
-    for line in build.card_lines() {
-        writeln!(out, "{line}")?;
-    }
-    writeln!(out, "{build}")?;
     if options.build.list_cards || sync.dry_run {
         for line in &sync.lines {
             writeln!(out, "{line}")?;
         }
     }
-    writeln!(out, "{sync}")?;
-    Ok(exit_code(&build))
+    if !ui.quiet {
+        writeln!(out, "{sync}")?;
+    }
+    Ok(code)
+}
+
+/// A build's problems (stderr), changed cards and summary line (stdout);
+/// its exit code.
+fn print_build(report: &BuildReport, options: &BuildOptions, ui: Ui) -> anyhow::Result<ExitCode> {
+    for err in &report.failed {
+        eprintln!("notedeck: {err}");
+    }
+    for warning in &report.warnings {
+        ui.say(format_args!("notedeck: warning: {warning}"));
+    }
+    let mut out = std::io::stdout().lock();
+    for line in report.card_lines() {
+        writeln!(out, "{line}")?;
+    }
+    if !ui.quiet {
+        writeln!(out, "{report}")?;
+    }
+    if report.removed > 0 && !report.dry_run {
+        ui.say(format_args!(
+            "notedeck: an import never deletes notes: `notedeck removed --out {}` shows how to select the removed ones in Anki",
+            options.out.display()
+        ));
+    }
+    Ok(if report.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(ERROR)
+    })
 }
 
 /// `notedeck search`: finds cards in the index as the last build left it,
@@ -102,12 +155,13 @@ pub fn search(
     filters: &Filters,
     limit: usize,
     json: bool,
+    ui: Ui,
 ) -> anyhow::Result<ExitCode> {
-    let index = Index::open_read_only(&build::index_path(out))?;
-    warn_if_stale(&index, notes)?;
-    let hits = search::search(index.connection(), query, filters, limit)?;
+    let index_file = build::index_path(out);
+    let hits = find(&index_file, notes, query, filters, limit, ui)
+        .map_err(|err| index::explain(err, &index_file))?;
     if hits.is_empty() {
-        eprintln!("no cards match");
+        ui.say("no cards match");
         return Ok(ExitCode::FAILURE);
     }
     let stdout = std::io::stdout();
@@ -118,7 +172,7 @@ pub fn search(
             writeln!(out, "{}", hit.to_json()?)?;
         }
     } else {
-        let bold = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let bold = ui.color_stdout(terminal);
         // On a pipe there is no width to fit; keep snippets a readable line.
         let columns = terminal.then(terminal_columns).flatten().unwrap_or(100);
         let terms = search::highlight_terms(query);
@@ -135,38 +189,51 @@ pub fn search(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Says on stderr when the notes (given, or those the index was built from)
-/// are not what the index's last build saw: the results are the index's.
-fn warn_if_stale(index: &Index, notes: Option<&Path>) -> anyhow::Result<()> {
+/// The hits of a search, and on stderr whether the index is stale.
+fn find(
+    index_file: &Path,
+    notes: Option<&Path>,
+    query: &str,
+    filters: &Filters,
+    limit: usize,
+    ui: Ui,
+) -> anyhow::Result<Vec<search::Hit>> {
+    let index = Index::open_read_only(index_file)?;
+    if let Some(stale) = staleness(&index, notes)? {
+        ui.say(format_args!("notedeck: {stale}"));
+    }
+    search::search(index.connection(), query, filters, limit)
+}
+
+/// Why the results may not be those of the notes (given, or those the
+/// index was built from): they are the last build's.
+fn staleness(index: &Index, notes: Option<&Path>) -> anyhow::Result<Option<String>> {
     let recorded = index.meta(build::META_NOTES)?;
     let Some(notes) = notes
         .map(Path::to_path_buf)
         .or_else(|| recorded.as_deref().map(PathBuf::from))
     else {
-        return Ok(());
+        return Ok(None);
     };
     if !notes.is_dir() {
-        eprintln!(
-            "notedeck: {}: notes folder not found; these results are from the last build",
+        return Ok(Some(format!(
+            "{}: notes folder not found; these results are from the last build",
             notes.display()
-        );
-        return Ok(());
+        )));
     }
     if recorded.is_some_and(|r| r != build::absolute_notes(&notes)) {
-        eprintln!(
-            "notedeck: the index was built from another notes folder than {}; these results are from that build",
+        return Ok(Some(format!(
+            "the index was built from another notes folder than {}; these results are from that build",
             notes.display()
-        );
-        return Ok(());
+        )));
     }
     let changed = build::notes_changed_since_build(index, &notes)?;
-    if changed > 0 {
-        eprintln!(
-            "notedeck: {changed} {} changed since the last build; run `notedeck build` to search them",
+    Ok((changed > 0).then(|| {
+        format!(
+            "{changed} {} changed since the last build; run `notedeck build` to search them",
             if changed == 1 { "note" } else { "notes" }
-        );
-    }
-    Ok(())
+        )
+    }))
 }
 
 /// What `notedeck removed` does with the list.
@@ -182,14 +249,14 @@ pub enum RemovedAction {
 
 /// `notedeck removed`: the cards removed from the notes whose Anki notes
 /// the user has not yet said are dealt with.
-pub fn removed(out: &Path, action: RemovedAction) -> anyhow::Result<ExitCode> {
+pub fn removed(out: &Path, action: RemovedAction, ui: Ui) -> anyhow::Result<ExitCode> {
     let index_file = build::index_path(out);
-    let cards = Index::open_read_only(&index_file)?.removed_cards()?;
+    let cards = Index::open_read_only(&index_file)
+        .and_then(|index| index.removed_cards())
+        .map_err(|err| index::explain(err, &index_file))?;
     let mut stdout = std::io::stdout().lock();
     match action {
-        _ if cards.is_empty() => {
-            eprintln!("no removed cards to delete in Anki");
-        }
+        _ if cards.is_empty() => ui.say("no removed cards to delete in Anki"),
         RemovedAction::Query => writeln!(stdout, "{}", anki_search(&cards))?,
         RemovedAction::List => {
             for card in &cards {
@@ -207,7 +274,9 @@ pub fn removed(out: &Path, action: RemovedAction) -> anyhow::Result<ExitCode> {
                 writeln!(stdout, "{}", removed_line(card))?;
             }
             let guids: Vec<String> = cards.into_iter().map(|c| c.guid).collect();
-            let forgotten = Index::open(&index_file)?.forget_removed(&guids)?;
+            let forgotten = Index::open(&index_file)
+                .and_then(|mut index| index.forget_removed(&guids))
+                .map_err(|err| index::explain(err, &index_file))?;
             writeln!(stdout, "forgot {}", plural_cards(forgotten))?;
         }
     }
@@ -233,22 +302,4 @@ pub fn anki_search(cards: &[RemovedCard]) -> String {
         .map(|card| export::key_search(&card.guid))
         .collect::<Vec<_>>()
         .join(" OR ")
-}
-
-/// Notes that could not be used, and warnings, on stderr.
-fn report_problems(report: &BuildReport) {
-    for err in &report.failed {
-        eprintln!("notedeck: {err}");
-    }
-    for warning in &report.warnings {
-        eprintln!("notedeck: warning: {warning}");
-    }
-}
-
-fn exit_code(report: &BuildReport) -> ExitCode {
-    if report.failed.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
 }

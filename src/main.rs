@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use notedeck::build::BuildOptions;
 use notedeck::card::Kind;
-use notedeck::commands::{self, RemovedAction};
+use notedeck::commands::{self, Color, RemovedAction, Ui};
 use notedeck::export::OutputFormat;
 use notedeck::search::Filters;
 
@@ -14,6 +14,12 @@ use notedeck::search::Filters;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print errors only: no summary, progress or warnings.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Colour (bold matches): auto is on a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, global = true, default_value_t = Color::Auto)]
+    color: Color,
 }
 
 /// Where the notes are.
@@ -44,8 +50,15 @@ enum Command {
         notes: Notes,
         #[command(flatten)]
         out: Out,
-        /// Output formats, comma-separated.
-        #[arg(long, value_enum, value_delimiter = ',', default_value = "apkg,csv")]
+        /// Output formats, comma-separated [default: apkg,csv]
+        // Clap would show the default as `apkg csv`, which is no valid value.
+        #[arg(
+            long,
+            value_enum,
+            value_delimiter = ',',
+            default_value = "apkg,csv",
+            hide_default_value = true
+        )]
         format: Vec<OutputFormat>,
         /// Extract every note and rewrite every output, changed or not.
         #[arg(long)]
@@ -139,8 +152,12 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let ui = Ui {
+        quiet: cli.quiet,
+        color: cli.color,
+    };
     let result = match cli.command {
-        Command::Extract { paths, format } => commands::extract(&paths, format),
+        Command::Extract { paths, format } => commands::extract(&paths, format, ui),
         Command::Build {
             notes,
             out,
@@ -149,15 +166,19 @@ fn main() -> ExitCode {
             split,
             dry_run,
             verbose,
-        } => commands::build(&BuildOptions {
-            notes: notes.notes,
-            out: out.out,
-            formats: format,
-            force,
-            list_cards: verbose,
-            split,
-            dry_run,
-        }),
+        } => commands::build(
+            &BuildOptions {
+                notes: notes.notes,
+                out: out.out,
+                formats: format,
+                force,
+                list_cards: verbose,
+                split,
+                dry_run,
+                progress: !ui.quiet,
+            },
+            ui,
+        ),
         Command::Sync {
             notes,
             out,
@@ -166,19 +187,23 @@ fn main() -> ExitCode {
             split,
             dry_run,
             verbose,
-        } => commands::sync(&notedeck::sync::SyncOptions {
-            build: BuildOptions {
-                notes: notes.notes,
-                out: out.out,
-                formats: OutputFormat::ALL.to_vec(),
-                force: false,
-                list_cards: verbose,
-                split,
-                dry_run,
+        } => commands::sync(
+            &notedeck::sync::SyncOptions {
+                build: BuildOptions {
+                    notes: notes.notes,
+                    out: out.out,
+                    formats: OutputFormat::ALL.to_vec(),
+                    force: false,
+                    list_cards: verbose,
+                    split,
+                    dry_run,
+                    progress: !ui.quiet,
+                },
+                url,
+                keep_removed,
             },
-            url,
-            keep_removed,
-        }),
+            ui,
+        ),
         Command::Search {
             query,
             notes,
@@ -197,6 +222,7 @@ fn main() -> ExitCode {
                 &filters,
                 limit,
                 json,
+                ui,
             )
         }
         Command::Removed { out, query, forget } => {
@@ -207,7 +233,7 @@ fn main() -> ExitCode {
             } else {
                 RemovedAction::List
             };
-            commands::removed(&out.out, action)
+            commands::removed(&out.out, action, ui)
         }
     };
     match result {
@@ -216,7 +242,7 @@ fn main() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("notedeck: {err:#}");
-            ExitCode::from(2)
+            ExitCode::from(commands::ERROR)
         }
     }
 }

@@ -140,11 +140,19 @@ fn walk(root: &Path) -> Vec<Result<walkdir::DirEntry, NoteError>> {
     found
 }
 
+/// walkdir's own message names the path again (`IO error for operation on
+/// PATH: …`): keep the system's error alone, since ours names the path.
 fn walk_error(root: &Path, err: walkdir::Error) -> NoteError {
-    NoteError::Unreadable {
-        path: err.path().unwrap_or(root).to_path_buf(),
-        source: err.into(),
-    }
+    let path = err.path().unwrap_or(root).to_path_buf();
+    let source = match err.loop_ancestor() {
+        Some(ancestor) => {
+            std::io::Error::other(format!("a link loop back to {}", ancestor.display()))
+        }
+        None => err
+            .into_io_error()
+            .unwrap_or_else(|| std::io::Error::other("unknown walk error")),
+    };
+    NoteError::Unreadable { path, source }
 }
 
 fn unix_nanos(time: std::time::SystemTime) -> i64 {

@@ -190,6 +190,9 @@ pub fn search(
     limit: usize,
 ) -> anyhow::Result<Vec<Hit>> {
     let expression = match_expression(&parse(query))?;
+    if let Some(deck) = &filters.deck {
+        check_deck(conn, deck)?;
+    }
     let found = ranked_ids(conn, query, &expression, filters, limit)?;
     let terms = highlight_terms(query);
     let mut card = conn.prepare(&format!("SELECT {CARD_COLUMNS} FROM cards WHERE id = ?1"))?;
@@ -205,6 +208,40 @@ pub fn search(
             })
         })
         .collect()
+}
+
+/// Decks an unknown-deck message names; more are counted.
+const DECKS_NAMED: usize = 5;
+
+/// A deck that is not in the index, nor the parent of one, is a mistake
+/// (a typo, another `--out`) rather than a search without hits: says so,
+/// naming decks there are.
+fn check_deck(conn: &Connection, deck: &str) -> anyhow::Result<()> {
+    let known: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM cards WHERE deck = ?1 OR (deck >= ?1 || '::' AND deck < ?1 || ':;'))",
+        [deck],
+        |row| row.get(0),
+    )?;
+    if known {
+        return Ok(());
+    }
+    let decks: Vec<String> = conn
+        .prepare("SELECT DISTINCT deck FROM cards ORDER BY deck")?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut named = decks
+        .iter()
+        .take(DECKS_NAMED)
+        .map(|d| format!("`{d}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if decks.len() > DECKS_NAMED {
+        named.push_str(&format!(" and {} more", decks.len() - DECKS_NAMED));
+    }
+    if decks.is_empty() {
+        bail!("unknown deck `{deck}`: the index has no cards");
+    }
+    bail!("unknown deck `{deck}`; the decks are {named}");
 }
 
 /// The card ids and scores of the best `limit` cards, tier by tier.

@@ -164,7 +164,7 @@ fn a_note_that_is_not_utf8_is_named_and_the_others_are_indexed() {
     let project = Project::with_notes();
     project.write_note("broken.md", b"- ok: fine\n- bad: \xff\xfe here\n");
     let run = project.run(&["build"]);
-    assert_eq!(run.code(), 1);
+    assert_eq!(run.code(), 2);
     assert!(
         run.stderr().contains("broken.md:2: not UTF-8"),
         "{}",
@@ -366,4 +366,47 @@ fn a_card_moved_between_notes_of_one_deck_keeps_its_identity() {
         ),
         "{out}"
     );
+}
+
+#[test]
+fn builds_and_searches_started_at_once_on_a_new_out_folder_all_succeed() {
+    let project = Project::with_notes();
+    let cards = {
+        project.run(&["build"]).ok();
+        card_count(&project.index())
+    };
+    for round in 0..4 {
+        let out = format!("new{round}");
+        let spawn = |args: &[&str]| {
+            project
+                .command(args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let builds: Vec<_> = (0..8).map(|_| spawn(&["build", "--out", &out])).collect();
+        let searches: Vec<_> = (0..4)
+            .map(|_| spawn(&["search", "監視", "--out", &out]))
+            .collect();
+        for build in builds {
+            let run = common::Run(build.wait_with_output().unwrap());
+            run.ok();
+        }
+        // A search finds the cards, or (before the first build committed)
+        // that there is no index yet: never that a build is stuck.
+        for search in searches {
+            let run = common::Run(search.wait_with_output().unwrap());
+            assert!(
+                run.code() == 0 || run.stderr().contains("no index here yet"),
+                "{}: {}",
+                run.code(),
+                run.stderr()
+            );
+        }
+        let index =
+            rusqlite::Connection::open(project.dir.path().join(&out).join("index.sqlite")).unwrap();
+        assert_index_sound(&index);
+        assert_eq!(card_count(&index), cards);
+    }
 }

@@ -46,7 +46,7 @@ fn links_out_of_the_notes_folder_are_refused_and_links_inside_followed() {
     std::fs::create_dir(project.notes().join("other")).unwrap();
     symlink("../real.md", project.notes().join("other/alias.md")).unwrap();
     let run = project.run(&["build"]);
-    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert_eq!(run.code(), 2, "{}", run.stderr());
     let stderr = run.stderr();
     for name in ["pw.md", "linked"] {
         assert!(

@@ -22,8 +22,12 @@ use crate::export::IndexedCard;
 use crate::japanese::fold;
 use crate::scan::FileState;
 
-pub use schema::SCHEMA_VERSION;
+pub use schema::{Salvaged, SCHEMA_VERSION};
 pub use writer::{CardEvent, Outcome, Stored, Writer};
+
+/// An index up to this size (some thousands of cards) is checked whole
+/// before every build, in a fraction of a second (`Index::check`).
+const CHECKED_WHOLE_UP_TO: u64 = 8 << 20;
 
 /// How long a build waits for another one to finish before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -96,7 +100,27 @@ pub struct RemovedCard {
 pub struct Index {
     conn: Connection,
     path: PathBuf,
+    /// A damaged index moved aside for this one, whose cards' identities
+    /// the next build takes over.
+    rescue: Option<Rescue>,
 }
+
+/// A damaged index moved aside, and what a build could take over from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rescue {
+    /// Where the damaged file is now.
+    pub aside: PathBuf,
+    /// What was wrong with it.
+    pub damage: String,
+    /// Cards whose GUID and changed time were read from it (`None`: not
+    /// yet tried, before the build's transaction).
+    pub salvaged: Option<schema::Salvaged>,
+}
+
+/// The check of an index found it damaged.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Damaged(String);
 
 impl Index {
     /// Opens (creating) the index file for a build. The schema is made or
@@ -119,7 +143,78 @@ impl Index {
         Ok(Index {
             conn,
             path: path.to_path_buf(),
+            rescue: None,
         })
+    }
+
+    /// Opens the index for a build, as `open`, after checking it: a damaged
+    /// index (not a database, malformed pages or full-text tables, tables
+    /// missing) is moved aside as `index.sqlite.damaged-NOW`, kept for the
+    /// user, and a new one made in its place. The build then takes over
+    /// what can still be read of it (`Index::rescue`). `whole`: check every
+    /// page, however large the index (`check`).
+    pub fn open_repairing(path: &Path, now: i64, whole: bool) -> anyhow::Result<Index> {
+        match Index::open(path).and_then(|index| index.check(whole).map(|()| index)) {
+            Err(err) if is_damage(&err) => Index::replace_damaged(path, now, damage_text(&err)),
+            other => other,
+        }
+    }
+
+    /// Moves a damaged index aside and makes a new one in its place, for a
+    /// build to take over what it can of the old one. The damage may show
+    /// only when a build reads it: then the build calls this itself.
+    pub fn replace_damaged(path: &Path, now: i64, damage: String) -> anyhow::Result<Index> {
+        let aside = aside_path(path, now);
+        move_aside(path, &aside)?;
+        let mut index = Index::open(path)?;
+        index.rescue = Some(Rescue {
+            aside,
+            damage,
+            salvaged: None,
+        });
+        Ok(index)
+    }
+
+    /// The damaged index this one replaced, if it did.
+    pub fn rescue(&self) -> Option<&Rescue> {
+        self.rescue.as_ref()
+    }
+
+    /// Reads what a damaged index shows first: its header and schema, its
+    /// tables there. Then, when `whole` or the index is small, every page
+    /// (`quick_check`, which skips matching indexes against tables) and the
+    /// structure of its full-text tables: about 35 ms a MB, ten times a
+    /// build with nothing to do on a large index. Damage these leave for
+    /// later shows when the build reads it (`build` repairs it then). An
+    /// index of another version is left to `schema::prepare`.
+    fn check(&self, whole: bool) -> anyhow::Result<()> {
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if version != SCHEMA_VERSION {
+            return Ok(());
+        }
+        for table in schema::TABLES {
+            // Preparing finds a table missing; nothing needs reading.
+            self.conn.prepare(&format!("SELECT * FROM {table}"))?;
+        }
+        let size = std::fs::metadata(&self.path).map_or(0, |m| m.len());
+        if !whole && size > CHECKED_WHOLE_UP_TO {
+            return Ok(());
+        }
+        let verdict: String = self
+            .conn
+            .query_row("PRAGMA quick_check(1)", [], |row| row.get(0))?;
+        if verdict != "ok" {
+            return Err(Damaged(verdict).into());
+        }
+        for table in schema::FTS_TABLES {
+            self.conn.execute(
+                &format!("INSERT INTO {table} ({table}) VALUES ('integrity-check')"),
+                [],
+            )?;
+        }
+        Ok(())
     }
 
     /// An index that lives in memory only: what a dry run of a first build
@@ -128,6 +223,7 @@ impl Index {
         Ok(Index {
             conn: Connection::open_in_memory()?,
             path: PathBuf::from(":memory:"),
+            rescue: None,
         })
     }
 
@@ -180,6 +276,14 @@ impl Index {
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .with_context(|| format!("{}: cannot read the index", path.display()))?;
+        // A first build makes the tables in its transaction: until it
+        // commits, the index is empty.
+        if version == 0 {
+            anyhow::bail!(
+                "{}: no index here yet (or its first build has not finished); run `notedeck build` first",
+                path.display()
+            );
+        }
         if version != SCHEMA_VERSION {
             anyhow::bail!(
                 "{}: the index was made by another version of notedeck; run `notedeck build` to bring it up to date",
@@ -189,6 +293,7 @@ impl Index {
         Ok(Index {
             conn,
             path: path.to_path_buf(),
+            rescue: None,
         })
     }
 
@@ -208,14 +313,29 @@ impl Index {
 
     /// Starts the one transaction of a build, waiting for another build to
     /// finish; makes or migrates the schema.
+    /// finish; makes or migrates the schema, and takes over what can be read
+    /// of the damaged index this one replaced.
     pub fn begin(&mut self, now: i64) -> anyhow::Result<Writer<'_>> {
         let path = self.path.clone();
+        if let Some(rescue) = &self.rescue {
+            // Read-only: the damaged file stays as it was found. Outside
+            // the transaction, where ATTACH must be; a file SQLite cannot
+            // read at all gives nothing to take over.
+            let uri = format!("file:{}?mode=ro", uri_path(&rescue.aside));
+            let _ = self.conn.execute("ATTACH DATABASE ?1 AS damaged", [uri]);
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|err| busy_or(err, &path))?;
-        let migrated = schema::prepare(&tx)
+        let mut migrated = schema::prepare(&tx)
             .with_context(|| format!("{}: cannot prepare the index", path.display()))?;
+        if let Some(rescue) = &mut self.rescue {
+            rescue.salvaged = Some(schema::salvage(&tx, "damaged"));
+            // As after a migration: every note extracted again, taking
+            // back the identities kept.
+            migrated = true;
+        }
         Writer::new(tx, now, migrated)
     }
 
@@ -300,6 +420,105 @@ fn known_files(conn: &Connection) -> anyhow::Result<HashMap<String, FileState>> 
         ))
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Where a damaged index goes: `index.sqlite.damaged-NOW`, never over one
+/// moved aside before.
+fn aside_path(path: &Path, now: i64) -> PathBuf {
+    let name = |n: usize| match n {
+        0 => PathBuf::from(format!("{}.damaged-{now}", path.display())),
+        n => PathBuf::from(format!("{}.damaged-{now}-{n}", path.display())),
+    };
+    (0..)
+        .map(name)
+        .find(|aside| !aside.exists())
+        .expect("a free name")
+}
+
+/// Moves the index file and its WAL files to `aside` (and `aside-wal`…),
+/// where SQLite still finds them together.
+fn move_aside(path: &Path, aside: &Path) -> anyhow::Result<()> {
+    for suffix in ["", "-wal", "-shm"] {
+        let from = PathBuf::from(format!("{}{suffix}", path.display()));
+        let to = PathBuf::from(format!("{}{suffix}", aside.display()));
+        match std::fs::rename(&from, &to) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                return Err(err).with_context(|| {
+                    format!(
+                        "{}: the index is damaged and cannot be moved aside to {}",
+                        from.display(),
+                        to.display()
+                    )
+                })
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Whether an error says the index file is damaged: not a database, a
+/// malformed page or full-text table, a table of this version missing.
+pub fn is_damage(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        if cause.is::<Damaged>() {
+            return true;
+        }
+        let Some(rusqlite::Error::SqliteFailure(code, message)) = cause.downcast_ref() else {
+            return false;
+        };
+        matches!(
+            code.code,
+            rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
+        ) || message.as_deref().is_some_and(|m| {
+            [
+                "no such table",
+                "no such column",
+                "vtable constructor failed",
+            ]
+            .iter()
+            .any(|sign| m.starts_with(sign))
+        })
+    })
+}
+
+/// Says which file an error of the index is about: damage (see
+/// `is_damage`) with how to mend it, since the commands that only read
+/// never move the index aside themselves; an SQLite message that names no
+/// file ("database or disk is full") with the index's path. Other errors
+/// already name theirs.
+pub fn explain(err: anyhow::Error, path: &Path) -> anyhow::Error {
+    if is_damage(&err) {
+        return anyhow::anyhow!(
+            "{}: the index is damaged ({}); run `notedeck build --force` to move it aside and rebuild it",
+            path.display(),
+            damage_text(&err)
+        );
+    }
+    if err
+        .chain()
+        .next()
+        .is_some_and(|outer| outer.is::<rusqlite::Error>())
+    {
+        return err.context(path.display().to_string());
+    }
+    err
+}
+
+/// What is wrong with a damaged index, in SQLite's words without its
+/// error number.
+pub fn damage_text(err: &anyhow::Error) -> String {
+    for cause in err.chain() {
+        if let Some(Damaged(verdict)) = cause.downcast_ref() {
+            return verdict.clone();
+        }
+        if let Some(rusqlite::Error::SqliteFailure(code, message)) = cause.downcast_ref() {
+            return message
+                .clone()
+                .unwrap_or_else(|| rusqlite::ffi::code_to_str(code.extended_code).to_lowercase());
+        }
+    }
+    err.root_cause().to_string()
 }
 
 /// A path as the path part of an SQLite `file:` URI.

@@ -98,6 +98,22 @@ CREATE TABLE meta (
 );
 ";
 
+/// The tables of `SCHEMA`: an index of this version without one of them
+/// is damaged.
+pub const TABLES: [&str; 8] = [
+    "files",
+    "cards",
+    "cards_fts",
+    "fronts_fts",
+    "builds",
+    "removed",
+    "outputs",
+    "meta",
+];
+
+/// The full-text tables, whose damage no plain query shows.
+pub const FTS_TABLES: [&str; 2] = ["cards_fts", "fronts_fts"];
+
 /// Per build, inside its transaction: the cards that appeared (a key new to
 /// the index) and vanished (not extracted again from a file read again),
 /// paired at the end of the build; and the fronts to add to `fronts_fts`, in
@@ -133,15 +149,7 @@ pub fn prepare(tx: &rusqlite::Transaction) -> anyhow::Result<bool> {
         "CREATE TEMP TABLE kept (key TEXT PRIMARY KEY, guid TEXT NOT NULL, changed INTEGER NOT NULL)",
     )?;
     if tables.iter().any(|(name, _)| name == "cards") {
-        // Before version 4 a card's GUID was its key.
-        let key = if has_column(tx, "cards", "key")? {
-            "key"
-        } else {
-            "guid"
-        };
-        tx.execute_batch(&format!(
-            "INSERT OR IGNORE INTO kept SELECT {key}, guid, changed FROM cards WHERE guid IS NOT NULL"
-        ))?;
+        keep_cards(tx, "main")?;
     }
     // Virtual tables first: dropping one drops its shadow tables.
     let mut ordered = tables;
@@ -157,10 +165,64 @@ pub fn prepare(tx: &rusqlite::Transaction) -> anyhow::Result<bool> {
     Ok(migrated)
 }
 
-fn has_column(tx: &rusqlite::Transaction, table: &str, column: &str) -> rusqlite::Result<bool> {
+/// Keeps the GUID and changed time of every card of the index `schema`
+/// (`main`, or an attached one) in `temp.kept`, by key. Returns how many.
+fn keep_cards(tx: &rusqlite::Transaction, schema: &str) -> rusqlite::Result<usize> {
+    // Before version 4 a card's GUID was its key.
+    let key = if has_column(tx, schema, "cards", "key")? {
+        "key"
+    } else {
+        "guid"
+    };
+    tx.execute(
+        &format!(
+            "INSERT OR IGNORE INTO temp.kept SELECT {key}, guid, changed FROM {schema}.cards WHERE guid IS NOT NULL"
+        ),
+        [],
+    )
+}
+
+/// What a new index took over from a damaged one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Salvaged {
+    /// Cards whose GUID and changed time were kept.
+    pub cards: usize,
+    /// Entries of the list of removed cards.
+    pub removed: usize,
+}
+
+/// Takes over into a new index, made by `prepare` in this transaction, what
+/// only an index knows and can still be read of the damaged one attached as
+/// `schema`: the cards' identities and changed times (through `temp.kept`,
+/// as a migration does), the removed cards, the facts of `meta` (the notes
+/// folder) and the outputs, as pending (so only files notedeck made are
+/// ever removed). Whatever cannot be read is left behind: the notes hold
+/// the rest.
+pub fn salvage(tx: &rusqlite::Transaction, schema: &str) -> Salvaged {
+    let copy = |sql: String| tx.execute(&sql, []).unwrap_or(0);
+    let cards = keep_cards(tx, schema).unwrap_or(0);
+    let removed = copy(format!(
+        "INSERT OR IGNORE INTO main.removed (guid, key, deck, front, file, line, removed)
+         SELECT guid, key, deck, front, file, line, removed FROM {schema}.removed"
+    ));
+    copy(format!(
+        "INSERT OR IGNORE INTO main.meta (name, value) SELECT name, value FROM {schema}.meta"
+    ));
+    copy(format!(
+        "INSERT OR IGNORE INTO main.outputs (name, pending) SELECT name, 1 FROM {schema}.outputs"
+    ));
+    Salvaged { cards, removed }
+}
+
+fn has_column(
+    tx: &rusqlite::Transaction,
+    schema: &str,
+    table: &str,
+    column: &str,
+) -> rusqlite::Result<bool> {
     tx.query_row(
-        "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
-        [table, column],
+        "SELECT count(*) FROM pragma_table_info(?1, ?2) WHERE name = ?3",
+        [table, schema, column],
         |row| row.get::<_, i64>(0).map(|n| n > 0),
     )
 }

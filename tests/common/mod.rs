@@ -86,17 +86,19 @@ impl Run {
     }
 }
 
-/// `PRAGMA integrity_check` of the index and of its full-text table.
+/// `PRAGMA integrity_check` of the index and of its full-text tables.
 pub fn assert_index_sound(conn: &rusqlite::Connection) {
     let check: String = conn
         .query_row("PRAGMA integrity_check", [], |row| row.get(0))
         .unwrap();
     assert_eq!(check, "ok");
-    conn.execute(
-        "INSERT INTO cards_fts (cards_fts) VALUES ('integrity-check')",
-        [],
-    )
-    .unwrap();
+    for table in ["cards_fts", "fronts_fts"] {
+        conn.execute(
+            &format!("INSERT INTO {table} ({table}) VALUES ('integrity-check')"),
+            [],
+        )
+        .unwrap();
+    }
 }
 
 pub fn card_count(conn: &rusqlite::Connection) -> i64 {

@@ -1,0 +1,166 @@
+//! The command line as scripts see it: exit codes, `--quiet`, `--color`,
+//! help, and error messages that name the file and the fix.
+
+mod common;
+
+use common::Project;
+
+/// A project whose notes are built, with one note that cannot be used.
+fn project_with_a_broken_note() -> Project {
+    let project = Project::with_notes();
+    project.write_note("broken.md", b"- bad: \xff\xfe\n");
+    project
+}
+
+#[test]
+fn exit_codes_are_0_for_hits_1_for_none_and_2_for_errors() {
+    let project = project_with_a_broken_note();
+    // A note that could not be used: the others are built, and it is an error.
+    let build = project.run(&["build"]);
+    assert_eq!(build.code(), 2, "{}", build.stderr());
+    assert!(
+        build.stdout().contains("1 file failed"),
+        "{}",
+        build.stdout()
+    );
+    // A search with hits succeeds, whatever note is broken.
+    project.run(&["search", "監視"]).ok();
+    assert_eq!(project.run(&["search", "存在しない語句"]).code(), 1);
+    for args in [
+        &["search", ""][..],
+        &["search", "監視", "--out", "no-index-here"],
+        &["build", "--notes", "no-such-folder"],
+        &["extract", "no-such-note.md"],
+        &["removed", "--out", "no-index-here"],
+    ] {
+        let run = project.run(args);
+        assert_eq!(run.code(), 2, "{args:?}: {}", run.stderr());
+        assert!(run.stderr().starts_with("notedeck: "), "{}", run.stderr());
+    }
+}
+
+#[test]
+fn an_unknown_deck_is_an_error_that_names_the_decks() {
+    let project = Project::with_notes();
+    project.write_note("n5/verbs.md", "# 動詞\n\n- 食べる: 口に入れること\n");
+    project.run(&["build"]).ok();
+    let run = project.run(&["search", "監視", "--deck", "nope"]);
+    assert_eq!(run.code(), 2);
+    assert!(
+        run.stderr()
+            .contains("unknown deck `nope`; the decks are `CloudLicence`, `n5::動詞`"),
+        "{}",
+        run.stderr()
+    );
+    // A parent deck is a deck.
+    let run = project.run(&["search", "食べる", "--deck", "n5"]);
+    assert!(run.ok().contains("食べる"));
+}
+
+#[test]
+fn quiet_prints_errors_only_wherever_it_is_given() {
+    let project = project_with_a_broken_note();
+    project.write_note("gone.md", "- 消える: すぐ消える用語\n");
+    project.run(&["build"]);
+    std::fs::remove_file(project.notes().join("gone.md")).unwrap();
+    // Removing a card warns that an import never deletes; quiet does not.
+    let run = project.run(&["build", "--quiet", "--force"]);
+    assert_eq!(run.code(), 2);
+    assert_eq!(run.stdout(), "", "no summary");
+    let lines: Vec<String> = run.stderr().lines().map(String::from).collect();
+    assert_eq!(lines.len(), 1, "the error alone: {lines:?}");
+    assert!(lines[0].contains("broken.md:1: not UTF-8"), "{lines:?}");
+
+    let run = project.run(&["-q", "search", "存在しない語句"]);
+    assert_eq!((run.code(), run.stderr().as_str()), (1, ""));
+    let run = project.run(&["extract", "notes/CloudLicence.md", "-q"]);
+    assert!(!run.ok().is_empty());
+    assert_eq!(run.stderr(), "", "no summary line");
+    let loud = project.run(&["extract", "notes/CloudLicence.md"]);
+    assert!(
+        loud.stderr().contains("cards from 1 file"),
+        "{}",
+        loud.stderr()
+    );
+}
+
+#[test]
+fn color_always_and_never_override_the_terminal_and_no_color() {
+    let project = Project::with_notes();
+    project.run(&["build"]).ok();
+    let bold = "\x1b[1m監視\x1b[0m";
+    let piped = project.run(&["search", "監視"]).ok();
+    assert!(!piped.contains('\x1b'), "auto: plain on a pipe");
+    let always = project
+        .command(&["search", "監視", "--color", "always"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&always.stdout).contains(bold));
+    let never = project.run(&["--color=never", "search", "監視"]).ok();
+    assert!(!never.contains('\x1b'));
+}
+
+#[test]
+fn the_format_default_shows_as_it_is_typed() {
+    let help = Project::empty().run(&["build", "--help"]).ok();
+    assert!(
+        help.contains("comma-separated [default: apkg,csv]"),
+        "{help}"
+    );
+    assert!(!help.contains("apkg csv"), "{help}");
+}
+
+#[test]
+fn an_sqlite_error_during_a_build_names_the_index() {
+    let project = Project::with_notes();
+    // Files may not grow past 150 KB: the CSV of the notes fits, their
+    // index does not. Ignoring SIGXFSZ turns the limit into a write error.
+    let binary = env!("CARGO_BIN_EXE_notedeck");
+    let run = common::Run(
+        std::process::Command::new("sh")
+            .args([
+                "-c",
+                &format!("ulimit -f 300 && trap '' XFSZ && exec '{binary}' build --format csv"),
+            ])
+            .current_dir(project.dir.path())
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(
+        run.stderr()
+            .starts_with("notedeck: out/index.sqlite: disk I/O error"),
+        "{}",
+        run.stderr()
+    );
+}
+
+/// The stderr of a build run on a pseudo-terminal (util-linux `script`).
+fn build_on_terminal(project: &Project, args: &str) -> Option<String> {
+    let binary = env!("CARGO_BIN_EXE_notedeck");
+    let line = format!("stty rows 24 cols 80; '{binary}' build {args} >/dev/null");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(project.dir.path())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).to_string())
+}
+
+#[test]
+fn a_terminal_sees_progress_while_outputs_are_written_unless_quiet() {
+    let project = Project::with_notes();
+    let Some(progress) = build_on_terminal(&project, "--force") else {
+        eprintln!("skipped: no `script` to make a terminal");
+        return;
+    };
+    assert!(progress.contains("writing 1/1 notes"), "{progress:?}");
+    assert!(progress.contains("saving the index"), "{progress:?}");
+    let quiet = build_on_terminal(&project, "--force --quiet").unwrap();
+    assert_eq!(quiet, "");
+    let piped = project.run(&["build", "--force"]);
+    assert!(!piped.stderr().contains("writing"), "{}", piped.stderr());
+}
