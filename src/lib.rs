@@ -11,6 +11,8 @@ pub mod card;
 pub mod commands;
 pub mod export;
 pub mod extract;
+pub mod furigana;
+pub mod highlight;
 pub mod identity;
 pub mod index;
 pub mod japanese;
