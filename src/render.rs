@@ -9,61 +9,102 @@
 use std::cell::Cell;
 use std::fmt;
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd, TextMergeStream};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream,
+};
 
-use crate::export::escape_html;
+use crate::export::{escape_html, media};
 use crate::limits::{self, MAX_HTML, MAX_PLAIN};
 use crate::{furigana, highlight, outline};
 
 fn parser(markdown: &str) -> Parser<'_> {
     Parser::new_ext(
         markdown,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_MATH,
+        Options::ENABLE_TABLES
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_MATH
+            | Options::ENABLE_WIKILINKS,
     )
 }
 
 /// The events as a card shows them: text with furigana as ruby, `$…$` and
 /// `$$…$$` as MathJax's `\(…\)` and `\[…\]` (Anki typesets those on every
-/// platform; the TeX is kept as written, backslashes included), and the text
-/// of a fenced code block with a known language as coloured spans.
+/// platform; the TeX is kept as written, backslashes included), the text
+/// of a fenced code block with a known language as coloured spans, a local
+/// sound "image" (`![](x.mp3)`, Obsidian's `![[x.mp3]]`) as Anki's
+/// `[sound:x.mp3]`, and an Obsidian link to another note (`[[note]]`), which
+/// leads nowhere in Anki, as its text.
 fn for_cards<'e>(events: impl Iterator<Item = Event<'e>>) -> impl Iterator<Item = Event<'e>> {
     let mut code_language: Option<CowStr<'e>> = None;
     // An image's alt text is written escaped: no markup goes there.
     let mut image_depth = 0usize;
+    // Inside a sound made `[sound:…]`: its alt text is dropped.
+    let mut in_sound = false;
+    // For each open link: whether it is an Obsidian link, whose tags are dropped.
+    let mut wiki_links: Vec<bool> = Vec::new();
     // Consecutive texts as one: `漢字[かんじ]` comes in three pieces.
-    TextMergeStream::new(events).map(move |event| match event {
-        Event::Start(Tag::CodeBlock(ref kind)) => {
-            code_language = Some(match kind {
-                CodeBlockKind::Fenced(language) => language.clone(),
-                CodeBlockKind::Indented => CowStr::Borrowed(""),
-            });
-            event
+    TextMergeStream::new(events).filter_map(move |event| {
+        if in_sound {
+            in_sound = !matches!(event, Event::End(TagEnd::Image));
+            return None;
         }
-        Event::End(TagEnd::CodeBlock) => {
-            code_language = None;
-            event
-        }
-        Event::Start(Tag::Image { .. }) => {
-            image_depth += 1;
-            event
-        }
-        Event::End(TagEnd::Image) => {
-            image_depth = image_depth.saturating_sub(1);
-            event
-        }
-        Event::Text(text) => match &code_language {
-            Some(language) => match highlight::code_html(language, &text) {
-                Some(html) => Event::InlineHtml(html.into()),
+        let event = match event {
+            Event::Start(Tag::Image { ref dest_url, .. }) if media::is_sound(dest_url) => {
+                in_sound = true;
+                Event::Text(format!("[sound:{dest_url}]").into())
+            }
+            Event::Start(Tag::Image { .. }) => {
+                image_depth += 1;
+                event
+            }
+            Event::End(TagEnd::Image) => {
+                image_depth = image_depth.saturating_sub(1);
+                event
+            }
+            Event::Start(Tag::Link { link_type, .. }) => {
+                let wiki = matches!(link_type, LinkType::WikiLink { .. });
+                wiki_links.push(wiki);
+                if wiki {
+                    return None;
+                }
+                event
+            }
+            Event::End(TagEnd::Link) => {
+                if wiki_links.pop() == Some(true) {
+                    return None;
+                }
+                event
+            }
+            Event::Start(Tag::CodeBlock(ref kind)) => {
+                code_language = Some(match kind {
+                    CodeBlockKind::Fenced(language) => language.clone(),
+                    CodeBlockKind::Indented => CowStr::Borrowed(""),
+                });
+                event
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                code_language = None;
+                event
+            }
+            Event::Text(text) => match &code_language {
+                Some(language) => match highlight::code_html(language, &text) {
+                    Some(html) => Event::InlineHtml(html.into()),
+                    None => Event::Text(text),
+                },
+                None if image_depth == 0 && furigana::has_furigana(&text) => {
+                    Event::InlineHtml(furigana::to_html(&text, escape_html).into())
+                }
                 None => Event::Text(text),
             },
-            None if image_depth == 0 && furigana::has_furigana(&text) => {
-                Event::InlineHtml(furigana::to_html(&text, escape_html).into())
+            Event::InlineMath(tex) => {
+                Event::InlineHtml(format!("\\({}\\)", escape_html(&tex)).into())
             }
-            None => Event::Text(text),
-        },
-        Event::InlineMath(tex) => Event::InlineHtml(format!("\\({}\\)", escape_html(&tex)).into()),
-        Event::DisplayMath(tex) => Event::InlineHtml(format!("\\[{}\\]", escape_html(&tex)).into()),
-        other => other,
+            Event::DisplayMath(tex) => {
+                Event::InlineHtml(format!("\\[{}\\]", escape_html(&tex)).into())
+            }
+            other => other,
+        };
+        Some(event)
     })
 }
 
@@ -369,5 +410,18 @@ mod tests {
             "{html}"
         );
         assert_eq!(plain, "let x = 1;\nlet y = 2;");
+    }
+
+    #[test]
+    fn sounds_become_anki_sound_tags_and_obsidian_embeds_images() {
+        let md = "- ![発音](a/b.mp3) [sound:c.ogg] ![[d.png]] ![[e.MP3]] [[別のノート]]\n- ![r](https://x/y.mp3)";
+        let html = plain_and_html(md).1;
+        assert!(
+            html.contains("[sound:a/b.mp3] [sound:c.ogg] <img src=\"d.png\""),
+            "{html}"
+        );
+        assert!(html.contains("[sound:e.MP3] 別のノート</li>"), "{html}");
+        assert!(!html.contains("発音") && !html.contains("<a "), "{html}");
+        assert!(html.contains("<img src=\"https://x/y.mp3\""), "{html}");
     }
 }
