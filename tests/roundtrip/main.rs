@@ -9,6 +9,7 @@
 mod common;
 mod csv;
 mod images;
+mod learner;
 mod packages;
 mod regenerate;
 #[path = "../common/mod.rs"]
