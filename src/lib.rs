@@ -19,6 +19,7 @@ pub mod japanese;
 pub mod limits;
 pub mod outline;
 pub mod output;
+pub mod preview;
 pub mod render;
 pub mod scan;
 pub mod search;
