@@ -8,6 +8,7 @@ use std::path::Path;
 use notedeck::card::Card;
 use serde_json::Value;
 
+use crate::browser;
 use crate::common::*;
 
 pub const LEARNER_NOTE: &str = "# 日本語\n\
@@ -144,4 +145,88 @@ fn furigana_math_sounds_and_code_as_anki_renders_them() {
         "{code}"
     );
     assert!(code.contains("&lt;"), "{code}");
+}
+
+/// The page that shows one side of a card as Anki's reviewer does: its HTML
+/// (which brings the note type's style) in a `.card`, night mode as Anki
+/// sets it. Its script writes what the test reads into the body's data:
+/// whether each reading sits above its base, the card's background, and
+/// the filter on highlighted code.
+fn card_page(html: &str, night: bool) -> String {
+    let (body, card) = if night {
+        ("night_mode", "card nightMode")
+    } else {
+        ("", "card")
+    };
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head>\
+         <body class=\"{body}\"><div class=\"{card}\">{html}</div><script>\
+         var card = document.querySelector('.card');\
+         var rubies = Array.from(document.querySelectorAll('ruby'));\
+         document.body.dataset.rubies = rubies.length;\
+         document.body.dataset.above = rubies.every(function (r) {{\
+           var rt = r.querySelector('rt').getBoundingClientRect();\
+           var base = r.getBoundingClientRect();\
+           return rt.height > 0 && rt.bottom <= base.top + base.height / 2;\
+         }});\
+         document.body.dataset.background = getComputedStyle(card).backgroundColor;\
+         var code = document.querySelector('.nd-hl');\
+         document.body.dataset.filter = code ? getComputedStyle(code).filter : 'no code';\
+         </script></body></html>"
+    )
+}
+
+/// Cards imported into Anki, as its renderer made them, in Chromium by day
+/// and by night: each ruby's reading sits above its base, the card turns
+/// dark at night, and highlighted code is inverted to stay readable.
+#[test]
+#[cfg_attr(
+    not(all(anki_roundtrip, browser)),
+    ignore = "needs Anki's Python library and headless Chromium: set NOTEDECK_PYTHON and NOTEDECK_CHROMIUM"
+)]
+fn imported_cards_show_ruby_and_code_by_day_and_night() {
+    let anki = anki();
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = learner_notes(tmp.path());
+    let cards = extracted(&notes);
+    let out = tmp.path().join("out");
+    build(&notes, &out, "apkg");
+    let col = tmp.path().join("col.anki2");
+    anki.import_apkg(&col, &[out.join("notes.apkg")]);
+    let kanji = rendered(&col, &cards, "漢字[かんじ]");
+    let code = rendered(&col, &cards, "コード");
+    for (night, background, filtered) in [
+        (false, "rgb(255, 255, 255)", false),
+        (true, "rgb(13, 17, 23)", true),
+    ] {
+        for (name, answer, rubies) in [
+            ("kanji", side(&kanji, "answer"), 2),
+            ("code", side(&code, "answer"), 0),
+        ] {
+            let page = tmp.path().join(format!("{name}-{night}.html"));
+            fs::write(&page, card_page(answer, night)).unwrap();
+            let url = browser::file_url(&page, "");
+            let dom = browser::dom(&url);
+            let data = |key: &str| {
+                browser::attribute(&dom, "<body", &format!("data-{key}")).unwrap_or_default()
+            };
+            assert_eq!(data("rubies"), rubies.to_string(), "{name} {night}: {dom}");
+            assert_eq!(data("above"), "true", "{name} {night}");
+            assert_eq!(data("background"), background, "{name} {night}");
+            if name == "code" {
+                assert_eq!(
+                    data("filter").contains("invert"),
+                    filtered,
+                    "{}",
+                    data("filter")
+                );
+            }
+            browser::screenshot(
+                &url,
+                &tmp.path().join(format!("{name}-{night}.png")),
+                600,
+                400,
+            );
+        }
+    }
 }
