@@ -127,11 +127,11 @@ pub fn page(cards: &[IndexedCard], notes_root: &Path) -> Page {
             card.deck.as_str().into(),
         ]
         .join("\n");
-        write!(
+        writeln!(
             articles,
             "<article class=\"pv-card\" data-deck=\"{deck}\" data-tags=\"{tags}\" data-text=\"{text}\">\
              <div class=\"pv-meta\">{deck}{shown_tags}</div><div class=\"pv-sides\"><div class=\"pv-side\"><div class=\"pv-label\">Front</div><div class=\"card\">{question}</div></div>\
-             <div class=\"pv-side\"><div class=\"pv-label\">Back</div><div class=\"card\">{answer}</div></div></div></article>\n",
+             <div class=\"pv-side\"><div class=\"pv-label\">Back</div><div class=\"card\">{answer}</div></div></div></article>",
             deck = escape_html(&card.deck),
             tags = escape_html(&card.tags.join(" ")),
             text = escape_html(&search_text),
