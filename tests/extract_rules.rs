@@ -203,7 +203,9 @@ fn code_json_and_numbered_heads() {
     );
     // The block keeps its language (and is highlighted: see render.rs).
     let code = card(&cards, "設定");
-    assert!(code.back_html.contains("<pre><code class=\"language-yaml\">"));
+    assert!(code
+        .back_html
+        .contains("<pre><code class=\"language-yaml\">"));
     assert!(code.back.contains("a: b"), "{}", code.back);
 }
 
