@@ -156,9 +156,10 @@ fn is_kana(c: char) -> bool {
     is_hiragana(c) || is_katakana(c)
 }
 
-/// True when `text` holds furigana.
+/// True when `text` holds furigana. Most text has none of the characters
+/// that open one, and is not looked at further.
 pub fn has_furigana(text: &str) -> bool {
-    pieces(text).iter().any(|p| matches!(p, Piece::Ruby { .. }))
+    text.contains(['[', '{', '<']) && pieces(text).iter().any(|p| matches!(p, Piece::Ruby { .. }))
 }
 
 /// The text with its furigana as Anki's `furigana:` filter reads them
@@ -209,10 +210,10 @@ pub fn to_html(text: &str, escape: impl Fn(&str) -> Cow<'_, str>) -> String {
 /// (`漢字を学ぶ`), then the readings on a line of their own. Text with no
 /// furigana is returned as it is.
 pub fn searchable(text: &str) -> Cow<'_, str> {
-    let pieces = pieces(text);
-    if !pieces.iter().any(|p| matches!(p, Piece::Ruby { .. })) {
+    if !has_furigana(text) {
         return Cow::Borrowed(text);
     }
+    let pieces = pieces(text);
     let mut bases = String::with_capacity(text.len());
     let mut readings = String::new();
     for piece in pieces {

@@ -118,6 +118,12 @@ pub fn page(cards: &[IndexedCard], notes_root: &Path) -> Page {
             .collect();
         let question = template::render(QFMT, &fields, "");
         let answer = template::render(AFMT, &fields, &question);
+        // A deck and the decks above it: choosing `aws` shows `aws::DOP` too.
+        decks.extend(
+            card.deck
+                .match_indices("::")
+                .map(|(at, _)| &card.deck[..at]),
+        );
         decks.insert(card.deck.as_str());
         tags.extend(card.tags.iter().map(String::as_str));
         let search_text = [
@@ -265,9 +271,12 @@ mod tests {
         let html = &page.html;
         assert_eq!(html.matches("<article class=\"pv-card\"").count(), 2);
         assert!(html.contains("data-total=\"2\">2 cards</output>"));
-        assert!(
-            html.contains("<option value=\"aws::DOP\">") && html.contains("<option value=\"41\">")
-        );
+        for option in ["aws", "aws::DOP", "日本語", "41"] {
+            assert!(
+                html.contains(&format!("<option value=\"{option}\">")),
+                "{option}"
+            );
+        }
         assert!(html.contains("<ruby><rb>漢字</rb><rt>かんじ</rt></ruby>"));
         assert!(html.contains("<div class=\"nd-context\">見出し</div>"));
         assert!(
