@@ -140,6 +140,15 @@ enum Command {
         #[arg(long)]
         forget: bool,
     },
+    /// Write OUT/preview.html: every card of the last build as Anki shows
+    /// it, with search, deck and tag filters and night mode, in one file
+    /// that works offline.
+    Preview {
+        #[command(flatten)]
+        notes: Notes,
+        #[command(flatten)]
+        out: Out,
+    },
     /// Print the cards of notes, without index or output files.
     Extract {
         /// Note files or folders (walked for *.md).
@@ -158,6 +167,9 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Extract { paths, format } => commands::extract(&paths, format, ui),
+        Command::Preview { notes, out } => {
+            notedeck::preview::command(&out.out, notes.notes.as_deref())
+        }
         Command::Build {
             notes,
             out,

@@ -1,19 +1,111 @@
 //! The Markdown of a back, rendered as HTML (by pulldown-cmark) and as
 //! plain text.
+//!
+//! The HTML is what a card shows: furigana as `<ruby>`, math in the
+//! delimiters of Anki's MathJax, fenced code with a language highlighted
+//! (`for_cards`). The plain text keeps what was written, readings in
+//! brackets (`漢字[かんじ]`) and math in dollars, for search and the terminal.
 
 use std::cell::Cell;
 use std::fmt;
 
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream,
+};
 
+use crate::export::{escape_html, media};
 use crate::limits::{self, MAX_HTML, MAX_PLAIN};
-use crate::outline;
+use crate::{furigana, highlight, outline};
 
 fn parser(markdown: &str) -> Parser<'_> {
     Parser::new_ext(
         markdown,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+        Options::ENABLE_TABLES
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_MATH
+            | Options::ENABLE_WIKILINKS,
     )
+}
+
+/// The events as a card shows them: text with furigana as ruby, `$…$` and
+/// `$$…$$` as MathJax's `\(…\)` and `\[…\]` (Anki typesets those on every
+/// platform; the TeX is kept as written, backslashes included), the text
+/// of a fenced code block with a known language as coloured spans, a local
+/// sound "image" (`![](x.mp3)`, Obsidian's `![[x.mp3]]`) as Anki's
+/// `[sound:x.mp3]`, and an Obsidian link to another note (`[[note]]`), which
+/// leads nowhere in Anki, as its text.
+fn for_cards<'e>(events: impl Iterator<Item = Event<'e>>) -> impl Iterator<Item = Event<'e>> {
+    let mut code_language: Option<CowStr<'e>> = None;
+    // An image's alt text is written escaped: no markup goes there.
+    let mut image_depth = 0usize;
+    // Inside a sound made `[sound:…]`: its alt text is dropped.
+    let mut in_sound = false;
+    // For each open link: whether it is an Obsidian link, whose tags are dropped.
+    let mut wiki_links: Vec<bool> = Vec::new();
+    // Consecutive texts as one: `漢字[かんじ]` comes in three pieces.
+    TextMergeStream::new(events).filter_map(move |event| {
+        if in_sound {
+            in_sound = !matches!(event, Event::End(TagEnd::Image));
+            return None;
+        }
+        let event = match event {
+            Event::Start(Tag::Image { ref dest_url, .. }) if media::is_sound(dest_url) => {
+                in_sound = true;
+                Event::Text(format!("[sound:{dest_url}]").into())
+            }
+            Event::Start(Tag::Image { .. }) => {
+                image_depth += 1;
+                event
+            }
+            Event::End(TagEnd::Image) => {
+                image_depth = image_depth.saturating_sub(1);
+                event
+            }
+            Event::Start(Tag::Link { link_type, .. }) => {
+                let wiki = matches!(link_type, LinkType::WikiLink { .. });
+                wiki_links.push(wiki);
+                if wiki {
+                    return None;
+                }
+                event
+            }
+            Event::End(TagEnd::Link) => {
+                if wiki_links.pop() == Some(true) {
+                    return None;
+                }
+                event
+            }
+            Event::Start(Tag::CodeBlock(ref kind)) => {
+                code_language = Some(match kind {
+                    CodeBlockKind::Fenced(language) => language.clone(),
+                    CodeBlockKind::Indented => CowStr::Borrowed(""),
+                });
+                event
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                code_language = None;
+                event
+            }
+            Event::Text(text) => match &code_language {
+                Some(language) => match highlight::code_html(language, &text) {
+                    Some(html) => Event::InlineHtml(html.into()),
+                    None => Event::Text(text),
+                },
+                None if image_depth == 0 && furigana::has_furigana(&text) => {
+                    Event::InlineHtml(furigana::to_html(&text, escape_html).into())
+                }
+                None => Event::Text(text),
+            },
+            Event::InlineMath(tex) => {
+                Event::InlineHtml(format!("\\({}\\)", escape_html(&tex)).into())
+            }
+            Event::DisplayMath(tex) => {
+                Event::InlineHtml(format!("\\[{}\\]", escape_html(&tex)).into())
+            }
+            other => other,
+        };
+        Some(event)
+    })
 }
 
 /// A back as plain text and as HTML, from one parse of its Markdown, each
@@ -22,7 +114,7 @@ fn parser(markdown: &str) -> Parser<'_> {
 pub fn plain_and_html(markdown: &str) -> (String, String) {
     let mut plain = Plain::new(MAX_PLAIN);
     let mut events = parser(markdown).inspect(|event| plain.push(event));
-    let html = bounded_html(&mut events, MAX_HTML);
+    let html = bounded_html(for_cards(&mut events), MAX_HTML);
     // The plain text of what the HTML had no room for.
     events.for_each(drop);
     (plain.finish(), html)
@@ -112,6 +204,9 @@ struct Plain {
     /// For each open list: the next number, or None for bullets.
     lists: Vec<Option<u64>>,
     image_depth: usize,
+    /// Inside `<rp>`: the parentheses a ruby shows where ruby is not
+    /// supported; the plain text has brackets of its own.
+    in_rp: bool,
 }
 
 /// The deepest indentation of a plain-text item, in levels of two spaces.
@@ -124,6 +219,7 @@ impl Plain {
             limit,
             lists: Vec::new(),
             image_depth: 0,
+            in_rp: false,
         }
     }
 
@@ -162,8 +258,23 @@ impl Plain {
             }
             Event::Start(Tag::Image { .. }) => self.image_depth += 1,
             Event::End(TagEnd::Image) => self.image_depth = self.image_depth.saturating_sub(1),
-            Event::Text(text) if self.image_depth == 0 => self.out.push_str(text),
+            Event::Text(text) if self.image_depth == 0 && !self.in_rp => self.out.push_str(text),
             Event::Code(code) => self.out.push_str(code),
+            Event::InlineMath(tex) => {
+                self.out.push('$');
+                self.out.push_str(tex);
+                self.out.push('$');
+            }
+            Event::DisplayMath(tex) => {
+                self.out.push_str("$$");
+                self.out.push_str(tex);
+                self.out.push_str("$$");
+            }
+            // A reading in `<ruby>` markup reads as Anki's `漢字[かんじ]`.
+            Event::InlineHtml(tag) if tag.eq_ignore_ascii_case("<rt>") => self.out.push('['),
+            Event::InlineHtml(tag) if tag.eq_ignore_ascii_case("</rt>") => self.out.push(']'),
+            Event::InlineHtml(tag) if tag.eq_ignore_ascii_case("<rp>") => self.in_rp = true,
+            Event::InlineHtml(tag) if tag.eq_ignore_ascii_case("</rp>") => self.in_rp = false,
             Event::SoftBreak => self.out.push(' '),
             Event::HardBreak => self.out.push('\n'),
             Event::InlineHtml(tag) if tag.trim().to_ascii_lowercase().starts_with("<br") => {
@@ -255,5 +366,62 @@ mod tests {
             html.contains("<ul>\n<li>a\n<ul>\n<li><img src=\"x.png\" alt=\"図\" /></li>"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn math_becomes_mathjax_with_its_backslashes_kept() {
+        let (plain, html) = plain_and_html("面積 $\\pi r^2\\,m$ と\n\n$$a < b \\\\ c$$");
+        assert!(html.contains(r"\(\pi r^2\,m\)"), "{html}");
+        assert!(html.contains(r"\[a &lt; b \\ c\]"), "{html}");
+        assert!(!html.contains("$"), "{html}");
+        assert!(plain.contains(r"$\pi r^2\,m$"), "{plain}");
+    }
+
+    #[test]
+    fn furigana_become_ruby_in_html_and_brackets_in_plain_text() {
+        let md = "- 漢字[かんじ]を{勉強|べんきょう}\n- <ruby>東京<rp>(</rp><rt>とうきょう</rt><rp>)</rp></ruby>\n- `a[い]` arr[0]";
+        let (plain, html) = plain_and_html(md);
+        assert!(
+            html.contains("<ruby>漢字<rp>(</rp><rt>かんじ</rt><rp>)</rp></ruby>を<ruby>勉強"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<ruby>東京<rp>(</rp><rt>とうきょう</rt>"),
+            "{html}"
+        );
+        assert!(html.contains("<code>a[い]</code> arr[0]"), "{html}");
+        assert_eq!(
+            plain,
+            "- 漢字[かんじ]を{勉強|べんきょう}\n- 東京[とうきょう]\n- a[い] arr[0]"
+        );
+    }
+
+    #[test]
+    fn fenced_code_with_a_known_language_is_highlighted_inline() {
+        let (plain, html) = plain_and_html("```rust\nlet x = 1;\n```\n\n```\nlet y = 2;\n```");
+        assert!(
+            html.contains(
+                "<pre><code class=\"language-rust\"><span class=\"nd-hl\"><span style=\""
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("<pre><code>let y = 2;\n</code></pre>"),
+            "{html}"
+        );
+        assert_eq!(plain, "let x = 1;\nlet y = 2;");
+    }
+
+    #[test]
+    fn sounds_become_anki_sound_tags_and_obsidian_embeds_images() {
+        let md = "- ![発音](a/b.mp3) [sound:c.ogg] ![[d.png]] ![[e.MP3]] [[別のノート]]\n- ![r](https://x/y.mp3)";
+        let html = plain_and_html(md).1;
+        assert!(
+            html.contains("[sound:a/b.mp3] [sound:c.ogg] <img src=\"d.png\""),
+            "{html}"
+        );
+        assert!(html.contains("[sound:e.MP3] 別のノート</li>"), "{html}");
+        assert!(!html.contains("発音") && !html.contains("<a "), "{html}");
+        assert!(html.contains("<img src=\"https://x/y.mp3\""), "{html}");
     }
 }

@@ -1,6 +1,9 @@
-//! Images in a card's back: local ones are copied into the package under
-//! content-hashed names, remote ones are left alone, and nothing from outside
-//! the notes folder is ever taken (a package may be shared).
+//! The media of a card's back: images (`<img src>`) and sounds (Anki's
+//! `[sound:…]`, which `render` also makes of `![](x.mp3)` and `![[x.mp3]]`).
+//! Local files are copied into the package under content-hashed names,
+//! remote ones are left alone (with one warning: they show only online), and
+//! nothing from outside the notes folder is ever taken (a package may be
+//! shared).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -29,6 +32,8 @@ pub struct Media {
     by_path: HashMap<PathBuf, String>,
     files: Vec<MediaFile>,
     pub warnings: Vec<String>,
+    /// A remote image was met (and warned about, once).
+    remote_warned: bool,
 }
 
 impl Media {
@@ -38,6 +43,7 @@ impl Media {
             by_path: HashMap::new(),
             files: Vec::new(),
             warnings: Vec::new(),
+            remote_warned: false,
         }
     }
 
@@ -46,65 +52,67 @@ impl Media {
         &self.files
     }
 
-    /// `card.back_html` with every local `<img src>` pointing at its media
-    /// name. Images that are missing or refused keep their src (Anki shows a
-    /// broken image) and leave a warning naming `file:line`.
+    /// `card.back_html` with every local `<img src>` and `[sound:…]`
+    /// pointing at its media name. Files that are missing or refused keep
+    /// their name (Anki shows a broken image, plays nothing) and leave a
+    /// warning naming `file:line`.
     pub fn rewrite_back<'a>(&mut self, card: &'a Card) -> Cow<'a, str> {
-        let html = &card.back_html;
-        if find_ascii_ci(html, "<img").is_none() {
-            return Cow::Borrowed(html);
+        let html = rewrite_each(&card.back_html, next_img_src, |src| {
+            self.media_name(card, src, "image")
+        });
+        match rewrite_each(&html, next_sound, |name| {
+            self.media_name(card, name, "sound")
+        }) {
+            Cow::Borrowed(_) => html,
+            Cow::Owned(html) => Cow::Owned(html),
         }
-        let mut out = String::with_capacity(html.len());
-        let mut rest = html.as_str();
-        while let Some((before, value, after)) = next_img_src(rest) {
-            out.push_str(before);
-            match self.media_name(card, value) {
-                Some(name) => out.push_str(&name),
-                None => out.push_str(value),
-            }
-            rest = after;
-        }
-        out.push_str(rest);
-        Cow::Owned(out)
     }
 
     /// The media name for one src value as written in the HTML, or None when it
     /// stays as it is (remote, missing, refused).
-    fn media_name(&mut self, card: &Card, raw_src: &str) -> Option<String> {
+    fn media_name(&mut self, card: &Card, raw_src: &str, what: &str) -> Option<String> {
         let src = percent_decode(&html_unescape(raw_src));
         let src = src.split(['?', '#']).next().unwrap_or_default();
+        let at = format!("{}:{}", card.file, card.line);
+        if is_remote(src) && what == "image" && !self.remote_warned {
+            self.remote_warned = true;
+            self.warn(format!(
+                "{at}: remote image left as a link, shown only when online: {src} (other remote images are not listed)"
+            ));
+        }
         if src.is_empty() || is_url(src) {
             return None;
         }
-        let at = format!("{}:{}", card.file, card.line);
         if is_absolute(src) {
-            self.warn(format!("{at}: image refused, absolute path: {src}"));
+            self.warn(format!("{at}: {what} refused, absolute path: {src}"));
             return None;
         }
         let note_dir = Path::new(&card.file).parent().unwrap_or(Path::new(""));
         let relative = note_dir.join(src);
         if escapes(&relative) {
             self.warn(format!(
-                "{at}: image refused, outside the notes folder: {src}"
+                "{at}: {what} refused, outside the notes folder: {src}"
             ));
             return None;
         }
         let Some(root) = self.root.clone() else {
-            self.warn(format!("{at}: image not found (no notes folder): {src}"));
+            self.warn(format!("{at}: {what} not found (no notes folder): {src}"));
             return None;
         };
-        // canonicalize follows symlinks, so a link inside the notes folder that
-        // points elsewhere is caught by the prefix check below.
-        let path = match fs::canonicalize(root.join(&relative)) {
-            Ok(path) if path.is_file() => path,
-            _ => {
-                self.warn(format!("{at}: image not found: {src}"));
-                return None;
-            }
+        // Beside the note first; then from the notes root, as Obsidian
+        // resolves `![[img/x.png]]`. canonicalize follows symlinks, so a link
+        // inside the notes folder that points elsewhere is caught by the
+        // prefix check below.
+        let found = [root.join(&relative), root.join(src)]
+            .into_iter()
+            .find_map(|p| fs::canonicalize(p).ok().filter(|p| p.is_file()));
+        let Some(path) = found else {
+            self.warn(format!("{at}: {what} not found: {src}"));
+            return None;
         };
         if !path.starts_with(&root) {
             self.warn(format!(
-                "{at}: image refused, outside the notes folder: {src}"
+                "{at}: {what} refused, outside the notes folder: {src}"
             ));
             return None;
         }
@@ -115,13 +123,13 @@ impl Media {
             Ok(Some(name)) => name,
             Ok(None) => {
                 self.warn(format!(
-                    "{at}: image left out, larger than Anki's limit of {} MiB for a media file: {src}",
+                    "{at}: {what} left out, larger than Anki's limit of {} MiB for a media file: {src}",
                     MAX_MEDIA_BYTES >> 20
                 ));
                 return None;
             }
             Err(err) => {
-                self.warn(format!("{at}: image unreadable: {src}: {err}"));
+                self.warn(format!("{at}: {what} unreadable: {src}: {err}"));
                 return None;
             }
         };
@@ -138,6 +146,64 @@ impl Media {
     fn warn(&mut self, warning: String) {
         self.warnings.push(warning);
     }
+}
+
+/// `html` with each value that `next` finds replaced by what `name` makes
+/// of it (kept when None); borrowed when nothing was found.
+fn rewrite_each<'h>(
+    html: &'h str,
+    next: fn(&str) -> Option<(&str, &str, &str)>,
+    mut name: impl FnMut(&str) -> Option<String>,
+) -> Cow<'h, str> {
+    let Some(mut found) = next(html) else {
+        return Cow::Borrowed(html);
+    };
+    let mut out = String::with_capacity(html.len());
+    loop {
+        let (before, value, after) = found;
+        out.push_str(before);
+        match name(value) {
+            Some(name) => out.push_str(&name),
+            None => out.push_str(value),
+        }
+        match next(after) {
+            Some(next) => found = next,
+            None => {
+                out.push_str(after);
+                return Cow::Owned(out);
+            }
+        }
+    }
+}
+
+/// Finds the next `[sound:NAME]` and splits `html` around NAME.
+fn next_sound(html: &str) -> Option<(&str, &str, &str)> {
+    const OPEN: &str = "[sound:";
+    let mut offset = 0;
+    loop {
+        let start = offset + html[offset..].find(OPEN)? + OPEN.len();
+        let end = html[start..].find([']', '[', '<', '\n']).map(|i| start + i);
+        match end {
+            Some(end) if html[end..].starts_with(']') && end > start => {
+                return Some((&html[..start], &html[start..end], &html[end..]))
+            }
+            _ => offset = start,
+        }
+    }
+}
+
+/// A file Anki plays (`[sound:…]`) rather than shows: audio, and the video
+/// it plays the same way.
+pub fn is_sound(src: &str) -> bool {
+    const EXTENSIONS: [&str; 11] = [
+        "mp3", "m4a", "aac", "ogg", "oga", "opus", "wav", "flac", "spx", "webm", "mp4",
+    ];
+    let path = src.split(['?', '#']).next().unwrap_or_default();
+    !is_url(path)
+        && Path::new(path)
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
 /// Finds the next `<img … src=…>` and splits `html` around the src value.
@@ -234,6 +300,12 @@ fn is_url(src: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// A file on another host, which the card shows only when online.
+fn is_remote(src: &str) -> bool {
+    let lower = src.get(..8).unwrap_or(src).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://") || src.starts_with("//")
 }
 
 fn is_absolute(src: &str) -> bool {
@@ -405,9 +477,10 @@ mod tests {
         assert_eq!(media.files().len(), 1);
         assert_eq!(back.matches(name.as_str()).count(), 2);
         assert!(back.contains("https://x/y.png"));
-        assert_eq!(media.warnings.len(), 3, "{:?}", media.warnings);
+        assert_eq!(media.warnings.len(), 4, "{:?}", media.warnings);
         assert!(media.warnings.iter().all(|w| w.starts_with("sub/n.md:7: ")));
-        assert!(media.warnings[2].contains("not found"));
+        assert!(media.warnings[0].contains("remote image"));
+        assert!(media.warnings[3].contains("not found"));
 
         #[cfg(unix)]
         {
@@ -418,5 +491,50 @@ mod tests {
             assert!(media.warnings.last().unwrap().contains("refused"));
             assert_eq!(media.files().len(), 1);
         }
+    }
+
+    #[test]
+    fn sounds_are_packed_embeds_found_from_the_root_and_remote_images_warned_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let notes = dir.path().join("notes");
+        fs::create_dir_all(notes.join("sub")).unwrap();
+        fs::create_dir_all(notes.join("audio")).unwrap();
+        fs::write(notes.join("sub/a.mp3"), b"mp3 bytes").unwrap();
+        fs::write(notes.join("audio/b.ogg"), b"ogg bytes").unwrap();
+        fs::write(dir.path().join("secret.mp3"), b"secret").unwrap();
+
+        let mut media = Media::new(&notes);
+        let back = media
+            .rewrite_back(&card(
+                "sub/n.md",
+                r#"[sound:a.mp3] [sound:audio/b.ogg] [sound:../../secret.mp3] <img src="https://x/1.png"><img src="http://x/2.png">"#,
+            ))
+            .into_owned();
+        let names: Vec<&str> = media.files().iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        assert!(
+            names[0].ends_with(".mp3") && names[1].ends_with(".ogg"),
+            "{names:?}"
+        );
+        assert!(
+            back.starts_with(&format!(
+                "[sound:{}] [sound:{}] [sound:../../secret.mp3]",
+                names[0], names[1]
+            )),
+            "{back}"
+        );
+        assert_eq!(media.warnings.len(), 2, "{:?}", media.warnings);
+        // Images are looked at first, then sounds.
+        assert!(
+            media.warnings[0].contains("remote image")
+                && media.warnings[0].contains("https://x/1.png")
+        );
+        assert!(
+            media.warnings[1].contains("sound refused"),
+            "{:?}",
+            media.warnings
+        );
+        assert!(is_sound("x.MP3") && is_sound("音声.m4a") && !is_sound("x.png"));
+        assert!(!is_sound("https://x/y.mp3"));
     }
 }

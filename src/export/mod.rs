@@ -115,14 +115,14 @@ impl<'a> Note<'a> {
         let card = &indexed.card;
         let context = match card.context.as_slice() {
             [] => Cow::Borrowed(""),
-            [one] => escape_html(one),
-            many => Cow::Owned(escape_html(&many.join(CONTEXT_SEPARATOR)).into_owned()),
+            [one] => furigana_field(one),
+            many => Cow::Owned(furigana_field(&many.join(CONTEXT_SEPARATOR)).into_owned()),
         };
         // The file alone: a line number would go stale with every edit above
         // the card, and rewriting it would make Anki update notes that did
         // not change. The context shows the headings.
         let fields = [
-            escape_html(&card.front),
+            furigana_field(&card.front),
             media.rewrite_back(card),
             context,
             escape_html(&card.file),
@@ -348,6 +348,17 @@ pub fn key_search(guid: &str) -> String {
     }
     search.push('"');
     search
+}
+
+/// A field the templates show through Anki's `furigana:` filter (Front,
+/// Context): HTML, with furigana in Anki's syntax and other brackets as
+/// entities, which the filter leaves alone.
+fn furigana_field(text: &str) -> Cow<'_, str> {
+    if text.contains(['[', ']', '{', '<']) {
+        Cow::Owned(crate::furigana::to_anki_field(text, escape_html))
+    } else {
+        escape_html(text)
+    }
 }
 
 /// Card text is plain text; Anki fields are HTML.

@@ -56,10 +56,13 @@ pub fn deck_id(deck: &str) -> i64 {
 }
 
 /// Front template: the context, small, above the front. `lang="ja"` makes
-/// renderers pick Japanese glyphs for kanji shared with Chinese.
+/// renderers pick Japanese glyphs for kanji shared with Chinese. Front and
+/// Context hold furigana in Anki's own syntax (`漢字[かんじ]`, editable in
+/// Anki as any Anki user writes them), which its `furigana:` filter shows as
+/// ruby; the Back holds its ruby as HTML already.
 pub const QFMT: &str = r#"<div class="nd" lang="ja">
-{{#Context}}<div class="nd-context">{{Context}}</div>{{/Context}}
-<div class="nd-front">{{Front}}</div>
+{{#Context}}<div class="nd-context">{{furigana:Context}}</div>{{/Context}}
+<div class="nd-front">{{furigana:Front}}</div>
 </div>"#;
 
 pub const AFMT: &str = r#"{{FrontSide}}
@@ -94,12 +97,15 @@ pub const CSS: &str = r#".card {
 .nd code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "Noto Sans Mono CJK JP", monospace; font-size: 0.9em; }
 .nd :not(pre) > code { background: rgba(175, 184, 193, 0.25); padding: 0.1em 0.3em; border-radius: 4px; }
 .nd pre { overflow-x: auto; background: #f6f8fa; padding: 0.6em; border-radius: 6px; white-space: pre; }
+.nd ruby rt { font-size: 0.55em; }
+.nd-hl { display: block; }
 .nd table { border-collapse: collapse; }
 .nd th, .nd td { border: 1px solid #d0d7de; padding: 0.2em 0.5em; }
 .nightMode.card, .night_mode .card, .card.nightMode { color: #e6edf3; background-color: #0d1117; }
 .nightMode .nd-context, .night_mode .nd-context { color: #8b949e; }
 .nightMode .nd-source, .night_mode .nd-source { color: #6e7681; }
 .nightMode .nd pre, .night_mode .nd pre { background: #161b22; }
+.nightMode .nd-hl, .night_mode .nd-hl { filter: invert(1) hue-rotate(180deg); }
 .nightMode .nd :not(pre) > code, .night_mode .nd :not(pre) > code { background: rgba(110, 118, 129, 0.4); }
 .nightMode .nd th, .nightMode .nd td, .night_mode .nd th, .night_mode .nd td { border-color: #30363d; }
 "#;

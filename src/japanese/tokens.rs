@@ -80,9 +80,12 @@ fn push_segment_tokens(segment: Segment, last_char: bool, tokens: &mut Vec<Strin
 }
 
 /// The tokens of a text to index, space-separated as the FTS5 columns store them.
+/// Furigana are indexed as the base text read through and the readings
+/// apart (`furigana::searchable`): `漢字[かんじ]を` is found by `漢字を` and
+/// by `かんじ`.
 pub fn index_text(text: &str) -> String {
     let mut tokens = Vec::new();
-    for segment in segments(&fold(text)) {
+    for segment in segments(&fold(&crate::furigana::searchable(text))) {
         push_segment_tokens(segment, true, &mut tokens);
     }
     tokens.join(" ")

@@ -10,7 +10,8 @@ file COL, does one thing, prints one JSON object and closes the collection.
     check.py dump COL                    every note: guid, fields, decks, tags, reps,
                                          mod, whether suspended; the collection's mod
     check.py review COL GUID             answer the note's card "Good" once
-    check.py render COL GUID             the card's question and answer HTML, media dir
+    check.py render COL GUID             the card's question and answer HTML, the
+                                         sounds the answer plays, media dir
     check.py keep-notetype-only COL PKG  import PKG, then delete its notes (the
                                          collection keeps the notedeck note type)
     check.py schema PKG                  the package's entries and collection version
@@ -139,6 +140,8 @@ def render(col_path, guid):
             {
                 "question": card.question(),
                 "answer": card.answer(),
+                # Anki takes [sound:…] out of the HTML into these.
+                "answer_sounds": [tag.filename for tag in card.answer_av_tags()],
                 "media_dir": col.media.dir(),
             }
         )

@@ -26,7 +26,7 @@ const NOTE: &str = "# 監視\n\
 ///    folder and shows on the card; `../../secret.png` and a missing image
 ///    are warnings naming `file:line`, their card is still exported, and the
 ///    secret is neither in the package nor in the media folder; a remote
-///    image stays a link.
+///    image stays a link, with a warning.
 #[test]
 #[cfg_attr(
     not(anki_roundtrip),
@@ -60,7 +60,11 @@ fn local_image_reaches_the_media_folder_and_the_card() {
         .filter(|l| l.contains("warning"))
         .collect();
     let at = format!("aws/監視.md:{}: ", refused.line);
-    assert_eq!(warnings.len(), 2, "{}", run.stderr);
+    assert_eq!(warnings.len(), 3, "{}", run.stderr);
+    // The remote image is named once: it shows only when online.
+    assert!(warnings
+        .iter()
+        .any(|w| w.contains("remote image") && w.contains("https://example.com/r.png")));
     assert!(warnings
         .iter()
         .any(|w| w.contains(&at) && w.contains("refused") && w.contains("../../secret.png")));

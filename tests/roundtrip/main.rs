@@ -6,9 +6,12 @@
 //! (or NOTEDECK_REQUIRE_ANKI=1) at build time they are ignored, and the test
 //! runner counts them so (see `build.rs` at the crate root).
 
+#[path = "../common/browser.rs"]
+mod browser;
 mod common;
 mod csv;
 mod images;
+mod learner;
 mod packages;
 mod regenerate;
 #[path = "../common/mod.rs"]

@@ -35,7 +35,14 @@ fn the_package_imports_into_a_fresh_collection() {
     let notes = notes_with_hard_note(tmp.path());
     let out = tmp.path().join("out");
     let run = build(&notes, &out, "apkg");
-    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    // The notes link one remote image: it is named, and nothing else is.
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("warning"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    assert!(warnings[0].contains("remote image"), "{}", run.stderr);
     let packages = outputs(&out, "apkg");
     assert_eq!(
         packages,

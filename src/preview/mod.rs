@@ -1,0 +1,298 @@
+//! `notedeck preview`: every card of the index in one HTML page,
+//! `OUT/preview.html`, rendered with the note type's own templates and
+//! style, so a learner sees the cards as Anki will show them before
+//! importing anything.
+//!
+//! The page is one file that works offline: the style and script are in
+//! it, and so are the cards' images and sounds (as `data:` URLs). Each card
+//! shows its question and answer (context, front, back, source); a search
+//! box, a deck and a tag filter narrow the list, and a switch shows night
+//! mode. The page reads its starting state from the URL fragment
+//! (`#q=漢字&deck=aws&tag=41&night=1`) and keeps the fragment up to date, so
+//! a filtered view is a link.
+
+mod template;
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use base64::Engine as _;
+
+use crate::export::media::{Media, MediaFile};
+use crate::export::notetype::{AFMT, CSS, FIELDS, QFMT};
+use crate::export::{escape_html, IndexedCard, Note};
+use crate::index::{read_card, Index, CARD_COLUMNS};
+use crate::{build, furigana};
+
+/// The page's own style (around the cards) and script.
+const PAGE_CSS: &str = include_str!("page.css");
+const PAGE_JS: &str = include_str!("page.js");
+
+/// The largest media file put into the page. A larger one is left out with
+/// a warning (the package still carries it): the page has to open quickly.
+pub const MAX_EMBEDDED_BYTES: u64 = 4 << 20;
+
+/// The name of the page in the output folder.
+pub const FILE_NAME: &str = "preview.html";
+
+/// The command: reads the index of `out` (as `search` does, never writing
+/// it) and writes `OUT/preview.html`. Local media are looked up under
+/// `notes`, or the notes folder the index was built from.
+pub fn command(out: &Path, notes: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let index = Index::open_read_only(&build::index_path(out))?;
+    let notes: PathBuf = match notes {
+        Some(notes) => notes.to_path_buf(),
+        None => index
+            .meta(build::META_NOTES)?
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("notes")),
+    };
+    let cards = all_cards(&index)?;
+    let page = page(&cards, &notes);
+    for warning in &page.warnings {
+        eprintln!("notedeck: warning: {warning}");
+    }
+    let path = out.join(FILE_NAME);
+    write_atomically(&path, page.html.as_bytes())?;
+    println!(
+        "{} card{} · {}",
+        cards.len(),
+        if cards.len() == 1 { "" } else { "s" },
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn all_cards(index: &Index) -> anyhow::Result<Vec<IndexedCard>> {
+    let mut stmt = index.connection().prepare(&format!(
+        "SELECT {CARD_COLUMNS} FROM cards ORDER BY deck, file, line"
+    ))?;
+    let cards = stmt.query_map([], read_card)?.collect::<Result<_, _>>()?;
+    Ok(cards)
+}
+
+/// A temporary file beside `path`, renamed into place: a browser that has
+/// the page open never reads half of it.
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut temp = tempfile::Builder::new()
+        .prefix(crate::export::TEMP_PREFIX)
+        .tempfile_in(dir)
+        .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
+    std::io::Write::write_all(&mut temp, bytes)
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    temp.persist(path)
+        .with_context(|| format!("{}: cannot rename the new file into place", path.display()))?;
+    Ok(())
+}
+
+/// The page and what did not stop it (missing or oversized media).
+#[derive(Debug)]
+pub struct Page {
+    pub html: String,
+    pub warnings: Vec<String>,
+}
+
+/// The page of `cards`, with the media they use from under `notes_root`.
+pub fn page(cards: &[IndexedCard], notes_root: &Path) -> Page {
+    let mut media = Media::new(notes_root);
+    let mut decks = BTreeSet::new();
+    let mut tags = BTreeSet::new();
+    let mut articles = String::new();
+    for indexed in cards {
+        let card = &indexed.card;
+        let note = Note::new(indexed, &mut media);
+        let fields: Vec<(&str, &str)> = FIELDS
+            .iter()
+            .zip(&note.fields)
+            .map(|(name, value)| (*name, value.as_ref()))
+            .collect();
+        let question = template::render(QFMT, &fields, "");
+        let answer = template::render(AFMT, &fields, &question);
+        // A deck and the decks above it: choosing `aws` shows `aws::DOP` too.
+        decks.extend(
+            card.deck
+                .match_indices("::")
+                .map(|(at, _)| &card.deck[..at]),
+        );
+        decks.insert(card.deck.as_str());
+        tags.extend(card.tags.iter().map(String::as_str));
+        let search_text = [
+            furigana::searchable(&card.front),
+            furigana::searchable(&card.context.join(" ")),
+            furigana::searchable(&card.back),
+            card.deck.as_str().into(),
+        ]
+        .join("\n");
+        writeln!(
+            articles,
+            "<article class=\"pv-card\" data-deck=\"{deck}\" data-tags=\"{tags}\" data-text=\"{text}\">\
+             <div class=\"pv-meta\">{deck}{shown_tags}</div><div class=\"pv-sides\"><div class=\"pv-side\"><div class=\"pv-label\">Front</div><div class=\"card\">{question}</div></div>\
+             <div class=\"pv-side\"><div class=\"pv-label\">Back</div><div class=\"card\">{answer}</div></div></div></article>",
+            deck = escape_html(&card.deck),
+            tags = escape_html(&card.tags.join(" ")),
+            text = escape_html(&search_text),
+            shown_tags = escape_html(&card.tags.iter().map(|t| format!(" · #{t}")).collect::<String>()),
+        )
+        .expect("writing to a String");
+    }
+    let mut warnings = std::mem::take(&mut media.warnings);
+    let articles = embed_media(&articles, media.files(), &mut warnings);
+    let options = |values: &BTreeSet<&str>| -> String {
+        values
+            .iter()
+            .map(|v| format!("<option value=\"{0}\">{0}</option>", escape_html(v)))
+            .collect()
+    };
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>notedeck preview</title>\n<style>\n{CSS}\n{PAGE_CSS}</style></head>\n\
+         <body><header class=\"pv-bar\">\
+         <input id=\"pv-search\" type=\"search\" placeholder=\"Search\" aria-label=\"Search\">\
+         <select id=\"pv-deck\" aria-label=\"Deck\"><option value=\"\">All decks</option>{decks}</select>\
+         <select id=\"pv-tag\" aria-label=\"Tag\"><option value=\"\">All tags</option>{tags}</select>\
+         <label><input id=\"pv-night\" type=\"checkbox\"> Night</label>\
+         <output id=\"pv-count\" data-total=\"{total}\">{total} cards</output></header>\n\
+         <main id=\"pv-cards\">\n{articles}</main>\n<script>\n{PAGE_JS}</script></body></html>\n",
+        decks = options(&decks),
+        tags = options(&tags),
+        total = cards.len(),
+    );
+    Page { html, warnings }
+}
+
+/// `html` with each packaged media name (`src="nd-….png"`,
+/// `[sound:nd-….mp3]`) replaced by the file itself as a `data:` URL, sounds
+/// as an audio player; each file is read once.
+fn embed_media(html: &str, files: &[MediaFile], warnings: &mut Vec<String>) -> String {
+    let mut urls: HashMap<&str, String> = HashMap::new();
+    for file in files {
+        let size = std::fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0);
+        if size > MAX_EMBEDDED_BYTES {
+            warnings.push(format!(
+                "{}: left out of the preview, larger than {} MiB",
+                file.path.display(),
+                MAX_EMBEDDED_BYTES >> 20
+            ));
+            continue;
+        }
+        match std::fs::read(&file.path) {
+            Ok(bytes) => {
+                let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+                urls.insert(
+                    &file.name,
+                    format!("data:{};base64,{data}", mime_type(&file.name)),
+                );
+            }
+            Err(err) => warnings.push(format!("{}: unreadable: {err}", file.path.display())),
+        }
+    }
+    let mut out = html.to_string();
+    for (name, url) in &urls {
+        out = out
+            .replace(&format!("src=\"{name}\""), &format!("src=\"{url}\""))
+            .replace(
+                &format!("[sound:{name}]"),
+                &format!("<audio controls preload=\"none\" src=\"{url}\"></audio>"),
+            );
+    }
+    out
+}
+
+fn mime_type(name: &str) -> &'static str {
+    let ext = name.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        "avif" => "image/avif",
+        "mp3" => "audio/mpeg",
+        "m4a" | "aac" => "audio/mp4",
+        "ogg" | "oga" | "opus" | "spx" => "audio/ogg",
+        "wav" => "audio/wav",
+        "flac" => "audio/flac",
+        "webm" => "video/webm",
+        "mp4" => "video/mp4",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card::{Card, Kind};
+
+    fn indexed(front: &str, back_html: &str, deck: &str, tags: &[&str]) -> IndexedCard {
+        IndexedCard {
+            card: Card {
+                guid: format!("g-{front}"),
+                deck: deck.into(),
+                front: front.into(),
+                back: String::new(),
+                back_html: back_html.into(),
+                context: vec!["見出し".into()],
+                tags: tags.iter().map(|t| t.to_string()).collect(),
+                kind: Kind::Term,
+                file: "n.md".into(),
+                line: 3,
+            },
+            changed: 0,
+        }
+    }
+
+    #[test]
+    fn the_page_holds_every_card_its_filters_and_its_media() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.png"), b"png").unwrap();
+        std::fs::write(dir.path().join("s.mp3"), b"mp3").unwrap();
+        let cards = [
+            indexed(
+                "漢字[かんじ]",
+                "<p><img src=\"a.png\"> [sound:s.mp3]</p>",
+                "日本語",
+                &["41"],
+            ),
+            indexed("<b>", "<p>x</p>", "aws::DOP", &[]),
+        ];
+        let page = page(&cards, dir.path());
+        assert!(page.warnings.is_empty(), "{:?}", page.warnings);
+        let html = &page.html;
+        assert_eq!(html.matches("<article class=\"pv-card\"").count(), 2);
+        assert!(html.contains("data-total=\"2\">2 cards</output>"));
+        for option in ["aws", "aws::DOP", "日本語", "41"] {
+            assert!(
+                html.contains(&format!("<option value=\"{option}\">")),
+                "{option}"
+            );
+        }
+        assert!(html.contains("<ruby><rb>漢字</rb><rt>かんじ</rt></ruby>"));
+        assert!(html.contains("<div class=\"nd-context\">見出し</div>"));
+        assert!(
+            html.contains("src=\"data:image/png;base64,cG5n\""),
+            "the image is in the page"
+        );
+        assert!(
+            html.contains("<audio controls preload=\"none\" src=\"data:audio/mpeg;base64,bXAz\">")
+        );
+        assert!(
+            html.contains("&lt;b&gt;") && !html.contains("<b>"),
+            "fronts are text"
+        );
+        assert!(
+            !html.contains("src=\"nd-"),
+            "no media name is left unresolved"
+        );
+    }
+}

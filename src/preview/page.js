@@ -1,0 +1,62 @@
+// Filters the cards by search words, deck and tag, and switches night mode
+// as Anki does (the `night_mode` class on the body, `nightMode` on each
+// card). The starting state comes from the URL fragment
+// (#q=…&deck=…&tag=…&night=1), which follows every change.
+(function () {
+  "use strict";
+  var search = document.getElementById("pv-search");
+  var deck = document.getElementById("pv-deck");
+  var tag = document.getElementById("pv-tag");
+  var night = document.getElementById("pv-night");
+  var count = document.getElementById("pv-count");
+  var cards = Array.prototype.slice.call(document.querySelectorAll(".pv-card"));
+  var fold = function (text) { return text.normalize("NFKC").toLowerCase(); };
+  // Each card's text once, folded as the search words are.
+  cards.forEach(function (card) { card.foldedText = fold(card.dataset.text); });
+
+  function readFragment() {
+    var state = new URLSearchParams(location.hash.slice(1));
+    search.value = state.get("q") || "";
+    deck.value = state.get("deck") || "";
+    tag.value = state.get("tag") || "";
+    night.checked = state.has("night")
+      ? state.get("night") === "1"
+      : window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
+  }
+
+  function writeFragment() {
+    var state = new URLSearchParams();
+    if (search.value) state.set("q", search.value);
+    if (deck.value) state.set("deck", deck.value);
+    if (tag.value) state.set("tag", tag.value);
+    state.set("night", night.checked ? "1" : "0");
+    history.replaceState(null, "", "#" + state.toString());
+  }
+
+  function apply() {
+    var words = fold(search.value).split(/\s+/).filter(Boolean);
+    var shown = 0;
+    cards.forEach(function (card) {
+      var inDeck = !deck.value || card.dataset.deck === deck.value ||
+        card.dataset.deck.indexOf(deck.value + "::") === 0;
+      var tagged = !tag.value || card.dataset.tags.split(" ").indexOf(tag.value) >= 0;
+      var found = words.every(function (w) { return card.foldedText.indexOf(w) >= 0; });
+      card.hidden = !(inDeck && tagged && found);
+      if (!card.hidden) shown += 1;
+    });
+    var total = count.dataset.total;
+    count.textContent = shown === cards.length ? total + " cards" : shown + " of " + total + " cards";
+    count.dataset.shown = String(shown);
+    document.body.classList.toggle("night_mode", night.checked);
+    document.querySelectorAll(".card").forEach(function (card) {
+      card.classList.toggle("nightMode", night.checked);
+    });
+  }
+
+  [search, deck, tag, night].forEach(function (control) {
+    control.addEventListener("input", function () { apply(); writeFragment(); });
+  });
+  window.addEventListener("hashchange", function () { readFragment(); apply(); });
+  readFragment();
+  apply();
+})();
