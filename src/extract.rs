@@ -166,13 +166,28 @@ impl Walk<'_> {
     fn classify(&self, node: &Node) -> Option<Draft> {
         let head = &node.head;
         let text = head.text.as_str();
-        if head.is_only_media_or_code() || text.trim_matches(is_space).is_empty() {
-            return None;
-        }
         let has_children = node
             .children
             .iter()
             .any(|c| !self.outline.source[c.range.clone()].trim().is_empty());
+        // A link-only item with something said under it names the linked
+        // thing: `[Validated Learning](…)` over its definition. (Links under
+        // links are a table of contents.)
+        let says_under = node
+            .children
+            .iter()
+            .any(|c| !c.head.is_only_media_or_code());
+        if head.is_only_links() && says_under && phrase::is_term(text) {
+            return Some(Draft {
+                kind: Kind::Term,
+                front: clean_front(text),
+                back: self.outline.markdown(&node.children, MAX_BACK),
+                line: node.line,
+            });
+        }
+        if head.is_only_media_or_code() || text.trim_matches(is_space).is_empty() {
+            return None;
+        }
         let children = || self.outline.markdown(&node.children, MAX_BACK);
         let draft = |kind, front: &str, back: String| Draft {
             kind,
@@ -210,7 +225,11 @@ impl Walk<'_> {
             return Some(draft(Kind::Topic, name, children()));
         }
         // Rule 7: a definition sentence, `X は、…` or `**X**は…`.
-        let (subject, rest) = bold.or_else(|| phrase::definition_subject(text))?;
+        // `とは` inside link text defines nothing: the link is masked.
+        let (subject, rest) = bold.or_else(|| phrase::definition_subject(&head.masked()))?;
+        if !phrase::says_something(&text[rest..]) && !has_children {
+            return None;
+        }
         let back = self.rest_of_head(node, rest, &children());
         Some(draft(Kind::Term, &text[subject], back))
     }
@@ -218,7 +237,13 @@ impl Walk<'_> {
     /// The Markdown of the head from text position `from`, then the children.
     fn rest_of_head(&self, node: &Node, from: usize, children: &str) -> String {
         let head = &node.head;
-        let start = head.source_at(from).min(head.source.end);
+        if head.text[from.min(head.text.len())..]
+            .trim_matches(is_space)
+            .is_empty()
+        {
+            return children.to_string();
+        }
+        let start = head.source_from(from).min(head.source.end);
         let mut back = self.outline.source[start..head.source.end]
             .trim()
             .to_string();

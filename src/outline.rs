@@ -55,6 +55,11 @@ pub struct Head {
     pub source: Range<usize>,
     /// Images and links seen in the head.
     pub media: usize,
+    /// Images seen in the head (also counted in `media`).
+    pub images: usize,
+    /// Where inline markup opens (bold, links, images): its text position
+    /// and source offset, so that a back cut there keeps the markup whole.
+    marks: Vec<(usize, usize)>,
     /// The separator, found once.
     separator: std::cell::OnceCell<Option<Range<usize>>>,
     /// Whether `source` has been set.
@@ -84,7 +89,7 @@ impl Head {
     }
 
     /// The text with opaque spans blanked out, for finding separators.
-    fn masked(&self) -> std::borrow::Cow<'_, str> {
+    pub fn masked(&self) -> std::borrow::Cow<'_, str> {
         let mut opaque = self
             .spans
             .iter()
@@ -124,6 +129,30 @@ impl Head {
         } else {
             span.source.start
         }
+    }
+
+    /// The source offset where the rest of the head from text position
+    /// `text_pos` begins: markup that opens between the text before it and
+    /// `text_pos` (`**太字**`, `[AWS](…)`, an image) is kept whole.
+    pub fn source_from(&self, text_pos: usize) -> usize {
+        let at = self.source_at(text_pos);
+        let before = self.text[..text_pos.min(self.text.len())]
+            .trim_end_matches(is_space)
+            .len();
+        self.marks
+            .iter()
+            .filter(|&&(text, source)| (before..=text_pos).contains(&text) && source < at)
+            .map(|&(_, source)| source)
+            .min()
+            .unwrap_or(at)
+    }
+
+    /// Only links (one at least), no image: `[Validated Learning](…)`.
+    pub fn is_only_links(&self) -> bool {
+        self.is_only_media_or_code()
+            && self.images == 0
+            && self.media > 0
+            && !self.text.trim_matches(is_space).is_empty()
     }
 
     /// Nothing but images, links, code or JSON: not a card.
@@ -467,8 +496,18 @@ impl<'s> Builder<'s> {
         let Some(node) = self.head() else { return };
         let head = &mut node.head;
         head.cover(&range);
+        if let Event::Start(
+            Tag::Strong | Tag::Emphasis | Tag::Strikethrough | Tag::Link { .. } | Tag::Image { .. },
+        ) = &event
+        {
+            head.marks.push((head.text.len(), range.start));
+        }
         match event {
-            Event::Start(Tag::Link { .. }) | Event::Start(Tag::Image { .. }) => head.media += 1,
+            Event::Start(Tag::Link { .. }) => head.media += 1,
+            Event::Start(Tag::Image { .. }) => {
+                head.media += 1;
+                head.images += 1;
+            }
             Event::Start(Tag::Strong) => head.strong.push(head.text.len()..head.text.len()),
             Event::End(TagEnd::Strong) => {
                 if let Some(last) = head.strong.last_mut() {
@@ -484,6 +523,7 @@ impl<'s> Builder<'s> {
                     head.push("\n", range, false);
                 } else if tag.starts_with("<img") {
                     head.media += 1;
+                    head.images += 1;
                     head.push("", range, true);
                 }
             }
@@ -623,11 +663,19 @@ fn join_numbered_head(node: &mut Node, source: &str) {
         .collect();
     head.source.end = inner.head.source.end;
     head.media = inner.head.media;
+    head.images = inner.head.images;
+    head.marks = inner
+        .head
+        .marks
+        .iter()
+        .map(|&(text, source)| (text + shift, source))
+        .collect();
     node.head = head;
 }
 
 /// An item that is only an image, right after an item with nothing nested,
-/// belongs to that item (`デプロイタイプ` followed by its picture).
+/// belongs to that item (`デプロイタイプ` followed by its picture). A
+/// link-only item is a reference of its own, not a picture: it stays.
 fn adopt_images(nodes: &mut Vec<Node>) {
     let mut i = 1;
     while i < nodes.len() {
@@ -636,7 +684,7 @@ fn adopt_images(nodes: &mut Vec<Node>) {
         let adopt = image.kind == NodeKind::Item
             && image.children.is_empty()
             && image.head.is_only_media_or_code()
-            && image.head.media > 0
+            && image.head.images > 0
             && previous.kind == NodeKind::Item
             && previous.children.is_empty()
             && !previous.head.is_only_media_or_code();

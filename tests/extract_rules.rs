@@ -306,3 +306,48 @@ fn a_definition_keeps_the_images_and_html_it_ends_with() {
     );
     assert_eq!(cards[1].back_html, "<p>主語を示す <b>太字</b></p>\n");
 }
+
+#[test]
+fn a_definition_that_opens_with_a_link_bold_or_image_keeps_it_whole() {
+    let cards = cards(
+        "- 用語: [AWS](https://aws.amazon.com) のサービス\n- 強調: **太字** で始まる\n\
+         - 図: ![構成](https://example.com/a.png) の説明\n- DevOpsとは、**価値を届ける**ための集まり\n",
+    );
+    assert_eq!(card(&cards, "用語").back, "AWS のサービス");
+    assert!(card(&cards, "用語")
+        .back_html
+        .contains("<a href=\"https://aws.amazon.com\">AWS</a>"));
+    assert_eq!(card(&cards, "強調").back, "太字 で始まる");
+    assert!(card(&cards, "図")
+        .back_html
+        .contains("<img src=\"https://example.com/a.png\""));
+    assert_eq!(card(&cards, "DevOps").back, "価値を届けるための集まり");
+}
+
+#[test]
+fn a_link_only_item_over_a_definition_is_a_term_but_links_under_links_are_a_toc() {
+    let text = "## 目次\n\n1. [EBS](#ebs)\n   1. [性能](#性能)\n\n## 本文\n\n\
+                - [Validated Learning](https://e.com/vl)\n  - 目標を設定し、確認する\n\
+                - 現 マネージャ\n- [YouTube](https://youtube.com)\n";
+    let cards = cards(text);
+    assert_eq!(fronts(text), ["本文", "Validated Learning"]);
+    assert_eq!(card(&cards, "Validated Learning").kind, Kind::Term);
+    assert_eq!(
+        card(&cards, "Validated Learning").back,
+        "- 目標を設定し、確認する"
+    );
+}
+
+#[test]
+fn filing_labels_front_no_card() {
+    let text = "#### Keywords:\n\n- **IAM** - Identity Access Management\n\n##### Exam Tips:\n\n- 本文\n\n\
+                ### Hands On\n\n- 本文\n\n### メリット\n\n- 本文\n\n- 参考: [DevOpsとはなにか](https://e.com)\n";
+    assert_eq!(fronts(text), ["IAM"]);
+}
+
+#[test]
+fn a_definition_sentence_that_asks_or_says_nothing_defines_nothing() {
+    let text = "- DevOps変革とは。\n- DevOpsとは何か。なぜ必要なのか。\n- DevOpsとはなにか、ここで学ぶ。\n\
+                - [Gitとは](https://e.com) を読む\n- CIとは、変更を統合すること\n";
+    assert_eq!(fronts(text), ["CI"]);
+}

@@ -6,8 +6,8 @@ use super::script::{
     is_close_bracket, is_hiragana, is_japanese, is_kanji, is_katakana, is_latin_or_digit, is_space,
 };
 use super::words::{
-    ACTORS, CLAUSE_HIRAGANA, CONNECTIVES, FILING_HEADINGS, INSTRUCTIONS, LABELS, PARTICLES,
-    POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS,
+    ACTORS, CLAUSE_HIRAGANA, CONNECTIVES, FILING_HEADINGS, INSTRUCTIONS, LABELS, LABEL_QUALIFIERS,
+    PARTICLES, POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS, QUESTION_WORDS,
 };
 
 /// Labels are short: longer text is never one, and is not folded to check.
@@ -23,10 +23,19 @@ pub fn is_label(text: &str) -> bool {
     let word = folded
         .trim_start_matches(['※', '*', '■', '●', '・'])
         .trim_end_matches(|c: char| {
-            c.is_ascii_digit() || is_space(c) || matches!(c, '.' | ')' | '-')
+            c.is_ascii_digit() || is_space(c) || matches!(c, '.' | ')' | '-' | ':')
         })
         .trim_end_matches(is_space);
-    LABELS.contains(&word)
+    // `Exam Tips`, `試験のポイント`: a label for what a test asks is a label.
+    let word = LABEL_QUALIFIERS
+        .iter()
+        .find_map(|q| word.strip_prefix(q))
+        .map_or(word, |rest| rest.trim_start_matches(is_space));
+    // English labels head lists in the plural: `Keywords`, `Exam Tips`.
+    let singular = word
+        .strip_suffix('s')
+        .filter(|w| w.is_ascii() && w.len() > 2);
+    LABELS.contains(&word) || singular.is_some_and(|w| LABELS.contains(&w))
 }
 
 /// The label a head starts with, when a separator, a number or nothing
@@ -110,6 +119,11 @@ pub fn definition_subject(text: &str) -> Option<(std::ops::Range<usize>, usize)>
     let comma = ['、', ',']
         .iter()
         .find_map(|c| after.trim_start_matches(is_space).strip_prefix(*c));
+    // `Xとは何か。`: the sentence asks instead of defining.
+    let said = after.trim_start_matches(is_space);
+    if QUESTION_WORDS.iter().any(|q| said.starts_with(q)) {
+        return None;
+    }
     match comma {
         Some(tail) => rest = body.len() - tail.len(),
         // `X とは…` needs no comma; a bare `X は` does.
@@ -118,6 +132,12 @@ pub fn definition_subject(text: &str) -> Option<(std::ops::Range<usize>, usize)>
     }
     let trimmed = subject.trim_end_matches(is_space);
     is_subject(trimmed).then(|| (start..start + trimmed.len(), start + rest))
+}
+
+/// Whether the rest of a definition says anything: `Xとは。` does not.
+pub fn says_something(rest: &str) -> bool {
+    rest.chars()
+        .any(|c| !is_space(c) && !matches!(c, '、' | ',' | '。' | '.' | '?' | '？' | '!' | '！'))
 }
 
 /// The byte offset just past a leading connective and its comma.

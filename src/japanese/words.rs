@@ -32,6 +32,8 @@ pub const LABELS: &[&str] = &[
     "参考",
     "備考",
     "注",
+    "メリット",
+    "デメリット",
     "step",
     "example",
     "note",
@@ -41,7 +43,24 @@ pub const LABELS: &[&str] = &[
     "answer",
     "reason",
     "result",
+    "source",
+    "reference",
+    "keyword",
+    "question",
+    "scenario",
+    "hands on",
+    "hands-on",
+    "summary",
+    "merit",
+    "demerit",
 ];
+
+/// Words that narrow a label without making it a name: `Exam Tips`.
+pub const LABEL_QUALIFIERS: &[&str] = &["exam", "試験の"];
+
+/// What follows `とは` when a sentence asks instead of defining
+/// (`DevOpsとは何か。`, `DevOpsとはなにか`).
+pub const QUESTION_WORDS: &[&str] = &["何", "なに", "なん", "どう", "どんな", "どのような"];
 
 /// Words that open a sentence without being part of its subject
 /// (`また、**S3 Access Analyzer**は、…`).
