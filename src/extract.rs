@@ -13,6 +13,7 @@ use crate::card::{Card, Kind};
 use crate::identity;
 use crate::japanese::phrase::{self, clean_front};
 use crate::japanese::script::is_space;
+use crate::japanese::separator;
 use crate::outline::{self, Node, NodeKind, Outline};
 use crate::render;
 
@@ -201,8 +202,19 @@ impl Walk<'_> {
         }
         // Rule 3: TERM separator DEFINITION.
         let separator = head.separator();
-        if let Some(sep) = &separator {
-            let (term, definition) = (&text[..sep.start], &text[sep.end..]);
+        if let Some(first) = &separator {
+            // `参考: [X](…): 定義`: a label before the separator introduces
+            // the item; the term is what follows it.
+            let (term_start, sep) = match head.separator_from(first.end) {
+                Some(next)
+                    if phrase::is_label(&text[..first.start])
+                        && !separator::is_weak(&text[next.clone()]) =>
+                {
+                    (first.end, next)
+                }
+                _ => (0, first.clone()),
+            };
+            let (term, definition) = (&text[term_start..sep.start], &text[sep.end..]);
             if !definition.trim_matches(is_space).is_empty() && phrase::is_term(term) {
                 let back = self.rest_of_head(node, sep.end, &children());
                 return Some(draft(Kind::Term, term, back));

@@ -109,14 +109,42 @@ impl Head {
     /// The separator between term and definition, in text coordinates.
     pub fn separator(&self) -> Option<Range<usize>> {
         self.separator
-            .get_or_init(|| separator::find(&self.masked()))
+            .get_or_init(|| self.separator_from(0))
             .clone()
     }
 
-    /// Whether the head ends with a separator: `Amazon GuardDuty:`.
+    /// The first separator at or after text position `from`. Bold text is a
+    /// unit: a dash or arrow inside it joins words (`**S3標準 - IA**`).
+    pub fn separator_from(&self, from: usize) -> Option<Range<usize>> {
+        let mut masked = self.masked().into_owned();
+        for bold in &self.strong {
+            let unit: String = masked[bold.clone()]
+                .chars()
+                .map(|c| {
+                    if separator::is_weak_mark(c) {
+                        "x".repeat(c.len_utf8())
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect();
+            masked.replace_range(bold.clone(), &unit);
+        }
+        separator::find(&masked[from..]).map(|r| r.start + from..r.end + from)
+    }
+
+    /// Whether the head ends with a separator, or with a separator and only
+    /// links after it: `Amazon GuardDuty:`, `…の意味: [DevOps (Atlassian社)](…)`
+    /// (a source named, the definition still to come).
     pub fn ends_with_separator(&self) -> bool {
-        self.separator()
-            .is_some_and(|sep| self.text[sep.end..].trim_matches(is_space).is_empty())
+        self.separator().is_some_and(|sep| {
+            // After a label, a link is a reference, not a definition to come.
+            let sourced = self.media > 0 && !phrase::is_label(&self.text[..sep.start]);
+            self.spans.iter().filter(|s| s.text.end > sep.end).all(|s| {
+                let rest = &self.text[s.text.start.max(sep.end)..s.text.end];
+                rest.trim_matches(is_space).is_empty() || (s.opaque && sourced)
+            })
+        })
     }
 
     /// The source offset of a position in the text.
@@ -673,6 +701,15 @@ fn join_numbered_head(node: &mut Node, source: &str) {
     node.head = head;
 }
 
+/// Makes `children`, the siblings right after `parent`, its children: its
+/// source now runs to their end, so that its ancestors' backs keep them.
+fn adopt_into(parent: &mut Node, children: Vec<Node>) {
+    if let Some(last) = children.last() {
+        parent.range.end = parent.range.end.max(last.range.end);
+    }
+    parent.children.extend(children);
+}
+
 /// An item that is only an image, right after an item with nothing nested,
 /// belongs to that item (`デプロイタイプ` followed by its picture). A
 /// link-only item is a reference of its own, not a picture: it stays.
@@ -690,7 +727,7 @@ fn adopt_images(nodes: &mut Vec<Node>) {
             && !previous.head.is_only_media_or_code();
         if adopt {
             let image = nodes.remove(i);
-            nodes[i - 1].children.push(image);
+            adopt_into(&mut nodes[i - 1], vec![image]);
         }
         i += 1;
     }
@@ -714,7 +751,7 @@ fn adopt_after_separator(nodes: &mut Vec<Node>) {
                 })
                 .unwrap_or(nodes.len());
             let adopted: Vec<Node> = nodes.drain(i + 1..end).collect();
-            nodes[i].children = adopted;
+            adopt_into(&mut nodes[i], adopted);
         }
         i += 1;
     }

@@ -351,3 +351,68 @@ fn a_definition_sentence_that_asks_or_says_nothing_defines_nothing() {
                 - [Gitとは](https://e.com) を読む\n- CIとは、変更を統合すること\n";
     assert_eq!(fronts(text), ["CI"]);
 }
+
+#[test]
+fn spaced_equals_arrows_dashes_and_pipes_separate_but_not_inside_bold_or_chains() {
+    let text = "- DevOpsにおける「サイクル」 = OODAループ\n- SOA -> サービス指向アーキテクチャ\n\
+                - [継続的インテグレーション(CI)](https://e.com)を行う - Day2で学習\n  - 自動でビルドする\n\
+                - 用語｜定義\n- リーン(lean) （1）もたれる。（2）無駄のない。\n\
+                - **S3標準 - 低頻度アクセス**は、安価なクラス。\n- ユーザー -> AWS -> VPC -> EC2\n\
+                - 2012, first re:Invent conference\n- 比率は 1 : 1 で 100 - 200 人\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        [
+            "DevOpsにおける「サイクル」",
+            "SOA",
+            "継続的インテグレーション(CI)を行う",
+            "用語",
+            "リーン(lean)",
+            "S3標準 - 低頻度アクセス"
+        ]
+    );
+    assert_eq!(
+        card(&cards, "継続的インテグレーション(CI)を行う").back,
+        "Day2で学習\n- 自動でビルドする"
+    );
+    assert_eq!(
+        card(&cards, "リーン(lean)").back,
+        "（1）もたれる。（2）無駄のない。"
+    );
+}
+
+#[test]
+fn a_comma_clause_ending_in_a_verb_is_a_sentence_not_a_term_or_topic() {
+    let text =
+        "- 各サイクルで、データに基づく学習を行う\n  - [Validated Learning](https://e.com)\n\
+                - モニタリングを行い、データを集める - ループを形成する\n\
+                - ターゲットグループのヘルスチェックを設定する: 手順\n";
+    assert_eq!(
+        fronts(text),
+        ["ターゲットグループのヘルスチェックを設定する"]
+    );
+}
+
+#[test]
+fn after_a_label_a_linked_title_and_a_colon_make_the_term() {
+    let text = "参考: [The Twelve-Factor App](https://12factor.net/ja/): SaaSのための方法論。\n\n\
+                参考: [DevOpsとはなにか](https://e.com) - [著者](https://e.com/a)さんによる翻訳.\n\n\
+                DevOpsの「8の字ループ」の意味: [DevOps (Atlassian社)](https://e.com/d)\n\n\
+                - ループの左側: **開発**に必要なプロセス\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        [
+            "The Twelve-Factor App",
+            "DevOpsの「8の字ループ」の意味",
+            "ループの左側"
+        ]
+    );
+    assert_eq!(
+        card(&cards, "The Twelve-Factor App").back,
+        "SaaSのための方法論。"
+    );
+    assert!(card(&cards, "DevOpsの「8の字ループ」の意味")
+        .back
+        .contains("ループの左側: 開発に必要なプロセス"));
+}

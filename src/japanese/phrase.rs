@@ -66,11 +66,18 @@ pub fn is_sentence_like(text: &str) -> bool {
     if text.ends_with(['。', '！', '？', '!', '?']) {
         return true;
     }
-    if PREDICATE_ENDINGS.iter().any(|e| text.ends_with(e)) {
+    if PREDICATE_ENDINGS.iter().any(|e| text.ends_with(e)) || is_clause(text) {
         return true;
     }
     // An English sentence: several words and a full stop.
     text.ends_with('.') && text.split_whitespace().count() >= 3 && !text.contains(is_japanese)
+}
+
+/// Clauses joined by a comma that end in a dictionary-form verb
+/// (`各サイクルで、…学習を行う`): a sentence, not a task name.
+fn is_clause(text: &str) -> bool {
+    text.contains(['、', '，'])
+        && text.ends_with(['う', 'く', 'ぐ', 'す', 'つ', 'ぬ', 'ぶ', 'む', 'る'])
 }
 
 /// A question, or an exam instruction that asks for an answer.
@@ -89,7 +96,8 @@ pub fn is_question(text: &str) -> bool {
 pub fn is_term(text: &str) -> bool {
     let text = text.trim_matches(is_space);
     !text.is_empty()
-        && !text.contains(['。', '！', '？', '!', '?'])
+        && !text.contains(['。', '！', '？', '!', '?', '\n'])
+        && !is_clause(text)
         && !POLITE_OR_PAST_ENDINGS.iter().any(|e| text.ends_with(e))
         && !ends_with_particle(text)
         && !is_label(text)
