@@ -12,7 +12,7 @@ use std::ops::Range;
 use crate::card::{Card, Kind};
 use crate::identity;
 use crate::japanese::phrase::{self, clean_front};
-use crate::japanese::script::is_space;
+use crate::japanese::script::{is_hiragana, is_space};
 use crate::japanese::separator;
 use crate::outline::{self, Node, NodeKind, Outline};
 use crate::render;
@@ -75,11 +75,21 @@ impl Walk<'_> {
                 NodeKind::Heading(_) => self.section(node),
                 NodeKind::Other => {}
                 NodeKind::Item | NodeKind::Paragraph => {
-                    if let Some(draft) = self.classify(node) {
-                        self.nested_under(draft, |walk| walk.siblings(&node.children));
-                    } else if let Some(run) = self.label_sequence(&nodes[i..]) {
+                    let blocks = definition_blocks(&node.head);
+                    let first = self.classify(node, blocks[0].end);
+                    let more: Vec<Draft> = blocks[1..]
+                        .iter()
+                        .filter_map(|block| self.line_definition(node, block.clone(), false))
+                        .collect();
+                    if let Some(draft) = first {
+                        self.nested_under(draft, more, |walk| walk.siblings(&node.children));
+                        i += 1;
+                        continue;
+                    }
+                    more.into_iter().for_each(|draft| self.emit(draft));
+                    if let Some(run) = self.label_sequence(&nodes[i..]) {
                         let draft = self.sequence_card(run);
-                        self.nested_under(draft, |walk| {
+                        self.nested_under(draft, Vec::new(), |walk| {
                             for item in run {
                                 walk.siblings(&item.children);
                             }
@@ -95,14 +105,15 @@ impl Walk<'_> {
         }
     }
 
-    /// Emits `draft`, then walks what is nested under it with its front in
-    /// the context.
-    fn nested_under(&mut self, draft: Draft, nested: impl FnOnce(&mut Self)) {
-        if draft.front.is_empty() {
-            return nested(self);
-        }
+    /// Emits `draft` and the cards of the other lines of its head (`more`),
+    /// then walks what is nested under it with its front in the context.
+    fn nested_under(&mut self, draft: Draft, more: Vec<Draft>, nested: impl FnOnce(&mut Self)) {
         let front = draft.front.clone();
         self.emit(draft);
+        more.into_iter().for_each(|draft| self.emit(draft));
+        if front.is_empty() {
+            return nested(self);
+        }
         self.enter(front);
         nested(self);
         self.leave();
@@ -163,10 +174,12 @@ impl Walk<'_> {
         self.leave();
     }
 
-    /// Rules 1 to 5 and 7 for one item or paragraph.
-    fn classify(&self, node: &Node) -> Option<Draft> {
+    /// Rules 1 to 5 and 7 for one item or paragraph, whose head is read up
+    /// to text position `end` (where a line that defines something by
+    /// itself begins).
+    fn classify(&self, node: &Node, end: usize) -> Option<Draft> {
         let head = &node.head;
-        let text = head.text.as_str();
+        let text = &head.text[..end];
         let has_children = node
             .children
             .iter()
@@ -201,13 +214,14 @@ impl Walk<'_> {
             return Some(draft(Kind::Qa, text, children()));
         }
         // Rule 3: TERM separator DEFINITION.
-        let separator = head.separator();
+        let separator = head.separator().filter(|sep| sep.end <= end);
         if let Some(first) = &separator {
             // `参考: [X](…): 定義`: a label before the separator introduces
             // the item; the term is what follows it.
             let (term_start, sep) = match head.separator_from(first.end) {
                 Some(next)
-                    if phrase::is_label(&text[..first.start])
+                    if next.end <= end
+                        && phrase::is_label(&text[..first.start])
                         && !separator::is_weak(&text[next.clone()]) =>
                 {
                     (first.end, next)
@@ -216,8 +230,21 @@ impl Walk<'_> {
             };
             let (term, definition) = (&text[term_start..sep.start], &text[sep.end..]);
             if !definition.trim_matches(is_space).is_empty() && phrase::is_term(term) {
-                let back = self.rest_of_head(node, sep.end, &children());
+                let back = self.rest_of_head(node, sep.end..end, &children());
                 return Some(draft(Kind::Term, term, back));
+            }
+        }
+        // A name alone on the first line, its definition on the next
+        // (`- パブリッククラウド` + `契約者なら誰でも…`). A wrapped sentence
+        // goes on in hiragana or lower case instead.
+        if let Some((name, next)) = text.split_once('\n') {
+            let next_starts = next.trim_start_matches(is_space).chars().next();
+            let continues = next_starts.is_some_and(|c| is_hiragana(c) || c.is_ascii_lowercase());
+            let on_first_line = separator.as_ref().is_some_and(|sep| sep.start < name.len());
+            let defined = phrase::says_something(next) && !continues;
+            if !on_first_line && defined && phrase::is_name_line(name) {
+                let back = self.rest_of_head(node, name.len() + 1..end, &children());
+                return Some(draft(Kind::Term, name, back));
             }
         }
         // Rules 4 and 5: a topic, never fronted by a bare label.
@@ -236,29 +263,70 @@ impl Walk<'_> {
         if is_topic {
             return Some(draft(Kind::Topic, name, children()));
         }
-        // Rule 7: a definition sentence, `X は、…` or `**X**は…`.
-        // `とは` inside link text defines nothing: the link is masked.
-        let (subject, rest) = bold.or_else(|| phrase::definition_subject(&head.masked()))?;
-        if !phrase::says_something(&text[rest..]) && !has_children {
-            return None;
+        // Rule 7: a definition sentence, `**X**は…`, `X は、…`, `…をXという`.
+        if let Some((subject, rest)) = bold.filter(|(_, rest)| *rest <= end) {
+            let back = self.rest_of_head(node, rest..end, &children());
+            return Some(draft(Kind::Term, &text[subject], back));
         }
-        let back = self.rest_of_head(node, rest, &children());
-        Some(draft(Kind::Term, &text[subject], back))
+        self.line_definition(node, 0..end, has_children)
     }
 
-    /// The Markdown of the head from text position `from`, then the children.
-    fn rest_of_head(&self, node: &Node, from: usize, children: &str) -> String {
+    /// A block of head lines whose first line defines something by itself:
+    /// `X は、…` / `Xとは…` (the rest of the block is the back), or
+    /// `…をXという。` (the back is what comes before X, then the rest).
+    fn line_definition(
+        &self,
+        node: &Node,
+        block: Range<usize>,
+        has_children: bool,
+    ) -> Option<Draft> {
         let head = &node.head;
-        if head.text[from.min(head.text.len())..]
-            .trim_matches(is_space)
-            .is_empty()
-        {
-            return children.to_string();
+        let text = &head.text[block.clone()];
+        let line_end = block.start + text.find('\n').unwrap_or(text.len());
+        let children = if has_children {
+            self.outline.markdown(&node.children, MAX_BACK)
+        } else {
+            String::new()
+        };
+        let draft = |front: &str, back| Draft {
+            kind: Kind::Term,
+            front: clean_front(front),
+            back,
+            line: node.line + head.text[..block.start].matches('\n').count(),
+        };
+        // `とは` inside link text defines nothing: the link is masked.
+        let masked = head.masked();
+        if let Some((subject, rest)) = phrase::definition_subject(&masked[block.start..line_end]) {
+            let (subject, rest) = (
+                subject.start + block.start..subject.end + block.start,
+                rest + block.start,
+            );
+            if !phrase::says_something(&head.text[rest..block.end]) && !has_children {
+                return None;
+            }
+            let back = self.rest_of_head(node, rest..block.end, &children);
+            return Some(draft(&head.text[subject], back));
         }
-        let start = head.source_from(from).min(head.source.end);
-        let mut back = self.outline.source[start..head.source.end]
-            .trim()
-            .to_string();
+        let (term, definition) = phrase::term_last(&head.text[block.start..line_end])?;
+        let mut back = self.head_markdown(
+            node,
+            definition.start + block.start..definition.end + block.start,
+        );
+        let rest = self.rest_of_head(node, line_end..block.end, &children);
+        if !rest.is_empty() {
+            back.push('\n');
+            back.push_str(&rest);
+        }
+        Some(draft(
+            &head.text[term.start + block.start..term.end + block.start],
+            back,
+        ))
+    }
+
+    /// The Markdown of the head between text positions `range`, then the
+    /// children.
+    fn rest_of_head(&self, node: &Node, range: Range<usize>, children: &str) -> String {
+        let mut back = self.head_markdown(node, range);
         if !children.is_empty() {
             if !back.is_empty() {
                 back.push_str("\n\n");
@@ -266,6 +334,22 @@ impl Walk<'_> {
             back.push_str(children);
         }
         back
+    }
+
+    /// The Markdown of the head between text positions `range`; markup that
+    /// opens just before it is kept whole.
+    fn head_markdown(&self, node: &Node, range: Range<usize>) -> String {
+        let head = &node.head;
+        if head.text[range.clone()].trim_matches(is_space).is_empty() {
+            return String::new();
+        }
+        let start = head.source_from(range.start).min(head.source.end);
+        let end = if range.end >= head.text.len() {
+            head.source.end
+        } else {
+            head.source_at(range.end).clamp(start, head.source.end)
+        };
+        self.outline.source[start..end].trim().to_string()
     }
 
     /// Rule 6: consecutive siblings that start with at least two different
@@ -279,7 +363,8 @@ impl Walk<'_> {
                 let label = matches!(n.kind, NodeKind::Item | NodeKind::Paragraph)
                     .then(|| phrase::leading_label(&n.head.text))
                     .flatten();
-                if let Some(label) = label.filter(|_| self.classify(n).is_none()) {
+                if let Some(label) = label.filter(|_| self.classify(n, n.head.text.len()).is_none())
+                {
                     labels.push(label);
                     true
                 } else {
@@ -378,4 +463,26 @@ fn bold_subject(node: &Node) -> Option<(Range<usize>, usize)> {
     let subject = &text[bold.clone()];
     (!phrase::is_label(subject) && !subject.contains(['。', '\n']))
         .then_some((bold.start..end, rest))
+}
+
+/// The head cut into blocks of lines: a line after the first that defines
+/// something by itself (`Xとは…`, `…をXという。`) starts a block, so that a
+/// paragraph of several definitions makes a card of each.
+fn definition_blocks(head: &outline::Head) -> Vec<Range<usize>> {
+    let text = head.text.as_str();
+    let masked = head.masked();
+    let mut starts = vec![0];
+    let mut at = 0;
+    while let Some(nl) = text[at..].find('\n') {
+        let start = at + nl + 1;
+        let line_end = text[start..].find('\n').map_or(text.len(), |n| start + n);
+        let defines = phrase::definition_subject(&masked[start..line_end]).is_some()
+            || phrase::term_last(&text[start..line_end]).is_some();
+        if defines {
+            starts.push(start);
+        }
+        at = start;
+    }
+    let ends = starts.iter().skip(1).map(|&s| s - 1).chain([text.len()]);
+    starts.iter().zip(ends).map(|(&s, e)| s..e).collect()
 }

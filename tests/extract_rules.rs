@@ -416,3 +416,77 @@ fn after_a_label_a_linked_title_and_a_colon_make_the_term() {
         .back
         .contains("ループの左側: 開発に必要なプロセス"));
 }
+
+#[test]
+fn japanese_definitions_that_name_the_term_last() {
+    let text = "主にITを活用して経営課題を解決することを**ソリューションビジネス**という。\n\n\
+                業務の一部を外部に委託することを**BPO(Business Process Outsourcing)**と呼ぶ。\n\n\
+                具体的な手本となるのが**システム管理基準**。\n\n\
+                - 新機能をリリースすることを[継続的デプロイ](https://e.com)と呼ぶ場合もある\n\
+                - 自社運用とも呼ばれる。\n- これはXという名前の設定です。\n- 使うのが一般的。\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        [
+            "ソリューションビジネス",
+            "BPO(Business Process Outsourcing)",
+            "システム管理基準",
+            "継続的デプロイ"
+        ]
+    );
+    assert_eq!(
+        card(&cards, "ソリューションビジネス").back,
+        "主にITを活用して経営課題を解決すること"
+    );
+    assert_eq!(card(&cards, "システム管理基準").back, "具体的な手本となる");
+    assert_eq!(
+        card(&cards, "継続的デプロイ").back,
+        "新機能をリリースすること"
+    );
+}
+
+#[test]
+fn a_definition_on_the_next_unindented_line_of_a_name() {
+    let text = "- パブリッククラウド\n契約者なら誰でも利用可能なクラウド環境\n\n\
+                1. SOA(Service-Oriented Architecture)\nSOA -> サービス指向アーキテクチャ\n\n\
+                - 情報システムの機能や、アプリケーションなどを\nインターネット経由で使う\n\
+                - Load balancers spread\nrequests over servers.\n- 図の説明\n![図](https://e.com/a.png)\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        ["パブリッククラウド", "SOA(Service-Oriented Architecture)"]
+    );
+    assert_eq!(
+        card(&cards, "パブリッククラウド").back,
+        "契約者なら誰でも利用可能なクラウド環境"
+    );
+    assert_eq!(
+        card(&cards, "SOA(Service-Oriented Architecture)").back,
+        "SOA -> サービス指向アーキテクチャ"
+    );
+}
+
+#[test]
+fn each_defining_line_of_a_paragraph_makes_its_own_card() {
+    let text = "**ソリューション**(solution): 問題解決のことを指す\n\
+                ITで課題を解決することを**ソリューションビジネス**という。\n\
+                それを行う事業者を**ソリューションプロバイダ**という。\n補足の一文。\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        [
+            "ソリューション(solution)",
+            "ソリューションビジネス",
+            "ソリューションプロバイダ"
+        ]
+    );
+    assert_eq!(
+        card(&cards, "ソリューション(solution)").back,
+        "問題解決のことを指す"
+    );
+    assert_eq!(
+        card(&cards, "ソリューションプロバイダ").back,
+        "それを行う事業者 補足の一文。"
+    );
+    assert_eq!(card(&cards, "ソリューションプロバイダ").line, 3);
+}

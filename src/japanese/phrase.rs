@@ -1,13 +1,16 @@
 //! What a phrase is, as a reader of Japanese tells: a label, a name (term),
 //! a sentence, a question, or a definition sentence `X は、…`.
 
+use std::ops::Range;
+
 use super::fold;
 use super::script::{
     is_close_bracket, is_hiragana, is_japanese, is_kanji, is_katakana, is_latin_or_digit, is_space,
 };
 use super::words::{
-    ACTORS, CLAUSE_HIRAGANA, CONNECTIVES, FILING_HEADINGS, INSTRUCTIONS, LABELS, LABEL_QUALIFIERS,
-    PARTICLES, POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS, QUESTION_WORDS,
+    ACTORS, CLAUSE_HIRAGANA, CONNECTIVES, COPULAS, FILING_HEADINGS, INSTRUCTIONS, LABELS,
+    LABEL_QUALIFIERS, NAMING_MARKERS, NAMING_TAILS, PARTICLES, POLITE_OR_PAST_ENDINGS,
+    PREDICATE_ENDINGS, QUESTION_ENDINGS, QUESTION_WORDS,
 };
 
 /// Labels are short: longer text is never one, and is not folded to check.
@@ -114,7 +117,7 @@ fn ends_with_particle(text: &str) -> bool {
 
 /// `X は、…`, `X とは…`: the byte ranges of the subject X and of the rest,
 /// when X names a thing. A leading connective (`また、`) is not part of X.
-pub fn definition_subject(text: &str) -> Option<(std::ops::Range<usize>, usize)> {
+pub fn definition_subject(text: &str) -> Option<(Range<usize>, usize)> {
     let start = after_connective(text);
     let body = &text[start..];
     let ha = body.find('は')?;
@@ -142,6 +145,68 @@ pub fn definition_subject(text: &str) -> Option<(std::ops::Range<usize>, usize)>
     is_subject(trimmed).then(|| (start..start + trimmed.len(), start + rest))
 }
 
+/// `…ことを X という。`, `…を **X** と呼ぶ。`, `…の手本となるのが X。`: a
+/// sentence that names its term last. Returns the byte ranges of X and of
+/// the definition before it (up to the particle), when X names a thing.
+/// `…とも呼ばれる` (another name, said in passing) and `Xという名前の…`
+/// (the naming phrase modifies a noun) define nothing.
+pub fn term_last(text: &str) -> Option<(Range<usize>, Range<usize>)> {
+    let body = text
+        .trim_end_matches(is_space)
+        .trim_end_matches(['。', '.'])
+        .trim_end_matches(is_space);
+    // (where the definition ends, where the term starts, where it ends)
+    let (definition_end, term_start, term_end) = NAMING_MARKERS
+        .iter()
+        .find_map(|marker| {
+            let at = body.find(marker)?;
+            let tail = &body[at + marker.len()..];
+            let ends = tail.is_empty()
+                || (tail.chars().all(is_hiragana) && !tail.starts_with('の'))
+                || NAMING_TAILS.iter().any(|t| tail.starts_with(t));
+            let particle = body[..at].rfind(['を', 'は'])?;
+            ends.then_some((particle, particle + 'を'.len_utf8(), at))
+        })
+        .or_else(|| {
+            // `…となるのが X。`: what serves as … is X.
+            let at = body.rfind("のが")?;
+            if !body[..at].ends_with("なる") {
+                return None;
+            }
+            let end = COPULAS
+                .iter()
+                .find_map(|c| body.strip_suffix(c))
+                .map_or(body.len(), str::len);
+            Some((at, at + "のが".len(), end.max(at + "のが".len())))
+        })?;
+    // Bold that CommonMark leaves as literal `**` beside Japanese text
+    // (`…を**BPO(…)**と呼ぶ`) still only marks the term.
+    let is_mark = |c: char| is_space(c) || c == '*' || c == '_';
+    let term = &body[term_start..term_end];
+    let start = term_start + (term.len() - term.trim_start_matches(is_mark).len());
+    let end = term_start + term.trim_end_matches(is_mark).len();
+    let definition = body[..definition_end].trim_end_matches(is_space);
+    let named = start < end && is_subject(&body[start..end]);
+    (named && says_something(definition)).then_some((start..end, 0..definition.len()))
+}
+
+/// A line that names a thing and nothing else, its definition on the next
+/// line: short, no clause, no sentence, question or label.
+pub fn is_name_line(text: &str) -> bool {
+    let text = text.trim_matches(is_space);
+    let short = if text.contains(is_japanese) {
+        text.chars().count() <= 40
+    } else {
+        text.split_whitespace().count() <= 6
+    };
+    short
+        && is_term(text)
+        && ends_like_a_name(text)
+        && !text.contains(['、', ',', '，'])
+        && !is_sentence_like(text)
+        && !is_question(text)
+}
+
 /// Whether the rest of a definition says anything: `Xとは。` does not.
 pub fn says_something(rest: &str) -> bool {
     rest.chars()
@@ -167,18 +232,21 @@ pub fn after_connective(text: &str) -> usize {
 /// A noun phrase naming a thing: short, ending in kanji, katakana, a Latin
 /// letter or digit, or a closing bracket; no clause inside; no actor.
 fn is_subject(subject: &str) -> bool {
-    let Some(last) = subject.chars().last() else {
-        return false;
-    };
-    let ends_like_a_name =
-        is_kanji(last) || is_katakana(last) || is_latin_or_digit(last) || is_close_bracket(last);
-    ends_like_a_name
+    ends_like_a_name(subject)
         && subject.chars().count() <= 60
         && !subject.contains(['、', ',', '。'])
         && !hiragana_runs(subject)
             .any(|run| run.chars().count() >= 3 || CLAUSE_HIRAGANA.contains(&run))
         && !ACTORS.iter().any(|actor| fold(subject).ends_with(actor))
         && !is_label(subject)
+}
+
+/// Ends in kanji, katakana, a Latin letter or digit, or a closing bracket,
+/// as names do; hiragana ends a clause or a particle.
+fn ends_like_a_name(text: &str) -> bool {
+    text.chars().last().is_some_and(|last| {
+        is_kanji(last) || is_katakana(last) || is_latin_or_digit(last) || is_close_bracket(last)
+    })
 }
 
 fn hiragana_runs(text: &str) -> impl Iterator<Item = &str> {

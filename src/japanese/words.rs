@@ -187,3 +187,21 @@ pub const FILING_HEADINGS: &[&str] = &[
     "よくある質問",
     "links",
 ];
+
+/// What names a term that comes last: `…をXという`, `…をXと呼ぶ`.
+pub const NAMING_MARKERS: &[&str] = &[
+    "という",
+    "と言う",
+    "といい",
+    "と呼ぶ",
+    "と呼び",
+    "と呼ばれ",
+    "と称する",
+];
+
+/// What may follow a naming marker and still end the sentence: a verb
+/// ending in hiragana (`ます`, `る`), or `場合もある`, `こともある`.
+pub const NAMING_TAILS: &[&str] = &["場合", "こと"];
+
+/// Copulas that may close `…のが X`: `だ`, `である`, `です`.
+pub const COPULAS: &[&str] = &["である", "です", "だ"];
