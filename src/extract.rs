@@ -12,7 +12,7 @@ use std::ops::Range;
 use crate::card::{Card, Kind};
 use crate::identity;
 use crate::japanese::phrase::{self, clean_front};
-use crate::japanese::script::{is_hiragana, is_space};
+use crate::japanese::script::{is_hiragana, is_japanese, is_space};
 use crate::japanese::separator;
 use crate::outline::{self, Node, NodeKind, Outline};
 use crate::render;
@@ -437,11 +437,18 @@ impl Walk<'_> {
 fn bold_subject(node: &Node) -> Option<(Range<usize>, usize)> {
     let text = node.head.text.as_str();
     let start = phrase::after_connective(text);
+    // `The **"root account"** is …`: an article may lead in.
+    let led_in = |at: usize| {
+        ["The ", "A ", "An "]
+            .iter()
+            .any(|a| text[start..].starts_with(a) && at == start + a.len())
+    };
     let bold = node
         .head
         .strong
         .iter()
-        .find(|r| r.start == start && r.end > r.start)?;
+        .find(|r| (r.start == start || led_in(r.start)) && r.end > r.start)?;
+    let english = !text[bold.clone()].contains(is_japanese);
     let mut end = bold.end;
     let after = &text[end..];
     if let Some(open) = after.chars().next().filter(|&c| c == '（' || c == '(') {
@@ -453,16 +460,21 @@ fn bold_subject(node: &Node) -> Option<(Range<usize>, usize)> {
     let after = &text[end..];
     let spaced = after.trim_start_matches([' ', '\u{3000}']);
     let skipped = after.len() - spaced.len();
+    // An English term may also be followed by a comma or a copula:
+    // `**Identity Access Management**, IAM allows …`, `**S3** is …`.
+    let english_markers = [",", "is ", "are "];
     let marker = ["とは", "では", "は", "\n", "—", "–", "―", "- "]
         .iter()
+        .chain(english_markers.iter().filter(|_| english))
         .find(|m| spaced.starts_with(**m))?;
     let mut rest = end + skipped + marker.len();
     let tail = text[rest..].trim_start_matches([' ', '\u{3000}']);
     let tail = tail.strip_prefix(['、', ',']).unwrap_or(tail);
     rest = text.len() - tail.len();
     let subject = &text[bold.clone()];
-    (!phrase::is_label(subject) && !subject.contains(['。', '\n']))
-        .then_some((bold.start..end, rest))
+    // A bold sentence (`**IAM is universal.**`) is no subject.
+    let sentence = subject.contains(['。', '\n']) || subject.trim_end().ends_with('.');
+    (!phrase::is_label(subject) && !sentence).then_some((bold.start..end, rest))
 }
 
 /// The head cut into blocks of lines: a line after the first that defines

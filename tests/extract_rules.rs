@@ -490,3 +490,25 @@ fn each_defining_line_of_a_paragraph_makes_its_own_card() {
     );
     assert_eq!(card(&cards, "ソリューションプロバイダ").line, 3);
 }
+
+#[test]
+fn english_lead_ins_define_the_bold_term_and_sentences_are_no_terms() {
+    let text = "- **Identity Access Management**, IAM allows you to manage users.\n\
+                - The **\"root account\"** is simply the account created first.\n\
+                - **IAM is universal.** It does not apply to regions.\n\
+                - **Users** - End Users such as employees\n\
+                - It was launched in 2004. Since then: many services\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        ["Identity Access Management", "\"root account\"", "Users"]
+    );
+    assert_eq!(
+        card(&cards, "Identity Access Management").back,
+        "IAM allows you to manage users."
+    );
+    assert_eq!(
+        card(&cards, "\"root account\"").back,
+        "simply the account created first."
+    );
+}

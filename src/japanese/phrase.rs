@@ -100,6 +100,7 @@ pub fn is_term(text: &str) -> bool {
     let text = text.trim_matches(is_space);
     !text.is_empty()
         && !text.contains(['。', '！', '？', '!', '?', '\n'])
+        && !text.contains(". ")
         && !is_clause(text)
         && !POLITE_OR_PAST_ENDINGS.iter().any(|e| text.ends_with(e))
         && !ends_with_particle(text)
