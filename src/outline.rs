@@ -645,6 +645,7 @@ fn shape_siblings(nodes: &mut Vec<Node>, source: &str) {
     }
     adopt_images(nodes);
     adopt_after_separator(nodes);
+    adopt_announced_list(nodes, source);
     for node in nodes.iter_mut() {
         shape_siblings(&mut node.children, source);
     }
@@ -755,6 +756,43 @@ fn adopt_after_separator(nodes: &mut Vec<Node>) {
         }
         i += 1;
     }
+}
+
+/// A childless item that announces a list (`…資源配分(以下具体例)`,
+/// `…の10項目`) takes the list that follows it at its own level: the items
+/// right after it of another list (numbered after bullets, or the reverse),
+/// which the author did not indent.
+fn adopt_announced_list(nodes: &mut Vec<Node>, source: &str) {
+    let mut i = 0;
+    while i + 1 < nodes.len() {
+        let node = &nodes[i];
+        let marker = list_marker(node, source);
+        let next = list_marker(&nodes[i + 1], source);
+        let announces = node.kind == NodeKind::Item
+            && node.children.is_empty()
+            && phrase::announces_list(&node.head.text)
+            && next.is_some()
+            && next != marker;
+        if announces {
+            let end = (i + 1..nodes.len())
+                .find(|&j| list_marker(&nodes[j], source) != next)
+                .unwrap_or(nodes.len());
+            let list: Vec<Node> = nodes.drain(i + 1..end).collect();
+            adopt_into(&mut nodes[i], list);
+        }
+        i += 1;
+    }
+}
+
+/// The kind of list an item belongs to: its bullet (`-`, `*`, `+`) or, for
+/// a numbered item, its delimiter (`.`, `)`).
+fn list_marker(node: &Node, source: &str) -> Option<char> {
+    if node.kind != NodeKind::Item {
+        return None;
+    }
+    let marker = source[node.range.clone()].trim_start();
+    let after_digits = marker.trim_start_matches(|c: char| c.is_ascii_digit());
+    after_digits.chars().next()
 }
 
 #[cfg(test)]

@@ -512,3 +512,19 @@ fn english_lead_ins_define_the_bold_term_and_sentences_are_no_terms() {
         "simply the account created first."
     );
 }
+
+#[test]
+fn an_item_that_announces_a_list_takes_the_list_that_follows_at_its_level() {
+    let text = "- 留意すべき資源配分(以下具体例)\n\n1. 効果の実現\n2. 予算や人材\n\n\
+                - ITガバナンスの10項目\n1. 方針及び目標設定\n\n- 別の項目\n- 次の項目\n  - 子\n";
+    let cards = cards(text);
+    assert_eq!(
+        card(&cards, "留意すべき資源配分(以下具体例)").back,
+        "1. 効果の実現\n2. 予算や人材"
+    );
+    assert_eq!(
+        card(&cards, "ITガバナンスの10項目").back,
+        "1. 方針及び目標設定"
+    );
+    assert!(cards.iter().all(|c| c.front != "別の項目"));
+}

@@ -8,9 +8,9 @@ use super::script::{
     is_close_bracket, is_hiragana, is_japanese, is_kanji, is_katakana, is_latin_or_digit, is_space,
 };
 use super::words::{
-    ACTORS, CLAUSE_HIRAGANA, CONNECTIVES, COPULAS, FILING_HEADINGS, INSTRUCTIONS, LABELS,
-    LABEL_QUALIFIERS, NAMING_MARKERS, NAMING_TAILS, PARTICLES, POLITE_OR_PAST_ENDINGS,
-    PREDICATE_ENDINGS, QUESTION_ENDINGS, QUESTION_WORDS,
+    ACTORS, CLAUSE_HIRAGANA, CONNECTIVES, COPULAS, COUNTERS, FILING_HEADINGS, FORWARD_POINTERS,
+    INSTRUCTIONS, LABELS, LABEL_QUALIFIERS, NAMING_MARKERS, NAMING_TAILS, PARTICLES,
+    POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS, QUESTION_WORDS,
 };
 
 /// Labels are short: longer text is never one, and is not folded to check.
@@ -206,6 +206,20 @@ pub fn is_name_line(text: &str) -> bool {
         && !text.contains(['、', ',', '，'])
         && !is_sentence_like(text)
         && !is_question(text)
+}
+
+/// Text that announces the list after it: it points forward (`以下`,
+/// `次の`, `the following`) or ends with a count (`10項目`, `2つ`).
+pub fn announces_list(text: &str) -> bool {
+    let text = text.trim_matches(is_space);
+    let folded = fold(text);
+    let points = FORWARD_POINTERS.iter().any(|p| folded.contains(p));
+    let counted = COUNTERS.iter().any(|c| {
+        folded
+            .strip_suffix(c)
+            .is_some_and(|rest| rest.ends_with(|d: char| d.is_ascii_digit()))
+    });
+    points || counted
 }
 
 /// Whether the rest of a definition says anything: `Xとは。` does not.

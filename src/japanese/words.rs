@@ -205,3 +205,9 @@ pub const NAMING_TAILS: &[&str] = &["場合", "こと"];
 
 /// Copulas that may close `…のが X`: `だ`, `である`, `です`.
 pub const COPULAS: &[&str] = &["である", "です", "だ"];
+
+/// Words that point to what follows: a line with one announces a list.
+pub const FORWARD_POINTERS: &[&str] = &["以下", "次の", "下記", "the following", "as follows"];
+
+/// Counters that close a count of what follows: `10項目`, `2つ`.
+pub const COUNTERS: &[&str] = &["項目", "つ", "個", "種類", "点", "段階"];
