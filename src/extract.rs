@@ -73,7 +73,8 @@ impl Walk<'_> {
             let node = &nodes[i];
             match node.kind {
                 NodeKind::Heading(_) => self.section(node),
-                NodeKind::Other => {}
+                // A quote's paragraphs may define (`> DevOpsは、…`).
+                NodeKind::Other => self.siblings(&node.children),
                 NodeKind::Item | NodeKind::Paragraph => {
                     let blocks = definition_blocks(&node.head);
                     let first = self.classify(node, blocks[0].end);

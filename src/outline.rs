@@ -25,7 +25,8 @@ pub enum NodeKind {
     /// A paragraph outside any list.
     Paragraph,
     /// Anything else (code, tables, HTML, quotes, a paragraph inside an
-    /// item): part of the backs, never a card.
+    /// item): part of the backs, never a card itself. Only a block quote
+    /// outside lists has children: what it quotes.
     Other,
 }
 
@@ -382,6 +383,10 @@ struct Builder<'s> {
     items: Vec<Open>,
     /// An open heading or top-level paragraph.
     block: Option<Open>,
+    /// An open block quote outside any list: its paragraphs and items are
+    /// read as nodes (a quoted definition is a definition), its source stays
+    /// whole in backs.
+    quote: Option<Node>,
     top: Vec<Node>,
     /// Nesting depth inside a block kept whole as `Other`.
     skip: usize,
@@ -396,6 +401,7 @@ impl<'s> Builder<'s> {
             lines: Lines::new(source),
             items: Vec::new(),
             block: None,
+            quote: None,
             top: Vec::new(),
             skip: 0,
             link_depth: 0,
@@ -424,7 +430,15 @@ impl<'s> Builder<'s> {
             return;
         }
         match event {
-            Event::Start(Tag::Heading { .. }) if self.items.is_empty() => {
+            Event::Start(Tag::BlockQuote(_)) if self.items.is_empty() && self.quote.is_none() => {
+                self.quote = Some(self.node(NodeKind::Other, range));
+            }
+            Event::End(TagEnd::BlockQuote(_)) if self.items.is_empty() => {
+                if let Some(quote) = self.quote.take() {
+                    self.top.push(quote);
+                }
+            }
+            Event::Start(Tag::Heading { .. }) if self.items.is_empty() && self.quote.is_none() => {
                 let level = heading_level(&self.source[range.clone()]);
                 self.block = Some(self.open(NodeKind::Heading(level), range));
             }
@@ -494,9 +508,10 @@ impl<'s> Builder<'s> {
     }
 
     fn attach(&mut self, node: Node) {
-        match self.items.last_mut() {
-            Some(parent) => parent.node.children.push(node),
-            None => self.top.push(node),
+        match (self.items.last_mut(), self.quote.as_mut()) {
+            (Some(parent), _) => parent.node.children.push(node),
+            (None, Some(quote)) => quote.children.push(node),
+            (None, None) => self.top.push(node),
         }
     }
 
@@ -561,6 +576,9 @@ impl<'s> Builder<'s> {
 
     fn finish(mut self) -> Vec<Node> {
         self.close_block();
+        if let Some(quote) = self.quote.take() {
+            self.top.push(quote);
+        }
         while let Some(open) = self.items.pop() {
             self.attach(open.node);
         }
@@ -643,7 +661,7 @@ fn shape_siblings(nodes: &mut Vec<Node>, source: &str) {
     for node in nodes.iter_mut() {
         join_numbered_head(node, source);
     }
-    adopt_images(nodes);
+    adopt_images_and_blocks(nodes, source);
     adopt_after_separator(nodes);
     adopt_announced_list(nodes, source);
     for node in nodes.iter_mut() {
@@ -711,24 +729,28 @@ fn adopt_into(parent: &mut Node, children: Vec<Node>) {
     parent.children.extend(children);
 }
 
-/// An item that is only an image, right after an item with nothing nested,
-/// belongs to that item (`デプロイタイプ` followed by its picture). A
-/// link-only item is a reference of its own, not a picture: it stays.
-fn adopt_images(nodes: &mut Vec<Node>) {
+/// An item that is only an image, or an unindented quote or code block,
+/// right after an item with nothing nested, belongs to that item
+/// (`デプロイタイプ` followed by its picture, `- 用語` followed by `> 定義`).
+/// A link-only item is a reference of its own, not a picture: it stays.
+fn adopt_images_and_blocks(nodes: &mut Vec<Node>, source: &str) {
     let mut i = 1;
     while i < nodes.len() {
-        let image = &nodes[i];
+        let next = &nodes[i];
         let previous = &nodes[i - 1];
-        let adopt = image.kind == NodeKind::Item
-            && image.children.is_empty()
-            && image.head.is_only_media_or_code()
-            && image.head.images > 0
+        let image = next.kind == NodeKind::Item
+            && next.children.is_empty()
+            && next.head.is_only_media_or_code()
+            && next.head.images > 0;
+        let block =
+            next.kind == NodeKind::Other && source[next.range.clone()].starts_with(['>', '`', '~']);
+        let adopt = (image || block)
             && previous.kind == NodeKind::Item
             && previous.children.is_empty()
             && !previous.head.is_only_media_or_code();
         if adopt {
-            let image = nodes.remove(i);
-            adopt_into(&mut nodes[i - 1], vec![image]);
+            let adopted = nodes.remove(i);
+            adopt_into(&mut nodes[i - 1], vec![adopted]);
         }
         i += 1;
     }
