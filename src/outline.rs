@@ -323,17 +323,24 @@ pub fn parse(text: &str) -> Outline {
     }
 }
 
-/// `-　` (a hyphen and an ideographic space, a slip of Japanese input
-/// methods) starts a bullet like `- `. The replacement has the same length,
-/// so source offsets stay those of the file.
+/// `-　` and `##　見出し` (a hyphen or hashes and an ideographic space, a
+/// slip of Japanese input methods) start a bullet or a heading like `- `
+/// and `## `. The replacement has the same length, so source offsets stay
+/// those of the file.
 fn normalize_bullets(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         let body = line.trim_start_matches([' ', '\t']);
-        match body.strip_prefix("-\u{3000}") {
+        let marker = body.len() - body.trim_start_matches(['-', '#']).len();
+        let slip = match &body[..marker] {
+            "-" => true,
+            hashes => (1..=6).contains(&hashes.len()) && !hashes.contains('-'),
+        };
+        match body[marker..].strip_prefix('\u{3000}').filter(|_| slip) {
             Some(rest) => {
                 out.push_str(&line[..line.len() - body.len()]);
-                out.push_str("- \u{a0}");
+                out.push_str(&body[..marker]);
+                out.push_str(" \u{a0}");
                 out.push_str(rest);
             }
             None => out.push_str(line),

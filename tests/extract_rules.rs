@@ -540,3 +540,13 @@ fn quoted_definitions_define_and_a_quote_or_code_after_a_childless_item_belongs_
     assert_eq!(card(&cards, "Policy example").kind, Kind::Topic);
     assert!(card(&cards, "用語").back.contains("引用された定義"));
 }
+
+#[test]
+fn exam_question_ids_and_dates_file_things_and_an_ideographic_space_heading_is_a_heading() {
+    let text =
+        "## H28S P19\n\n本文\n\n## R1F 問5\n\n本文\n\n## 第3問\n\n本文\n\n## Q12\n\n本文\n\n\
+                ## 2024-05-01\n\n本文\n\n##\u{3000}見出し\n\n本文\n\n## EC2\n\n本文\n";
+    let cards = cards(text);
+    assert_eq!(fronts(text), ["見出し", "EC2"]);
+    assert_eq!(card(&cards, "見出し").back, "本文");
+}

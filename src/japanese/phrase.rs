@@ -270,25 +270,43 @@ fn hiragana_runs(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// A heading that only numbers or files things: `41.`, `01-10`, `Q3`,
-/// `第2章`, `目次`, a date.
+/// `第2章`, `目次`, a date, or an exam question's id (`H28S P19`,
+/// `R1F 問5`): numbers, perhaps with short codes beside them.
 pub fn is_filing_heading(text: &str) -> bool {
     let folded = fold(text.trim_matches(is_space));
     if FILING_HEADINGS.contains(&folded.as_str()) {
         return true;
     }
-    let stripped = folded
-        .trim_start_matches(['q', '第'])
+    let mut tokens = folded.split(is_space).filter(|t| !t.is_empty());
+    let all_filing = tokens
+        .clone()
+        .all(|t| is_number_token(t) || is_code_token(t));
+    all_filing && tokens.any(is_number_token)
+}
+
+/// `41.`, `2023-05-13`, `第3問`, `問5`, `Q12`, `P19`, `No.3`: a number,
+/// perhaps with the word for question, problem, chapter or date around it.
+fn is_number_token(token: &str) -> bool {
+    let stripped = token
         .trim_start_matches("no.")
-        .trim_end_matches(['章', '節', '問', '回', '日', '月', '年']);
+        .trim_start_matches(['q', 'p', '第', '問'])
+        .trim_end_matches(['章', '節', '問', '回', '号', '日', '月', '年']);
     stripped.chars().any(|c| c.is_ascii_digit())
         && stripped.chars().all(|c| {
             c.is_ascii_digit()
-                || is_space(c)
                 || matches!(
                     c,
                     '.' | '-' | '/' | ':' | '~' | '〜' | '(' | ')' | '年' | '月' | '日'
                 )
         })
+}
+
+/// `h28s`, `r1f`: a short code of letters and digits (an exam's year and
+/// season); alone it is a name (`S3`, `EC2`), beside a number it files.
+fn is_code_token(token: &str) -> bool {
+    token.len() <= 5
+        && token.chars().any(|c| c.is_ascii_digit())
+        && token.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// A front as it is shown: spaces collapsed, none just inside brackets, no
@@ -429,10 +447,23 @@ mod tests {
             "2023-05-13",
             "第2章",
             "Q&A",
+            "H28S P19",
+            "R1F 問5",
+            "第3問",
+            "Q12",
+            "2024年5月1日",
         ] {
             assert!(is_filing_heading(h), "{h}");
         }
-        for h in ["EBS", "バースト性能", "S3の構成要素", "IPv4"] {
+        for h in [
+            "EBS",
+            "バースト性能",
+            "S3の構成要素",
+            "IPv4",
+            "S3",
+            "EC2",
+            "EC2 と S3",
+        ] {
             assert!(!is_filing_heading(h), "{h}");
         }
     }
