@@ -17,11 +17,13 @@ use crate::japanese::separator;
 use crate::outline::{self, Node, NodeKind, Outline};
 use crate::render;
 
-/// The longest back, in bytes of Markdown. A card's back holds its whole
-/// subtree; past this it is cut at a line end and marked `…`, so that a
-/// pathological note (a 10 MB line, thousands of levels) stays fast and its
-/// cards stay usable in Anki.
-pub const MAX_BACK: usize = 4 << 20;
+/// The longest back, in bytes of Markdown: about 2,000 Japanese characters,
+/// what a learner can still study on one card. A card's back holds its
+/// whole subtree (a section only its own body, see `section_back`); past
+/// this it is cut at a line end and marked `…`: what is cut is still on the
+/// cards nested under it. It also keeps a pathological note (a 10 MB line,
+/// thousands of levels) fast.
+pub const MAX_BACK: usize = 6 << 10;
 
 /// The cards of one note. `file` is its name relative to the notes folder,
 /// with `/` separators; the deck comes from its folders and `#` title.
@@ -162,7 +164,7 @@ impl Walk<'_> {
             self.emit(Draft {
                 kind,
                 front: clean_front(front),
-                back: self.outline.markdown(&heading.children, MAX_BACK),
+                back: self.section_back(heading),
                 line: heading.line,
             });
         }
@@ -173,6 +175,31 @@ impl Walk<'_> {
             self.tags.pop();
         }
         self.leave();
+    }
+
+    /// A section's own body, then the titles of its subsections: they are
+    /// cards of their own, and repeating them all would make a back no one
+    /// can study (a chapter of a certification note runs to 20,000
+    /// characters). The back is bounded like a topic's.
+    fn section_back(&self, heading: &Node) -> String {
+        let (body, subsections) = heading.children.split_at(
+            heading
+                .children
+                .iter()
+                .position(|c| matches!(c.kind, NodeKind::Heading(_)))
+                .unwrap_or(heading.children.len()),
+        );
+        let mut back = self.outline.markdown(body, MAX_BACK);
+        let titles: Vec<String> = subsections
+            .iter()
+            .filter(|s| matches!(s.kind, NodeKind::Heading(_)))
+            .map(|s| format!("- {}", s.head.text.trim()))
+            .collect();
+        if !titles.is_empty() {
+            back.push_str("\n\n");
+            back.push_str(&titles.join("\n"));
+        }
+        back
     }
 
     /// Rules 1 to 5 and 7 for one item or paragraph, whose head is read up

@@ -153,9 +153,9 @@ fn sections_with_a_body_of_their_own_are_topics() {
         ["EBS", "Amazon EBS", "バースト性能", "用語", "構成要素"]
     );
     let ebs = card(&cards, "EBS");
-    assert!(
-        ebs.back.contains("バースト性能は一時的な性能。"),
-        "a section's back holds its subsections"
+    assert_eq!(
+        ebs.back, "Amazon EBSは、ブロックストレージ。\n- バースト性能",
+        "a section's back holds its own body and its subsections' titles"
     );
     // The context keeps the heading as written; the card names the thing.
     assert_eq!(card(&cards, "バースト性能").context, ["EBSとは"]);
@@ -549,4 +549,27 @@ fn exam_question_ids_and_dates_file_things_and_an_ideographic_space_heading_is_a
     let cards = cards(text);
     assert_eq!(fronts(text), ["見出し", "EC2"]);
     assert_eq!(card(&cards, "見出し").back, "本文");
+}
+
+#[test]
+fn no_giant_cards_a_section_holds_its_own_body_and_every_back_is_bounded() {
+    let mut text = String::from("## 章\n\n章の概要。\n\n### 節\n\n");
+    for i in 0..400 {
+        text.push_str(&format!(
+            "- 用語{i}: とても長い定義の文がここに続きます。\n"
+        ));
+    }
+    let cards = cards(&text);
+    assert_eq!(card(&cards, "章").back, "章の概要。\n- 節");
+    let section = card(&cards, "節");
+    assert!(
+        section.back.len() <= notedeck::extract::MAX_BACK,
+        "{}",
+        section.back.len()
+    );
+    assert!(section.back.ends_with('…'));
+    assert_eq!(
+        card(&cards, "用語399").back,
+        "とても長い定義の文がここに続きます。"
+    );
 }
