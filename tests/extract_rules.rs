@@ -573,3 +573,11 @@ fn no_giant_cards_a_section_holds_its_own_body_and_every_back_is_bounded() {
         "とても長い定義の文がここに続きます。"
     );
 }
+
+#[test]
+fn long_english_clauses_are_no_fronts() {
+    let text = "- You can create roles here: in the console\n\
+                - Policies are made up of documents\n  - JSON\n\
+                - Identity federation: log in with another account\n";
+    assert_eq!(fronts(text), ["Identity federation"]);
+}

@@ -8,9 +8,9 @@ use super::script::{
     is_close_bracket, is_hiragana, is_japanese, is_kanji, is_katakana, is_latin_or_digit, is_space,
 };
 use super::words::{
-    ACTORS, CLAUSE_HIRAGANA, CONNECTIVES, COPULAS, COUNTERS, FILING_HEADINGS, FORWARD_POINTERS,
-    INSTRUCTIONS, LABELS, LABEL_QUALIFIERS, NAMING_MARKERS, NAMING_TAILS, PARTICLES,
-    POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS, QUESTION_WORDS,
+    ACTORS, CLAUSE_HIRAGANA, CONNECTIVES, COPULAS, COUNTERS, ENGLISH_FINITE_VERBS, FILING_HEADINGS,
+    FORWARD_POINTERS, INSTRUCTIONS, LABELS, LABEL_QUALIFIERS, NAMING_MARKERS, NAMING_TAILS,
+    PARTICLES, POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS, QUESTION_WORDS,
 };
 
 /// Labels are short: longer text is never one, and is not folded to check.
@@ -69,11 +69,28 @@ pub fn is_sentence_like(text: &str) -> bool {
     if text.ends_with(['。', '！', '？', '!', '?']) {
         return true;
     }
-    if PREDICATE_ENDINGS.iter().any(|e| text.ends_with(e)) || is_clause(text) {
+    if PREDICATE_ENDINGS.iter().any(|e| text.ends_with(e))
+        || is_clause(text)
+        || is_english_clause(text)
+    {
         return true;
     }
     // An English sentence: several words and a full stop.
     text.ends_with('.') && text.split_whitespace().count() >= 3 && !text.contains(is_japanese)
+}
+
+/// An English clause rather than a name: many words, or a finite verb
+/// among several (`You can create roles`, `Policies are made up of …`).
+fn is_english_clause(text: &str) -> bool {
+    if text.contains(is_japanese) {
+        return false;
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.len() > 12
+        || (words.len() >= 4
+            && words
+                .iter()
+                .any(|w| ENGLISH_FINITE_VERBS.contains(&w.to_ascii_lowercase().as_str())))
 }
 
 /// Clauses joined by a comma that end in a dictionary-form verb
@@ -101,6 +118,7 @@ pub fn is_term(text: &str) -> bool {
     !text.is_empty()
         && !text.contains(['。', '！', '？', '!', '?', '\n'])
         && !text.contains(". ")
+        && !is_english_clause(text)
         && !is_clause(text)
         && !POLITE_OR_PAST_ENDINGS.iter().any(|e| text.ends_with(e))
         && !ends_with_particle(text)

@@ -211,3 +211,8 @@ pub const FORWARD_POINTERS: &[&str] = &["以下", "次の", "下記", "the follo
 
 /// Counters that close a count of what follows: `10項目`, `2つ`.
 pub const COUNTERS: &[&str] = &["項目", "つ", "個", "種類", "点", "段階"];
+
+/// Finite verbs that make English words a clause, not a name.
+pub const ENGLISH_FINITE_VERBS: &[&str] = &[
+    "is", "are", "was", "were", "can", "will", "should", "must", "does", "do", "has", "have",
+];
