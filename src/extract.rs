@@ -1,10 +1,13 @@
-//! The tree of a note → cards, by the rules of EXTRACTION.md.
+//! The tree of a note → cards, by the rules of docs/extraction.md.
 //!
 //! Each item (or paragraph outside a list) is tried against the rules in
-//! order — question, term with separator, topic, definition sentence — and
-//! the first that applies makes its card; a run of labelled siblings makes
-//! one card together; a section whose heading names something is a topic.
-//! Every card keeps the headings and card fronts above it as its context.
+//! order — question, term with separator, link-only term, name line with
+//! its definition on the next line, topic, definition sentence (term first
+//! or last) — and the first that applies makes its card; later lines of its
+//! head that define something by themselves make cards of their own; a run
+//! of labelled siblings makes one card together; a section whose heading
+//! names something is a topic. Every card keeps the headings and card
+//! fronts above it as its context.
 
 use std::collections::HashMap;
 use std::ops::Range;

@@ -1,7 +1,7 @@
 //! Markdown → a tree of headings, items and paragraphs with line numbers.
 //!
 //! pulldown-cmark reads the Markdown; this module shapes its events into the
-//! tree that EXTRACTION.md speaks of: a heading holds its section, an item its
+//! tree that docs/extraction.md speaks of: a heading holds its section, an item its
 //! nested content, and each node keeps its **head** (first paragraph) as
 //! plain text mapped back to the source, so that the extractor can cut it at
 //! a separator and still render the rest as Markdown.
@@ -662,8 +662,8 @@ fn nest_sections(flat: Vec<Node>, end: usize) -> Vec<Node> {
     root
 }
 
-/// The repairs a reader makes without noticing (EXTRACTION.md, "Always" and
-/// rule 4), applied to every list of siblings.
+/// The repairs a reader makes without noticing (docs/extraction.md, "Lines
+/// and blocks"), applied to every list of siblings.
 fn shape_siblings(nodes: &mut Vec<Node>, source: &str) {
     for node in nodes.iter_mut() {
         join_numbered_head(node, source);

@@ -1,4 +1,5 @@
-//! The rules of EXTRACTION.md, one behaviour a test, on small notes.
+//! The rules of docs/extraction.md, one behaviour a test, on small notes;
+//! each rule there names the tests that pin it.
 
 use notedeck::card::{Card, Kind};
 use notedeck::extract::extract_note;
