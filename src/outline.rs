@@ -749,8 +749,14 @@ fn adopt_images_and_blocks(nodes: &mut Vec<Node>, source: &str) {
             && next.children.is_empty()
             && next.head.is_only_media_or_code()
             && next.head.images > 0;
-        let block =
-            next.kind == NodeKind::Other && source[next.range.clone()].starts_with(['>', '`', '~']);
+        // Right after it: no blank line between (a blank line ends a list).
+        let previous_end = previous.range.start + source[previous.range.clone()].trim_end().len();
+        let touching = source
+            .get(previous_end..next.range.start)
+            .is_some_and(|gap| gap.matches('\n').count() <= 1);
+        let block = next.kind == NodeKind::Other
+            && touching
+            && source[next.range.clone()].starts_with(['>', '`', '~']);
         let adopt = (image || block)
             && previous.kind == NodeKind::Item
             && previous.children.is_empty()

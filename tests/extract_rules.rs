@@ -532,9 +532,11 @@ fn an_item_that_announces_a_list_takes_the_list_that_follows_at_its_level() {
 
 #[test]
 fn quoted_definitions_define_and_a_quote_or_code_after_a_childless_item_belongs_to_it() {
-    let text = "[DevOps (Wikipedia)](https://e.com)\n\n> DevOpsは、ソフトウェア開発手法の一つ。\n\n\
+    let text =
+        "[DevOps (Wikipedia)](https://e.com)\n\n> DevOpsは、ソフトウェア開発手法の一つ。\n\n\
                 > DevOps では、速いペースで達成します。\n\n\
-                - Policy example\n\n```\n{\"Effect\": \"Allow\"}\n```\n\n- 用語\n> 引用された定義\n";
+                - Policy example\n```\n{\"Effect\": \"Allow\"}\n```\n\n- 用語\n> 引用された定義\n\n\
+                - 時刻は 10:30 に実行\n\n> 離れた引用\n";
     let cards = cards(text);
     assert_eq!(fronts(text), ["DevOps", "Policy example", "用語"]);
     assert_eq!(card(&cards, "DevOps").back, "ソフトウェア開発手法の一つ。");
