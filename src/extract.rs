@@ -218,11 +218,12 @@ impl Walk<'_> {
         // A link-only item with something said under it names the linked
         // thing: `[Validated Learning](…)` over its definition. (Links under
         // links are a table of contents.)
-        let says_under = node
-            .children
-            .iter()
-            .any(|c| !c.head.is_only_media_or_code());
-        if head.is_only_links() && says_under && phrase::is_term(text) {
+        let says_under = || {
+            node.children
+                .iter()
+                .any(|c| !c.head.is_only_media_or_code())
+        };
+        if head.is_only_links() && says_under() && phrase::is_term(text) {
             return Some(Draft {
                 kind: Kind::Term,
                 front: clean_front(text),
@@ -249,15 +250,13 @@ impl Walk<'_> {
         if let Some(first) = &separator {
             // `参考: [X](…): 定義`: a label before the separator introduces
             // the item; the term is what follows it.
-            let (term_start, sep) = match head.separator_from(first.end) {
-                Some(next)
-                    if next.end <= end
-                        && phrase::is_label(&text[..first.start])
-                        && !separator::is_weak(&text[next.clone()]) =>
-                {
-                    (first.end, next)
-                }
-                _ => (0, first.clone()),
+            let next = phrase::is_label(&text[..first.start])
+                .then(|| head.separator_from(first.end))
+                .flatten()
+                .filter(|next| next.end <= end && !separator::is_weak(&text[next.clone()]));
+            let (term_start, sep) = match next {
+                Some(next) => (first.end, next),
+                None => (0, first.clone()),
             };
             let (term, definition) = (&text[term_start..sep.start], &text[sep.end..]);
             if !definition.trim_matches(is_space).is_empty() && phrase::is_term(term) {
@@ -513,6 +512,9 @@ fn bold_subject(node: &Node) -> Option<(Range<usize>, usize)> {
 /// paragraph of several definitions makes a card of each.
 fn definition_blocks(head: &outline::Head) -> Vec<Range<usize>> {
     let text = head.text.as_str();
+    if !text.contains('\n') {
+        return vec![0..text.len()];
+    }
     let masked = head.masked();
     let mut starts = vec![0];
     let mut at = 0;

@@ -117,19 +117,21 @@ impl Head {
     /// The first separator at or after text position `from`. Bold text is a
     /// unit: a dash or arrow inside it joins words (`**S3標準 - IA**`).
     pub fn separator_from(&self, from: usize) -> Option<Range<usize>> {
-        let mut masked = self.masked().into_owned();
+        let mut masked = self.masked();
         for bold in &self.strong {
-            let unit: String = masked[bold.clone()]
-                .chars()
-                .map(|c| {
-                    if separator::is_weak_mark(c) {
-                        "x".repeat(c.len_utf8())
-                    } else {
-                        c.to_string()
-                    }
-                })
-                .collect();
-            masked.replace_range(bold.clone(), &unit);
+            if !masked[bold.clone()].contains(separator::is_weak_mark) {
+                continue;
+            }
+            // Same byte length, so every text position stays where it was.
+            let mut unit = String::with_capacity(bold.len());
+            for c in masked[bold.clone()].chars() {
+                if separator::is_weak_mark(c) {
+                    unit.push_str(&"xxxx"[..c.len_utf8()]);
+                } else {
+                    unit.push(c);
+                }
+            }
+            masked.to_mut().replace_range(bold.clone(), &unit);
         }
         separator::find(&masked[from..]).map(|r| r.start + from..r.end + from)
     }
@@ -805,9 +807,9 @@ fn adopt_announced_list(nodes: &mut Vec<Node>, source: &str) {
         let next = list_marker(&nodes[i + 1], source);
         let announces = node.kind == NodeKind::Item
             && node.children.is_empty()
-            && phrase::announces_list(&node.head.text)
             && next.is_some()
-            && next != marker;
+            && next != marker
+            && phrase::announces_list(&node.head.text);
         if announces {
             let end = (i + 1..nodes.len())
                 .find(|&j| list_marker(&nodes[j], source) != next)

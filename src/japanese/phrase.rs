@@ -85,12 +85,15 @@ fn is_english_clause(text: &str) -> bool {
     if text.contains(is_japanese) {
         return false;
     }
-    let words: Vec<&str> = text.split_whitespace().collect();
-    words.len() > 12
-        || (words.len() >= 4
-            && words
+    let words = text.split_whitespace().count();
+    let finite = || {
+        text.split_whitespace().any(|w| {
+            ENGLISH_FINITE_VERBS
                 .iter()
-                .any(|w| ENGLISH_FINITE_VERBS.contains(&w.to_ascii_lowercase().as_str())))
+                .any(|v| w.eq_ignore_ascii_case(v))
+        })
+    };
+    words > 12 || (words >= 4 && finite())
 }
 
 /// Clauses joined by a comma that end in a dictionary-form verb
@@ -170,6 +173,10 @@ pub fn definition_subject(text: &str) -> Option<(Range<usize>, usize)> {
 /// `…とも呼ばれる` (another name, said in passing) and `Xという名前の…`
 /// (the naming phrase modifies a noun) define nothing.
 pub fn term_last(text: &str) -> Option<(Range<usize>, Range<usize>)> {
+    // Every naming marker starts with `と`; `…のが X` has `のが`.
+    if !text.contains(['と', 'が']) {
+        return None;
+    }
     let body = text
         .trim_end_matches(is_space)
         .trim_end_matches(['。', '.'])
@@ -270,8 +277,14 @@ fn is_subject(subject: &str) -> bool {
         && !subject.contains(['、', ',', '。'])
         && !hiragana_runs(subject)
             .any(|run| run.chars().count() >= 3 || CLAUSE_HIRAGANA.contains(&run))
-        && !ACTORS.iter().any(|actor| fold(subject).ends_with(actor))
+        && !is_actor(subject)
         && !is_label(subject)
+}
+
+/// A person or group that acts in a story (`DevOps エンジニア`).
+fn is_actor(subject: &str) -> bool {
+    let folded = fold(subject);
+    ACTORS.iter().any(|actor| folded.ends_with(actor))
 }
 
 /// Ends in kanji, katakana, a Latin letter or digit, or a closing bracket,

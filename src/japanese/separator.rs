@@ -22,7 +22,7 @@ pub fn find(text: &str) -> Option<Range<usize>> {
             '”' => in_curly_quote = false,
             c if is_open_bracket(c) => depth += 1,
             c if is_close_bracket(c) => depth = depth.saturating_sub(1),
-            _ if depth > 0 || in_ascii_quote || in_curly_quote => {}
+            _ if depth > 0 || in_ascii_quote || in_curly_quote || !may_separate(c) => {}
             _ => {
                 let Some(len) = separator_at(text, at, c) else {
                     continue;
@@ -36,6 +36,15 @@ pub fn find(text: &str) -> Option<Range<usize>> {
         }
     }
     None
+}
+
+/// Whether `c` may begin a separator: most characters cannot, and are
+/// passed over without a closer look.
+fn may_separate(c: char) -> bool {
+    matches!(
+        c,
+        ':' | '：' | '｜' | '-' | '=' | '→' | '–' | '—' | ' ' | '\u{3000}'
+    )
 }
 
 /// The length of the separator that starts with `c` at `at`, if one does.
@@ -55,7 +64,7 @@ fn separator_at(text: &str, at: usize, c: char) -> Option<usize> {
         '-' if after.starts_with('>') => spaced(text, at, 2),
         '-' | '=' | '→' | '–' | '—' => spaced(text, at, c.len_utf8()),
         // `リーン(lean) （1）もたれる。`: a word, its gloss, then its senses.
-        c if is_space(c) && starts_senses(after) && text[..at].ends_with(is_close_bracket) => {
+        c if is_space(c) && text[..at].ends_with(is_close_bracket) && starts_senses(after) => {
             Some(c.len_utf8())
         }
         _ => None,
