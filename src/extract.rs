@@ -322,7 +322,12 @@ impl Walk<'_> {
             kind: Kind::Term,
             front: clean_front(front),
             back,
-            line: node.line + head.text[..block.start].matches('\n').count(),
+            // The block's first line in the file (a `<br>` is no line end).
+            line: node.line
+                + self.outline.source
+                    [node.range.start..head.source_at(block.start).max(node.range.start)]
+                    .matches('\n')
+                    .count(),
         };
         // `とは` inside link text defines nothing: the link is masked.
         let masked = head.masked();
@@ -338,10 +343,18 @@ impl Walk<'_> {
             return Some(draft(&head.text[subject], back));
         }
         let (term, definition) = phrase::term_last(&head.text[block.start..line_end])?;
-        let mut back = self.head_markdown(
-            node,
-            definition.start + block.start..definition.end + block.start,
-        );
+        // `この仕組みをXと呼ぶ。`: the sentence before says what `この` is.
+        let line_before = head.text[..block.start.saturating_sub(1)]
+            .rfind('\n')
+            .map_or(0, |nl| nl + 1);
+        let points_back = block.start > 0
+            && phrase::points_back(&head.text[block.start..block.start + definition.end]);
+        let from = if points_back {
+            line_before
+        } else {
+            definition.start + block.start
+        };
+        let mut back = self.head_markdown(node, from..definition.end + block.start);
         let rest = self.rest_of_head(node, line_end..block.end, &children);
         if !rest.is_empty() {
             back.push('\n');

@@ -487,7 +487,8 @@ fn each_defining_line_of_a_paragraph_makes_its_own_card() {
     );
     assert_eq!(
         card(&cards, "ソリューションプロバイダ").back,
-        "それを行う事業者 補足の一文。"
+        "ITで課題を解決することをソリューションビジネスという。 それを行う事業者 補足の一文。",
+        "`それ` points back: the line before is on the back"
     );
     assert_eq!(card(&cards, "ソリューションプロバイダ").line, 3);
 }
@@ -583,4 +584,27 @@ fn long_english_clauses_are_no_fronts() {
                 - Policies are made up of documents\n  - JSON\n\
                 - Identity federation: log in with another account\n";
     assert_eq!(fronts(text), ["Identity federation"]);
+}
+
+#[test]
+fn a_term_named_last_after_a_demonstrative_takes_the_sentence_before() {
+    let text = "## 2023/04/01 追記\n\nエンドポイントを使うと、S3 に直接アクセスできる。\n\
+                この仕組みをプライベートリンクと呼ぶ。\n\n- 次のうち、ステートフルなものはどれか。\n  - セキュリティグループ\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        [
+            "プライベートリンク",
+            "次のうち、ステートフルなものはどれか。"
+        ]
+    );
+    assert_eq!(
+        card(&cards, "プライベートリンク").back,
+        "エンドポイントを使うと、S3 に直接アクセスできる。 この仕組み"
+    );
+    assert_eq!(card(&cards, "プライベートリンク").line, 4);
+    assert_eq!(
+        card(&cards, "次のうち、ステートフルなものはどれか。").kind,
+        Kind::Qa
+    );
 }

@@ -8,9 +8,10 @@ use super::script::{
     is_close_bracket, is_hiragana, is_japanese, is_kanji, is_katakana, is_latin_or_digit, is_space,
 };
 use super::words::{
-    ACTORS, CLAUSE_HIRAGANA, CONNECTIVES, COPULAS, COUNTERS, ENGLISH_FINITE_VERBS, FILING_HEADINGS,
-    FORWARD_POINTERS, INSTRUCTIONS, LABELS, LABEL_QUALIFIERS, NAMING_MARKERS, NAMING_TAILS,
-    PARTICLES, POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS, QUESTION_WORDS,
+    ACTORS, CLAUSE_HIRAGANA, CONNECTIVES, COPULAS, COUNTERS, DEMONSTRATIVES, ENGLISH_FINITE_VERBS,
+    FILING_HEADINGS, FORWARD_POINTERS, INSTRUCTIONS, LABELS, LABEL_QUALIFIERS, NAMING_MARKERS,
+    NAMING_TAILS, PARTICLES, POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS,
+    QUESTION_WORDS, UPDATE_NOTES,
 };
 
 /// Labels are short: longer text is never one, and is not folded to check.
@@ -216,6 +217,12 @@ pub fn term_last(text: &str) -> Option<(Range<usize>, Range<usize>)> {
     (named && says_something(definition)).then_some((start..end, 0..definition.len()))
 }
 
+/// A definition that points back (`この仕組み`, `それを行う事業者`).
+pub fn points_back(definition: &str) -> bool {
+    let definition = definition.trim_start_matches(is_space);
+    DEMONSTRATIVES.iter().any(|d| definition.starts_with(d))
+}
+
 /// A line that names a thing and nothing else, its definition on the next
 /// line: short, no clause, no sentence, question or label.
 pub fn is_name_line(text: &str) -> bool {
@@ -311,7 +318,7 @@ pub fn is_filing_heading(text: &str) -> bool {
     let mut tokens = folded.split(is_space).filter(|t| !t.is_empty());
     let all_filing = tokens
         .clone()
-        .all(|t| is_number_token(t) || is_code_token(t));
+        .all(|t| is_number_token(t) || is_code_token(t) || UPDATE_NOTES.contains(&t));
     all_filing && tokens.any(is_number_token)
 }
 

@@ -155,7 +155,21 @@ pub const ACTORS: &[&str] = &[
 ];
 
 /// Endings of a question (after a trailing `。` is dropped).
-pub const QUESTION_ENDINGS: &[&str] = &["?", "？", "ですか", "ますか", "でしょうか", "か？"];
+/// `…はどれか。`, `…するのか`: a question word or a predicate before `か`.
+pub const QUESTION_ENDINGS: &[&str] = &[
+    "?",
+    "？",
+    "ですか",
+    "ますか",
+    "でしょうか",
+    "か？",
+    "どれか",
+    "どちらか",
+    "何か",
+    "なにか",
+    "のか",
+    "るか",
+];
 
 /// Exam instructions: the item asks for an answer.
 pub const INSTRUCTIONS: &[&str] = &[
@@ -186,6 +200,21 @@ pub const FILING_HEADINGS: &[&str] = &[
     "faq",
     "よくある質問",
     "links",
+];
+
+/// Words that, beside a date or number, mark an update note: `2023/04/01 追記`.
+pub const UPDATE_NOTES: &[&str] = &["追記", "更新", "更新日", "作成日", "update", "updated"];
+
+/// Words that point back to the sentence before: a definition that opens
+/// with one (`この仕組みをXと呼ぶ`) needs that sentence on its back.
+pub const DEMONSTRATIVES: &[&str] = &[
+    "この",
+    "その",
+    "これ",
+    "それ",
+    "こうした",
+    "そうした",
+    "こういった",
 ];
 
 /// What names a term that comes last: `…をXという`, `…をXと呼ぶ`.
