@@ -526,7 +526,7 @@ fn bold_subject(node: &Node) -> Option<(Range<usize>, usize)> {
 fn definition_blocks(head: &outline::Head) -> Vec<Range<usize>> {
     let text = head.text.as_str();
     if !text.contains('\n') {
-        return vec![0..text.len()];
+        return std::iter::once(0..text.len()).collect();
     }
     let masked = head.masked();
     let mut starts = vec![0];
