@@ -215,6 +215,13 @@ impl Walk<'_> {
             .children
             .iter()
             .any(|c| !self.outline.source[c.range.clone()].trim().is_empty());
+        let children = || self.outline.markdown(&node.children, MAX_BACK);
+        let draft = |kind, front: &str, back: String| Draft {
+            kind,
+            front: clean_front(front),
+            back,
+            line: node.line,
+        };
         // A link-only item with something said under it names the linked
         // thing: `[Validated Learning](…)` over its definition. (Links under
         // links are a table of contents.)
@@ -224,58 +231,25 @@ impl Walk<'_> {
                 .any(|c| !c.head.is_only_media_or_code())
         };
         if head.is_only_links() && says_under() && phrase::is_term(text) {
-            return Some(Draft {
-                kind: Kind::Term,
-                front: clean_front(text),
-                back: self.outline.markdown(&node.children, MAX_BACK),
-                line: node.line,
-            });
+            return Some(draft(Kind::Term, text, children()));
         }
         if head.is_only_media_or_code() || text.trim_matches(is_space).is_empty() {
             return None;
         }
-        let children = || self.outline.markdown(&node.children, MAX_BACK);
-        let draft = |kind, front: &str, back: String| Draft {
-            kind,
-            front: clean_front(front),
-            back,
-            line: node.line,
-        };
         // Rule 2: a question; its answer is what is nested under it.
         if has_children && phrase::is_question(text) {
             return Some(draft(Kind::Qa, text, children()));
         }
         // Rule 3: TERM separator DEFINITION.
         let separator = head.separator().filter(|sep| sep.end <= end);
-        if let Some(first) = &separator {
-            // `参考: [X](…): 定義`: a label before the separator introduces
-            // the item; the term is what follows it.
-            let next = phrase::is_label(&text[..first.start])
-                .then(|| head.separator_from(first.end))
-                .flatten()
-                .filter(|next| next.end <= end && !separator::is_weak(&text[next.clone()]));
-            let (term_start, sep) = match next {
-                Some(next) => (first.end, next),
-                None => (0, first.clone()),
-            };
-            let (term, definition) = (&text[term_start..sep.start], &text[sep.end..]);
-            if !definition.trim_matches(is_space).is_empty() && phrase::is_term(term) {
-                let back = self.rest_of_head(node, sep.end..end, &children());
-                return Some(draft(Kind::Term, term, back));
-            }
+        if let Some((term, definition)) = separated_term(head, end) {
+            let back = self.rest_of_head(node, definition, &children());
+            return Some(draft(Kind::Term, &text[term], back));
         }
-        // A name alone on the first line, its definition on the next
-        // (`- パブリッククラウド` + `契約者なら誰でも…`). A wrapped sentence
-        // goes on in hiragana or lower case instead.
-        if let Some((name, next)) = text.split_once('\n') {
-            let next_starts = next.trim_start_matches(is_space).chars().next();
-            let continues = next_starts.is_some_and(|c| is_hiragana(c) || c.is_ascii_lowercase());
-            let on_first_line = separator.as_ref().is_some_and(|sep| sep.start < name.len());
-            let defined = phrase::says_something(next) && !continues;
-            if !on_first_line && defined && phrase::is_name_line(name) {
-                let back = self.rest_of_head(node, name.len() + 1..end, &children());
-                return Some(draft(Kind::Term, name, back));
-            }
+        // A name alone on the first line, its definition on the next.
+        if let Some(name) = name_line(text, separator.as_ref()) {
+            let back = self.rest_of_head(node, name.end + 1..end, &children());
+            return Some(draft(Kind::Term, &text[name], back));
         }
         // Rules 4 and 5: a topic, never fronted by a bare label.
         let ends_with_separator = head.ends_with_separator();
@@ -518,6 +492,38 @@ fn bold_subject(node: &Node) -> Option<(Range<usize>, usize)> {
     // A bold sentence (`**IAM is universal.**`) is no subject.
     let sentence = subject.contains(['。', '\n']) || subject.trim_end().ends_with('.');
     (!phrase::is_label(subject) && !sentence).then_some((bold.start..end, rest))
+}
+
+/// Rule 3 in the head up to `end`: the text ranges of TERM and DEFINITION
+/// when TERM is term-like and DEFINITION not empty.
+fn separated_term(head: &outline::Head, end: usize) -> Option<(Range<usize>, Range<usize>)> {
+    let text = &head.text[..end];
+    let first = head.separator().filter(|sep| sep.end <= end)?;
+    // `参考: [X](…): 定義`: a label before the separator introduces the
+    // item; the term is what follows it, up to a colon.
+    let next = phrase::is_label(&text[..first.start])
+        .then(|| head.separator_from(first.end))
+        .flatten()
+        .filter(|next| next.end <= end && !separator::is_weak(&text[next.clone()]));
+    let (term_start, sep) = match next {
+        Some(next) => (first.end, next),
+        None => (0, first),
+    };
+    let term = term_start..sep.start;
+    let defined = !text[sep.end..].trim_matches(is_space).is_empty();
+    (defined && phrase::is_term(&text[term.clone()])).then_some((term, sep.end..end))
+}
+
+/// `- パブリッククラウド` + `契約者なら誰でも…`: the range of a name alone on the
+/// first line when the next line, not a separator on the first, defines
+/// it. A wrapped sentence goes on in hiragana or lower case instead.
+fn name_line(text: &str, separator: Option<&Range<usize>>) -> Option<Range<usize>> {
+    let (name, next) = text.split_once('\n')?;
+    let next_starts = next.trim_start_matches(is_space).chars().next();
+    let continues = next_starts.is_some_and(|c| is_hiragana(c) || c.is_ascii_lowercase());
+    let on_first_line = separator.is_some_and(|sep| sep.start < name.len());
+    let defined = phrase::says_something(next) && !continues;
+    (!on_first_line && defined && phrase::is_name_line(name)).then_some(0..name.len())
 }
 
 /// The head cut into blocks of lines: a line after the first that defines
