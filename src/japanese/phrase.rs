@@ -375,6 +375,11 @@ mod tests {
         assert!(is_label("シナリオ１"));
         assert!(is_label("※補足"));
         assert!(is_label("Note"));
+        assert!(is_label("Example"));
+        assert!(is_label("Exam Tips:"));
+        assert!(is_label("Keywords"));
+        assert!(!is_label("Exam Blueprint"));
+        assert!(!is_label("Services"));
         assert!(!is_label("問題のシナリオ"));
         assert!(!is_label("セキュリティインシデントと対策"));
         assert_eq!(

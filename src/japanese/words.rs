@@ -56,7 +56,7 @@ pub const LABELS: &[&str] = &[
 ];
 
 /// Words that narrow a label without making it a name: `Exam Tips`.
-pub const LABEL_QUALIFIERS: &[&str] = &["exam", "試験の"];
+pub const LABEL_QUALIFIERS: &[&str] = &["exam ", "試験の"];
 
 /// What follows `とは` when a sentence asks instead of defining
 /// (`DevOpsとは何か。`, `DevOpsとはなにか`).
