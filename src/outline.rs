@@ -548,10 +548,21 @@ impl<'s> Builder<'s> {
         let Some(node) = self.head() else { return };
         let head = &mut node.head;
         head.cover(&range);
-        if let Event::Start(
-            Tag::Strong | Tag::Emphasis | Tag::Strikethrough | Tag::Link { .. } | Tag::Image { .. },
-        ) = &event
-        {
+        let opens = match &event {
+            Event::Start(
+                Tag::Strong
+                | Tag::Emphasis
+                | Tag::Strikethrough
+                | Tag::Link { .. }
+                | Tag::Image { .. },
+            ) => true,
+            // An opening tag (`<b>`), not a closing one or a line break.
+            Event::InlineHtml(html) => {
+                !html.starts_with("</") && !html.to_ascii_lowercase().starts_with("<br")
+            }
+            _ => false,
+        };
+        if opens {
             head.marks.push((head.text.len(), range.start));
         }
         match event {

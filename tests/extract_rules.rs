@@ -326,6 +326,12 @@ fn a_definition_that_opens_with_a_link_bold_or_image_keeps_it_whole() {
 }
 
 #[test]
+fn a_definition_that_opens_with_inline_html_keeps_the_tag() {
+    let cards = cards("- 格助詞: <b>太字</b>の説明\n");
+    assert_eq!(cards[0].back_html, "<p><b>太字</b>の説明</p>\n");
+}
+
+#[test]
 fn a_link_only_item_over_a_definition_is_a_term_but_links_under_links_are_a_toc() {
     let text = "## 目次\n\n1. [EBS](#ebs)\n   1. [性能](#性能)\n\n## 本文\n\n\
                 - [Validated Learning](https://e.com/vl)\n  - 目標を設定し、確認する\n\
