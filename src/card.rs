@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What made an item a card (EXTRACTION.md, "Rules").
+/// What made an item a card (docs/extraction.md, "Rules").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {

@@ -1,10 +1,13 @@
-//! The tree of a note → cards, by the rules of EXTRACTION.md.
+//! The tree of a note → cards, by the rules of docs/extraction.md.
 //!
 //! Each item (or paragraph outside a list) is tried against the rules in
-//! order — question, term with separator, topic, definition sentence — and
-//! the first that applies makes its card; a run of labelled siblings makes
-//! one card together; a section whose heading names something is a topic.
-//! Every card keeps the headings and card fronts above it as its context.
+//! order — question, term with separator, link-only term, name line with
+//! its definition on the next line, topic, definition sentence (term first
+//! or last) — and the first that applies makes its card; later lines of its
+//! head that define something by themselves make cards of their own; a run
+//! of labelled siblings makes one card together; a section whose heading
+//! names something is a topic. Every card keeps the headings and card
+//! fronts above it as its context.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -12,7 +15,8 @@ use std::ops::Range;
 use crate::card::{Card, Kind};
 use crate::identity;
 use crate::japanese::phrase::{self, clean_front};
-use crate::japanese::script::is_space;
+use crate::japanese::script::{is_hiragana, is_japanese, is_space};
+use crate::japanese::separator;
 use crate::limits;
 use crate::outline::{self, Node, NodeKind, Outline};
 use crate::render;
@@ -22,11 +26,13 @@ use crate::render;
 /// every note again at its next build (their cards keep their GUIDs).
 pub const RULES_VERSION: u32 = 1;
 
-/// The longest back, in bytes of Markdown. A card's back holds its whole
-/// subtree; past this it is cut at a line end and marked `…`, so that a
-/// pathological note (a 10 MB line, thousands of levels) stays fast and its
-/// cards stay usable in Anki.
-pub const MAX_BACK: usize = 4 << 20;
+/// The longest back, in bytes of Markdown: about 2,000 Japanese characters,
+/// what a learner can still study on one card. A card's back holds its
+/// whole subtree (a section only its own body, see `section_back`); past
+/// this it is cut at a line end and marked `…`: what is cut is still on the
+/// cards nested under it. It also keeps a pathological note (a 10 MB line,
+/// thousands of levels) fast.
+pub const MAX_BACK: usize = 6 << 10;
 
 /// The cards of one note. `file` is its name relative to the notes folder,
 /// with `/` separators; the deck comes from its folders and `#` title.
@@ -78,13 +84,24 @@ impl Walk<'_> {
             let node = &nodes[i];
             match node.kind {
                 NodeKind::Heading(_) => self.section(node),
-                NodeKind::Other => {}
+                // A quote's paragraphs may define (`> DevOpsは、…`).
+                NodeKind::Other => self.siblings(&node.children),
                 NodeKind::Item | NodeKind::Paragraph => {
-                    if let Some(draft) = self.classify(node) {
-                        self.nested_under(draft, |walk| walk.siblings(&node.children));
-                    } else if let Some(run) = self.label_sequence(&nodes[i..]) {
+                    let blocks = definition_blocks(&node.head);
+                    let first = self.classify(node, blocks[0].end);
+                    let more: Vec<Draft> = blocks[1..]
+                        .iter()
+                        .filter_map(|block| self.line_definition(node, block.clone(), false))
+                        .collect();
+                    if let Some(draft) = first {
+                        self.nested_under(draft, more, |walk| walk.siblings(&node.children));
+                        i += 1;
+                        continue;
+                    }
+                    more.into_iter().for_each(|draft| self.emit(draft));
+                    if let Some(run) = self.label_sequence(&nodes[i..]) {
                         let draft = self.sequence_card(run);
-                        self.nested_under(draft, |walk| {
+                        self.nested_under(draft, Vec::new(), |walk| {
                             for item in run {
                                 walk.siblings(&item.children);
                             }
@@ -100,14 +117,15 @@ impl Walk<'_> {
         }
     }
 
-    /// Emits `draft`, then walks what is nested under it with its front in
-    /// the context.
-    fn nested_under(&mut self, draft: Draft, nested: impl FnOnce(&mut Self)) {
-        if draft.front.is_empty() {
-            return nested(self);
-        }
+    /// Emits `draft` and the cards of the other lines of its head (`more`),
+    /// then walks what is nested under it with its front in the context.
+    fn nested_under(&mut self, draft: Draft, more: Vec<Draft>, nested: impl FnOnce(&mut Self)) {
         let front = draft.front.clone();
         self.emit(draft);
+        more.into_iter().for_each(|draft| self.emit(draft));
+        if front.is_empty() {
+            return nested(self);
+        }
         self.enter(front);
         nested(self);
         self.leave();
@@ -157,7 +175,7 @@ impl Walk<'_> {
             self.emit(Draft {
                 kind,
                 front: clean_front(front),
-                back: self.outline.markdown(&heading.children, MAX_BACK),
+                back: self.section_back(heading),
                 line: heading.line,
             });
         }
@@ -172,13 +190,37 @@ impl Walk<'_> {
         self.leave();
     }
 
-    /// Rules 1 to 5 and 7 for one item or paragraph.
-    fn classify(&self, node: &Node) -> Option<Draft> {
-        let head = &node.head;
-        let text = head.text.as_str();
-        if head.is_only_media_or_code() || text.trim_matches(is_space).is_empty() {
-            return None;
+    /// A section's own body, then the titles of its subsections: they are
+    /// cards of their own, and repeating them all would make a back no one
+    /// can study (a chapter of a certification note runs to 20,000
+    /// characters). The back is bounded like a topic's.
+    fn section_back(&self, heading: &Node) -> String {
+        let (body, subsections) = heading.children.split_at(
+            heading
+                .children
+                .iter()
+                .position(|c| matches!(c.kind, NodeKind::Heading(_)))
+                .unwrap_or(heading.children.len()),
+        );
+        let mut back = self.outline.markdown(body, MAX_BACK);
+        let titles: Vec<String> = subsections
+            .iter()
+            .filter(|s| matches!(s.kind, NodeKind::Heading(_)))
+            .map(|s| format!("- {}", s.head.text.trim()))
+            .collect();
+        if !titles.is_empty() {
+            back.push_str("\n\n");
+            back.push_str(&titles.join("\n"));
         }
+        back
+    }
+
+    /// Rules 1 to 5 and 7 for one item or paragraph, whose head is read up
+    /// to text position `end` (where a line that defines something by
+    /// itself begins).
+    fn classify(&self, node: &Node, end: usize) -> Option<Draft> {
+        let head = &node.head;
+        let text = &head.text[..end];
         let has_children = node
             .children
             .iter()
@@ -190,18 +232,34 @@ impl Walk<'_> {
             back,
             line: node.line,
         };
+        // A link-only item with something said under it names the linked
+        // thing: `[Validated Learning](…)` over its definition. (Links under
+        // links are a table of contents.)
+        let says_under = || {
+            node.children
+                .iter()
+                .any(|c| !c.head.is_only_media_or_code())
+        };
+        if head.is_only_links() && says_under() && phrase::is_term(text) {
+            return Some(draft(Kind::Term, text, children()));
+        }
+        if head.is_only_media_or_code() || text.trim_matches(is_space).is_empty() {
+            return None;
+        }
         // Rule 2: a question; its answer is what is nested under it.
         if has_children && phrase::is_question(text) {
             return Some(draft(Kind::Qa, text, children()));
         }
         // Rule 3: TERM separator DEFINITION.
-        let separator = head.separator();
-        if let Some(sep) = &separator {
-            let (term, definition) = (&text[..sep.start], &text[sep.end..]);
-            if !definition.trim_matches(is_space).is_empty() && phrase::is_term(term) {
-                let back = self.rest_of_head(node, sep.end, &children());
-                return Some(draft(Kind::Term, term, back));
-            }
+        let separator = head.separator().filter(|sep| sep.end <= end);
+        if let Some((term, definition)) = separated_term(head, end) {
+            let back = self.rest_of_head(node, definition, &children());
+            return Some(draft(Kind::Term, &text[term], back));
+        }
+        // A name alone on the first line, its definition on the next.
+        if let Some(name) = name_line(text, separator.as_ref()) {
+            let back = self.rest_of_head(node, name.end + 1..end, &children());
+            return Some(draft(Kind::Term, &text[name], back));
         }
         // Rules 4 and 5: a topic, never fronted by a bare label.
         let ends_with_separator = head.ends_with_separator();
@@ -219,19 +277,83 @@ impl Walk<'_> {
         if is_topic {
             return Some(draft(Kind::Topic, name, children()));
         }
-        // Rule 7: a definition sentence, `X は、…` or `**X**は…`.
-        let (subject, rest) = bold.or_else(|| phrase::definition_subject(text))?;
-        let back = self.rest_of_head(node, rest, &children());
-        Some(draft(Kind::Term, &text[subject], back))
+        // Rule 7: a definition sentence, `**X**は…`, `X は、…`, `…をXという`.
+        if let Some((subject, rest)) = bold.filter(|(_, rest)| *rest <= end) {
+            let back = self.rest_of_head(node, rest..end, &children());
+            return Some(draft(Kind::Term, &text[subject], back));
+        }
+        self.line_definition(node, 0..end, has_children)
     }
 
-    /// The Markdown of the head from text position `from`, then the children.
-    fn rest_of_head(&self, node: &Node, from: usize, children: &str) -> String {
+    /// A block of head lines whose first line defines something by itself:
+    /// `X は、…` / `Xとは…` (the rest of the block is the back), or
+    /// `…をXという。` (the back is what comes before X, then the rest).
+    fn line_definition(
+        &self,
+        node: &Node,
+        block: Range<usize>,
+        has_children: bool,
+    ) -> Option<Draft> {
         let head = &node.head;
-        let start = head.source_at(from).min(head.source.end);
-        let mut back = self.outline.source[start..head.source.end]
-            .trim()
-            .to_string();
+        let text = &head.text[block.clone()];
+        let line_end = block.start + text.find('\n').unwrap_or(text.len());
+        let children = if has_children {
+            self.outline.markdown(&node.children, MAX_BACK)
+        } else {
+            String::new()
+        };
+        let draft = |front: &str, back| Draft {
+            kind: Kind::Term,
+            front: clean_front(front),
+            back,
+            // The block's first line in the file (a `<br>` is no line end).
+            line: node.line
+                + self.outline.source
+                    [node.range.start..head.source_at(block.start).max(node.range.start)]
+                    .matches('\n')
+                    .count(),
+        };
+        // `とは` inside link text defines nothing: the link is masked.
+        let masked = head.masked();
+        if let Some((subject, rest)) = phrase::definition_subject(&masked[block.start..line_end]) {
+            let (subject, rest) = (
+                subject.start + block.start..subject.end + block.start,
+                rest + block.start,
+            );
+            if !phrase::says_something(&head.text[rest..block.end]) && !has_children {
+                return None;
+            }
+            let back = self.rest_of_head(node, rest..block.end, &children);
+            return Some(draft(&head.text[subject], back));
+        }
+        let (term, definition) = phrase::term_last(&head.text[block.start..line_end])?;
+        // `この仕組みをXと呼ぶ。`: the sentence before says what `この` is.
+        let line_before = head.text[..block.start.saturating_sub(1)]
+            .rfind('\n')
+            .map_or(0, |nl| nl + 1);
+        let points_back = block.start > 0
+            && phrase::points_back(&head.text[block.start..block.start + definition.end]);
+        let from = if points_back {
+            line_before
+        } else {
+            definition.start + block.start
+        };
+        let mut back = self.head_markdown(node, from..definition.end + block.start);
+        let rest = self.rest_of_head(node, line_end..block.end, &children);
+        if !rest.is_empty() {
+            back.push('\n');
+            back.push_str(&rest);
+        }
+        Some(draft(
+            &head.text[term.start + block.start..term.end + block.start],
+            back,
+        ))
+    }
+
+    /// The Markdown of the head between text positions `range`, then the
+    /// children.
+    fn rest_of_head(&self, node: &Node, range: Range<usize>, children: &str) -> String {
+        let mut back = self.head_markdown(node, range);
         if !children.is_empty() {
             if !back.is_empty() {
                 back.push_str("\n\n");
@@ -239,6 +361,22 @@ impl Walk<'_> {
             back.push_str(children);
         }
         back
+    }
+
+    /// The Markdown of the head between text positions `range`; markup that
+    /// opens just before it is kept whole.
+    fn head_markdown(&self, node: &Node, range: Range<usize>) -> String {
+        let head = &node.head;
+        if head.text[range.clone()].trim_matches(is_space).is_empty() {
+            return String::new();
+        }
+        let start = head.source_from(range.start).min(head.source.end);
+        let end = if range.end >= head.text.len() {
+            head.source.end
+        } else {
+            head.source_at(range.end).clamp(start, head.source.end)
+        };
+        self.outline.source[start..end].trim().to_string()
     }
 
     /// Rule 6: consecutive siblings that start with at least two different
@@ -252,7 +390,8 @@ impl Walk<'_> {
                 let label = matches!(n.kind, NodeKind::Item | NodeKind::Paragraph)
                     .then(|| phrase::leading_label(&n.head.text))
                     .flatten();
-                if let Some(label) = label.filter(|_| self.classify(n).is_none()) {
+                if let Some(label) = label.filter(|_| self.classify(n, n.head.text.len()).is_none())
+                {
                     labels.push(label);
                     true
                 } else {
@@ -325,11 +464,18 @@ impl Walk<'_> {
 fn bold_subject(node: &Node) -> Option<(Range<usize>, usize)> {
     let text = node.head.text.as_str();
     let start = phrase::after_connective(text);
+    // `The **"root account"** is …`: an article may lead in.
+    let led_in = |at: usize| {
+        ["The ", "A ", "An "]
+            .iter()
+            .any(|a| text[start..].starts_with(a) && at == start + a.len())
+    };
     let bold = node
         .head
         .strong
         .iter()
-        .find(|r| r.start == start && r.end > r.start)?;
+        .find(|r| (r.start == start || led_in(r.start)) && r.end > r.start)?;
+    let english = !text[bold.clone()].contains(is_japanese);
     let mut end = bold.end;
     let after = &text[end..];
     if let Some(open) = after.chars().next().filter(|&c| c == '（' || c == '(') {
@@ -341,14 +487,76 @@ fn bold_subject(node: &Node) -> Option<(Range<usize>, usize)> {
     let after = &text[end..];
     let spaced = after.trim_start_matches([' ', '\u{3000}']);
     let skipped = after.len() - spaced.len();
+    // An English term may also be followed by a comma or a copula:
+    // `**Identity Access Management**, IAM allows …`, `**S3** is …`.
+    let english_markers = [",", "is ", "are "];
     let marker = ["とは", "では", "は", "\n", "—", "–", "―", "- "]
         .iter()
+        .chain(english_markers.iter().filter(|_| english))
         .find(|m| spaced.starts_with(**m))?;
     let mut rest = end + skipped + marker.len();
     let tail = text[rest..].trim_start_matches([' ', '\u{3000}']);
     let tail = tail.strip_prefix(['、', ',']).unwrap_or(tail);
     rest = text.len() - tail.len();
     let subject = &text[bold.clone()];
-    (!phrase::is_label(subject) && !subject.contains(['。', '\n']))
-        .then_some((bold.start..end, rest))
+    // A bold sentence (`**IAM is universal.**`) is no subject.
+    let sentence = subject.contains(['。', '\n']) || subject.trim_end().ends_with('.');
+    (!phrase::is_label(subject) && !sentence).then_some((bold.start..end, rest))
+}
+
+/// Rule 3 in the head up to `end`: the text ranges of TERM and DEFINITION
+/// when TERM is term-like and DEFINITION not empty.
+fn separated_term(head: &outline::Head, end: usize) -> Option<(Range<usize>, Range<usize>)> {
+    let text = &head.text[..end];
+    let first = head.separator().filter(|sep| sep.end <= end)?;
+    // `参考: [X](…): 定義`: a label before the separator introduces the
+    // item; the term is what follows it, up to a colon.
+    let next = phrase::is_label(&text[..first.start])
+        .then(|| head.separator_from(first.end))
+        .flatten()
+        .filter(|next| next.end <= end && !separator::is_weak(&text[next.clone()]));
+    let (term_start, sep) = match next {
+        Some(next) => (first.end, next),
+        None => (0, first),
+    };
+    let term = term_start..sep.start;
+    let defined = !text[sep.end..].trim_matches(is_space).is_empty();
+    (defined && phrase::is_term(&text[term.clone()])).then_some((term, sep.end..end))
+}
+
+/// `- パブリッククラウド` + `契約者なら誰でも…`: the range of a name alone on the
+/// first line when the next line, not a separator on the first, defines
+/// it. A wrapped sentence goes on in hiragana or lower case instead.
+fn name_line(text: &str, separator: Option<&Range<usize>>) -> Option<Range<usize>> {
+    let (name, next) = text.split_once('\n')?;
+    let next_starts = next.trim_start_matches(is_space).chars().next();
+    let continues = next_starts.is_some_and(|c| is_hiragana(c) || c.is_ascii_lowercase());
+    let on_first_line = separator.is_some_and(|sep| sep.start < name.len());
+    let defined = phrase::says_something(next) && !continues;
+    (!on_first_line && defined && phrase::is_name_line(name)).then_some(0..name.len())
+}
+
+/// The head cut into blocks of lines: a line after the first that defines
+/// something by itself (`Xとは…`, `…をXという。`) starts a block, so that a
+/// paragraph of several definitions makes a card of each.
+fn definition_blocks(head: &outline::Head) -> Vec<Range<usize>> {
+    let text = head.text.as_str();
+    if !text.contains('\n') {
+        return std::iter::once(0..text.len()).collect();
+    }
+    let masked = head.masked();
+    let mut starts = vec![0];
+    let mut at = 0;
+    while let Some(nl) = text[at..].find('\n') {
+        let start = at + nl + 1;
+        let line_end = text[start..].find('\n').map_or(text.len(), |n| start + n);
+        let defines = phrase::definition_subject(&masked[start..line_end]).is_some()
+            || phrase::term_last(&text[start..line_end]).is_some();
+        if defines {
+            starts.push(start);
+        }
+        at = start;
+    }
+    let ends = starts.iter().skip(1).map(|&s| s - 1).chain([text.len()]);
+    starts.iter().zip(ends).map(|(&s, e)| s..e).collect()
 }

@@ -1,7 +1,7 @@
 //! Markdown → a tree of headings, items and paragraphs with line numbers.
 //!
 //! pulldown-cmark reads the Markdown; this module shapes its events into the
-//! tree that EXTRACTION.md speaks of: a heading holds its section, an item its
+//! tree that docs/extraction.md speaks of: a heading holds its section, an item its
 //! nested content, and each node keeps its **head** (first paragraph) as
 //! plain text mapped back to the source, so that the extractor can cut it at
 //! a separator and still render the rest as Markdown.
@@ -25,7 +25,8 @@ pub enum NodeKind {
     /// A paragraph outside any list.
     Paragraph,
     /// Anything else (code, tables, HTML, quotes, a paragraph inside an
-    /// item): part of the backs, never a card.
+    /// item): part of the backs, never a card itself. Only a block quote
+    /// outside lists has children: what it quotes.
     Other,
 }
 
@@ -55,6 +56,11 @@ pub struct Head {
     pub source: Range<usize>,
     /// Images and links seen in the head.
     pub media: usize,
+    /// Images seen in the head (also counted in `media`).
+    pub images: usize,
+    /// Where inline markup opens (bold, links, images): its text position
+    /// and source offset, so that a back cut there keeps the markup whole.
+    marks: Vec<(usize, usize)>,
     /// The separator, found once.
     separator: std::cell::OnceCell<Option<Range<usize>>>,
     /// Whether `source` has been set.
@@ -84,7 +90,7 @@ impl Head {
     }
 
     /// The text with opaque spans blanked out, for finding separators.
-    fn masked(&self) -> std::borrow::Cow<'_, str> {
+    pub fn masked(&self) -> std::borrow::Cow<'_, str> {
         let mut opaque = self
             .spans
             .iter()
@@ -104,14 +110,44 @@ impl Head {
     /// The separator between term and definition, in text coordinates.
     pub fn separator(&self) -> Option<Range<usize>> {
         self.separator
-            .get_or_init(|| separator::find(&self.masked()))
+            .get_or_init(|| self.separator_from(0))
             .clone()
     }
 
-    /// Whether the head ends with a separator: `Amazon GuardDuty:`.
+    /// The first separator at or after text position `from`. Bold text is a
+    /// unit: a dash or arrow inside it joins words (`**S3標準 - IA**`).
+    pub fn separator_from(&self, from: usize) -> Option<Range<usize>> {
+        let mut masked = self.masked();
+        for bold in &self.strong {
+            if !masked[bold.clone()].contains(separator::is_weak_mark) {
+                continue;
+            }
+            // Same byte length, so every text position stays where it was.
+            let mut unit = String::with_capacity(bold.len());
+            for c in masked[bold.clone()].chars() {
+                if separator::is_weak_mark(c) {
+                    unit.push_str(&"xxxx"[..c.len_utf8()]);
+                } else {
+                    unit.push(c);
+                }
+            }
+            masked.to_mut().replace_range(bold.clone(), &unit);
+        }
+        separator::find(&masked[from..]).map(|r| r.start + from..r.end + from)
+    }
+
+    /// Whether the head ends with a separator, or with a separator and only
+    /// links after it: `Amazon GuardDuty:`, `…の意味: [DevOps (Atlassian社)](…)`
+    /// (a source named, the definition still to come).
     pub fn ends_with_separator(&self) -> bool {
-        self.separator()
-            .is_some_and(|sep| self.text[sep.end..].trim_matches(is_space).is_empty())
+        self.separator().is_some_and(|sep| {
+            // After a label, a link is a reference, not a definition to come.
+            let sourced = self.media > 0 && !phrase::is_label(&self.text[..sep.start]);
+            self.spans.iter().filter(|s| s.text.end > sep.end).all(|s| {
+                let rest = &self.text[s.text.start.max(sep.end)..s.text.end];
+                rest.trim_matches(is_space).is_empty() || (s.opaque && sourced)
+            })
+        })
     }
 
     /// The source offset of a position in the text.
@@ -124,6 +160,30 @@ impl Head {
         } else {
             span.source.start
         }
+    }
+
+    /// The source offset where the rest of the head from text position
+    /// `text_pos` begins: markup that opens between the text before it and
+    /// `text_pos` (`**太字**`, `[AWS](…)`, an image) is kept whole.
+    pub fn source_from(&self, text_pos: usize) -> usize {
+        let at = self.source_at(text_pos);
+        let before = self.text[..text_pos.min(self.text.len())]
+            .trim_end_matches(is_space)
+            .len();
+        self.marks
+            .iter()
+            .filter(|&&(text, source)| (before..=text_pos).contains(&text) && source < at)
+            .map(|&(_, source)| source)
+            .min()
+            .unwrap_or(at)
+    }
+
+    /// Only links (one at least), no image: `[Validated Learning](…)`.
+    pub fn is_only_links(&self) -> bool {
+        self.is_only_media_or_code()
+            && self.images == 0
+            && self.media > 0
+            && !self.text.trim_matches(is_space).is_empty()
     }
 
     /// Nothing but images, links, code or JSON: not a card.
@@ -265,17 +325,24 @@ pub fn parse(text: &str) -> Outline {
     }
 }
 
-/// `-　` (a hyphen and an ideographic space, a slip of Japanese input
-/// methods) starts a bullet like `- `. The replacement has the same length,
-/// so source offsets stay those of the file.
+/// `-　` and `##　見出し` (a hyphen or hashes and an ideographic space, a
+/// slip of Japanese input methods) start a bullet or a heading like `- `
+/// and `## `. The replacement has the same length, so source offsets stay
+/// those of the file.
 fn normalize_bullets(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         let body = line.trim_start_matches([' ', '\t']);
-        match body.strip_prefix("-\u{3000}") {
+        let marker = body.len() - body.trim_start_matches(['-', '#']).len();
+        let slip = match &body[..marker] {
+            "-" => true,
+            hashes => (1..=6).contains(&hashes.len()) && !hashes.contains('-'),
+        };
+        match body[marker..].strip_prefix('\u{3000}').filter(|_| slip) {
             Some(rest) => {
                 out.push_str(&line[..line.len() - body.len()]);
-                out.push_str("- \u{a0}");
+                out.push_str(&body[..marker]);
+                out.push_str(" \u{a0}");
                 out.push_str(rest);
             }
             None => out.push_str(line),
@@ -325,6 +392,10 @@ struct Builder<'s> {
     items: Vec<Open>,
     /// An open heading or top-level paragraph.
     block: Option<Open>,
+    /// An open block quote outside any list: its paragraphs and items are
+    /// read as nodes (a quoted definition is a definition), its source stays
+    /// whole in backs.
+    quote: Option<Node>,
     top: Vec<Node>,
     /// Nesting depth inside a block kept whole as `Other`.
     skip: usize,
@@ -339,6 +410,7 @@ impl<'s> Builder<'s> {
             lines: Lines::new(source),
             items: Vec::new(),
             block: None,
+            quote: None,
             top: Vec::new(),
             skip: 0,
             link_depth: 0,
@@ -367,7 +439,15 @@ impl<'s> Builder<'s> {
             return;
         }
         match event {
-            Event::Start(Tag::Heading { .. }) if self.items.is_empty() => {
+            Event::Start(Tag::BlockQuote(_)) if self.items.is_empty() && self.quote.is_none() => {
+                self.quote = Some(self.node(NodeKind::Other, range));
+            }
+            Event::End(TagEnd::BlockQuote(_)) if self.items.is_empty() => {
+                if let Some(quote) = self.quote.take() {
+                    self.top.push(quote);
+                }
+            }
+            Event::Start(Tag::Heading { .. }) if self.items.is_empty() && self.quote.is_none() => {
                 let level = heading_level(&self.source[range.clone()]);
                 self.block = Some(self.open(NodeKind::Heading(level), range));
             }
@@ -437,9 +517,10 @@ impl<'s> Builder<'s> {
     }
 
     fn attach(&mut self, node: Node) {
-        match self.items.last_mut() {
-            Some(parent) => parent.node.children.push(node),
-            None => self.top.push(node),
+        match (self.items.last_mut(), self.quote.as_mut()) {
+            (Some(parent), _) => parent.node.children.push(node),
+            (None, Some(quote)) => quote.children.push(node),
+            (None, None) => self.top.push(node),
         }
     }
 
@@ -467,8 +548,29 @@ impl<'s> Builder<'s> {
         let Some(node) = self.head() else { return };
         let head = &mut node.head;
         head.cover(&range);
+        let opens = match &event {
+            Event::Start(
+                Tag::Strong
+                | Tag::Emphasis
+                | Tag::Strikethrough
+                | Tag::Link { .. }
+                | Tag::Image { .. },
+            ) => true,
+            // An opening tag (`<b>`), not a closing one or a line break.
+            Event::InlineHtml(html) => {
+                !html.starts_with("</") && !html.to_ascii_lowercase().starts_with("<br")
+            }
+            _ => false,
+        };
+        if opens {
+            head.marks.push((head.text.len(), range.start));
+        }
         match event {
-            Event::Start(Tag::Link { .. }) | Event::Start(Tag::Image { .. }) => head.media += 1,
+            Event::Start(Tag::Link { .. }) => head.media += 1,
+            Event::Start(Tag::Image { .. }) => {
+                head.media += 1;
+                head.images += 1;
+            }
             Event::Start(Tag::Strong) => head.strong.push(head.text.len()..head.text.len()),
             Event::End(TagEnd::Strong) => {
                 if let Some(last) = head.strong.last_mut() {
@@ -484,6 +586,7 @@ impl<'s> Builder<'s> {
                     head.push("\n", range, false);
                 } else if tag.starts_with("<img") {
                     head.media += 1;
+                    head.images += 1;
                     head.push("", range, true);
                 }
             }
@@ -493,6 +596,9 @@ impl<'s> Builder<'s> {
 
     fn finish(mut self) -> Vec<Node> {
         self.close_block();
+        if let Some(quote) = self.quote.take() {
+            self.top.push(quote);
+        }
         while let Some(open) = self.items.pop() {
             self.attach(open.node);
         }
@@ -569,14 +675,15 @@ fn nest_sections(flat: Vec<Node>, end: usize) -> Vec<Node> {
     root
 }
 
-/// The repairs a reader makes without noticing (EXTRACTION.md, "Always" and
-/// rule 4), applied to every list of siblings.
+/// The repairs a reader makes without noticing (docs/extraction.md, "Lines
+/// and blocks"), applied to every list of siblings.
 fn shape_siblings(nodes: &mut Vec<Node>, source: &str) {
     for node in nodes.iter_mut() {
         join_numbered_head(node, source);
     }
-    adopt_images(nodes);
+    adopt_images_and_blocks(nodes, source);
     adopt_after_separator(nodes);
+    adopt_announced_list(nodes, source);
     for node in nodes.iter_mut() {
         shape_siblings(&mut node.children, source);
     }
@@ -623,26 +730,53 @@ fn join_numbered_head(node: &mut Node, source: &str) {
         .collect();
     head.source.end = inner.head.source.end;
     head.media = inner.head.media;
+    head.images = inner.head.images;
+    head.marks = inner
+        .head
+        .marks
+        .iter()
+        .map(|&(text, source)| (text + shift, source))
+        .collect();
     node.head = head;
 }
 
-/// An item that is only an image, right after an item with nothing nested,
-/// belongs to that item (`デプロイタイプ` followed by its picture).
-fn adopt_images(nodes: &mut Vec<Node>) {
+/// Makes `children`, the siblings right after `parent`, its children: its
+/// source now runs to their end, so that its ancestors' backs keep them.
+fn adopt_into(parent: &mut Node, children: Vec<Node>) {
+    if let Some(last) = children.last() {
+        parent.range.end = parent.range.end.max(last.range.end);
+    }
+    parent.children.extend(children);
+}
+
+/// An item that is only an image, or an unindented quote or code block,
+/// right after an item with nothing nested, belongs to that item
+/// (`デプロイタイプ` followed by its picture, `- 用語` followed by `> 定義`).
+/// A link-only item is a reference of its own, not a picture: it stays.
+fn adopt_images_and_blocks(nodes: &mut Vec<Node>, source: &str) {
     let mut i = 1;
     while i < nodes.len() {
-        let image = &nodes[i];
+        let next = &nodes[i];
         let previous = &nodes[i - 1];
-        let adopt = image.kind == NodeKind::Item
-            && image.children.is_empty()
-            && image.head.is_only_media_or_code()
-            && image.head.media > 0
+        let image = next.kind == NodeKind::Item
+            && next.children.is_empty()
+            && next.head.is_only_media_or_code()
+            && next.head.images > 0;
+        // Right after it: no blank line between (a blank line ends a list).
+        let previous_end = previous.range.start + source[previous.range.clone()].trim_end().len();
+        let touching = source
+            .get(previous_end..next.range.start)
+            .is_some_and(|gap| gap.matches('\n').count() <= 1);
+        let block = next.kind == NodeKind::Other
+            && touching
+            && source[next.range.clone()].starts_with(['>', '`', '~']);
+        let adopt = (image || block)
             && previous.kind == NodeKind::Item
             && previous.children.is_empty()
             && !previous.head.is_only_media_or_code();
         if adopt {
-            let image = nodes.remove(i);
-            nodes[i - 1].children.push(image);
+            let adopted = nodes.remove(i);
+            adopt_into(&mut nodes[i - 1], vec![adopted]);
         }
         i += 1;
     }
@@ -666,10 +800,47 @@ fn adopt_after_separator(nodes: &mut Vec<Node>) {
                 })
                 .unwrap_or(nodes.len());
             let adopted: Vec<Node> = nodes.drain(i + 1..end).collect();
-            nodes[i].children = adopted;
+            adopt_into(&mut nodes[i], adopted);
         }
         i += 1;
     }
+}
+
+/// A childless item that announces a list (`…資源配分(以下具体例)`,
+/// `…の10項目`) takes the list that follows it at its own level: the items
+/// right after it of another list (numbered after bullets, or the reverse),
+/// which the author did not indent.
+fn adopt_announced_list(nodes: &mut Vec<Node>, source: &str) {
+    let mut i = 0;
+    while i + 1 < nodes.len() {
+        let node = &nodes[i];
+        let marker = list_marker(node, source);
+        let next = list_marker(&nodes[i + 1], source);
+        let announces = node.kind == NodeKind::Item
+            && node.children.is_empty()
+            && next.is_some()
+            && next != marker
+            && phrase::announces_list(&node.head.text);
+        if announces {
+            let end = (i + 1..nodes.len())
+                .find(|&j| list_marker(&nodes[j], source) != next)
+                .unwrap_or(nodes.len());
+            let list: Vec<Node> = nodes.drain(i + 1..end).collect();
+            adopt_into(&mut nodes[i], list);
+        }
+        i += 1;
+    }
+}
+
+/// The kind of list an item belongs to: its bullet (`-`, `*`, `+`) or, for
+/// a numbered item, its delimiter (`.`, `)`).
+fn list_marker(node: &Node, source: &str) -> Option<char> {
+    if node.kind != NodeKind::Item {
+        return None;
+    }
+    let marker = source[node.range.clone()].trim_start();
+    let after_digits = marker.trim_start_matches(|c: char| c.is_ascii_digit());
+    after_digits.chars().next()
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! The rules of EXTRACTION.md, one behaviour a test, on small notes.
+//! The rules of docs/extraction.md, one behaviour a test, on small notes;
+//! each rule there names the tests that pin it.
 
 use notedeck::card::{Card, Kind};
 use notedeck::extract::extract_note;
@@ -153,9 +154,9 @@ fn sections_with_a_body_of_their_own_are_topics() {
         ["EBS", "Amazon EBS", "バースト性能", "用語", "構成要素"]
     );
     let ebs = card(&cards, "EBS");
-    assert!(
-        ebs.back.contains("バースト性能は一時的な性能。"),
-        "a section's back holds its subsections"
+    assert_eq!(
+        ebs.back, "Amazon EBSは、ブロックストレージ。\n- バースト性能",
+        "a section's back holds its own body and its subsections' titles"
     );
     // The context keeps the heading as written; the card names the thing.
     assert_eq!(card(&cards, "バースト性能").context, ["EBSとは"]);
@@ -308,4 +309,311 @@ fn a_definition_keeps_the_images_and_html_it_ends_with() {
         cards[0].back_html
     );
     assert_eq!(cards[1].back_html, "<p>主語を示す <b>太字</b></p>\n");
+}
+
+#[test]
+fn a_definition_that_opens_with_a_link_bold_or_image_keeps_it_whole() {
+    let cards = cards(
+        "- 用語: [AWS](https://aws.amazon.com) のサービス\n- 強調: **太字** で始まる\n\
+         - 図: ![構成](https://example.com/a.png) の説明\n- DevOpsとは、**価値を届ける**ための集まり\n",
+    );
+    assert_eq!(card(&cards, "用語").back, "AWS のサービス");
+    assert!(card(&cards, "用語")
+        .back_html
+        .contains("<a href=\"https://aws.amazon.com\">AWS</a>"));
+    assert_eq!(card(&cards, "強調").back, "太字 で始まる");
+    assert!(card(&cards, "図")
+        .back_html
+        .contains("<img src=\"https://example.com/a.png\""));
+    assert_eq!(card(&cards, "DevOps").back, "価値を届けるための集まり");
+}
+
+#[test]
+fn a_definition_that_opens_with_inline_html_keeps_the_tag() {
+    let cards = cards("- 格助詞: <b>太字</b>の説明\n");
+    assert_eq!(cards[0].back_html, "<p><b>太字</b>の説明</p>\n");
+}
+
+#[test]
+fn a_link_only_item_over_a_definition_is_a_term_but_links_under_links_are_a_toc() {
+    let text = "## 目次\n\n1. [EBS](#ebs)\n   1. [性能](#性能)\n\n## 本文\n\n\
+                - [Validated Learning](https://e.com/vl)\n  - 目標を設定し、確認する\n\
+                - 現 マネージャ\n- [YouTube](https://youtube.com)\n";
+    let cards = cards(text);
+    assert_eq!(fronts(text), ["本文", "Validated Learning"]);
+    assert_eq!(card(&cards, "Validated Learning").kind, Kind::Term);
+    assert_eq!(
+        card(&cards, "Validated Learning").back,
+        "- 目標を設定し、確認する"
+    );
+}
+
+#[test]
+fn filing_labels_front_no_card() {
+    let text = "#### Keywords:\n\n- **IAM** - Identity Access Management\n\n##### Exam Tips:\n\n- 本文\n\n\
+                ### Hands On\n\n- 本文\n\n### メリット\n\n- 本文\n\n- 参考: [DevOpsとはなにか](https://e.com)\n";
+    assert_eq!(fronts(text), ["IAM"]);
+}
+
+#[test]
+fn a_definition_sentence_that_asks_or_says_nothing_defines_nothing() {
+    let text = "- DevOps変革とは。\n- DevOpsとは何か。なぜ必要なのか。\n- DevOpsとはなにか、ここで学ぶ。\n\
+                - [Gitとは](https://e.com) を読む\n- CIとは、変更を統合すること\n";
+    assert_eq!(fronts(text), ["CI"]);
+}
+
+#[test]
+fn spaced_equals_arrows_dashes_and_pipes_separate_but_not_inside_bold_or_chains() {
+    let text = "- DevOpsにおける「サイクル」 = OODAループ\n- SOA -> サービス指向アーキテクチャ\n\
+                - [継続的インテグレーション(CI)](https://e.com)を行う - Day2で学習\n  - 自動でビルドする\n\
+                - 用語｜定義\n- リーン(lean) （1）もたれる。（2）無駄のない。\n\
+                - **S3標準 - 低頻度アクセス**は、安価なクラス。\n- ユーザー -> AWS -> VPC -> EC2\n\
+                - 2012, first re:Invent conference\n- 比率は 1 : 1 で 100 - 200 人\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        [
+            "DevOpsにおける「サイクル」",
+            "SOA",
+            "継続的インテグレーション(CI)を行う",
+            "用語",
+            "リーン(lean)",
+            "S3標準 - 低頻度アクセス"
+        ]
+    );
+    assert_eq!(
+        card(&cards, "継続的インテグレーション(CI)を行う").back,
+        "Day2で学習\n- 自動でビルドする"
+    );
+    assert_eq!(
+        card(&cards, "リーン(lean)").back,
+        "（1）もたれる。（2）無駄のない。"
+    );
+}
+
+#[test]
+fn a_comma_clause_ending_in_a_verb_is_a_sentence_not_a_term_or_topic() {
+    let text =
+        "- 各サイクルで、データに基づく学習を行う\n  - [Validated Learning](https://e.com)\n\
+                - モニタリングを行い、データを集める - ループを形成する\n\
+                - ターゲットグループのヘルスチェックを設定する: 手順\n";
+    assert_eq!(
+        fronts(text),
+        ["ターゲットグループのヘルスチェックを設定する"]
+    );
+}
+
+#[test]
+fn after_a_label_a_linked_title_and_a_colon_make_the_term() {
+    let text = "参考: [The Twelve-Factor App](https://12factor.net/ja/): SaaSのための方法論。\n\n\
+                参考: [DevOpsとはなにか](https://e.com) - [著者](https://e.com/a)さんによる翻訳.\n\n\
+                DevOpsの「8の字ループ」の意味: [DevOps (Atlassian社)](https://e.com/d)\n\n\
+                - ループの左側: **開発**に必要なプロセス\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        [
+            "The Twelve-Factor App",
+            "DevOpsの「8の字ループ」の意味",
+            "ループの左側"
+        ]
+    );
+    assert_eq!(
+        card(&cards, "The Twelve-Factor App").back,
+        "SaaSのための方法論。"
+    );
+    assert!(card(&cards, "DevOpsの「8の字ループ」の意味")
+        .back
+        .contains("ループの左側: 開発に必要なプロセス"));
+}
+
+#[test]
+fn japanese_definitions_that_name_the_term_last() {
+    let text = "主にITを活用して経営課題を解決することを**ソリューションビジネス**という。\n\n\
+                業務の一部を外部に委託することを**BPO(Business Process Outsourcing)**と呼ぶ。\n\n\
+                具体的な手本となるのが**システム管理基準**。\n\n\
+                - 新機能をリリースすることを[継続的デプロイ](https://e.com)と呼ぶ場合もある\n\
+                - 自社運用とも呼ばれる。\n- これはXという名前の設定です。\n- 使うのが一般的。\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        [
+            "ソリューションビジネス",
+            "BPO(Business Process Outsourcing)",
+            "システム管理基準",
+            "継続的デプロイ"
+        ]
+    );
+    assert_eq!(
+        card(&cards, "ソリューションビジネス").back,
+        "主にITを活用して経営課題を解決すること"
+    );
+    assert_eq!(card(&cards, "システム管理基準").back, "具体的な手本となる");
+    assert_eq!(
+        card(&cards, "継続的デプロイ").back,
+        "新機能をリリースすること"
+    );
+}
+
+#[test]
+fn a_definition_on_the_next_unindented_line_of_a_name() {
+    let text = "- パブリッククラウド\n契約者なら誰でも利用可能なクラウド環境\n\n\
+                1. SOA(Service-Oriented Architecture)\nSOA -> サービス指向アーキテクチャ\n\n\
+                - 情報システムの機能や、アプリケーションなどを\nインターネット経由で使う\n\
+                - Load balancers spread\nrequests over servers.\n- 図の説明\n![図](https://e.com/a.png)\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        ["パブリッククラウド", "SOA(Service-Oriented Architecture)"]
+    );
+    assert_eq!(
+        card(&cards, "パブリッククラウド").back,
+        "契約者なら誰でも利用可能なクラウド環境"
+    );
+    assert_eq!(
+        card(&cards, "SOA(Service-Oriented Architecture)").back,
+        "SOA -> サービス指向アーキテクチャ"
+    );
+}
+
+#[test]
+fn each_defining_line_of_a_paragraph_makes_its_own_card() {
+    let text = "**ソリューション**(solution): 問題解決のことを指す\n\
+                ITで課題を解決することを**ソリューションビジネス**という。\n\
+                それを行う事業者を**ソリューションプロバイダ**という。\n補足の一文。\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        [
+            "ソリューション(solution)",
+            "ソリューションビジネス",
+            "ソリューションプロバイダ"
+        ]
+    );
+    assert_eq!(
+        card(&cards, "ソリューション(solution)").back,
+        "問題解決のことを指す"
+    );
+    assert_eq!(
+        card(&cards, "ソリューションプロバイダ").back,
+        "ITで課題を解決することをソリューションビジネスという。 それを行う事業者 補足の一文。",
+        "`それ` points back: the line before is on the back"
+    );
+    assert_eq!(card(&cards, "ソリューションプロバイダ").line, 3);
+}
+
+#[test]
+fn english_lead_ins_define_the_bold_term_and_sentences_are_no_terms() {
+    let text = "- **Identity Access Management**, IAM allows you to manage users.\n\
+                - The **\"root account\"** is simply the account created first.\n\
+                - **IAM is universal.** It does not apply to regions.\n\
+                - **Users** - End Users such as employees\n\
+                - It was launched in 2004. Since then: many services\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        ["Identity Access Management", "\"root account\"", "Users"]
+    );
+    assert_eq!(
+        card(&cards, "Identity Access Management").back,
+        "IAM allows you to manage users."
+    );
+    assert_eq!(
+        card(&cards, "\"root account\"").back,
+        "simply the account created first."
+    );
+}
+
+#[test]
+fn an_item_that_announces_a_list_takes_the_list_that_follows_at_its_level() {
+    let text = "- 留意すべき資源配分(以下具体例)\n\n1. 効果の実現\n2. 予算や人材\n\n\
+                - ITガバナンスの10項目\n1. 方針及び目標設定\n\n- 別の項目\n- 次の項目\n  - 子\n";
+    let cards = cards(text);
+    assert_eq!(
+        card(&cards, "留意すべき資源配分(以下具体例)").back,
+        "1. 効果の実現\n2. 予算や人材"
+    );
+    assert_eq!(
+        card(&cards, "ITガバナンスの10項目").back,
+        "1. 方針及び目標設定"
+    );
+    assert!(cards.iter().all(|c| c.front != "別の項目"));
+}
+
+#[test]
+fn quoted_definitions_define_and_a_quote_or_code_after_a_childless_item_belongs_to_it() {
+    let text =
+        "[DevOps (Wikipedia)](https://e.com)\n\n> DevOpsは、ソフトウェア開発手法の一つ。\n\n\
+                > DevOps では、速いペースで達成します。\n\n\
+                - Policy example\n```\n{\"Effect\": \"Allow\"}\n```\n\n- 用語\n> 引用された定義\n\n\
+                - 時刻は 10:30 に実行\n\n> 離れた引用\n";
+    let cards = cards(text);
+    assert_eq!(fronts(text), ["DevOps", "Policy example", "用語"]);
+    assert_eq!(card(&cards, "DevOps").back, "ソフトウェア開発手法の一つ。");
+    assert_eq!(card(&cards, "Policy example").kind, Kind::Topic);
+    assert!(card(&cards, "用語").back.contains("引用された定義"));
+}
+
+#[test]
+fn exam_question_ids_and_dates_file_things_and_an_ideographic_space_heading_is_a_heading() {
+    let text =
+        "## H28S P19\n\n本文\n\n## R1F 問5\n\n本文\n\n## 第3問\n\n本文\n\n## Q12\n\n本文\n\n\
+                ## 2024-05-01\n\n本文\n\n##\u{3000}見出し\n\n本文\n\n## EC2\n\n本文\n";
+    let cards = cards(text);
+    assert_eq!(fronts(text), ["見出し", "EC2"]);
+    assert_eq!(card(&cards, "見出し").back, "本文");
+}
+
+#[test]
+fn no_giant_cards_a_section_holds_its_own_body_and_every_back_is_bounded() {
+    let mut text = String::from("## 章\n\n章の概要。\n\n### 節\n\n");
+    for i in 0..400 {
+        text.push_str(&format!(
+            "- 用語{i}: とても長い定義の文がここに続きます。\n"
+        ));
+    }
+    let cards = cards(&text);
+    assert_eq!(card(&cards, "章").back, "章の概要。\n- 節");
+    let section = card(&cards, "節");
+    assert!(
+        section.back.len() <= notedeck::extract::MAX_BACK,
+        "{}",
+        section.back.len()
+    );
+    assert!(section.back.ends_with('…'));
+    assert_eq!(
+        card(&cards, "用語399").back,
+        "とても長い定義の文がここに続きます。"
+    );
+}
+
+#[test]
+fn long_english_clauses_are_no_fronts() {
+    let text = "- You can create roles here: in the console\n\
+                - Policies are made up of documents\n  - JSON\n\
+                - Identity federation: log in with another account\n";
+    assert_eq!(fronts(text), ["Identity federation"]);
+}
+
+#[test]
+fn a_term_named_last_after_a_demonstrative_takes_the_sentence_before() {
+    let text = "## 2023/04/01 追記\n\nエンドポイントを使うと、S3 に直接アクセスできる。\n\
+                この仕組みをプライベートリンクと呼ぶ。\n\n- 次のうち、ステートフルなものはどれか。\n  - セキュリティグループ\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        [
+            "プライベートリンク",
+            "次のうち、ステートフルなものはどれか。"
+        ]
+    );
+    assert_eq!(
+        card(&cards, "プライベートリンク").back,
+        "エンドポイントを使うと、S3 に直接アクセスできる。 この仕組み"
+    );
+    assert_eq!(card(&cards, "プライベートリンク").line, 4);
+    assert_eq!(
+        card(&cards, "次のうち、ステートフルなものはどれか。").kind,
+        Kind::Qa
+    );
 }

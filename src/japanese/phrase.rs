@@ -1,13 +1,17 @@
 //! What a phrase is, as a reader of Japanese tells: a label, a name (term),
 //! a sentence, a question, or a definition sentence `X は、…`.
 
+use std::ops::Range;
+
 use super::fold;
 use super::script::{
     is_close_bracket, is_hiragana, is_japanese, is_kanji, is_katakana, is_latin_or_digit, is_space,
 };
 use super::words::{
-    ACTORS, CLAUSE_HIRAGANA, CONNECTIVES, FILING_HEADINGS, INSTRUCTIONS, LABELS, PARTICLES,
-    POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS,
+    ACTORS, CLAUSE_HIRAGANA, CONNECTIVES, COPULAS, COUNTERS, DEMONSTRATIVES, ENGLISH_FINITE_VERBS,
+    FILING_HEADINGS, FORWARD_POINTERS, INSTRUCTIONS, LABELS, LABEL_QUALIFIERS, NAMING_MARKERS,
+    NAMING_TAILS, PARTICLES, POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS,
+    QUESTION_WORDS, UPDATE_NOTES,
 };
 
 /// Labels are short: longer text is never one, and is not folded to check.
@@ -23,10 +27,19 @@ pub fn is_label(text: &str) -> bool {
     let word = folded
         .trim_start_matches(['※', '*', '■', '●', '・'])
         .trim_end_matches(|c: char| {
-            c.is_ascii_digit() || is_space(c) || matches!(c, '.' | ')' | '-')
+            c.is_ascii_digit() || is_space(c) || matches!(c, '.' | ')' | '-' | ':')
         })
         .trim_end_matches(is_space);
-    LABELS.contains(&word)
+    // `Exam Tips`, `試験のポイント`: a label for what a test asks is a label.
+    let word = LABEL_QUALIFIERS
+        .iter()
+        .find_map(|q| word.strip_prefix(q))
+        .map_or(word, |rest| rest.trim_start_matches(is_space));
+    // English labels head lists in the plural: `Keywords`, `Exam Tips`.
+    let singular = word
+        .strip_suffix('s')
+        .filter(|w| w.is_ascii() && w.len() > 2);
+    LABELS.contains(&word) || singular.is_some_and(|w| LABELS.contains(&w))
 }
 
 /// The label a head starts with, when a separator, a number or nothing
@@ -57,11 +70,38 @@ pub fn is_sentence_like(text: &str) -> bool {
     if text.ends_with(['。', '！', '？', '!', '?']) {
         return true;
     }
-    if PREDICATE_ENDINGS.iter().any(|e| text.ends_with(e)) {
+    if PREDICATE_ENDINGS.iter().any(|e| text.ends_with(e))
+        || is_clause(text)
+        || is_english_clause(text)
+    {
         return true;
     }
     // An English sentence: several words and a full stop.
     text.ends_with('.') && text.split_whitespace().count() >= 3 && !text.contains(is_japanese)
+}
+
+/// An English clause rather than a name: many words, or a finite verb
+/// among several (`You can create roles`, `Policies are made up of …`).
+fn is_english_clause(text: &str) -> bool {
+    if text.contains(is_japanese) {
+        return false;
+    }
+    let words = text.split_whitespace().count();
+    let finite = || {
+        text.split_whitespace().any(|w| {
+            ENGLISH_FINITE_VERBS
+                .iter()
+                .any(|v| w.eq_ignore_ascii_case(v))
+        })
+    };
+    words > 12 || (words >= 4 && finite())
+}
+
+/// Clauses joined by a comma that end in a dictionary-form verb
+/// (`各サイクルで、…学習を行う`): a sentence, not a task name.
+fn is_clause(text: &str) -> bool {
+    text.contains(['、', '，'])
+        && text.ends_with(['う', 'く', 'ぐ', 'す', 'つ', 'ぬ', 'ぶ', 'む', 'る'])
 }
 
 /// A question, or an exam instruction that asks for an answer.
@@ -80,7 +120,10 @@ pub fn is_question(text: &str) -> bool {
 pub fn is_term(text: &str) -> bool {
     let text = text.trim_matches(is_space);
     !text.is_empty()
-        && !text.contains(['。', '！', '？', '!', '?'])
+        && !text.contains(['。', '！', '？', '!', '?', '\n'])
+        && !text.contains(". ")
+        && !is_english_clause(text)
+        && !is_clause(text)
         && !POLITE_OR_PAST_ENDINGS.iter().any(|e| text.ends_with(e))
         && !ends_with_particle(text)
         && !is_label(text)
@@ -97,7 +140,7 @@ fn ends_with_particle(text: &str) -> bool {
 
 /// `X は、…`, `X とは…`: the byte ranges of the subject X and of the rest,
 /// when X names a thing. A leading connective (`また、`) is not part of X.
-pub fn definition_subject(text: &str) -> Option<(std::ops::Range<usize>, usize)> {
+pub fn definition_subject(text: &str) -> Option<(Range<usize>, usize)> {
     let start = after_connective(text);
     let body = &text[start..];
     let ha = body.find('は')?;
@@ -110,6 +153,11 @@ pub fn definition_subject(text: &str) -> Option<(std::ops::Range<usize>, usize)>
     let comma = ['、', ',']
         .iter()
         .find_map(|c| after.trim_start_matches(is_space).strip_prefix(*c));
+    // `Xとは何か。`: the sentence asks instead of defining.
+    let said = after.trim_start_matches(is_space);
+    if QUESTION_WORDS.iter().any(|q| said.starts_with(q)) {
+        return None;
+    }
     match comma {
         Some(tail) => rest = body.len() - tail.len(),
         // `X とは…` needs no comma; a bare `X は` does.
@@ -118,6 +166,98 @@ pub fn definition_subject(text: &str) -> Option<(std::ops::Range<usize>, usize)>
     }
     let trimmed = subject.trim_end_matches(is_space);
     is_subject(trimmed).then(|| (start..start + trimmed.len(), start + rest))
+}
+
+/// `…ことを X という。`, `…を **X** と呼ぶ。`, `…の手本となるのが X。`: a
+/// sentence that names its term last. Returns the byte ranges of X and of
+/// the definition before it (up to the particle), when X names a thing.
+/// `…とも呼ばれる` (another name, said in passing) and `Xという名前の…`
+/// (the naming phrase modifies a noun) define nothing.
+pub fn term_last(text: &str) -> Option<(Range<usize>, Range<usize>)> {
+    // Every naming marker starts with `と`; `…のが X` has `のが`.
+    if !text.contains(['と', 'が']) {
+        return None;
+    }
+    let body = text
+        .trim_end_matches(is_space)
+        .trim_end_matches(['。', '.'])
+        .trim_end_matches(is_space);
+    // (where the definition ends, where the term starts, where it ends)
+    let (definition_end, term_start, term_end) = NAMING_MARKERS
+        .iter()
+        .find_map(|marker| {
+            let at = body.find(marker)?;
+            let tail = &body[at + marker.len()..];
+            let ends = tail.is_empty()
+                || (tail.chars().all(is_hiragana) && !tail.starts_with('の'))
+                || NAMING_TAILS.iter().any(|t| tail.starts_with(t));
+            let particle = body[..at].rfind(['を', 'は'])?;
+            ends.then_some((particle, particle + 'を'.len_utf8(), at))
+        })
+        .or_else(|| {
+            // `…となるのが X。`: what serves as … is X.
+            let at = body.rfind("のが")?;
+            if !body[..at].ends_with("なる") {
+                return None;
+            }
+            let end = COPULAS
+                .iter()
+                .find_map(|c| body.strip_suffix(c))
+                .map_or(body.len(), str::len);
+            Some((at, at + "のが".len(), end.max(at + "のが".len())))
+        })?;
+    // Bold that CommonMark leaves as literal `**` beside Japanese text
+    // (`…を**BPO(…)**と呼ぶ`) still only marks the term.
+    let is_mark = |c: char| is_space(c) || c == '*' || c == '_';
+    let term = &body[term_start..term_end];
+    let start = term_start + (term.len() - term.trim_start_matches(is_mark).len());
+    let end = term_start + term.trim_end_matches(is_mark).len();
+    let definition = body[..definition_end].trim_end_matches(is_space);
+    let named = start < end && is_subject(&body[start..end]);
+    (named && says_something(definition)).then_some((start..end, 0..definition.len()))
+}
+
+/// A definition that points back (`この仕組み`, `それを行う事業者`).
+pub fn points_back(definition: &str) -> bool {
+    let definition = definition.trim_start_matches(is_space);
+    DEMONSTRATIVES.iter().any(|d| definition.starts_with(d))
+}
+
+/// A line that names a thing and nothing else, its definition on the next
+/// line: short, no clause, no sentence, question or label.
+pub fn is_name_line(text: &str) -> bool {
+    let text = text.trim_matches(is_space);
+    let short = if text.contains(is_japanese) {
+        text.chars().count() <= 40
+    } else {
+        text.split_whitespace().count() <= 6
+    };
+    short
+        && is_term(text)
+        && ends_like_a_name(text)
+        && !text.contains(['、', ',', '，'])
+        && !is_sentence_like(text)
+        && !is_question(text)
+}
+
+/// Text that announces the list after it: it points forward (`以下`,
+/// `次の`, `the following`) or ends with a count (`10項目`, `2つ`).
+pub fn announces_list(text: &str) -> bool {
+    let text = text.trim_matches(is_space);
+    let folded = fold(text);
+    let points = FORWARD_POINTERS.iter().any(|p| folded.contains(p));
+    let counted = COUNTERS.iter().any(|c| {
+        folded
+            .strip_suffix(c)
+            .is_some_and(|rest| rest.ends_with(|d: char| d.is_ascii_digit()))
+    });
+    points || counted
+}
+
+/// Whether the rest of a definition says anything: `Xとは。` does not.
+pub fn says_something(rest: &str) -> bool {
+    rest.chars()
+        .any(|c| !is_space(c) && !matches!(c, '、' | ',' | '。' | '.' | '?' | '？' | '!' | '！'))
 }
 
 /// The byte offset just past a leading connective and its comma.
@@ -139,18 +279,27 @@ pub fn after_connective(text: &str) -> usize {
 /// A noun phrase naming a thing: short, ending in kanji, katakana, a Latin
 /// letter or digit, or a closing bracket; no clause inside; no actor.
 fn is_subject(subject: &str) -> bool {
-    let Some(last) = subject.chars().last() else {
-        return false;
-    };
-    let ends_like_a_name =
-        is_kanji(last) || is_katakana(last) || is_latin_or_digit(last) || is_close_bracket(last);
-    ends_like_a_name
+    ends_like_a_name(subject)
         && subject.chars().count() <= 60
         && !subject.contains(['、', ',', '。'])
         && !hiragana_runs(subject)
             .any(|run| run.chars().count() >= 3 || CLAUSE_HIRAGANA.contains(&run))
-        && !ACTORS.iter().any(|actor| fold(subject).ends_with(actor))
+        && !is_actor(subject)
         && !is_label(subject)
+}
+
+/// A person or group that acts in a story (`DevOps エンジニア`).
+fn is_actor(subject: &str) -> bool {
+    let folded = fold(subject);
+    ACTORS.iter().any(|actor| folded.ends_with(actor))
+}
+
+/// Ends in kanji, katakana, a Latin letter or digit, or a closing bracket,
+/// as names do; hiragana ends a clause or a particle.
+fn ends_like_a_name(text: &str) -> bool {
+    text.chars().last().is_some_and(|last| {
+        is_kanji(last) || is_katakana(last) || is_latin_or_digit(last) || is_close_bracket(last)
+    })
 }
 
 fn hiragana_runs(text: &str) -> impl Iterator<Item = &str> {
@@ -159,25 +308,43 @@ fn hiragana_runs(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// A heading that only numbers or files things: `41.`, `01-10`, `Q3`,
-/// `第2章`, `目次`, a date.
+/// `第2章`, `目次`, a date, or an exam question's id (`H28S P19`,
+/// `R1F 問5`): numbers, perhaps with short codes beside them.
 pub fn is_filing_heading(text: &str) -> bool {
     let folded = fold(text.trim_matches(is_space));
     if FILING_HEADINGS.contains(&folded.as_str()) {
         return true;
     }
-    let stripped = folded
-        .trim_start_matches(['q', '第'])
+    let mut tokens = folded.split(is_space).filter(|t| !t.is_empty());
+    let all_filing = tokens
+        .clone()
+        .all(|t| is_number_token(t) || is_code_token(t) || UPDATE_NOTES.contains(&t));
+    all_filing && tokens.any(is_number_token)
+}
+
+/// `41.`, `2023-05-13`, `第3問`, `問5`, `Q12`, `P19`, `No.3`: a number,
+/// perhaps with the word for question, problem, chapter or date around it.
+fn is_number_token(token: &str) -> bool {
+    let stripped = token
         .trim_start_matches("no.")
-        .trim_end_matches(['章', '節', '問', '回', '日', '月', '年']);
+        .trim_start_matches(['q', 'p', '第', '問'])
+        .trim_end_matches(['章', '節', '問', '回', '号', '日', '月', '年']);
     stripped.chars().any(|c| c.is_ascii_digit())
         && stripped.chars().all(|c| {
             c.is_ascii_digit()
-                || is_space(c)
                 || matches!(
                     c,
                     '.' | '-' | '/' | ':' | '~' | '〜' | '(' | ')' | '年' | '月' | '日'
                 )
         })
+}
+
+/// `h28s`, `r1f`: a short code of letters and digits (an exam's year and
+/// season); alone it is a name (`S3`, `EC2`), beside a number it files.
+fn is_code_token(token: &str) -> bool {
+    token.len() <= 5
+        && token.chars().any(|c| c.is_ascii_digit())
+        && token.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// A front as it is shown: spaces collapsed, none just inside brackets, no
@@ -208,6 +375,11 @@ mod tests {
         assert!(is_label("シナリオ１"));
         assert!(is_label("※補足"));
         assert!(is_label("Note"));
+        assert!(is_label("Example"));
+        assert!(is_label("Exam Tips:"));
+        assert!(is_label("Keywords"));
+        assert!(!is_label("Exam Blueprint"));
+        assert!(!is_label("Services"));
         assert!(!is_label("問題のシナリオ"));
         assert!(!is_label("セキュリティインシデントと対策"));
         assert_eq!(
@@ -318,10 +490,23 @@ mod tests {
             "2023-05-13",
             "第2章",
             "Q&A",
+            "H28S P19",
+            "R1F 問5",
+            "第3問",
+            "Q12",
+            "2024年5月1日",
         ] {
             assert!(is_filing_heading(h), "{h}");
         }
-        for h in ["EBS", "バースト性能", "S3の構成要素", "IPv4"] {
+        for h in [
+            "EBS",
+            "バースト性能",
+            "S3の構成要素",
+            "IPv4",
+            "S3",
+            "EC2",
+            "EC2 と S3",
+        ] {
             assert!(!is_filing_heading(h), "{h}");
         }
     }

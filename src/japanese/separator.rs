@@ -1,5 +1,7 @@
-//! The separator between a term and its definition: the first `:` or `：`
-//! that is not inside brackets, quotes, a URL, JSON or a time.
+//! The separator between a term and its definition: the first `:` or `：`,
+//! spaced ` = `, ` -> `, ` → ` or dash (` - `, ` – `, ` — `), or `｜`, that
+//! is not inside brackets, quotes, a URL, JSON, a word or a value; or the
+//! space before the numbered senses of a dictionary entry.
 
 use std::ops::Range;
 
@@ -20,21 +22,131 @@ pub fn find(text: &str) -> Option<Range<usize>> {
             '”' => in_curly_quote = false,
             c if is_open_bracket(c) => depth += 1,
             c if is_close_bracket(c) => depth = depth.saturating_sub(1),
-            ':' | '：' if depth == 0 && !in_ascii_quote && !in_curly_quote => {
-                if is_url_scheme(text, at, c) || is_time_or_address(text, at, c) {
+            _ if depth > 0 || in_ascii_quote || in_curly_quote || !may_separate(c) => {}
+            _ => {
+                let Some(len) = separator_at(text, at, c) else {
+                    continue;
+                };
+                // A separator needs a term before it.
+                if text[..at].trim_matches(is_space).is_empty() {
                     continue;
                 }
-                return Some(widen_over_spaces(text, at..at + c.len_utf8()));
+                return Some(widen_over_spaces(text, at..at + len));
             }
-            _ => {}
         }
     }
     None
 }
 
+/// Whether `c` may begin a separator: most characters cannot, and are
+/// passed over without a closer look.
+fn may_separate(c: char) -> bool {
+    matches!(
+        c,
+        ':' | '：' | '｜' | '-' | '=' | '→' | '–' | '—' | ' ' | '\u{3000}'
+    )
+}
+
+/// The length of the separator that starts with `c` at `at`, if one does.
+fn separator_at(text: &str, at: usize, c: char) -> Option<usize> {
+    let after = &text[at + c.len_utf8()..];
+    match c {
+        ':' | '：' => {
+            let value = is_url_scheme(text, at, c)
+                || is_time_or_address(text, at, c)
+                || is_inside_word(text, at, c)
+                || is_between_numbers(text, at, c.len_utf8());
+            (!value).then_some(c.len_utf8())
+        }
+        '｜' => Some(c.len_utf8()),
+        // `->`, `→`, `=`, and dashes separate only with spaces around them:
+        // `re-Invent`, `a=b`, `2020-01` and `100-1000` are words and values.
+        '-' if after.starts_with('>') => spaced(text, at, 2),
+        '-' | '=' | '→' | '–' | '—' => spaced(text, at, c.len_utf8()),
+        // `リーン(lean) （1）もたれる。`: a word, its gloss, then its senses.
+        c if is_space(c) && text[..at].ends_with(is_close_bracket) && starts_senses(after) => {
+            Some(c.len_utf8())
+        }
+        _ => None,
+    }
+}
+
+/// `len` bytes at `at` with a space on each side, not between two numbers
+/// (`100 - 200`, `1 = 1` are ranges and equations), and not the first link
+/// of a chain (`A -> B -> C` is a flow, `A - B - C` a list).
+fn spaced(text: &str, at: usize, len: usize) -> Option<usize> {
+    let mark = &text[at..at + len];
+    let before = text[..at].ends_with(is_space);
+    let rest = &text[at + len..];
+    let after = rest.starts_with(is_space);
+    let line_before = text[..at].rsplit('\n').next().unwrap_or_default();
+    let line_after = rest.split('\n').next().unwrap_or_default();
+    let link = format!(" {mark} ");
+    let chain = line_before.contains(&link) || line_after.contains(&link);
+    (before && after && !chain && !is_between_numbers(text, at, len)).then_some(len)
+}
+
+/// Whether a separator (as `find` returned it) is one of the weak ones, a
+/// dash, an arrow or `=`, rather than a colon or `｜`: those marks also join
+/// words inside a name (`**S3標準 - 低頻度アクセス**`).
+pub fn is_weak(separator: &str) -> bool {
+    !separator
+        .trim_matches(is_space)
+        .starts_with([':', '：', '｜'])
+}
+
+/// The characters that make the weak separators.
+pub fn is_weak_mark(c: char) -> bool {
+    matches!(c, '-' | '>' | '=' | '→' | '–' | '—')
+}
+
+/// Digits on both sides, spaces aside: `1 : 1`, `100 - 200`.
+fn is_between_numbers(text: &str, at: usize, len: usize) -> bool {
+    let before = text[..at].trim_end_matches(is_space);
+    let after = text[at + len..].trim_start_matches(is_space);
+    before.ends_with(|c: char| c.is_ascii_digit())
+        && after.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// `（1）`, `(1)`, `①`: the first of numbered senses.
+fn starts_senses(text: &str) -> bool {
+    let text = text.trim_start_matches(is_space);
+    text.starts_with(['①', '⑴'])
+        || ["（1）", "(1)", "（１）"]
+            .iter()
+            .any(|s| text.starts_with(s))
+}
+
 /// `https:` followed by `//`.
 fn is_url_scheme(text: &str, at: usize, colon: char) -> bool {
     colon == ':' && text[at + 1..].starts_with("//")
+}
+
+/// `re:Invent`, `s3:GetObject`, `arn:aws`, `std::vec`, `localhost:8080`: an
+/// ASCII colon glued between two words, after a lower-case word or before
+/// a number, or doubled, is part of a name or an address. (`Type:CNAME`,
+/// a capitalised word before, still separates.)
+fn is_inside_word(text: &str, at: usize, colon: char) -> bool {
+    if colon != ':' {
+        return false;
+    }
+    let after = &text[at + 1..];
+    let word: &str = {
+        let before = &text[..at];
+        let start = before
+            .rfind(|c: char| !c.is_ascii_alphanumeric())
+            .map_or(0, |i| {
+                i + before[i..].chars().next().map_or(1, char::len_utf8)
+            });
+        &before[start..]
+    };
+    if after.starts_with(':') || text[..at].ends_with(':') {
+        return true;
+    }
+    let glued = !word.is_empty() && after.starts_with(|c: char| c.is_ascii_alphanumeric());
+    let lower = word.starts_with(|c: char| c.is_ascii_lowercase())
+        && !word.contains(|c: char| c.is_ascii_uppercase());
+    glued && (lower || after.starts_with(|c: char| c.is_ascii_digit()))
 }
 
 /// `9:30`, `2001:0db8`: an ASCII colon inside a run of hex digits and colons
@@ -109,6 +221,44 @@ mod tests {
             split("Transit Virtual Interface:Direct"),
             Some(("Transit Virtual Interface", "Direct"))
         );
+    }
+
+    #[test]
+    fn equals_arrows_dashes_and_pipes_separate_when_spaced() {
+        assert_eq!(
+            split("DevOpsにおける「サイクル」 = OODAループ"),
+            Some(("DevOpsにおける「サイクル」", "OODAループ"))
+        );
+        assert_eq!(split("SOA -> サービス指向"), Some(("SOA", "サービス指向")));
+        assert_eq!(split("SOA → サービス指向"), Some(("SOA", "サービス指向")));
+        assert_eq!(
+            split("CI を行う - Day2で学習"),
+            Some(("CI を行う", "Day2で学習"))
+        );
+        assert_eq!(
+            split("Health check — a probe"),
+            Some(("Health check", "a probe"))
+        );
+        assert_eq!(split("用語｜定義"), Some(("用語", "定義")));
+        assert_eq!(
+            split("リーン(lean) （1）もたれる。"),
+            Some(("リーン(lean)", "（1）もたれる。"))
+        );
+        assert_eq!(split("Results are between 100-1000"), None);
+        assert_eq!(split("from 100 - 200 users"), None);
+        assert_eq!(split("a=b のとき"), None);
+        assert_eq!(split("ユーザー -> AWS -> VPC エンドポイント -> EC2"), None);
+        assert_eq!(split("Multi-factor"), None);
+        assert_eq!(split("AWS Lambda (関数) を使う"), None);
+    }
+
+    #[test]
+    fn colons_inside_words_and_values_do_not_separate() {
+        assert_eq!(split("2012, first re:Invent conference"), None);
+        assert_eq!(split("s3:GetObject を許可する"), None);
+        assert_eq!(split("localhost:8080 で待ち受け"), None);
+        assert_eq!(split("比率は 1 : 1 です"), None);
+        assert_eq!(split("std::vec の型"), None);
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub const LABELS: &[&str] = &[
     "参考",
     "備考",
     "注",
+    "メリット",
+    "デメリット",
     "step",
     "example",
     "note",
@@ -41,7 +43,24 @@ pub const LABELS: &[&str] = &[
     "answer",
     "reason",
     "result",
+    "source",
+    "reference",
+    "keyword",
+    "question",
+    "scenario",
+    "hands on",
+    "hands-on",
+    "summary",
+    "merit",
+    "demerit",
 ];
+
+/// Words that narrow a label without making it a name: `Exam Tips`.
+pub const LABEL_QUALIFIERS: &[&str] = &["exam ", "試験の"];
+
+/// What follows `とは` when a sentence asks instead of defining
+/// (`DevOpsとは何か。`, `DevOpsとはなにか`).
+pub const QUESTION_WORDS: &[&str] = &["何", "なに", "なん", "どう", "どんな", "どのような"];
 
 /// Words that open a sentence without being part of its subject
 /// (`また、**S3 Access Analyzer**は、…`).
@@ -136,7 +155,21 @@ pub const ACTORS: &[&str] = &[
 ];
 
 /// Endings of a question (after a trailing `。` is dropped).
-pub const QUESTION_ENDINGS: &[&str] = &["?", "？", "ですか", "ますか", "でしょうか", "か？"];
+/// `…はどれか。`, `…するのか`: a question word or a predicate before `か`.
+pub const QUESTION_ENDINGS: &[&str] = &[
+    "?",
+    "？",
+    "ですか",
+    "ますか",
+    "でしょうか",
+    "か？",
+    "どれか",
+    "どちらか",
+    "何か",
+    "なにか",
+    "のか",
+    "るか",
+];
 
 /// Exam instructions: the item asks for an answer.
 pub const INSTRUCTIONS: &[&str] = &[
@@ -167,4 +200,48 @@ pub const FILING_HEADINGS: &[&str] = &[
     "faq",
     "よくある質問",
     "links",
+];
+
+/// Words that, beside a date or number, mark an update note: `2023/04/01 追記`.
+pub const UPDATE_NOTES: &[&str] = &["追記", "更新", "更新日", "作成日", "update", "updated"];
+
+/// Words that point back to the sentence before: a definition that opens
+/// with one (`この仕組みをXと呼ぶ`) needs that sentence on its back.
+pub const DEMONSTRATIVES: &[&str] = &[
+    "この",
+    "その",
+    "これ",
+    "それ",
+    "こうした",
+    "そうした",
+    "こういった",
+];
+
+/// What names a term that comes last: `…をXという`, `…をXと呼ぶ`.
+pub const NAMING_MARKERS: &[&str] = &[
+    "という",
+    "と言う",
+    "といい",
+    "と呼ぶ",
+    "と呼び",
+    "と呼ばれ",
+    "と称する",
+];
+
+/// What may follow a naming marker and still end the sentence: a verb
+/// ending in hiragana (`ます`, `る`), or `場合もある`, `こともある`.
+pub const NAMING_TAILS: &[&str] = &["場合", "こと"];
+
+/// Copulas that may close `…のが X`: `だ`, `である`, `です`.
+pub const COPULAS: &[&str] = &["である", "です", "だ"];
+
+/// Words that point to what follows: a line with one announces a list.
+pub const FORWARD_POINTERS: &[&str] = &["以下", "次の", "下記", "the following", "as follows"];
+
+/// Counters that close a count of what follows: `10項目`, `2つ`.
+pub const COUNTERS: &[&str] = &["項目", "つ", "個", "種類", "点", "段階"];
+
+/// Finite verbs that make English words a clause, not a name.
+pub const ENGLISH_FINITE_VERBS: &[&str] = &[
+    "is", "are", "was", "were", "can", "will", "should", "must", "does", "do", "has", "have",
 ];
