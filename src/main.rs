@@ -39,6 +39,39 @@ struct Out {
     out: PathBuf,
 }
 
+/// How a build runs, for `build` and `sync` alike.
+#[derive(Args)]
+struct Building {
+    #[command(flatten)]
+    notes: Notes,
+    #[command(flatten)]
+    out: Out,
+    /// One package and one CSV a deck, instead of one for all decks.
+    #[arg(long)]
+    split: bool,
+    /// List what it would do, and change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// List the cards (and, for sync, the notes) that changed.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+impl Building {
+    fn options(self, formats: Vec<OutputFormat>, force: bool, ui: Ui) -> BuildOptions {
+        BuildOptions {
+            notes: self.notes.notes,
+            out: self.out.out,
+            formats,
+            force,
+            list_cards: self.verbose,
+            split: self.split,
+            dry_run: self.dry_run,
+            progress: !ui.quiet,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Bring the index and the decks up to date with the notes.
@@ -47,9 +80,7 @@ enum Command {
     /// OUT/NOTES.csv), so that a regeneration is one import.
     Build {
         #[command(flatten)]
-        notes: Notes,
-        #[command(flatten)]
-        out: Out,
+        building: Building,
         /// Output formats, comma-separated [default: apkg,csv]
         // Clap would show the default as `apkg csv`, which is no valid value.
         #[arg(
@@ -63,15 +94,6 @@ enum Command {
         /// Extract every note and rewrite every output, changed or not.
         #[arg(long)]
         force: bool,
-        /// One package and one CSV a deck, instead of one for all decks.
-        #[arg(long)]
-        split: bool,
-        /// List what the build would do, and write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// List the new, changed, moved, renamed and removed cards.
-        #[arg(short, long)]
-        verbose: bool,
     },
     /// Bring the index, then a running Anki, up to date (over AnkiConnect).
     ///
@@ -79,9 +101,7 @@ enum Command {
     /// changed and deletes the notes of removed cards; reviews are kept.
     Sync {
         #[command(flatten)]
-        notes: Notes,
-        #[command(flatten)]
-        out: Out,
+        building: Building,
         /// AnkiConnect's address.
         #[arg(long, default_value = notedeck::sync::DEFAULT_URL)]
         url: String,
@@ -89,15 +109,6 @@ enum Command {
         /// instead of deleting them.
         #[arg(long)]
         keep_removed: bool,
-        /// Write one package and one CSV a deck, as `build --split`.
-        #[arg(long)]
-        split: bool,
-        /// List what the sync would do, and change nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// List each card and note that changed.
-        #[arg(short, long)]
-        verbose: bool,
     },
     /// Find cards in the index (as the last build left it; writes nothing).
     ///
@@ -171,46 +182,17 @@ fn main() -> ExitCode {
             notedeck::preview::command(&out.out, notes.notes.as_deref())
         }
         Command::Build {
-            notes,
-            out,
+            building,
             format,
             force,
-            split,
-            dry_run,
-            verbose,
-        } => commands::build(
-            &BuildOptions {
-                notes: notes.notes,
-                out: out.out,
-                formats: format,
-                force,
-                list_cards: verbose,
-                split,
-                dry_run,
-                progress: !ui.quiet,
-            },
-            ui,
-        ),
+        } => commands::build(&building.options(format, force, ui), ui),
         Command::Sync {
-            notes,
-            out,
+            building,
             url,
             keep_removed,
-            split,
-            dry_run,
-            verbose,
         } => commands::sync(
             &notedeck::sync::SyncOptions {
-                build: BuildOptions {
-                    notes: notes.notes,
-                    out: out.out,
-                    formats: OutputFormat::ALL.to_vec(),
-                    force: false,
-                    list_cards: verbose,
-                    split,
-                    dry_run,
-                    progress: !ui.quiet,
-                },
+                build: building.options(OutputFormat::ALL.to_vec(), false, ui),
                 url,
                 keep_removed,
             },

@@ -136,30 +136,18 @@ fn an_sqlite_error_during_a_build_names_the_index() {
     );
 }
 
-/// The stderr of a build run on a pseudo-terminal (util-linux `script`).
-fn build_on_terminal(project: &Project, args: &str) -> Option<String> {
-    let binary = env!("CARGO_BIN_EXE_notedeck");
-    let line = format!("stty rows 24 cols 80; '{binary}' build {args} >/dev/null");
-    let out = std::process::Command::new("script")
-        .args(["-qec", &line, "/dev/null"])
-        .current_dir(project.dir.path())
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).to_string())
-}
-
 #[test]
 fn a_terminal_sees_progress_while_outputs_are_written_unless_quiet() {
     let project = Project::with_notes();
-    let Some(progress) = build_on_terminal(&project, "--force") else {
+    let Some(progress) = project.on_terminal(80, "", "build --force >/dev/null") else {
         eprintln!("skipped: no `script` to make a terminal");
         return;
     };
     assert!(progress.contains("writing 1/1 notes"), "{progress:?}");
     assert!(progress.contains("saving the index"), "{progress:?}");
-    let quiet = build_on_terminal(&project, "--force --quiet").unwrap();
+    let quiet = project
+        .on_terminal(80, "", "build --force --quiet >/dev/null")
+        .unwrap();
     assert_eq!(quiet, "");
     let piped = project.run(&["build", "--force"]);
     assert!(!piped.stderr().contains("writing"), "{}", piped.stderr());

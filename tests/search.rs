@@ -241,25 +241,11 @@ fn text_output_names_the_card_and_is_plain_on_a_pipe() {
     assert!(!out.contains('\x1b'), "no escape codes on a pipe");
 }
 
-/// Runs a search on a pseudo-terminal of `columns` columns (util-linux `script`).
-fn on_terminal(project: &Project, columns: usize, env: &str) -> Option<String> {
-    let binary = env!("CARGO_BIN_EXE_notedeck");
-    let line = format!("stty rows 24 cols {columns}; {env} {binary} search 監視 2>/dev/null");
-    let out = std::process::Command::new("script")
-        .args(["-qec", &line, "/dev/null"])
-        .current_dir(project.dir.path())
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).to_string())
-}
-
 #[test]
 fn a_terminal_gets_bold_matches_and_lines_that_fit_unless_no_color() {
     let project = project();
     project.run(&["build"]).ok();
-    let Some(out) = on_terminal(&project, 40, "") else {
+    let Some(out) = project.on_terminal(40, "", "search 監視 2>/dev/null") else {
         eprintln!("skipped: no `script` to make a terminal");
         return;
     };
@@ -269,7 +255,9 @@ fn a_terminal_gets_bold_matches_and_lines_that_fit_unless_no_color() {
         let columns = unicode_width::UnicodeWidthStr::width(plain.trim_end_matches('\r'));
         assert!(columns <= 40, "{columns} columns: {plain}");
     }
-    let plain = on_terminal(&project, 40, "NO_COLOR=1").unwrap();
+    let plain = project
+        .on_terminal(40, "NO_COLOR=1", "search 監視 2>/dev/null")
+        .unwrap();
     assert!(!plain.contains('\x1b'), "{plain:?}");
 }
 

@@ -47,6 +47,22 @@ impl Project {
         command
     }
 
+    /// Runs `notedeck ARGS` (shell words, after `ENV` assignments) in the
+    /// project on a pseudo-terminal of `columns` columns (util-linux
+    /// `script`): what the terminal showed, or `None` without `script`.
+    pub fn on_terminal(&self, columns: usize, env: &str, args: &str) -> Option<String> {
+        let binary = env!("CARGO_BIN_EXE_notedeck");
+        let line = format!("stty rows 24 cols {columns}; {env} '{binary}' {args}");
+        let out = Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .current_dir(self.dir.path())
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).to_string())
+    }
+
     /// Runs the binary in the project with default folders.
     pub fn run(&self, args: &[&str]) -> Run {
         Run(self.command(args).output().unwrap())
