@@ -112,12 +112,41 @@ fn for_cards<'e>(events: impl Iterator<Item = Event<'e>>) -> impl Iterator<Item 
 /// within its limit (`limits::MAX_PLAIN`, `limits::MAX_HTML`). The events
 /// stream through both renderers, never held all at once.
 pub fn plain_and_html(markdown: &str) -> (String, String) {
+    if is_plain_paragraph(markdown) {
+        // Most definitions: one line of text with nothing Markdown reads.
+        return (markdown.to_string(), format!("<p>{markdown}</p>\n"));
+    }
     let mut plain = Plain::new(MAX_PLAIN);
     let mut events = parser(markdown).inspect(|event| plain.push(event));
     let html = bounded_html(for_cards(&mut events), MAX_HTML);
     // The plain text of what the HTML had no room for.
     events.for_each(drop);
     (plain.finish(), html)
+}
+
+/// Whether `markdown` is one line of text that Markdown (with the
+/// extensions `parser` turns on), furigana and HTML escaping all leave as it
+/// is: what pulldown-cmark would make a bare paragraph of. Parsing is most
+/// of the cost of a short definition, and most definitions are such lines.
+fn is_plain_paragraph(markdown: &str) -> bool {
+    // Characters that start or make Markdown, HTML, entities, math,
+    // furigana, tables or wiki links anywhere in a line.
+    const SYNTAX: &[char] = &[
+        '\\', '`', '*', '_', '[', ']', '{', '}', '<', '>', '&', '"', '\'', '!', '#', '|', '~', '$',
+        '\n', '\r', '\t',
+    ];
+    // ... and what starts a block at the start of a line: a list item, a
+    // heading, a rule, a quote (an ordered item starts with a digit).
+    const BLOCK: &[char] = &['-', '+', '=', '*', '#', '>'];
+    let Some(first) = markdown.chars().next() else {
+        return false;
+    };
+    markdown.len() <= MAX_PLAIN
+        && !first.is_whitespace()
+        && !first.is_ascii_digit()
+        && !BLOCK.contains(&first)
+        && !markdown.ends_with(char::is_whitespace)
+        && !markdown.contains(SYNTAX)
 }
 
 /// The HTML of `events` in at most `limit` bytes (but for the last event
@@ -302,6 +331,44 @@ impl Plain {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_paragraphs_render_as_the_parser_would() {
+        let lines = [
+            "仮想サーバーを提供するサービス",
+            "EC2 リソースが正常に作成されたかどうかを示すシグナル。",
+            "AWS のサービス (マネージド)",
+            "1 時間ごとに実行",
+            "a . b , c ; d : e ? f / g % h @ i ^ j",
+            "cfn-signal と a+b と x=1",
+            "全角　スペース　入り",
+            "x",
+        ];
+        for line in lines {
+            let mut plain = Plain::new(MAX_PLAIN);
+            let mut events = parser(line).inspect(|event| plain.push(event));
+            let html = bounded_html(for_cards(&mut events), MAX_HTML);
+            events.for_each(drop);
+            let parsed = (plain.finish(), html);
+            assert!(is_plain_paragraph(line) || line.starts_with('1'), "{line}");
+            assert_eq!(plain_and_html(line), parsed, "{line}");
+        }
+        for markup in [
+            "**太字**",
+            "a\nb",
+            " 先頭",
+            "末尾 ",
+            "1. 番号",
+            "- 項目",
+            "+ 項目",
+            "= 下線",
+            "漢字[かんじ]",
+            "a & b",
+            "$x$",
+        ] {
+            assert!(!is_plain_paragraph(markup), "{markup}");
+        }
+    }
 
     #[test]
     fn plain_text_keeps_list_structure() {
