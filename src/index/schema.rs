@@ -146,7 +146,7 @@ pub fn prepare(tx: &rusqlite::Transaction) -> anyhow::Result<bool> {
         .collect::<Result<_, _>>()?;
     let migrated = !tables.is_empty();
     tx.execute_batch(
-        "CREATE TEMP TABLE kept (key TEXT PRIMARY KEY, guid TEXT NOT NULL, changed INTEGER NOT NULL)",
+        "CREATE TEMP TABLE kept (key TEXT PRIMARY KEY, guid TEXT NOT NULL, changed INTEGER NOT NULL, hash BLOB)",
     )?;
     if tables.iter().any(|(name, _)| name == "cards") {
         keep_cards(tx, "main")?;
@@ -165,8 +165,9 @@ pub fn prepare(tx: &rusqlite::Transaction) -> anyhow::Result<bool> {
     Ok(migrated)
 }
 
-/// Keeps the GUID and changed time of every card of the index `schema`
-/// (`main`, or an attached one) in `temp.kept`, by key. Returns how many.
+/// Keeps the GUID, changed time and content hash of every card of the index
+/// `schema` (`main`, or an attached one) in `temp.kept`, by key. Returns how
+/// many.
 fn keep_cards(tx: &rusqlite::Transaction, schema: &str) -> rusqlite::Result<usize> {
     // Before version 4 a card's GUID was its key.
     let key = if has_column(tx, schema, "cards", "key")? {
@@ -176,7 +177,7 @@ fn keep_cards(tx: &rusqlite::Transaction, schema: &str) -> rusqlite::Result<usiz
     };
     tx.execute(
         &format!(
-            "INSERT OR IGNORE INTO temp.kept SELECT {key}, guid, changed FROM {schema}.cards WHERE guid IS NOT NULL"
+            "INSERT OR IGNORE INTO temp.kept SELECT {key}, guid, changed, hash FROM {schema}.cards WHERE guid IS NOT NULL"
         ),
         [],
     )

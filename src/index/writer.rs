@@ -76,6 +76,14 @@ pub struct Writer<'a> {
     migrated: bool,
 }
 
+/// What an index made anew took over of a card of the one before it.
+struct Kept {
+    guid: String,
+    changed: i64,
+    /// Of its content then (none from a damaged index that lacked it).
+    hash: Option<Vec<u8>>,
+}
+
 /// A card of `temp.appeared` or `temp.vanished`, as `settle` pairs it.
 struct Settling {
     id: i64,
@@ -208,11 +216,23 @@ impl<'a> Writer<'a> {
                 })
             }
             None => {
-                // A rebuilt index gives back what the old one knew.
-                if let Some((guid, changed)) = self.kept(&card.guid)? {
-                    let id = self.write_card(None, card, Some(&guid), &hash, changed)?;
+                // A rebuilt index gives back what the old one knew. A card
+                // whose content differs from then (other rules, other
+                // fields) is changed: Anki must see it.
+                if let Some(kept) = self.kept(&card.guid)? {
+                    let same = kept.hash.as_deref() == Some(hash.as_slice());
+                    let changed = if same {
+                        kept.changed
+                    } else {
+                        self.newer_than(kept.changed)
+                    };
+                    let id = self.write_card(None, card, Some(&kept.guid), &hash, changed)?;
                     self.index_card(id, card)?;
-                    return Ok(Stored::Unchanged);
+                    return Ok(if same {
+                        Stored::Unchanged
+                    } else {
+                        Stored::Changed
+                    });
                 }
                 let id = self.write_card(None, card, None, &hash, self.now)?;
                 self.index_card(id, card)?;
@@ -270,16 +290,22 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// The GUID and changed time an older index had for this key, during a
-    /// migration.
-    fn kept(&self, key: &str) -> anyhow::Result<Option<(String, i64)>> {
+    /// The GUID, changed time and content hash an older (or damaged) index
+    /// had for this key, when this build made the index anew.
+    fn kept(&self, key: &str) -> anyhow::Result<Option<Kept>> {
         if !self.migrated {
             return Ok(None);
         }
         Ok(self
             .tx
-            .prepare_cached("SELECT guid, changed FROM temp.kept WHERE key = ?1")?
-            .query_row([key], |row| Ok((row.get(0)?, row.get(1)?)))
+            .prepare_cached("SELECT guid, changed, hash FROM temp.kept WHERE key = ?1")?
+            .query_row([key], |row| {
+                Ok(Kept {
+                    guid: row.get(0)?,
+                    changed: row.get(1)?,
+                    hash: row.get(2)?,
+                })
+            })
             .optional()?)
     }
 
