@@ -302,10 +302,6 @@ impl Index {
         known_files(&self.conn)
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// The connection, for reading (search). Writes go through `begin`.
     pub fn connection(&self) -> &Connection {
         &self.conn

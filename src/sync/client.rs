@@ -62,10 +62,6 @@ impl Client {
         }
     }
 
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
     /// Checks that AnkiConnect answers and speaks version 6.
     pub fn check(&self) -> Result<(), AnkiError> {
         let found = self.call("version", json!({}))?;
