@@ -443,12 +443,19 @@ fn edit_many(notes: &Path) {
 )]
 fn syncs_killed_at_any_moment_end_as_one_uninterrupted_sync() {
     let anki = anki();
-    // The reference: one sync, the edits, one sync.
+    // The reference: one sync, the edits, one sync, each timed.
     let reference = Synced::new();
     many_cards(&reference.notes);
-    reference.sync(&[]);
+    let server = Server::start(&reference.col);
+    let timed = |s: &Synced| {
+        let start = Instant::now();
+        s.sync_with(&server, &[]);
+        start.elapsed()
+    };
+    let first = timed(&reference);
     edit_many(&reference.notes);
-    reference.sync(&[]);
+    let second = timed(&reference);
+    server.stop();
     let (expected, _) = by_key(anki, &reference.col);
 
     let s = Synced::new();
@@ -470,8 +477,11 @@ fn syncs_killed_at_any_moment_end_as_one_uninterrupted_sync() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        // Spread over the time a sync takes (pseudo-random, repeatable).
-        std::thread::sleep(Duration::from_millis(40 + (round * 7919 % 23) * 60));
+        // At moments spread over what an uninterrupted sync takes (each
+        // killed sync leaves less for the next): building, adding,
+        // updating, moving, deleting.
+        let whole = if round < 5 { first } else { second };
+        std::thread::sleep(whole.mul_f64([0.05, 0.3, 0.15, 0.45, 0.6][round % 5]));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap();
             killed += 1;
@@ -480,6 +490,7 @@ fn syncs_killed_at_any_moment_end_as_one_uninterrupted_sync() {
     }
     s.sync_with(&server, &[]);
     server.stop();
+    eprintln!("{killed} of 10 syncs were killed while running");
     assert!(
         killed >= 5,
         "only {killed} of 10 syncs were still running when killed"
