@@ -112,9 +112,8 @@ fn for_cards<'e>(events: impl Iterator<Item = Event<'e>>) -> impl Iterator<Item 
 /// within its limit (`limits::MAX_PLAIN`, `limits::MAX_HTML`). The events
 /// stream through both renderers, never held all at once.
 pub fn plain_and_html(markdown: &str) -> (String, String) {
-    if is_plain_paragraph(markdown) {
-        // Most definitions: one line of text with nothing Markdown reads.
-        return (markdown.to_string(), format!("<p>{markdown}</p>\n"));
+    if let Some(rendered) = plain_blocks(markdown) {
+        return rendered;
     }
     let mut plain = Plain::new(MAX_PLAIN);
     let mut events = parser(markdown).inspect(|event| plain.push(event));
@@ -122,6 +121,77 @@ pub fn plain_and_html(markdown: &str) -> (String, String) {
     // The plain text of what the HTML had no room for.
     events.for_each(drop);
     (plain.finish(), html)
+}
+
+/// The plain text and HTML of a back made only of plain lines (as
+/// `is_plain_paragraph` tells): paragraphs of one line, and lists of `- `
+/// items nested two spaces a level, the blocks apart by a blank line. That
+/// is most backs (a definition, a term over its nested list), and parsing is
+/// most of the cost of rendering them; the output is the parser's to the
+/// byte. `None` for anything else.
+fn plain_blocks(markdown: &str) -> Option<(String, String)> {
+    let mut plain = String::with_capacity(markdown.len());
+    let mut html = String::with_capacity(markdown.len() + 64);
+    let mut after_list = false;
+    for block in markdown.split("\n\n") {
+        if !plain.is_empty() {
+            plain.push('\n');
+        }
+        let is_list = block.starts_with("- ");
+        // Two lists apart by a blank line are one loose list (`<li><p>`).
+        if is_list && after_list {
+            return None;
+        }
+        after_list = is_list;
+        if !is_list {
+            if !is_plain_paragraph(block) {
+                return None;
+            }
+            plain.push_str(block);
+            html.push_str("<p>");
+            html.push_str(block);
+            html.push_str("</p>\n");
+            continue;
+        }
+        // The depth of the item each `<li>` is open for, outermost first.
+        let mut open: Vec<usize> = Vec::new();
+        for (i, line) in block.split('\n').enumerate() {
+            let text = line.trim_start_matches(' ');
+            let indent = line.len() - text.len();
+            let depth = indent / 2;
+            let text = text.strip_prefix("- ")?;
+            let deeper = open.last().map_or(0, |d| d + 1);
+            if indent % 2 != 0 || depth > deeper || depth > MAX_INDENT || !is_plain_paragraph(text)
+            {
+                return None;
+            }
+            if i > 0 {
+                plain.push('\n');
+            }
+            plain.push_str(&line[..indent]);
+            plain.push_str("- ");
+            plain.push_str(text);
+            match open.last() {
+                None => html.push_str("<ul>\n"),
+                Some(&last) if depth > last => html.push_str("\n<ul>\n"),
+                Some(_) => {
+                    while open.last().is_some_and(|&d| d > depth) {
+                        open.pop();
+                        html.push_str("</li>\n</ul>\n");
+                    }
+                    open.pop();
+                    html.push_str("</li>\n");
+                }
+            }
+            open.push(depth);
+            html.push_str("<li>");
+            html.push_str(text);
+        }
+        for _ in open {
+            html.push_str("</li>\n</ul>\n");
+        }
+    }
+    Some((plain, html))
 }
 
 /// Whether `markdown` is one line of text that Markdown (with the
@@ -332,6 +402,61 @@ impl Plain {
 mod tests {
     use super::*;
 
+    /// The parser's own rendering, without the fast paths.
+    fn parsed(markdown: &str) -> (String, String) {
+        let mut plain = Plain::new(MAX_PLAIN);
+        let mut events = parser(markdown).inspect(|event| plain.push(event));
+        let html = bounded_html(for_cards(&mut events), MAX_HTML);
+        events.for_each(drop);
+        (plain.finish(), html)
+    }
+
+    #[test]
+    fn plain_blocks_render_as_the_parser_would() {
+        let words = [
+            "用語の説明",
+            "AWS のサービス",
+            "cfn-signal を送る",
+            "x",
+            "全角　空白",
+        ];
+        // Pseudo-random shapes (repeatable): paragraphs and lists of items
+        // nested up to three levels, and the shapes that are no fast case.
+        let mut seed = 7u64;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        let mut fast = 0;
+        for _ in 0..2_000 {
+            let mut blocks = Vec::new();
+            for _ in 0..=next(3) {
+                if next(2) == 0 {
+                    blocks.push(words[next(5) as usize].to_string());
+                } else {
+                    let mut depth = 0;
+                    let mut lines = Vec::new();
+                    for _ in 0..=next(4) {
+                        depth = next(depth + 2).min(3);
+                        let indent = if next(20) == 0 { 3 } else { 2 * depth as usize };
+                        lines.push(format!(
+                            "{}- {}",
+                            " ".repeat(indent),
+                            words[next(5) as usize]
+                        ));
+                    }
+                    blocks.push(lines.join("\n"));
+                }
+            }
+            let markdown = blocks.join(if next(30) == 0 { "\n" } else { "\n\n" });
+            assert_eq!(plain_and_html(&markdown), parsed(&markdown), "{markdown:?}");
+            fast += usize::from(plain_blocks(&markdown).is_some());
+        }
+        assert!(fast > 500, "only {fast} shapes took the fast path");
+    }
+
     #[test]
     fn plain_paragraphs_render_as_the_parser_would() {
         let lines = [
@@ -345,13 +470,8 @@ mod tests {
             "x",
         ];
         for line in lines {
-            let mut plain = Plain::new(MAX_PLAIN);
-            let mut events = parser(line).inspect(|event| plain.push(event));
-            let html = bounded_html(for_cards(&mut events), MAX_HTML);
-            events.for_each(drop);
-            let parsed = (plain.finish(), html);
             assert!(is_plain_paragraph(line) || line.starts_with('1'), "{line}");
-            assert_eq!(plain_and_html(line), parsed, "{line}");
+            assert_eq!(plain_and_html(line), parsed(line), "{line}");
         }
         for markup in [
             "**太字**",
