@@ -15,13 +15,20 @@ use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 /// (`ＤＬＱ` and `dlq`, `ｼｽﾃﾑ` and `システム` fold alike.)
 pub fn fold(text: &str) -> String {
     // Most text is NFKC already; normalizing it anyway is the costly part.
+    // One pass for the usual case; a character NFKC might change sends the
+    // whole text the careful way.
     let mut folded = String::with_capacity(text.len());
-    if text.chars().all(is_nfkc_stable) {
-        text.chars().for_each(|c| push_lower(&mut folded, c));
-    } else if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-        text.chars().for_each(|c| push_lower(&mut folded, c));
-    } else {
-        text.nfkc().for_each(|c| push_lower(&mut folded, c));
+    for c in text.chars() {
+        if !is_nfkc_stable(c) {
+            folded.clear();
+            if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+                text.chars().for_each(|c| push_lower(&mut folded, c));
+            } else {
+                text.nfkc().for_each(|c| push_lower(&mut folded, c));
+            }
+            return folded;
+        }
+        push_lower(&mut folded, c);
     }
     folded
 }
