@@ -383,6 +383,17 @@ impl Index {
     }
 }
 
+/// The cards of one deck, or of every deck, in deck and note order.
+pub fn cards(conn: &Connection, deck: Option<&str>) -> anyhow::Result<Vec<IndexedCard>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {CARD_COLUMNS} FROM cards WHERE ?1 IS NULL OR deck = ?1 ORDER BY deck, file, line"
+    ))?;
+    let cards = stmt
+        .query_map([deck], read_card)?
+        .collect::<Result<_, _>>()?;
+    Ok(cards)
+}
+
 /// The removed cards not yet dealt with, by deck and front.
 pub fn removed_cards(conn: &Connection) -> anyhow::Result<Vec<RemovedCard>> {
     let mut stmt = conn.prepare(

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
 
-use super::{front_key, front_rowid, read_card, schema, CARD_COLUMNS};
+use super::{front_key, front_rowid, schema};
 use crate::card::Card;
 use crate::export::IndexedCard;
 use crate::identity::{self, pairing};
@@ -534,13 +534,7 @@ impl<'a> Writer<'a> {
     /// The cards of one deck, or of every deck, in note order: what the
     /// outputs are made of.
     pub fn cards(&self, deck: Option<&str>) -> anyhow::Result<Vec<IndexedCard>> {
-        let mut stmt = self.tx.prepare(&format!(
-            "SELECT {CARD_COLUMNS} FROM cards WHERE ?1 IS NULL OR deck = ?1 ORDER BY deck, file, line"
-        ))?;
-        let cards = stmt
-            .query_map([deck], read_card)?
-            .collect::<Result<_, _>>()?;
-        Ok(cards)
+        super::cards(&self.tx, deck)
     }
 
     pub fn card_count(&self) -> anyhow::Result<u64> {

@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use serde_json::{json, Value};
 
 use super::client::{self, AnkiError, Client};
-use super::plan::{Leaving, Outgoing, Plan};
+use super::plan::{InAnki, Leaving, Outgoing, Plan};
 use super::state::{self, Synced};
 use super::{ids, BATCH, REMOVED_TAG};
 use crate::export::notetype::{AFMT, CSS, FIELDS, NOTETYPE_NAME, QFMT};
@@ -62,7 +62,12 @@ impl Plan {
         }
         // Notes updated are put in their deck too: their deck may have
         // changed, or be unknown (found by Key).
-        let moving: Vec<&(i64, Outgoing)> = self.update.iter().chain(&self.moves).collect();
+        let moving: Vec<&InAnki> = self
+            .update
+            .iter()
+            .filter(|n| n.misplaced())
+            .chain(&self.moves)
+            .collect();
         for batch in moving.chunks(BATCH) {
             move_notes(conn, client, batch)?;
         }
@@ -123,42 +128,44 @@ fn add_notes(conn: &Connection, client: &Client, batch: &[Outgoing]) -> anyhow::
     Ok(())
 }
 
-fn update_notes(
-    conn: &Connection,
-    client: &Client,
-    batch: &[(i64, Outgoing)],
-) -> anyhow::Result<()> {
+fn update_notes(conn: &Connection, client: &Client, batch: &[InAnki]) -> anyhow::Result<()> {
     let actions = batch
         .iter()
-        .flat_map(|(nid, o)| {
+        .flat_map(|n| {
             [
                 client::Action::new(
                     "updateNoteFields",
-                    json!({ "note": { "id": nid, "fields": o.fields_json() } }),
+                    json!({ "note": { "id": n.nid, "fields": n.card.fields_json() } }),
                 ),
-                client::Action::new("updateNoteTags", json!({ "note": nid, "tags": o.tags })),
+                client::Action::new(
+                    "updateNoteTags",
+                    json!({ "note": n.nid, "tags": n.card.tags }),
+                ),
             ]
         })
         .collect();
     each_ok(client.multi(actions)?)?;
-    // The deck is recorded once the note is in it (`move_notes`).
+    // The deck where the index knows it; a new one is recorded once the
+    // note is in it (`move_notes`).
     let recorded: Vec<(&str, Synced)> = batch
         .iter()
-        .map(|(nid, o)| (o.guid.as_str(), o.synced(*nid, "")))
+        .map(|n| {
+            let deck = n.deck.as_deref().unwrap_or_default();
+            (n.card.guid.as_str(), n.card.synced(n.nid, deck))
+        })
         .collect();
     state::record_synced(conn, &recorded)
 }
 
-fn move_notes(
-    conn: &Connection,
-    client: &Client,
-    batch: &[&(i64, Outgoing)],
-) -> anyhow::Result<()> {
-    let nids: Vec<i64> = batch.iter().map(|(nid, _)| *nid).collect();
+fn move_notes(conn: &Connection, client: &Client, batch: &[&InAnki]) -> anyhow::Result<()> {
+    let nids: Vec<i64> = batch.iter().map(|n| n.nid).collect();
     let cards = cards_of(client, &nids)?;
     let mut by_deck: std::collections::BTreeMap<&str, Vec<i64>> = Default::default();
-    for ((_, o), cards) in batch.iter().zip(cards) {
-        by_deck.entry(o.deck.as_str()).or_default().extend(cards);
+    for (n, cards) in batch.iter().zip(cards) {
+        by_deck
+            .entry(n.card.deck.as_str())
+            .or_default()
+            .extend(cards);
     }
     each_ok(
         client.multi(
@@ -172,7 +179,7 @@ fn move_notes(
     )?;
     let recorded: Vec<(&str, Synced)> = batch
         .iter()
-        .map(|(nid, o)| (o.guid.as_str(), o.synced(*nid, &o.deck)))
+        .map(|n| (n.card.guid.as_str(), n.card.synced(n.nid, &n.card.deck)))
         .collect();
     state::record_synced(conn, &recorded)
 }

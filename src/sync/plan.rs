@@ -13,6 +13,7 @@ use super::{ids, SyncReport, BATCH};
 use crate::export::media::{Media, MediaFile};
 use crate::export::notetype::{FIELDS, NOTETYPE_NAME};
 use crate::export::{key_search, IndexedCard, Note};
+use crate::index;
 
 /// A card as the note Anki should have.
 pub(super) struct Outgoing {
@@ -82,17 +83,33 @@ pub(super) struct Leaving {
     pub(super) line: String,
 }
 
+/// A card whose note Anki has.
+pub(super) struct InAnki {
+    pub(super) nid: i64,
+    pub(super) card: Outgoing,
+    /// The deck its cards are in, when the index knows it (not for a note
+    /// found by Key).
+    pub(super) deck: Option<String>,
+}
+
+impl InAnki {
+    /// Whether its cards must be moved to the card's deck.
+    pub(super) fn misplaced(&self) -> bool {
+        self.deck.as_deref() != Some(self.card.deck.as_str())
+    }
+}
+
 /// What a sync will send, worked out from the index and a few reads of Anki.
 pub(super) struct Plan {
     pub(super) create_model: bool,
     pub(super) create_decks: Vec<String>,
     pub(super) media: Vec<MediaFile>,
     pub(super) add: Vec<Outgoing>,
-    /// Notes to update (fields and tags changed, or found by Key with
-    /// content unknown), with their id. They are put in their deck too.
-    pub(super) update: Vec<(i64, Outgoing)>,
+    /// Notes to update: fields and tags changed, or found by Key with
+    /// content unknown. The misplaced ones are moved too.
+    pub(super) update: Vec<InAnki>,
     /// Notes whose fields are as sent but whose deck changed.
-    pub(super) moves: Vec<(i64, Outgoing)>,
+    pub(super) moves: Vec<InAnki>,
     pub(super) leave: Vec<Leaving>,
     pub(super) unchanged: usize,
 }
@@ -118,9 +135,9 @@ impl Plan {
         let known = |guid: &str| synced.get(guid).filter(|s| in_anki.contains(&s.nid));
 
         let mut media = Media::new(notes_root);
-        let cards = state::cards(conn)?;
+        let cards = index::cards(conn, None)?;
         let outgoing: Vec<Outgoing> = cards.iter().map(|c| Outgoing::new(c, &mut media)).collect();
-        let removed = state::removed(conn)?;
+        let removed = index::removed_cards(conn)?;
 
         // Notes the index does not know: look for them by Key.
         let unknown: Vec<&str> = outgoing
@@ -146,11 +163,20 @@ impl Plan {
             unchanged: 0,
         };
         for card in outgoing {
+            let in_anki = |nid: i64, deck: Option<&str>, card| InAnki {
+                nid,
+                card,
+                deck: deck.map(str::to_string),
+            };
             match (known(&card.guid), found.get(&card.guid)) {
-                (Some(s), _) if s.hash != card.hash => plan.update.push((s.nid, card)),
-                (Some(s), _) if s.deck != card.deck => plan.moves.push((s.nid, card)),
+                (Some(s), _) if s.hash != card.hash => {
+                    plan.update.push(in_anki(s.nid, Some(&s.deck), card))
+                }
+                (Some(s), _) if s.deck != card.deck => {
+                    plan.moves.push(in_anki(s.nid, Some(&s.deck), card))
+                }
                 (Some(_), _) => plan.unchanged += 1,
-                (None, Some(&nid)) => plan.update.push((nid, card)),
+                (None, Some(&nid)) => plan.update.push(in_anki(nid, None, card)),
                 (None, None) => plan.add.push(card),
             }
         }
@@ -176,8 +202,7 @@ impl Plan {
         let mut wanted: Vec<String> = plan
             .add
             .iter()
-            .chain(plan.update.iter().map(|(_, o)| o))
-            .chain(plan.moves.iter().map(|(_, o)| o))
+            .chain(plan.update.iter().chain(&plan.moves).map(|n| &n.card))
             .map(|o| o.deck.clone())
             .filter(|deck| !decks.contains(deck))
             .collect();
@@ -210,10 +235,10 @@ impl Plan {
         report.lines.extend(self.add.iter().map(|o| o.line("add")));
         report
             .lines
-            .extend(self.update.iter().map(|(_, o)| o.line("update")));
+            .extend(self.update.iter().map(|n| n.card.line("update")));
         report
             .lines
-            .extend(self.moves.iter().map(|(_, o)| o.line("move")));
+            .extend(self.moves.iter().map(|n| n.card.line("move")));
         let verb = if keep_removed { "suspend" } else { "delete" };
         report.lines.extend(
             self.leave

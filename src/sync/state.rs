@@ -1,12 +1,9 @@
 //! What the index remembers of Anki between syncs (`anki_notes`,
-//! `anki_media`), and the cards and removals a sync reads.
+//! `anki_media`).
 
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::{params, Connection};
-
-use crate::export::IndexedCard;
-use crate::index::{read_card, RemovedCard, CARD_COLUMNS};
 
 /// A card's note in Anki as the last sync left it.
 #[derive(Debug, Clone)]
@@ -40,19 +37,6 @@ pub fn media(conn: &Connection) -> anyhow::Result<HashSet<String>> {
         .query_map([], |row| row.get(0))?
         .collect::<Result<_, _>>()?;
     Ok(names)
-}
-
-/// Every card, in deck and note order.
-pub fn cards(conn: &Connection) -> anyhow::Result<Vec<IndexedCard>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {CARD_COLUMNS} FROM cards ORDER BY deck, file, line"
-    ))?;
-    let cards = stmt.query_map([], read_card)?.collect::<Result<_, _>>()?;
-    Ok(cards)
-}
-
-pub fn removed(conn: &Connection) -> anyhow::Result<Vec<RemovedCard>> {
-    crate::index::removed_cards(conn)
 }
 
 /// Records notes as Anki now has them.
