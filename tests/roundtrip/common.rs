@@ -132,7 +132,12 @@ pub fn notedeck(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Run {
 
 /// `notedeck build --notes NOTES --out OUT --format FORMATS`.
 pub fn build(notes: &Path, out: &Path, formats: &str) -> Run {
-    notedeck(&[
+    build_with(notes, out, formats, &[])
+}
+
+/// `build` with more arguments (`--split`).
+pub fn build_with(notes: &Path, out: &Path, formats: &str, extra: &[&str]) -> Run {
+    let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![
         &"build",
         &"--notes",
         &notes,
@@ -140,7 +145,19 @@ pub fn build(notes: &Path, out: &Path, formats: &str) -> Run {
         &out,
         &"--format",
         &formats,
-    ])
+    ];
+    args.extend(extra.iter().map(|a| a as &dyn AsRef<std::ffi::OsStr>));
+    notedeck(&args)
+}
+
+/// The GUID of the card fronted `front` (there must be one).
+pub fn guid_of(cards: &[Card], front: &str) -> String {
+    cards
+        .iter()
+        .find(|c| c.front == front)
+        .unwrap_or_else(|| panic!("no card fronted {front}"))
+        .guid
+        .clone()
 }
 
 /// The cards as `notedeck extract NOTES --format jsonl` prints them: what

@@ -192,14 +192,6 @@ fn the_removed_search_selects_exactly_the_removed_notes() {
     let anki = anki();
     let s = studied(anki);
     let cards = extracted(&s.notes);
-    let guid = |front: &str| {
-        cards
-            .iter()
-            .find(|c| c.front == front)
-            .unwrap()
-            .guid
-            .clone()
-    };
     edit_note(
         &s.notes,
         "N5/nouns.md",
@@ -216,7 +208,7 @@ fn the_removed_search_selects_exactly_the_removed_notes() {
     assert!(run.stdout.contains("2 removed"), "{}", run.stdout);
     let query = notedeck(&[&"removed", &"--out", &s.out, &"--query"]).stdout;
     let found = anki.run(&[&"find", &s.col, &query.trim()]);
-    let mut expected = vec![guid("山"), guid("格助詞")];
+    let mut expected = vec![guid_of(&cards, "山"), guid_of(&cards, "格助詞")];
     expected.sort();
     assert_eq!(found["guids"], serde_json::json!(expected), "{query}");
 }
@@ -234,16 +226,7 @@ fn split_packages_import_as_the_one_package_does() {
     let notes = tmp.path().join("notes");
     write_study_notes(&notes);
     let out = tmp.path().join("out");
-    notedeck(&[
-        &"build",
-        &"--notes",
-        &notes,
-        &"--out",
-        &out,
-        &"--split",
-        &"--format",
-        &"apkg",
-    ]);
+    build_with(&notes, &out, "apkg", &["--split"]);
     let packages = outputs(&out, "apkg");
     assert_eq!(packages.len(), 4, "{packages:?}");
     let col = tmp.path().join("col.anki2");

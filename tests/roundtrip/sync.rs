@@ -303,15 +303,7 @@ fn removed_cards_are_deleted_or_suspended_and_tagged() {
         let s = Synced::new();
         s.sync(&[]);
         let cards = s.cards();
-        let guid = |front: &str| {
-            cards
-                .iter()
-                .find(|c| c.front == front)
-                .unwrap()
-                .guid
-                .clone()
-        };
-        let gone = [guid("単語"), guid("格助詞")];
+        let gone = [guid_of(&cards, "単語"), guid_of(&cards, "格助詞")];
         edit_note(&s.notes, "misc.md", "- 単語: 意味を持つ最小の言葉\n", "");
         edit_note(
             &s.notes,
