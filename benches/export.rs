@@ -156,7 +156,7 @@ fn child(cards_path: &Path, out: &Path, format: &str) {
         })
         .collect();
     let start = Instant::now();
-    let staged = stage(out, out, &file_stem(DECK), &cards, &formats).unwrap();
+    let staged = stage(out, out, &file_stem(DECK), &cards, &formats, false).unwrap();
     assert_eq!(staged.cards, cards.len());
     let first = staged.files[0].path.clone();
     for file in staged.files {

@@ -30,6 +30,9 @@ pub struct BuildOptions {
     pub split: bool,
     /// Work out what the build would do, and write nothing.
     pub dry_run: bool,
+    /// Download the remote images the cache in `out` lacks (and rewrite the
+    /// outputs, so that they hold them).
+    pub fetch_remote: bool,
     /// Show progress on stderr when it is a terminal (and say when waiting
     /// for another build).
     pub progress: bool,
@@ -533,7 +536,7 @@ impl Run<'_, '_> {
         let out = &self.options.out;
         let recorded = self.writer.outputs()?;
         let decks = self.writer.decks()?;
-        let rewrite_all = self.options.force || self.writer.migrated();
+        let rewrite_all = self.options.force || self.options.fetch_remote || self.writer.migrated();
         // Each output set: its stem and its deck (`None`: every deck).
         let sets: Vec<(String, Option<String>)> = if decks.is_empty() {
             Vec::new()
@@ -580,10 +583,15 @@ impl Run<'_, '_> {
                 continue;
             }
             let cards = self.writer.cards(deck.as_deref())?;
-            let set = export::stage(out, self.notes, stem, &cards, &self.options.formats)
-                .with_context(|| {
-                    format!("{}: cannot write the outputs", out.join(stem).display())
-                })?;
+            let set = export::stage(
+                out,
+                self.notes,
+                stem,
+                &cards,
+                &self.options.formats,
+                self.options.fetch_remote,
+            )
+            .with_context(|| format!("{}: cannot write the outputs", out.join(stem).display()))?;
             self.report
                 .written
                 .extend(set.files.iter().map(|f| f.path.clone()));

@@ -55,6 +55,10 @@ struct Building {
     /// List the cards (and, for sync, the notes) that changed.
     #[arg(short, long)]
     verbose: bool,
+    /// Download remote images into a cache in OUT and pack them, so cards
+    /// show them offline. Later builds pack the cached ones without asking.
+    #[arg(long)]
+    fetch_remote: bool,
 }
 
 impl Building {
@@ -67,6 +71,7 @@ impl Building {
             list_cards: self.verbose,
             split: self.split,
             dry_run: self.dry_run,
+            fetch_remote: self.fetch_remote,
             progress: !ui.quiet,
         }
     }

@@ -4,41 +4,20 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 
-use common::{write_study_notes, Project};
+use common::{http_server, write_study_notes, Project, Reply};
 
 /// A loopback server that answers every request with `reply(action)`.
 fn fake_server(reply: fn(&str) -> String) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = value.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0; length];
-            let _ = reader.read_exact(&mut body);
-            let request: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-            let answer = reply(request["action"].as_str().unwrap_or(""));
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
-                answer.len()
-            );
+    http_server(move |_, body| {
+        let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+        Reply {
+            status: 200,
+            content_type: "application/json",
+            body: reply(request["action"].as_str().unwrap_or("")).into_bytes(),
         }
-    });
-    url
+    })
 }
 
 fn sync_fails(url: &str) -> String {

@@ -1,18 +1,20 @@
 //! The media of a card's back: images (`<img src>`) and sounds (Anki's
 //! `[sound:…]`, which `render` also makes of `![](x.mp3)` and `![[x.mp3]]`).
 //! Local files are copied into the package under content-hashed names,
-//! remote ones are left alone (with one warning: they show only online), and
+//! remote images are packed from the cache of `remote` when it has them and
+//! otherwise left alone (with one warning: they show only online), and
 //! nothing from outside the notes folder is ever taken (a package may be
 //! shared).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::remote::RemoteImages;
 use crate::card::Card;
 
 /// One file to put into the package.
@@ -32,8 +34,13 @@ pub struct Media {
     by_path: HashMap<PathBuf, String>,
     files: Vec<MediaFile>,
     pub warnings: Vec<String>,
-    /// A remote image was met (and warned about, once).
+    /// Where remote images are cached (and fetched, when asked).
+    remote: Option<RemoteImages>,
+    /// A remote image was left as a link (and warned about, once).
     remote_warned: bool,
+    /// Remote images that could not be fetched: each is tried, and named in
+    /// a warning, once.
+    remote_failed: HashSet<String>,
 }
 
 impl Media {
@@ -43,8 +50,16 @@ impl Media {
             by_path: HashMap::new(),
             files: Vec::new(),
             warnings: Vec::new(),
+            remote: None,
             remote_warned: false,
+            remote_failed: HashSet::new(),
         }
+    }
+
+    /// Packs the remote images that `remote` has (or fetches).
+    pub fn with_remote(mut self, remote: RemoteImages) -> Self {
+        self.remote = Some(remote);
+        self
     }
 
     /// The files to package, each once, in the order first met.
@@ -71,15 +86,13 @@ impl Media {
     /// The media name for one src value as written in the HTML, or None when it
     /// stays as it is (remote, missing, refused).
     fn media_name(&mut self, card: &Card, raw_src: &str, what: &str) -> Option<String> {
-        let src = percent_decode(&html_unescape(raw_src));
-        let src = src.split(['?', '#']).next().unwrap_or_default();
         let at = format!("{}:{}", card.file, card.line);
-        if is_remote(src) && what == "image" && !self.remote_warned {
-            self.remote_warned = true;
-            self.warn(format!(
-                "{at}: remote image left as a link, shown only when online: {src} (other remote images are not listed)"
-            ));
+        let url = html_unescape(raw_src);
+        if is_remote(&url) && what == "image" {
+            return self.remote_image(&at, &url);
         }
+        let src = percent_decode(&url);
+        let src = src.split(['?', '#']).next().unwrap_or_default();
         if src.is_empty() || is_url(src) {
             return None;
         }
@@ -116,6 +129,39 @@ impl Media {
             ));
             return None;
         }
+        self.pack(&at, path, src, what)
+    }
+
+    /// The media name of a remote image in the cache, fetched first if
+    /// asked; None leaves it a link.
+    fn remote_image(&mut self, at: &str, url: &str) -> Option<String> {
+        if self.remote_failed.contains(url) {
+            return None;
+        }
+        match self.remote.as_ref().map(|remote| remote.get(url)) {
+            Some(Ok(Some(path))) => self.pack(at, path, url, "image"),
+            Some(Err(reason)) => {
+                self.remote_failed.insert(url.to_string());
+                self.warn(format!(
+                    "{at}: remote image not fetched, left as a link: {url}: {reason}"
+                ));
+                None
+            }
+            Some(Ok(None)) | None => {
+                if !self.remote_warned {
+                    self.remote_warned = true;
+                    self.warn(format!(
+                        "{at}: remote image left as a link, shown only when online: {url} (other remote images are not listed; `build --fetch-remote` packs them)"
+                    ));
+                }
+                None
+            }
+        }
+    }
+
+    /// Adds the file at `path` to the package (once, under its content's
+    /// name) and returns that name.
+    fn pack(&mut self, at: &str, path: PathBuf, src: &str, what: &str) -> Option<String> {
         if let Some(name) = self.by_path.get(&path) {
             return Some(name.clone());
         }

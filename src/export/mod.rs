@@ -12,6 +12,7 @@ mod apkg;
 mod csv;
 pub mod media;
 pub mod notetype;
+pub mod remote;
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -22,6 +23,7 @@ use anyhow::Context as _;
 
 use crate::card::Card;
 use media::Media;
+use remote::RemoteImages;
 
 /// A card as the index holds it: with the time its content last changed.
 #[derive(Debug, Clone)]
@@ -149,16 +151,19 @@ impl<'a> Note<'a> {
 
 /// Writes `cards` as `OUT_DIR/STEM.apkg` and `.csv` (as `formats` asks) into
 /// temporary files in `out_dir`, to be put in place once the build commits.
-/// `notes_root` is where local images are looked up (and never left).
+/// `notes_root` is where local images are looked up (and never left);
+/// remote images come from the cache in `out_dir`, downloaded first when
+/// `fetch_remote` asks.
 pub fn stage(
     out_dir: &Path,
     notes_root: &Path,
     stem: &str,
     cards: &[IndexedCard],
     formats: &[OutputFormat],
+    fetch_remote: bool,
 ) -> anyhow::Result<Staged> {
     fs::create_dir_all(out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
-    let mut media = Media::new(notes_root);
+    let mut media = Media::new(notes_root).with_remote(RemoteImages::new(out_dir, fetch_remote));
     // Anki keys notes by GUID: a second note with the same one would be
     // merged into the first on import. The index already prevents this; the
     // check keeps other callers honest.
@@ -447,7 +452,7 @@ mod tests {
             indexed("g2", "別"),
         ];
         let formats = [OutputFormat::Csv, OutputFormat::Apkg, OutputFormat::Csv];
-        let staged = stage(&out, dir.path(), "親__子", &cards, &formats).unwrap();
+        let staged = stage(&out, dir.path(), "親__子", &cards, &formats, false).unwrap();
         let paths: Vec<&PathBuf> = staged.files.iter().map(|f| &f.path).collect();
         assert_eq!(paths, [&out.join("親__子.apkg"), &out.join("親__子.csv")]);
         assert_eq!(staged.cards, 2);

@@ -18,6 +18,7 @@ mod state;
 use serde_json::Value;
 
 use crate::build::{self, BuildOptions, BuildReport};
+use crate::export::remote::RemoteImages;
 pub use client::{AnkiError, Client};
 use plan::Plan;
 
@@ -83,7 +84,10 @@ pub fn sync(options: &SyncOptions) -> anyhow::Result<(BuildReport, SyncReport)> 
     let client = Client::new(&options.url);
     client.check()?;
     build::build_and(&options.build, |conn, notes| {
-        let plan = Plan::make(conn, &client, notes)?;
+        // A dry run downloads nothing: it only uses what the cache has.
+        let fetch = options.build.fetch_remote && !options.build.dry_run;
+        let remote = RemoteImages::new(&options.build.out, fetch);
+        let plan = Plan::make(conn, &client, notes, remote)?;
         let mut report = SyncReport {
             dry_run: options.build.dry_run,
             url: options.url.clone(),

@@ -12,6 +12,7 @@ use super::state::{self, Synced};
 use super::{ids, SyncReport, BATCH};
 use crate::export::media::{Media, MediaFile};
 use crate::export::notetype::{FIELDS, NOTETYPE_NAME};
+use crate::export::remote::RemoteImages;
 use crate::export::{key_search, IndexedCard, Note};
 use crate::index;
 
@@ -119,6 +120,7 @@ impl Plan {
         conn: &Connection,
         client: &Client,
         notes_root: &Path,
+        remote: RemoteImages,
     ) -> anyhow::Result<Plan> {
         let create_model = !has_notetype(client)?;
         let in_anki: std::collections::HashSet<i64> = if create_model {
@@ -134,7 +136,7 @@ impl Plan {
         let synced = state::synced(conn)?;
         let known = |guid: &str| synced.get(guid).filter(|s| in_anki.contains(&s.nid));
 
-        let mut media = Media::new(notes_root);
+        let mut media = Media::new(notes_root).with_remote(remote);
         let cards = index::cards(conn, None)?;
         let outgoing: Vec<Outgoing> = cards.iter().map(|c| Outgoing::new(c, &mut media)).collect();
         let removed = index::removed_cards(conn)?;

@@ -180,3 +180,51 @@ pub fn swap_sections(notes: &Path, name: &str) {
     );
     std::fs::write(&path, swapped).unwrap();
 }
+
+/// What the loopback server of `http_server` answers.
+pub struct Reply {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+}
+
+/// A loopback HTTP server answering each request with `reply(path, body)`,
+/// one connection at a time; returns its `http://127.0.0.1:PORT`.
+pub fn http_server(reply: impl Fn(&str, &[u8]) -> Reply + Send + 'static) -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            let _ = reader.read_line(&mut request_line);
+            let path = request_line.split(' ').nth(1).unwrap_or("/").to_string();
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let answer = reply(&path, &body);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                answer.status,
+                answer.content_type,
+                answer.body.len()
+            );
+            // The client may stop reading early (a size limit): not an error here.
+            let _ = stream.write_all(&answer.body);
+        }
+    });
+    url
+}
