@@ -358,12 +358,48 @@ pub fn key_search(guid: &str) -> String {
 /// A field the templates show through Anki's `furigana:` filter (Front,
 /// Context): HTML, with furigana in Anki's syntax and other brackets as
 /// entities, which the filter leaves alone.
+/// A front or context as a field: its furigana in Anki's syntax for the
+/// note type's `furigana:` filter, and its math (`$…$`, `$$…$$`, found as
+/// the backs' Markdown finds it) in MathJax's delimiters, as on the backs.
 fn furigana_field(text: &str) -> Cow<'_, str> {
+    if text.contains('$') {
+        if let Some(field) = with_math(text) {
+            return Cow::Owned(field);
+        }
+    }
     if text.contains(['[', ']', '{', '<']) {
         Cow::Owned(crate::furigana::to_anki_field(text, escape_html))
     } else {
         escape_html(text)
     }
+}
+
+/// The field of a text that has math, or None when it has none. The TeX is
+/// kept as written; its brackets are written as entities, which MathJax
+/// reads as brackets and the furigana filter leaves alone (`a[i]` is not
+/// ruby).
+fn with_math(text: &str) -> Option<String> {
+    use pulldown_cmark::{Event, Options, Parser};
+
+    let mut field = String::with_capacity(text.len() + 8);
+    let mut done = 0;
+    for (event, range) in Parser::new_ext(text, Options::ENABLE_MATH).into_offset_iter() {
+        let (open, tex, close) = match &event {
+            Event::InlineMath(tex) => (r"\(", tex, r"\)"),
+            Event::DisplayMath(tex) => (r"\[", tex, r"\]"),
+            _ => continue,
+        };
+        field.push_str(&furigana_field(&text[done..range.start]));
+        field.push_str(open);
+        field.push_str(&escape_html(tex).replace('[', "&#91;").replace(']', "&#93;"));
+        field.push_str(close);
+        done = range.end;
+    }
+    if done == 0 {
+        return None;
+    }
+    field.push_str(&furigana_field(&text[done..]));
+    Some(field)
 }
 
 /// Card text is plain text; Anki fields are HTML.
@@ -388,6 +424,16 @@ pub fn escape_html(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn math_in_a_front_becomes_mathjax_beside_its_furigana() {
+        assert_eq!(
+            furigana_field(r"公式 $a[i]^2 < b$ と $$E$$ の漢字[かんじ]"),
+            r"公式 \(a&#91;i&#93;^2 &lt; b\) と \[E\] の 漢字[かんじ]"
+        );
+        // Dollars that are no math stay as written.
+        assert_eq!(furigana_field("$5 と $6 の差"), "$5 と $6 の差");
+    }
 
     #[test]
     fn stems_are_safe_and_distinct() {

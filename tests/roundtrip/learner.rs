@@ -18,6 +18,7 @@ pub const LEARNER_NOTE: &str = "# 日本語\n\
     - 大阪: 西の<ruby>大阪<rt>おおさか</rt></ruby>は都市\n\
     - arr[0]: 配列の最初\n\
     - 面積: 円は $\\pi r^2\\,\\mathrm{m}$ で $$E = mc^2$$\n\
+    - 公式 $a[i]^2$: 添字の二乗\n\
     - 発音: [sound:audio/a.mp3] と ![発音](audio/b.mp3) と ![[c.mp3]] と ![[図.png]]\n\
     - コード: 例\n\
     \x20 ```python\n\
@@ -53,7 +54,8 @@ fn side<'v>(rendered: &'v Value, side: &str) -> &'v str {
 
 /// Ruby for `漢字[かんじ]` and `{東京|とうきょう}` on the front (through Anki's
 /// furigana filter) and for all three syntaxes on the back; `arr[0]` stays
-/// text; `$…$` and `$$…$$` arrive as `\(…\)` and `\[…\]` with `\,` kept;
+/// text; `$…$` and `$$…$$` arrive as `\(…\)` and `\[…\]` with `\,` kept,
+/// on the back and on the front;
 /// `[sound:…]`, `![](x.mp3)` and `![[c.mp3]]` are sounds Anki plays, and
 /// they and `![[図.png]]` are in the package and the collection's media.
 #[test]
@@ -115,6 +117,10 @@ fn furigana_math_sounds_and_code_as_anki_renders_them() {
     let math = side(&rendered(&col, &cards, "面積"), "answer").to_string();
     assert!(math.contains(r"\(\pi r^2\,\mathrm{m}\)"), "{math}");
     assert!(math.contains(r"\[E = mc^2\]"), "{math}");
+    // In a front too, where the brackets must not become furigana.
+    let formula = side(&rendered(&col, &cards, "公式 $a[i]^2$"), "question").to_string();
+    assert!(formula.contains(r"公式 \(a&#91;i&#93;^2\)"), "{formula}");
+    assert!(!formula.contains("<ruby"), "{formula}");
 
     let sounds = rendered(&col, &cards, "発音");
     let media_dir = Path::new(sounds["media_dir"].as_str().unwrap());
