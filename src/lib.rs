@@ -8,7 +8,9 @@
 
 pub mod build;
 pub mod card;
+pub mod cloze;
 pub mod commands;
+pub mod config;
 pub mod export;
 pub mod extract;
 pub mod furigana;
