@@ -260,7 +260,7 @@ fn mime_type(name: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::card::{Card, Kind};
+    use crate::card::{Card, Kind, NoteType};
 
     fn indexed(front: &str, back_html: &str, deck: &str, tags: &[&str]) -> IndexedCard {
         IndexedCard {
@@ -323,5 +323,36 @@ mod tests {
             !html.contains("src=\"nd-"),
             "no media name is left unresolved"
         );
+    }
+
+    #[test]
+    fn each_card_anki_makes_is_shown_with_its_note_type_templates() {
+        let dir = tempfile::tempdir().unwrap();
+        let typed = |front: &str, back_html: &str, note_type| {
+            let mut card = indexed(front, back_html, "d", &[]);
+            card.card.note_type = note_type;
+            card
+        };
+        let cards = [
+            typed("穴", "<p>{{c1::光}}と{{c2::水}}</p>", NoteType::Cloze),
+            typed("表", "<p>裏</p>", NoteType::Reversed),
+            typed("犬", "<p>dog</p>", NoteType::TypeIn),
+        ];
+        let page = page(&cards, dir.path());
+        assert_eq!(page.cards, 5, "two gaps, two sides, one typed answer");
+        let html = &page.html;
+        assert_eq!(html.matches("<article class=\"pv-card\"").count(), 5);
+        assert!(html.contains(
+            "<span class=\"cloze\">[...]</span>と<span class=\"cloze-inactive\">水</span>"
+        ));
+        assert!(html.contains(
+            "<span class=\"cloze-inactive\">光</span>と<span class=\"cloze\">[...]</span>"
+        ));
+        assert!(
+            html.contains("<div class=\"nd-back\"><p>裏</p></div>"),
+            "the reversed question"
+        );
+        assert!(html.contains("<input class=\"pv-typeans\""));
+        assert!(!html.contains("{{"), "no template or gap syntax is left");
     }
 }
