@@ -55,8 +55,7 @@ pub fn folders(
 }
 
 /// Which cards a note asks for; unset: as the folder above says.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct NoteOptions {
     /// A reversed card too (back → front).
     pub reverse: Option<bool>,
@@ -92,7 +91,7 @@ impl NoteOptions {
 
 /// The settings of the notes under one folder.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, try_from = "FolderFile")]
+#[serde(try_from = "FolderFile")]
 struct Folder {
     /// The deck the folder's own levels become.
     deck: Option<String>,
@@ -160,12 +159,13 @@ impl Config {
     /// used is an error naming it and the line.
     pub fn load(notes_root: &Path) -> anyhow::Result<Config> {
         let path = notes_root.join(FILE_NAME);
+        // A note given alone (`extract a.md`) has no folder of settings.
+        if !notes_root.is_dir() {
+            return Ok(Config::default());
+        }
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(err) if notes_root.is_file() && err.kind() == std::io::ErrorKind::NotADirectory => {
-                return Ok(Config::default())
-            }
             Err(err) => {
                 return Err(err).with_context(|| format!("{}: cannot read", path.display()))
             }

@@ -137,15 +137,18 @@ impl Plan {
         client: &Client,
         notes_root: &Path,
     ) -> anyhow::Result<Plan> {
-        let mut create_models = Vec::new();
-        // The notes of each note type Anki has.
+        let models: Vec<String> =
+            serde_json::from_value(client.call("modelNames", json!({}))?).unwrap_or_default();
+        // The note types Anki lacks, and the type of each note of the others.
+        let mut missing = Vec::new();
         let mut types: std::collections::HashMap<i64, NoteType> = Default::default();
         for note_type in NoteType::ALL {
             let definition = notetype::definition(note_type);
-            if !has_notetype(client, definition)? {
-                create_models.push(definition);
+            if !models.iter().any(|name| name == definition.name) {
+                missing.push(note_type);
                 continue;
             }
+            check_fields(client, definition)?;
             let query = format!("\"note:{}\"", definition.name);
             for nid in ids(client.call("findNotes", json!({ "query": query }))?) {
                 types.insert(nid, note_type);
@@ -158,6 +161,12 @@ impl Plan {
         let cards = index::cards(conn, None)?;
         let outgoing: Vec<Outgoing> = cards.iter().map(|c| Outgoing::new(c, &mut media)).collect();
         let removed = index::removed_cards(conn)?;
+        // Only the note types the cards use are made.
+        let create_models = missing
+            .into_iter()
+            .filter(|&t| outgoing.iter().any(|o| o.note_type == t))
+            .map(notetype::definition)
+            .collect();
 
         // Notes the index does not know: look for them by Key.
         let unknown: Vec<&str> = outgoing
@@ -278,14 +287,10 @@ impl Plan {
     }
 }
 
-/// Whether Anki has the note type, with every field it needs.
-fn has_notetype(client: &Client, definition: &Definition) -> anyhow::Result<bool> {
+/// Checks that Anki's note type of `definition`'s name has every field it
+/// needs.
+fn check_fields(client: &Client, definition: &Definition) -> anyhow::Result<()> {
     let name = definition.name;
-    let names: Vec<String> =
-        serde_json::from_value(client.call("modelNames", json!({}))?).unwrap_or_default();
-    if !names.iter().any(|n| n == name) {
-        return Ok(false);
-    }
     let fields: Vec<String> =
         serde_json::from_value(client.call("modelFieldNames", json!({ "modelName": name }))?)
             .unwrap_or_default();
@@ -302,7 +307,7 @@ fn has_notetype(client: &Client, definition: &Definition) -> anyhow::Result<bool
             missing.join(", ")
         );
     }
-    Ok(true)
+    Ok(())
 }
 
 /// Note ids of notes whose `Key` field is one of `guids`, by GUID.
