@@ -138,7 +138,8 @@ impl TryFrom<FolderFile> for Folder {
 struct ConfigFile {
     out: Option<PathBuf>,
     reverse: Option<bool>,
-    type_in: Option<bool>,
+    /// Spanned, to name its line when it conflicts with `reverse`.
+    type_in: Option<toml::Spanned<bool>>,
     #[serde(default)]
     folders: BTreeMap<String, toml::Spanned<Folder>>,
 }
@@ -181,10 +182,10 @@ impl Config {
         let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
         let top = NoteOptions {
             reverse: file.reverse,
-            type_in: file.type_in,
+            type_in: file.type_in.as_ref().map(|t| *t.get_ref()),
         };
-        if let Some(why) = top.conflict() {
-            return Err(why.to_string());
+        if let (Some(why), Some(type_in)) = (top.conflict(), &file.type_in) {
+            return Err(format!("line {}: {why}", line_of(type_in.span().start)));
         }
         let mut folders = BTreeMap::new();
         folders.insert(
@@ -341,6 +342,10 @@ mod tests {
             ("\n\n[folders.\"../x\"]\ndeck = \"a\"\n", "line 3"),
             ("out = 3\n", "line 1"),
             ("\nrevers = true\n", "line 2"),
+            (
+                "reverse = true\n\ntype_in = true\n",
+                "line 3: reverse and type_in",
+            ),
         ] {
             let err = config(text).unwrap_err();
             assert!(err.contains(want), "{text:?}: {err}");
