@@ -41,7 +41,8 @@ impl Plan {
         }
         // Before the adds: the card of a note whose type changed is added anew.
         for batch in self.retype.chunks(BATCH) {
-            client.call("deleteNotes", json!({ "notes": batch }))?;
+            let nids: Vec<i64> = batch.iter().map(|(nid, _)| *nid).collect();
+            client.call("deleteNotes", json!({ "notes": nids }))?;
         }
         each_ok(
             client.multi(

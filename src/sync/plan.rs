@@ -125,9 +125,10 @@ pub(super) struct Plan {
     /// Notes whose fields are as sent but whose deck changed.
     pub(super) moves: Vec<InAnki>,
     pub(super) leave: Vec<Leaving>,
-    /// Notes of a card whose note type changed: deleted, and the card
-    /// added anew (AnkiConnect cannot change a note's type).
-    pub(super) retype: Vec<i64>,
+    /// Notes of a card whose note type changed, with the card's line:
+    /// deleted, and the card added anew (AnkiConnect cannot change a
+    /// note's type).
+    pub(super) retype: Vec<(i64, String)>,
     pub(super) unchanged: usize,
 }
 
@@ -202,7 +203,12 @@ impl Plan {
                 .map(|s| s.nid)
                 .or_else(|| found.get(&card.guid).copied());
             if let Some(nid) = nid.filter(|nid| types.get(nid) != Some(&card.note_type)) {
-                plan.retype.push(nid);
+                let line = format!(
+                    "{} (its note is deleted: the note type is now {})",
+                    card.line("retype"),
+                    card.note_type.as_str()
+                );
+                plan.retype.push((nid, line));
                 plan.add.push(card);
                 continue;
             }
@@ -270,6 +276,9 @@ impl Plan {
         for deck in &self.create_decks {
             report.lines.push(format!("create   deck {deck}"));
         }
+        report
+            .lines
+            .extend(self.retype.iter().map(|(_, line)| line.clone()));
         report.lines.extend(self.add.iter().map(|o| o.line("add")));
         report
             .lines

@@ -544,7 +544,13 @@ fn cloze_reversed_and_type_in_notes_are_synced_with_their_cards() {
     // The reversed note loses its front matter: a basic note, made anew.
     let path = s.notes.join("逆.md");
     std::fs::write(&path, "# 逆\n\n- 表: 裏の説明\n").unwrap();
-    let run = s.sync(&[]);
+    let run = s.sync(&["-v"]);
+    assert!(
+        run.stdout
+            .contains("retype   逆 · 表 (its note is deleted: the note type is now basic)"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("1 added"), "{}", run.stdout);
     let (notes, _) = by_key(anki, &s.col);
     assert_eq!(notes.len(), cards.len());
