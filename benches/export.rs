@@ -223,6 +223,7 @@ fn write_cards(path: &Path, count: usize) {
             kind: Kind::Term,
             file: format!("bench/{}.md", i / 1000),
             line: i % 1000 + 1,
+            note_type: Default::default(),
         };
         let line = serde_json::json!({ "card": card, "changed": 1_750_000_000 + i as i64 });
         writeln!(out, "{line}").unwrap();

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::config::Config;
 use crate::export::{self, OutputFormat, StagedFile};
 use crate::extract;
 use crate::index::{self, CardEvent, Index, Outcome, Rescue, Writer};
@@ -267,6 +268,7 @@ fn update_index<T>(
     }
     std::fs::read_dir(&notes)
         .with_context(|| format!("{}: cannot read the notes folder", notes.display()))?;
+    let config = Config::load(&notes)?;
     if !options.dry_run {
         // Holding the index's write lock, nothing else writes here: what is
         // left is a killed build's.
@@ -282,6 +284,7 @@ fn update_index<T>(
             ..BuildReport::default()
         },
         dirty: BTreeSet::new(),
+        config,
     };
     run.note_notes_folder()?;
     run.index_notes()?;
@@ -390,6 +393,7 @@ struct Run<'a, 'i> {
     /// Decks with a card that changed, came or left: with `--split`, their
     /// outputs are rewritten.
     dirty: BTreeSet<String>,
+    config: Config,
 }
 
 impl Run<'_, '_> {
@@ -409,18 +413,21 @@ impl Run<'_, '_> {
     }
 
     fn index_notes(&mut self) -> anyhow::Result<()> {
-        let rules = extract::RULES_VERSION.to_string();
+        let rules = format!("{} {}", extract::RULES_VERSION, self.config.fingerprint());
+        let rules = rules.trim_end();
         let force = self.options.force
             || self.writer.migrated()
-            || self.writer.meta(META_RULES)?.as_deref() != Some(rules.as_str());
-        self.writer.set_meta(META_RULES, &rules)?;
+            || self.writer.meta(META_RULES)?.as_deref() != Some(rules);
+        self.writer.set_meta(META_RULES, rules)?;
         let (notes, walk_errors) = scan::scan_notes(self.notes);
         // Files under a folder that could not be read are not gone.
         let unreadable: Vec<String> = walk_errors
             .iter()
             .filter_map(|err| match err {
                 NoteError::Unreadable { path, .. } => Some(scan::relative_name(self.notes, path)),
-                NoteError::NotUtf8 { .. } | NoteError::Outside { .. } => None,
+                NoteError::NotUtf8 { .. }
+                | NoteError::Outside { .. }
+                | NoteError::FrontMatter { .. } => None,
             })
             .collect();
         self.report.failed.extend(walk_errors);
@@ -487,11 +494,11 @@ impl Run<'_, '_> {
     fn index_file(
         &mut self,
         name: &str,
-        text: &str,
+        text: &scan::NoteText,
         revisited: &HashSet<String>,
     ) -> anyhow::Result<()> {
         use crate::index::Stored;
-        for card in extract::extract_note(name, text) {
+        for card in self.config.cards(name, text) {
             let stored = self
                 .writer
                 .store_card(&card, |file| revisited.contains(file))?;

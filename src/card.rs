@@ -37,9 +37,62 @@ impl std::str::FromStr for Kind {
     }
 }
 
+/// Which Anki note type a card becomes, and so which cards Anki makes of
+/// it. Chosen by the note's front matter or `notedeck.toml` (`Reversed`,
+/// `TypeIn`) or by gaps in the back (`Cloze`, which wins).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteType {
+    /// One card: front, then back.
+    #[default]
+    Basic,
+    /// Two cards: front → back, and back → front.
+    Reversed,
+    /// One card whose answer is typed in (Anki's `{{type:Back}}`).
+    TypeIn,
+    /// One card a gap of the back (`{{c1::…}}`, `==…==`).
+    Cloze,
+}
+
+impl NoteType {
+    pub const ALL: [NoteType; 4] = [
+        NoteType::Basic,
+        NoteType::Reversed,
+        NoteType::TypeIn,
+        NoteType::Cloze,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoteType::Basic => "basic",
+            NoteType::Reversed => "reversed",
+            NoteType::TypeIn => "type_in",
+            NoteType::Cloze => "cloze",
+        }
+    }
+
+    pub fn is_basic(&self) -> bool {
+        *self == NoteType::Basic
+    }
+}
+
+impl std::str::FromStr for NoteType {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        NoteType::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| format!("unknown note type '{s}' (basic, reversed, type_in or cloze)"))
+    }
+}
+
 /// One flashcard, with everything needed to index, search and export it.
 ///
-/// The field names and their order are those of `extract --format jsonl`.
+/// The field names and their order are those of `extract --format jsonl`;
+/// `note_type` is there only when it is not `basic`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Card {
     /// Stable identity: survives edits of the back (see `identity`).
@@ -60,4 +113,6 @@ pub struct Card {
     pub file: String,
     /// 1-based line of the front in `file`.
     pub line: usize,
+    #[serde(default, skip_serializing_if = "NoteType::is_basic")]
+    pub note_type: NoteType,
 }

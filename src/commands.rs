@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::build::{self, BuildOptions, BuildReport};
+use crate::config::Config;
 use crate::index::{self, Index, RemovedCard};
 use crate::japanese::width::terminal_columns;
 use crate::search::{self, Filters};
-use crate::{export, extract, output, scan};
+use crate::{export, output, scan};
 
 /// The exit code of an error, as ripgrep's: 0 is success (or hits), 1 no hits.
 pub const ERROR: u8 = 2;
@@ -57,16 +58,17 @@ pub fn extract(paths: &[PathBuf], format: output::Format, ui: Ui) -> anyhow::Res
     let (mut files, mut cards) = (0, 0);
     let mut failed = false;
     for root in paths {
+        let config = Config::load(root)?;
         let (notes, errors) = scan::scan_notes(root);
         for err in errors {
             eprintln!("notedeck: {err}");
             failed = true;
         }
         for note in notes {
-            match scan::read_note(&note.path) {
+            match scan::read_note(&note.path).and_then(|text| scan::note_text(&note.path, text)) {
                 Ok(text) => {
                     files += 1;
-                    for card in extract::extract_note(&note.name, &text) {
+                    for card in config.cards(&note.name, &text) {
                         out.write(&card)?;
                         cards += 1;
                     }

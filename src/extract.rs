@@ -454,6 +454,7 @@ impl Walk<'_> {
             kind: draft.kind,
             file: self.file.to_string(),
             line: draft.line,
+            note_type: Default::default(),
         });
     }
 }

@@ -1,14 +1,18 @@
 //! notedeck turns Markdown study notes, Japanese first, into Anki flashcards.
 //!
 //! The pipeline, one module a stage:
-//! `scan` (which notes exist) → `outline` (Markdown → tree) → `extract`
-//! (tree → cards) → `index` (SQLite) → `export` (.apkg, .csv) and `search`.
+//! `scan` (which notes exist, their front matter) → `outline` (Markdown →
+//! tree) → `extract` (tree → cards) → `config` (decks and note types from
+//! `notedeck.toml` and front matter; `cloze` for gaps) → `index` (SQLite)
+//! → `export` (.apkg, .csv), `sync`, `preview` and `search`.
 //! `japanese` holds the text handling they share; `limits` how large each
 //! field of a card may grow.
 
 pub mod build;
 pub mod card;
+pub mod cloze;
 pub mod commands;
+pub mod config;
 pub mod export;
 pub mod extract;
 pub mod furigana;

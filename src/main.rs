@@ -25,8 +25,9 @@ struct Cli {
 /// Where the notes are.
 #[derive(Args)]
 struct Notes {
-    /// The folder of notes (walked for *.md) [default: the folder the index
-    /// was built from, else notes]
+    /// The folder of notes (walked for *.md) [default: the current folder
+    /// when it has a notedeck.toml, else the folder the index was built
+    /// from, else notes]
     #[arg(long)]
     notes: Option<PathBuf>,
 }
@@ -34,9 +35,17 @@ struct Notes {
 /// Where the index and the outputs are.
 #[derive(Args)]
 struct Out {
-    /// The folder of the index (index.sqlite) and the decks.
-    #[arg(long, default_value = "out")]
-    out: PathBuf,
+    /// The folder of the index (index.sqlite) and the decks [default: the
+    /// `out` of the notes folder's notedeck.toml, else out]
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+impl Notes {
+    /// The notes and output folders, as the flags and `notedeck.toml` say.
+    fn with(self, out: Out) -> anyhow::Result<(Option<PathBuf>, PathBuf)> {
+        notedeck::config::folders(self.notes, out.out)
+    }
 }
 
 /// How a build runs, for `build` and `sync` alike.
@@ -62,10 +71,16 @@ struct Building {
 }
 
 impl Building {
-    fn options(self, formats: Vec<OutputFormat>, force: bool, ui: Ui) -> BuildOptions {
-        BuildOptions {
-            notes: self.notes.notes,
-            out: self.out.out,
+    fn options(
+        self,
+        formats: Vec<OutputFormat>,
+        force: bool,
+        ui: Ui,
+    ) -> anyhow::Result<BuildOptions> {
+        let (notes, out) = self.notes.with(self.out)?;
+        Ok(BuildOptions {
+            notes,
+            out,
             formats,
             force,
             list_cards: self.verbose,
@@ -73,7 +88,7 @@ impl Building {
             dry_run: self.dry_run,
             fetch_remote: self.fetch_remote,
             progress: !ui.quiet,
-        }
+        })
     }
 }
 
@@ -183,26 +198,32 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Extract { paths, format } => commands::extract(&paths, format, ui),
-        Command::Preview { notes, out } => {
-            notedeck::preview::command(&out.out, notes.notes.as_deref())
-        }
+        Command::Preview { notes, out } => notes
+            .with(out)
+            .and_then(|(notes, out)| notedeck::preview::command(&out, notes.as_deref())),
         Command::Build {
             building,
             format,
             force,
-        } => commands::build(&building.options(format, force, ui), ui),
+        } => building
+            .options(format, force, ui)
+            .and_then(|options| commands::build(&options, ui)),
         Command::Sync {
             building,
             url,
             keep_removed,
-        } => commands::sync(
-            &notedeck::sync::SyncOptions {
-                build: building.options(OutputFormat::ALL.to_vec(), false, ui),
-                url,
-                keep_removed,
-            },
-            ui,
-        ),
+        } => building
+            .options(OutputFormat::ALL.to_vec(), false, ui)
+            .and_then(|build| {
+                commands::sync(
+                    &notedeck::sync::SyncOptions {
+                        build,
+                        url,
+                        keep_removed,
+                    },
+                    ui,
+                )
+            }),
         Command::Search {
             query,
             notes,
@@ -214,15 +235,17 @@ fn main() -> ExitCode {
             json,
         } => {
             let filters = Filters { deck, tag, kind };
-            commands::search(
-                &out.out,
-                notes.notes.as_deref(),
-                &query.join(" "),
-                &filters,
-                limit,
-                json,
-                ui,
-            )
+            notes.with(out).and_then(|(notes, out)| {
+                commands::search(
+                    &out,
+                    notes.as_deref(),
+                    &query.join(" "),
+                    &filters,
+                    limit,
+                    json,
+                    ui,
+                )
+            })
         }
         Command::Removed { out, query, forget } => {
             let action = if query {
@@ -232,7 +255,9 @@ fn main() -> ExitCode {
             } else {
                 RemovedAction::List
             };
-            commands::removed(&out.out, action, ui)
+            Notes { notes: None }
+                .with(out)
+                .and_then(|(_, out)| commands::removed(&out, action, ui))
         }
     };
     match result {

@@ -127,6 +127,7 @@ mod tests {
             kind: Kind::Term,
             file: "a.md".into(),
             line: 3,
+            note_type: Default::default(),
         }
     }
 

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+use crate::config::NoteOptions;
+
 /// A note file that could not be used, naming it.
 #[derive(Debug, Error)]
 pub enum NoteError {
@@ -24,6 +26,139 @@ pub enum NoteError {
     /// package may be shared.
     #[error("{path}: refused, it links to {} outside the notes folder", target.display())]
     Outside { path: PathBuf, target: PathBuf },
+    /// A `notedeck:` front matter that asks for what there is not.
+    #[error("{path}:{line}: {message}")]
+    FrontMatter {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+}
+
+/// A note's text with its front matter blanked (its lines left empty, so
+/// that the lines below keep their numbers and it makes no card), and what
+/// its `notedeck:` key asks for.
+#[derive(Debug, Clone)]
+pub struct NoteText {
+    pub text: String,
+    pub options: NoteOptions,
+}
+
+/// `text` of the note at `path` as a `NoteText`.
+///
+/// Front matter is a first line `---` up to a line `---` or `...`. Of it,
+/// only the key `notedeck` is read, a mapping of `reverse` and `type_in` to
+/// `true` or `false`, in YAML's flow (`notedeck: {reverse: true}`) or block
+/// style (`notedeck:` then indented `reverse: true` lines); the rest
+/// belongs to other tools and is left alone. Anything else under
+/// `notedeck` is an error naming the line.
+pub fn note_text(path: &Path, mut text: String) -> Result<NoteText, NoteError> {
+    let Some(end) = front_matter_end(&text) else {
+        return Ok(NoteText {
+            text,
+            options: NoteOptions::default(),
+        });
+    };
+    let options =
+        front_matter_options(&text[..end]).map_err(|(line, message)| NoteError::FrontMatter {
+            path: path.to_path_buf(),
+            line,
+            message,
+        })?;
+    let blank: String = text[..end].chars().filter(|&c| c == '\n').collect();
+    text.replace_range(..end, &blank);
+    Ok(NoteText { text, options })
+}
+
+/// Where the front matter ends (after its closing line), if the note has one.
+fn front_matter_end(text: &str) -> Option<usize> {
+    let mut lines = text.split_inclusive('\n');
+    if lines.next()?.trim_end() != "---" {
+        return None;
+    }
+    let mut end = text.find('\n')? + 1;
+    for line in lines {
+        end += line.len();
+        if matches!(line.trim_end(), "---" | "...") {
+            return Some(end);
+        }
+    }
+    None
+}
+
+/// The options of the `notedeck` key of a front matter, or the line
+/// (1-based, in the note) and what is wrong there.
+fn front_matter_options(block: &str) -> Result<NoteOptions, (usize, String)> {
+    let lines: Vec<&str> = block.lines().collect();
+    let Some(at) = lines.iter().position(|l| {
+        l.strip_prefix("notedeck")
+            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+    }) else {
+        return Ok(NoteOptions::default());
+    };
+    let value = lines[at].split_once(':').map_or("", |(_, v)| v).trim();
+    let mut pairs: Vec<(usize, &str)> = Vec::new();
+    if let Some(flow) = value.strip_prefix('{') {
+        let Some(inner) = flow.trim_end().strip_suffix('}') else {
+            return Err((
+                at + 1,
+                "notedeck: a { mapping } must close on its line".into(),
+            ));
+        };
+        pairs.extend(
+            inner
+                .split(',')
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| (at + 1, p)),
+        );
+    } else if value.is_empty() || value.starts_with('#') {
+        for (i, line) in lines.iter().enumerate().skip(at + 1) {
+            if !line.starts_with([' ', '\t']) && !line.trim().is_empty() {
+                break;
+            }
+            let line = line.trim();
+            if !line.is_empty() && !line.starts_with('#') {
+                pairs.push((i + 1, line));
+            }
+        }
+    } else {
+        return Err((
+            at + 1,
+            format!("notedeck: expected a mapping such as {{reverse: true}}, found {value:?}"),
+        ));
+    }
+    let mut options = NoteOptions::default();
+    for (line, pair) in pairs {
+        let (key, value) = pair.split_once(':').unwrap_or((pair, ""));
+        let value = value.split(" #").next().unwrap_or("").trim();
+        let flag = match value.to_ascii_lowercase().as_str() {
+            "true" => true,
+            "false" => false,
+            _ => {
+                return Err((
+                    line,
+                    format!(
+                        "notedeck: {}: expected true or false, found {value:?}",
+                        key.trim()
+                    ),
+                ))
+            }
+        };
+        match key.trim() {
+            "reverse" => options.reverse = Some(flag),
+            "type_in" => options.type_in = Some(flag),
+            other => {
+                return Err((
+                    line,
+                    format!("notedeck: unknown key {other:?} (reverse or type_in)"),
+                ))
+            }
+        }
+    }
+    match options.conflict() {
+        Some(why) => Err((at + 1, format!("notedeck: {why}"))),
+        None => Ok(options),
+    }
 }
 
 /// Reads a note as UTF-8 text, without a byte-order mark.
@@ -190,7 +325,7 @@ pub enum Change {
     /// Size or time differ but the bytes are the same (a `touch`, a checkout).
     Touched(FileState),
     /// New or different bytes: the note's text, to extract again.
-    Changed(FileState, String),
+    Changed(FileState, NoteText),
 }
 
 /// Compares a note with what the index remembers of it: size and
@@ -217,7 +352,7 @@ pub fn detect_change(
     if known.is_some_and(|k| k.hash == state.hash) {
         return Ok(Change::Touched(state));
     }
-    let text = decode_note(&note.path, bytes)?;
+    let text = note_text(&note.path, decode_note(&note.path, bytes)?)?;
     Ok(Change::Changed(state, text))
 }
 
@@ -283,6 +418,59 @@ mod tests {
         assert_eq!(name(b"sub/a\xff.md"), "sub/a\\xFF.md");
         assert_ne!(name(b"a\xff.md"), name(b"a\xfe.md"));
         assert_eq!(name("見出し.md".as_bytes()), "見出し.md");
+    }
+
+    fn options(text: &str) -> Result<NoteOptions, String> {
+        note_text(Path::new("n.md"), text.to_string())
+            .map(|note| note.options)
+            .map_err(|err| err.to_string())
+    }
+
+    #[test]
+    fn front_matter_is_blanked_and_its_notedeck_key_read() {
+        let note = note_text(
+            Path::new("n.md"),
+            "---\ntags: [a]\nnotedeck: {reverse: true}\n---\n- 用語: 定義\n".into(),
+        )
+        .unwrap();
+        assert_eq!(note.text, "\n\n\n\n- 用語: 定義\n");
+        assert_eq!(note.options.reverse, Some(true));
+        let block = "---\nnotedeck:\n  type_in: true  # typed\n  reverse: false\ntitle: x\n...\n";
+        assert_eq!(
+            options(block),
+            Ok(NoteOptions {
+                reverse: Some(false),
+                type_in: Some(true)
+            })
+        );
+        // Without a closing line it is a rule and text, not front matter.
+        let open = note_text(Path::new("n.md"), "---\nnotedeck: x\n".into()).unwrap();
+        assert_eq!(open.text, "---\nnotedeck: x\n");
+    }
+
+    #[test]
+    fn a_bad_notedeck_key_names_the_file_and_line() {
+        for (text, want) in [
+            (
+                "---\nnotedeck: {reverse: yes}\n---\n",
+                "n.md:2: notedeck: reverse: expected true or false",
+            ),
+            (
+                "---\na: 1\nnotedeck:\n  revers: true\n---\n",
+                "n.md:4: notedeck: unknown key \"revers\"",
+            ),
+            (
+                "---\nnotedeck: {reverse: true, type_in: true}\n---\n",
+                "n.md:2: notedeck: reverse and type_in",
+            ),
+            (
+                "---\nnotedeck: true\n---\n",
+                "n.md:2: notedeck: expected a mapping",
+            ),
+        ] {
+            let err = options(text).unwrap_err();
+            assert!(err.starts_with(want), "{text:?}: {err}");
+        }
     }
 
     #[test]

@@ -530,6 +530,7 @@ mod tests {
             kind: Kind::Term,
             file: "f.md".into(),
             line: 1,
+            note_type: Default::default(),
         };
         let snippet = Snippet::of(&card, &["デッドレター".to_string()]);
         assert_eq!(

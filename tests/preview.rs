@@ -97,3 +97,38 @@ fn the_preview_counts_filters_and_switches_night_mode() {
     browser::screenshot(&browser::file_url(&page, "night=1"), &night, 900, 700);
     assert_ne!(std::fs::read(day).unwrap(), std::fs::read(night).unwrap());
 }
+
+/// Each card Anki makes is one in the page, with its note type's own
+/// templates: a cloze note's card a gap, a reversed note's two cards, a
+/// typed-in card's box; the search finds them all by the note's text.
+#[test]
+#[cfg_attr(
+    not(browser),
+    ignore = "needs headless Chromium: set NOTEDECK_CHROMIUM"
+)]
+fn the_preview_shows_every_card_of_cloze_reversed_and_type_in_notes() {
+    let project = Project::empty();
+    project.write_note(
+        "理科.md",
+        "# 理科\n\n- 光合成: 植物が==光==を使って==二酸化炭素==から糖を作る\n",
+    );
+    project.write_note(
+        "逆.md",
+        "---\nnotedeck: {reverse: true}\n---\n# 逆\n\n- 表: 裏の説明\n",
+    );
+    project.write_note(
+        "入力.md",
+        "---\nnotedeck: {type_in: true}\n---\n- 犬: dog\n",
+    );
+    project.run(&["build"]).ok();
+    assert!(project.run(&["preview"]).ok().starts_with("5 cards · "));
+    let page = project.dir.path().join("out/preview.html");
+    let all = open(&page, "");
+    assert_eq!((all.shown, all.articles, all.visible), (5, 5, 5));
+    let dom = browser::dom(&browser::file_url(&page, ""));
+    assert_eq!(dom.matches("<span class=\"cloze\">[...]</span>").count(), 2);
+    assert!(dom.contains("<span class=\"cloze\">二酸化炭素</span>"));
+    assert_eq!(dom.matches("class=\"pv-typeans\"").count(), 2, "both sides");
+    assert_eq!(open(&page, "q=光合成").shown, 2);
+    assert_eq!(open(&page, "q=裏の説明").shown, 2);
+}

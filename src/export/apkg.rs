@@ -21,6 +21,7 @@ use zip::{CompressionMethod, ZipWriter};
 use super::media::MediaFile;
 use super::notetype::{self, derived_id};
 use super::Note;
+use crate::card::NoteType;
 
 /// Anki's schema 11 tables (rslib `storage/schema11.sql`), the ones a legacy
 /// collection has.
@@ -92,28 +93,27 @@ fn write_collection(db: &Connection, notes: &[Note]) -> anyhow::Result<()> {
     )?;
     db.execute_batch(SCHEMA)?;
     db.execute_batch("begin")?;
-    let mid = notetype::notetype_id();
     let decks: Vec<&str> = notes
         .iter()
         .map(|n| n.deck)
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    insert_col(db, mid, notes, &decks)?;
-    let ids = note_and_card_ids(notes);
+    insert_col(db, notes, &decks)?;
+    let (note_ids, mut cards) = note_and_card_ids(notes);
     // Rows go in in id order: SQLite appends at the end of each table instead
     // of splitting pages all over a file larger than its cache.
     let mut order: Vec<usize> = (0..notes.len()).collect();
-    order.sort_unstable_by_key(|&i| ids[i].0);
-    insert_notes(db, mid, notes, &ids, &order)?;
-    order.sort_unstable_by_key(|&i| ids[i].1);
-    insert_cards(db, notes, &decks, &ids, &order)?;
+    order.sort_unstable_by_key(|&i| note_ids[i]);
+    insert_notes(db, notes, &note_ids, &order)?;
+    cards.sort_unstable_by_key(|c| c.id);
+    insert_cards(db, notes, &decks, &note_ids, &cards)?;
     db.execute_batch(INDEXES)?;
     db.execute_batch("commit")?;
     Ok(())
 }
 
-fn insert_col(db: &Connection, mid: i64, notes: &[Note], decks: &[&str]) -> anyhow::Result<()> {
+fn insert_col(db: &Connection, notes: &[Note], decks: &[&str]) -> anyhow::Result<()> {
     let newest = notes
         .iter()
         .map(|n| n.changed)
@@ -124,8 +124,8 @@ fn insert_col(db: &Connection, mid: i64, notes: &[Note], decks: &[&str]) -> anyh
         params![
             COLLECTION_CREATED,
             newest * 1000,
-            conf_json(mid).to_string(),
-            serde_json::json!({ mid.to_string(): notetype::notetype_json() }).to_string(),
+            conf_json(notetype::definition(NoteType::Basic).id()).to_string(),
+            models_json(notes).to_string(),
             decks_json(decks, newest).to_string(),
             dconf_json().to_string(),
         ],
@@ -133,17 +133,53 @@ fn insert_col(db: &Connection, mid: i64, notes: &[Note], decks: &[&str]) -> anyh
     Ok(())
 }
 
-/// `(note id, card id)` of each note, derived from its GUID.
-fn note_and_card_ids(notes: &[Note]) -> Vec<(i64, i64)> {
+/// `col.models`: the basic note type, and each other one a note has.
+fn models_json(notes: &[Note]) -> serde_json::Value {
+    let used: std::collections::BTreeSet<NoteType> = std::iter::once(NoteType::Basic)
+        .chain(notes.iter().map(|n| n.note_type))
+        .collect();
+    serde_json::Value::Object(
+        used.into_iter()
+            .map(notetype::definition)
+            .map(|d| (d.id().to_string(), d.json()))
+            .collect(),
+    )
+}
+
+/// A card of a note: which note, its template number, its id.
+struct CardRow {
+    note: usize,
+    ord: u32,
+    id: i64,
+}
+
+/// The id of each note and its cards, derived from its GUID. A note's first
+/// card has the id of the GUID alone (the one card of a basic note), the
+/// others (a reversed card, more gaps) that of the GUID and their `ord`.
+fn note_and_card_ids(notes: &[Note]) -> (Vec<i64>, Vec<CardRow>) {
     let mut note_ids = UniqueIds::with_capacity(notes.len());
     let mut card_ids = UniqueIds::with_capacity(notes.len());
-    notes
+    let mut cards = Vec::with_capacity(notes.len());
+    let nids = notes
         .iter()
-        .map(|n| {
-            let nid = note_ids.take(derived_id("note", n.guid));
-            (nid, card_ids.take(derived_id("card", n.guid)))
+        .enumerate()
+        .map(|(note, n)| {
+            for (i, ord) in n.card_ords().into_iter().enumerate() {
+                let id = if i == 0 {
+                    derived_id("card", n.guid)
+                } else {
+                    derived_id("card", &format!("{}\x1f{ord}", n.guid))
+                };
+                cards.push(CardRow {
+                    note,
+                    ord,
+                    id: card_ids.take(id),
+                });
+            }
+            note_ids.take(derived_id("note", n.guid))
         })
-        .collect()
+        .collect();
+    (nids, cards)
 }
 
 /// Notes sent at a time from the thread that prepares them to the one that
@@ -156,9 +192,8 @@ const NOTE_BATCH: usize = 256;
 /// is slow.
 fn insert_notes(
     db: &Connection,
-    mid: i64,
     notes: &[Note],
-    ids: &[(i64, i64)],
+    ids: &[i64],
     order: &[usize],
 ) -> anyhow::Result<()> {
     let mut add_note =
@@ -170,7 +205,7 @@ fn insert_notes(
             for chunk in order.chunks(NOTE_BATCH) {
                 let batch = chunk
                     .iter()
-                    .map(|&i| NoteRow::new(ids[i].0, &notes[i]))
+                    .map(|&i| NoteRow::new(ids[i], &notes[i]))
                     .collect();
                 // A closed channel means the inserts failed: stop.
                 if send.send(batch).is_err() {
@@ -182,7 +217,7 @@ fn insert_notes(
             add_note.execute(params![
                 row.id,
                 row.note.guid,
-                mid,
+                row.note.definition().id(),
                 row.note.changed,
                 row.tags,
                 row.fields,
@@ -226,27 +261,28 @@ fn anki_tags(tags: &[String]) -> String {
     format!(" {} ", tags.join(" "))
 }
 
-/// Inserts one new card a note, in `order`.
+/// Inserts the new cards of the notes, in the order of `cards`.
 fn insert_cards(
     db: &Connection,
     notes: &[Note],
     decks: &[&str],
-    ids: &[(i64, i64)],
-    order: &[usize],
+    note_ids: &[i64],
+    cards: &[CardRow],
 ) -> anyhow::Result<()> {
     let deck_ids: BTreeMap<&str, i64> = decks.iter().map(|d| (*d, notetype::deck_id(d))).collect();
     let mut add_card = db.prepare(
-        "insert into cards values (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')",
+        "insert into cards values (?1, ?2, ?3, ?4, ?5, -1, 0, 0, ?6, 0, 0, 0, 0, 0, 0, 0, 0, '')",
     )?;
-    for &i in order {
-        let (nid, cid) = ids[i];
+    for card in cards {
+        let note = &notes[card.note];
         // New cards are shown in the order of the notes: `due` is the position.
         add_card.execute(params![
-            cid,
-            nid,
-            deck_ids[notes[i].deck],
-            notes[i].changed,
-            i as i64 + 1
+            card.id,
+            note_ids[card.note],
+            deck_ids[note.deck],
+            card.ord,
+            note.changed,
+            card.note as i64 + 1
         ])?;
     }
     Ok(())

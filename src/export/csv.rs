@@ -14,18 +14,37 @@ const DECK_COLUMN: usize = FIELDS.len() + 1;
 const TAGS_COLUMN: usize = FIELDS.len() + 2;
 const GUID_COLUMN: usize = FIELDS.len() + 3;
 
+/// Notes of other note types than the basic one (reversed, type-in, cloze)
+/// name theirs in a first column, `#notetype column:1`: Anki then maps
+/// each row's columns to its note type's fields in order (all have five,
+/// the Key last). A file of basic notes alone keeps the one `#notetype:`
+/// line, with which Anki falls back to Basic when the collection has no
+/// `notedeck` note type; a row of a note type the collection lacks is not
+/// imported (import the package once).
 pub(super) fn write(out: &mut File, notes: &[Note]) -> anyhow::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 20, out);
+    let typed = notes.iter().any(|n| !n.note_type.is_basic());
     // `#separator` must come before `#columns`, which Anki splits with it.
     // Without the notedeck type in the collection, Anki ignores `#notetype`
     // and uses its current type (Basic), still mapping Front and Back by name.
     writeln!(out, "#separator:tab")?;
     writeln!(out, "#html:true")?;
-    writeln!(out, "#notetype:{NOTETYPE_NAME}")?;
-    writeln!(out, "#deck column:{DECK_COLUMN}")?;
-    writeln!(out, "#tags column:{TAGS_COLUMN}")?;
-    writeln!(out, "#guid column:{GUID_COLUMN}")?;
-    writeln!(out, "#columns:{}\tDeck\tTags\tGUID", FIELDS.join("\t"))?;
+    let first = if typed {
+        writeln!(out, "#notetype column:1")?;
+        1
+    } else {
+        writeln!(out, "#notetype:{NOTETYPE_NAME}")?;
+        0
+    };
+    writeln!(out, "#deck column:{}", DECK_COLUMN + first)?;
+    writeln!(out, "#tags column:{}", TAGS_COLUMN + first)?;
+    writeln!(out, "#guid column:{}", GUID_COLUMN + first)?;
+    let notetype_label = if typed { "Note type\t" } else { "" };
+    writeln!(
+        out,
+        "#columns:{notetype_label}{}\tDeck\tTags\tGUID",
+        FIELDS.join("\t")
+    )?;
     let mut rows = ::csv::WriterBuilder::new()
         .delimiter(b'\t')
         .has_headers(false)
@@ -41,7 +60,8 @@ pub(super) fn write(out: &mut File, notes: &[Note]) -> anyhow::Result<()> {
             tags.push_str(tag);
         }
         let front = protect_first_column(&note.fields[0]);
-        rows.write_record([
+        let notetype = typed.then(|| note.definition().name);
+        rows.write_record(notetype.into_iter().chain([
             front.as_ref(),
             &note.fields[1],
             &note.fields[2],
@@ -50,7 +70,7 @@ pub(super) fn write(out: &mut File, notes: &[Note]) -> anyhow::Result<()> {
             note.deck,
             tags.as_str(),
             note.guid,
-        ])?;
+        ]))?;
     }
     rows.flush()?;
     drop(rows);

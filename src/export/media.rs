@@ -472,6 +472,7 @@ mod tests {
             kind: Kind::Term,
             file: file.into(),
             line: 7,
+            note_type: Default::default(),
         }
     }
 

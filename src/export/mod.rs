@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use crate::card::Card;
+use crate::card::{Card, NoteType};
 use media::Media;
 use remote::RemoteImages;
 
@@ -99,14 +99,15 @@ pub struct Staged {
 /// Context levels are shown joined by this, small, above the front.
 pub const CONTEXT_SEPARATOR: &str = " › ";
 
-/// One card as an Anki note: the fields of the `notedeck` note type (Front,
-/// Back, Context, Source, Key) as HTML, and what identifies and places it.
+/// One card as an Anki note: the fields of its note type (Front, Back or
+/// Text, Context, Source, Key) as HTML, and what identifies and places it.
 #[derive(Debug)]
 pub(crate) struct Note<'a> {
     pub guid: &'a str,
     pub deck: &'a str,
     pub tags: &'a [String],
     pub changed: i64,
+    pub note_type: NoteType,
     /// Borrowed from the card where nothing needs changing: 100,000 cards
     /// are then not held twice.
     pub fields: [Cow<'a, str>; notetype::FIELDS.len()],
@@ -144,7 +145,26 @@ impl<'a> Note<'a> {
             deck: &card.deck,
             tags: &card.tags,
             changed: indexed.changed,
+            note_type: card.note_type,
             fields,
+        }
+    }
+
+    pub(crate) fn definition(&self) -> &'static notetype::Definition {
+        notetype::definition(self.note_type)
+    }
+
+    /// The cards Anki makes of the note, by template number (`ord`): one
+    /// a gap number of a cloze note (`cN` is `N - 1`), the reversed card
+    /// of a note with a back.
+    pub(crate) fn card_ords(&self) -> Vec<u32> {
+        match self.note_type {
+            NoteType::Cloze => crate::cloze::numbers(&self.fields[1])
+                .into_iter()
+                .map(|n| n - 1)
+                .collect(),
+            NoteType::Reversed if !self.fields[1].trim().is_empty() => vec![0, 1],
+            _ => vec![0],
         }
     }
 }
@@ -474,6 +494,7 @@ mod tests {
                 kind: crate::card::Kind::Term,
                 file: "a.md".into(),
                 line: 3,
+                note_type: Default::default(),
             },
             changed: 1_750_000_000,
         }

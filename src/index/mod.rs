@@ -35,7 +35,15 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 /// The columns `read_card` reads, in its order.
 pub const CARD_COLUMNS: &str =
     "cards.guid, cards.deck, cards.front, cards.back, cards.back_html, cards.context, \
-     cards.tags, cards.kind, cards.file, cards.line, cards.changed";
+     cards.tags, cards.kind, cards.file, cards.line, cards.changed, cards.note_type";
+
+/// Column `i` of `row`, a name parsed into `T` (a card's kind, its note type).
+fn parsed<T: std::str::FromStr<Err = String>>(row: &Row, i: usize) -> rusqlite::Result<T> {
+    let text: String = row.get(i)?;
+    text.parse().map_err(|err: String| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, err.into())
+    })
+}
 
 /// Reads a card from a row that starts with `CARD_COLUMNS`.
 pub fn read_card(row: &Row) -> rusqlite::Result<IndexedCard> {
@@ -45,7 +53,6 @@ pub fn read_card(row: &Row) -> rusqlite::Result<IndexedCard> {
             rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, err.into())
         })
     };
-    let kind: String = row.get(7)?;
     Ok(IndexedCard {
         card: Card {
             guid: row.get(0)?,
@@ -55,15 +62,10 @@ pub fn read_card(row: &Row) -> rusqlite::Result<IndexedCard> {
             back_html: row.get(4)?,
             context: json(5)?,
             tags: json(6)?,
-            kind: kind.parse().map_err(|err: String| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    7,
-                    rusqlite::types::Type::Text,
-                    err.into(),
-                )
-            })?,
+            kind: parsed(row, 7)?,
             file: row.get(8)?,
             line: row.get(9)?,
+            note_type: parsed(row, 11)?,
         },
         changed: row.get(10)?,
     })

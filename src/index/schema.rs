@@ -4,7 +4,7 @@ use anyhow::bail;
 
 /// Bump when the tables change. (A change of extraction alone bumps
 /// `extract::RULES_VERSION`: the cards are made again, the tables kept.)
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 const SCHEMA: &str = "
 CREATE TABLE files (
@@ -26,6 +26,7 @@ CREATE TABLE cards (
     file TEXT NOT NULL,
     line INTEGER NOT NULL,
     kind TEXT NOT NULL,
+    note_type TEXT NOT NULL, -- `card::NoteType`
     front TEXT NOT NULL,
     -- The folded front, so that a query equal to it can rank first.
     front_key TEXT NOT NULL,

@@ -337,6 +337,7 @@ impl<'a> Writer<'a> {
             self.build,
             card.deck,
             card.guid,
+            card.note_type.as_str(),
         ];
         match id {
             Some(id) => {
@@ -344,7 +345,7 @@ impl<'a> Writer<'a> {
                     .prepare_cached(
                         "UPDATE cards SET file = ?1, line = ?2, kind = ?3, front = ?4, front_key = ?5, \
                          back = ?6, back_html = ?7, context = ?8, tags = ?9, hash = ?10, changed = ?11, \
-                         seen = ?12, deck = ?13, key = ?14 WHERE id = ?15",
+                         seen = ?12, deck = ?13, key = ?14, note_type = ?15 WHERE id = ?16",
                     )?
                     .execute(rusqlite::params_from_iter(
                         values.iter().copied().chain([&id as &dyn rusqlite::ToSql]),
@@ -355,8 +356,8 @@ impl<'a> Writer<'a> {
                 self.tx
                     .prepare_cached(
                         "INSERT INTO cards (file, line, kind, front, front_key, back, back_html, context, \
-                         tags, hash, changed, seen, deck, key, guid) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                         tags, hash, changed, seen, deck, key, note_type, guid) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
                     )?
                     .execute(rusqlite::params_from_iter(
                         values.iter().copied().chain([&guid as &dyn rusqlite::ToSql]),
@@ -593,8 +594,8 @@ impl Settling {
     }
 }
 
-/// What makes a card's note in Anki: a change to any of it is what Anki must
-/// see. The file is there because the note's Source field names it; the
+/// What makes a card's note in Anki (its note type too): a change to any
+/// of it is what Anki must see. The file is there because the note's Source field names it; the
 /// line is not (it moves with every edit above the card), nor the deck (an
 /// import never moves a card between decks).
 fn content_hash(card: &Card) -> Vec<u8> {
@@ -608,7 +609,13 @@ fn content_hash(card: &Card) -> Vec<u8> {
         &card.file,
     );
     let json = serde_json::to_vec(&content).expect("strings and a unit enum always serialize");
-    Sha256::digest(json)[..16].to_vec()
+    let mut hasher = Sha256::new().chain_update(json);
+    // Only when not basic: the cards of an index made before note types
+    // keep their hash, so a migration does not make them all changed.
+    if !card.note_type.is_basic() {
+        hasher.update(card.note_type.as_str());
+    }
+    hasher.finalize()[..16].to_vec()
 }
 
 #[cfg(test)]
@@ -630,6 +637,7 @@ mod tests {
             kind: Kind::Term,
             file: file.into(),
             line: 1,
+            note_type: Default::default(),
         }
     }
 

@@ -22,7 +22,8 @@ use anyhow::Context as _;
 use base64::Engine as _;
 
 use crate::export::media::{Media, MediaFile};
-use crate::export::notetype::{AFMT, CSS, FIELDS, QFMT};
+// The cloze note type's style is the others' and its gaps': one for all.
+use crate::export::notetype::CLOZE_CSS;
 use crate::export::{escape_html, IndexedCard, Note};
 use crate::index::{read_card, Index, CARD_COLUMNS};
 use crate::{build, furigana};
@@ -59,8 +60,8 @@ pub fn command(out: &Path, notes: Option<&Path>) -> anyhow::Result<ExitCode> {
     write_atomically(&path, page.html.as_bytes())?;
     println!(
         "{} card{} · {}",
-        cards.len(),
-        if cards.len() == 1 { "" } else { "s" },
+        page.cards,
+        if page.cards == 1 { "" } else { "s" },
         path.display()
     );
     Ok(ExitCode::SUCCESS)
@@ -99,6 +100,9 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 #[derive(Debug)]
 pub struct Page {
     pub html: String,
+    /// The cards it shows: one a card Anki makes (a cloze note has one a
+    /// gap).
+    pub cards: usize,
     pub warnings: Vec<String>,
 }
 
@@ -108,16 +112,17 @@ pub fn page(cards: &[IndexedCard], notes_root: &Path) -> Page {
     let mut decks = BTreeSet::new();
     let mut tags = BTreeSet::new();
     let mut articles = String::new();
+    let mut shown = 0;
     for indexed in cards {
         let card = &indexed.card;
         let note = Note::new(indexed, &mut media);
-        let fields: Vec<(&str, &str)> = FIELDS
+        let definition = note.definition();
+        let fields: Vec<(&str, &str)> = definition
+            .fields
             .iter()
             .zip(&note.fields)
             .map(|(name, value)| (*name, value.as_ref()))
             .collect();
-        let question = template::render(QFMT, &fields, "");
-        let answer = template::render(AFMT, &fields, &question);
         // A deck and the decks above it: choosing `aws` shows `aws::DOP` too.
         decks.extend(
             card.deck
@@ -133,17 +138,36 @@ pub fn page(cards: &[IndexedCard], notes_root: &Path) -> Page {
             card.deck.as_str().into(),
         ]
         .join("\n");
-        writeln!(
-            articles,
-            "<article class=\"pv-card\" data-deck=\"{deck}\" data-tags=\"{tags}\" data-text=\"{text}\">\
-             <div class=\"pv-meta\">{deck}{shown_tags}</div><div class=\"pv-sides\"><div class=\"pv-side\"><div class=\"pv-label\">Front</div><div class=\"card\">{question}</div></div>\
-             <div class=\"pv-side\"><div class=\"pv-label\">Back</div><div class=\"card\">{answer}</div></div></div></article>",
-            deck = escape_html(&card.deck),
-            tags = escape_html(&card.tags.join(" ")),
-            text = escape_html(&search_text),
-            shown_tags = escape_html(&card.tags.iter().map(|t| format!(" · #{t}")).collect::<String>()),
-        )
-        .expect("writing to a String");
+        // Each card Anki makes of the note: a cloze note's card a gap
+        // (with its one template), a reversed note's two.
+        let ords = note.card_ords();
+        for &ord in &ords {
+            let template = &definition.templates[if definition.is_cloze() {
+                0
+            } else {
+                ord as usize
+            }];
+            let side = |answer| template::Side { ord, answer };
+            let question = template::render(template.qfmt, &fields, "", side(false));
+            let answer = template::render(template.afmt, &fields, &question, side(true));
+            let which = if ords.len() > 1 {
+                format!(" · card {}", ord + 1)
+            } else {
+                String::new()
+            };
+            writeln!(
+                articles,
+                "<article class=\"pv-card\" data-deck=\"{deck}\" data-tags=\"{tags}\" data-text=\"{text}\">\
+                 <div class=\"pv-meta\">{deck}{shown_tags}{which}</div><div class=\"pv-sides\"><div class=\"pv-side\"><div class=\"pv-label\">Front</div><div class=\"card\">{question}</div></div>\
+                 <div class=\"pv-side\"><div class=\"pv-label\">Back</div><div class=\"card\">{answer}</div></div></div></article>",
+                deck = escape_html(&card.deck),
+                tags = escape_html(&card.tags.join(" ")),
+                text = escape_html(&search_text),
+                shown_tags = escape_html(&card.tags.iter().map(|t| format!(" · #{t}")).collect::<String>()),
+            )
+            .expect("writing to a String");
+            shown += 1;
+        }
     }
     let mut warnings = std::mem::take(&mut media.warnings);
     let articles = embed_media(&articles, media.files(), &mut warnings);
@@ -156,7 +180,7 @@ pub fn page(cards: &[IndexedCard], notes_root: &Path) -> Page {
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>notedeck preview</title>\n<style>\n{CSS}\n{PAGE_CSS}</style></head>\n\
+         <title>notedeck preview</title>\n<style>\n{CLOZE_CSS}\n{PAGE_CSS}</style></head>\n\
          <body><header class=\"pv-bar\">\
          <input id=\"pv-search\" type=\"search\" placeholder=\"Search\" aria-label=\"Search\">\
          <select id=\"pv-deck\" aria-label=\"Deck\"><option value=\"\">All decks</option>{decks}</select>\
@@ -166,9 +190,13 @@ pub fn page(cards: &[IndexedCard], notes_root: &Path) -> Page {
          <main id=\"pv-cards\">\n{articles}</main>\n<script>\n{PAGE_JS}</script></body></html>\n",
         decks = options(&decks),
         tags = options(&tags),
-        total = cards.len(),
+        total = shown,
     );
-    Page { html, warnings }
+    Page {
+        html,
+        cards: shown,
+        warnings,
+    }
 }
 
 /// `html` with each packaged media name (`src="nd-….png"`,
@@ -232,7 +260,7 @@ fn mime_type(name: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::card::{Card, Kind};
+    use crate::card::{Card, Kind, NoteType};
 
     fn indexed(front: &str, back_html: &str, deck: &str, tags: &[&str]) -> IndexedCard {
         IndexedCard {
@@ -247,6 +275,7 @@ mod tests {
                 kind: Kind::Term,
                 file: "n.md".into(),
                 line: 3,
+                note_type: Default::default(),
             },
             changed: 0,
         }
@@ -294,5 +323,36 @@ mod tests {
             !html.contains("src=\"nd-"),
             "no media name is left unresolved"
         );
+    }
+
+    #[test]
+    fn each_card_anki_makes_is_shown_with_its_note_type_templates() {
+        let dir = tempfile::tempdir().unwrap();
+        let typed = |front: &str, back_html: &str, note_type| {
+            let mut card = indexed(front, back_html, "d", &[]);
+            card.card.note_type = note_type;
+            card
+        };
+        let cards = [
+            typed("穴", "<p>{{c1::光}}と{{c2::水}}</p>", NoteType::Cloze),
+            typed("表", "<p>裏</p>", NoteType::Reversed),
+            typed("犬", "<p>dog</p>", NoteType::TypeIn),
+        ];
+        let page = page(&cards, dir.path());
+        assert_eq!(page.cards, 5, "two gaps, two sides, one typed answer");
+        let html = &page.html;
+        assert_eq!(html.matches("<article class=\"pv-card\"").count(), 5);
+        assert!(html.contains(
+            "<span class=\"cloze\">[...]</span>と<span class=\"cloze-inactive\">水</span>"
+        ));
+        assert!(html.contains(
+            "<span class=\"cloze-inactive\">光</span>と<span class=\"cloze\">[...]</span>"
+        ));
+        assert!(
+            html.contains("<div class=\"nd-back\"><p>裏</p></div>"),
+            "the reversed question"
+        );
+        assert!(html.contains("<input class=\"pv-typeans\""));
+        assert!(!html.contains("{{"), "no template or gap syntax is left");
     }
 }

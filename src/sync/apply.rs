@@ -11,7 +11,7 @@ use super::client::{self, AnkiError, Client};
 use super::plan::{InAnki, Leaving, Outgoing, Plan};
 use super::state::{self, Synced};
 use super::{ids, BATCH, REMOVED_TAG};
-use crate::export::notetype::{AFMT, CSS, FIELDS, NOTETYPE_NAME, QFMT};
+use crate::export::notetype;
 
 impl Plan {
     /// Sends the plan, recording in the index what Anki holds after each
@@ -22,17 +22,27 @@ impl Plan {
         client: &Client,
         keep_removed: bool,
     ) -> anyhow::Result<()> {
-        if self.create_model {
+        for definition in &self.create_models {
+            let templates: Vec<Value> = definition
+                .templates
+                .iter()
+                .map(|t| json!({ "Name": t.name, "Front": t.qfmt, "Back": t.afmt }))
+                .collect();
             client.call(
                 "createModel",
                 json!({
-                    "modelName": NOTETYPE_NAME,
-                    "inOrderFields": FIELDS,
-                    "css": CSS,
-                    "isCloze": false,
-                    "cardTemplates": [{ "Name": "Card 1", "Front": QFMT, "Back": AFMT }],
+                    "modelName": definition.name,
+                    "inOrderFields": definition.fields,
+                    "css": definition.css,
+                    "isCloze": definition.is_cloze(),
+                    "cardTemplates": templates,
                 }),
             )?;
+        }
+        // Before the adds: the card of a note whose type changed is added anew.
+        for batch in self.retype.chunks(BATCH) {
+            let nids: Vec<i64> = batch.iter().map(|(nid, _)| *nid).collect();
+            client.call("deleteNotes", json!({ "notes": nids }))?;
         }
         each_ok(
             client.multi(
@@ -102,7 +112,7 @@ fn add_notes(conn: &Connection, client: &Client, batch: &[Outgoing]) -> anyhow::
         .map(|o| {
             json!({
                 "deckName": o.deck,
-                "modelName": NOTETYPE_NAME,
+                "modelName": notetype::definition(o.note_type).name,
                 "fields": o.fields_json(),
                 "tags": o.tags,
                 // Two cards may share a front; the Key tells them apart.

@@ -10,15 +10,21 @@ use sha2::{Digest, Sha256};
 use super::client::{self, Client};
 use super::state::{self, Synced};
 use super::{ids, SyncReport, BATCH};
+use crate::card::NoteType;
 use crate::export::media::{Media, MediaFile};
-use crate::export::notetype::{FIELDS, NOTETYPE_NAME};
+use crate::export::notetype::{self, Definition};
 use crate::export::remote::RemoteImages;
 use crate::export::{key_search, IndexedCard, Note};
 use crate::index;
 
+/// The Anki search of the notes of every notedeck note type (`notedeck`,
+/// `notedeck cloze`, …).
+const OUR_NOTES: &str = "\"note:notedeck*\"";
+
 /// A card as the note Anki should have.
 pub(super) struct Outgoing {
     pub(super) guid: String,
+    pub(super) note_type: NoteType,
     pub(super) deck: String,
     pub(super) front: String,
     pub(super) fields: Vec<(&'static str, String)>,
@@ -30,12 +36,18 @@ pub(super) struct Outgoing {
 impl Outgoing {
     fn new(indexed: &IndexedCard, media: &mut Media) -> Self {
         let note = Note::new(indexed, media);
-        let fields: Vec<(&'static str, String)> = FIELDS
+        let fields: Vec<(&'static str, String)> = note
+            .definition()
+            .fields
             .iter()
             .zip(note.fields.iter())
             .map(|(name, value)| (*name, value.to_string()))
             .collect();
         let mut hasher = Sha256::new();
+        // Its note type too: a note of another type is made anew.
+        if !note.note_type.is_basic() {
+            hasher.update(note.note_type.as_str());
+        }
         for (_, value) in &fields {
             hasher.update(value.as_bytes());
             hasher.update([0x1f]);
@@ -46,6 +58,7 @@ impl Outgoing {
         }
         Outgoing {
             guid: note.guid.to_string(),
+            note_type: note.note_type,
             deck: note.deck.to_string(),
             front: indexed.card.front.clone(),
             tags: note.tags.to_vec(),
@@ -102,7 +115,8 @@ impl InAnki {
 
 /// What a sync will send, worked out from the index and a few reads of Anki.
 pub(super) struct Plan {
-    pub(super) create_model: bool,
+    /// The note types Anki lacks.
+    pub(super) create_models: Vec<&'static Definition>,
     pub(super) create_decks: Vec<String>,
     pub(super) media: Vec<MediaFile>,
     pub(super) add: Vec<Outgoing>,
@@ -112,6 +126,10 @@ pub(super) struct Plan {
     /// Notes whose fields are as sent but whose deck changed.
     pub(super) moves: Vec<InAnki>,
     pub(super) leave: Vec<Leaving>,
+    /// Notes of a card whose note type changed, with the card's line:
+    /// deleted, and the card added anew (AnkiConnect cannot change a
+    /// note's type).
+    pub(super) retype: Vec<(i64, String)>,
     pub(super) unchanged: usize,
 }
 
@@ -122,24 +140,36 @@ impl Plan {
         notes_root: &Path,
         remote: RemoteImages,
     ) -> anyhow::Result<Plan> {
-        let create_model = !has_notetype(client)?;
-        let in_anki: std::collections::HashSet<i64> = if create_model {
-            Default::default()
-        } else {
-            ids(client.call(
-                "findNotes",
-                json!({ "query": format!("\"note:{NOTETYPE_NAME}\"") }),
-            )?)
-            .into_iter()
-            .collect()
-        };
+        let models: Vec<String> =
+            serde_json::from_value(client.call("modelNames", json!({}))?).unwrap_or_default();
+        // The note types Anki lacks, and the type of each note of the others.
+        let mut missing = Vec::new();
+        let mut types: std::collections::HashMap<i64, NoteType> = Default::default();
+        for note_type in NoteType::ALL {
+            let definition = notetype::definition(note_type);
+            if !models.iter().any(|name| name == definition.name) {
+                missing.push(note_type);
+                continue;
+            }
+            check_fields(client, definition)?;
+            let query = format!("\"note:{}\"", definition.name);
+            for nid in ids(client.call("findNotes", json!({ "query": query }))?) {
+                types.insert(nid, note_type);
+            }
+        }
         let synced = state::synced(conn)?;
-        let known = |guid: &str| synced.get(guid).filter(|s| in_anki.contains(&s.nid));
+        let known = |guid: &str| synced.get(guid).filter(|s| types.contains_key(&s.nid));
 
         let mut media = Media::new(notes_root).with_remote(remote);
         let cards = index::cards(conn, None)?;
         let outgoing: Vec<Outgoing> = cards.iter().map(|c| Outgoing::new(c, &mut media)).collect();
         let removed = index::removed_cards(conn)?;
+        // Only the note types the cards use are made.
+        let create_models = missing
+            .into_iter()
+            .filter(|&t| outgoing.iter().any(|o| o.note_type == t))
+            .map(notetype::definition)
+            .collect();
 
         // Notes the index does not know: look for them by Key.
         let unknown: Vec<&str> = outgoing
@@ -148,20 +178,21 @@ impl Plan {
             .chain(removed.iter().map(|r| r.guid.as_str()))
             .filter(|guid| known(guid).is_none())
             .collect();
-        let found = if create_model {
+        let found = if types.is_empty() {
             Default::default()
         } else {
             find_by_key(client, &unknown)?
         };
 
         let mut plan = Plan {
-            create_model,
+            create_models,
             create_decks: Vec::new(),
             media: Vec::new(),
             add: Vec::new(),
             update: Vec::new(),
             moves: Vec::new(),
             leave: Vec::new(),
+            retype: Vec::new(),
             unchanged: 0,
         };
         for card in outgoing {
@@ -170,6 +201,19 @@ impl Plan {
                 card,
                 deck: deck.map(str::to_string),
             };
+            let nid = known(&card.guid)
+                .map(|s| s.nid)
+                .or_else(|| found.get(&card.guid).copied());
+            if let Some(nid) = nid.filter(|nid| types.get(nid) != Some(&card.note_type)) {
+                let line = format!(
+                    "{} (its note is deleted: the note type is now {})",
+                    card.line("retype"),
+                    card.note_type.as_str()
+                );
+                plan.retype.push((nid, line));
+                plan.add.push(card);
+                continue;
+            }
             match (known(&card.guid), found.get(&card.guid)) {
                 (Some(s), _) if s.hash != card.hash => {
                     plan.update.push(in_anki(s.nid, Some(&s.deck), card))
@@ -226,14 +270,17 @@ impl Plan {
         } else {
             report.deleted = leaving;
         }
-        if self.create_model {
+        for definition in &self.create_models {
             report
                 .lines
-                .push(format!("create   note type {NOTETYPE_NAME}"));
+                .push(format!("create   note type {}", definition.name));
         }
         for deck in &self.create_decks {
             report.lines.push(format!("create   deck {deck}"));
         }
+        report
+            .lines
+            .extend(self.retype.iter().map(|(_, line)| line.clone()));
         report.lines.extend(self.add.iter().map(|o| o.line("add")));
         report
             .lines
@@ -251,30 +298,27 @@ impl Plan {
     }
 }
 
-/// Whether Anki has the `notedeck` note type, with every field it needs.
-fn has_notetype(client: &Client) -> anyhow::Result<bool> {
-    let names: Vec<String> =
-        serde_json::from_value(client.call("modelNames", json!({}))?).unwrap_or_default();
-    if !names.iter().any(|n| n == NOTETYPE_NAME) {
-        return Ok(false);
-    }
-    let fields: Vec<String> = serde_json::from_value(
-        client.call("modelFieldNames", json!({ "modelName": NOTETYPE_NAME }))?,
-    )
-    .unwrap_or_default();
-    let missing: Vec<&str> = FIELDS
+/// Checks that Anki's note type of `definition`'s name has every field it
+/// needs.
+fn check_fields(client: &Client, definition: &Definition) -> anyhow::Result<()> {
+    let name = definition.name;
+    let fields: Vec<String> =
+        serde_json::from_value(client.call("modelFieldNames", json!({ "modelName": name }))?)
+            .unwrap_or_default();
+    let missing: Vec<&str> = definition
+        .fields
         .iter()
         .filter(|f| !fields.iter().any(|have| have == *f))
         .copied()
         .collect();
     if !missing.is_empty() {
         anyhow::bail!(
-            "Anki's note type {NOTETYPE_NAME} has no field {}: it comes from an older notedeck; \
+            "Anki's note type {name} has no field {}: it comes from an older notedeck; \
              rename it in Anki (Tools › Manage Note Types) and sync again",
             missing.join(", ")
         );
     }
-    Ok(true)
+    Ok(())
 }
 
 /// Note ids of notes whose `Key` field is one of `guids`, by GUID.
@@ -287,7 +331,7 @@ fn find_by_key(
         let actions = batch
             .iter()
             .map(|guid| {
-                let query = format!("\"note:{NOTETYPE_NAME}\" {}", key_search(guid));
+                let query = format!("{OUR_NOTES} {}", key_search(guid));
                 client::Action::new("findNotes", json!({ "query": query }))
             })
             .collect();

@@ -12,6 +12,8 @@ file COL, does one thing, prints one JSON object and closes the collection.
     check.py review COL GUID             answer the note's card "Good" once
     check.py render COL GUID             the card's question and answer HTML, the
                                          sounds the answer plays, media dir
+    check.py cards COL GUID              the note's type and each of its cards: ord,
+                                         question and answer HTML
     check.py keep-notetype-only COL PKG  import PKG, then delete its notes (the
                                          collection keeps the notedeck note type)
     check.py schema PKG                  the package's entries and collection version
@@ -149,6 +151,23 @@ def render(col_path, guid):
         col.close()
 
 
+def cards(col_path, guid):
+    col = open_col(col_path)
+    try:
+        note = note_by_guid(col, guid)
+        out(
+            {
+                "notetype": note.note_type()["name"],
+                "cards": [
+                    {"ord": c.ord, "question": c.question(), "answer": c.answer()}
+                    for c in sorted(note.cards(), key=lambda c: c.ord)
+                ],
+            }
+        )
+    finally:
+        col.close()
+
+
 def keep_notetype_only(col_path, package):
     import_apkg_quiet(col_path, package)
     col = open_col(col_path)
@@ -216,6 +235,8 @@ def main(argv):
         review(args[0], args[1])
     elif command == "render":
         render(args[0], args[1])
+    elif command == "cards":
+        cards(args[0], args[1])
     elif command == "keep-notetype-only":
         keep_notetype_only(args[0], args[1])
     elif command == "find":

@@ -12,6 +12,7 @@ mod common;
 mod csv;
 mod images;
 mod learner;
+mod notetypes;
 mod packages;
 mod regenerate;
 #[path = "../common/mod.rs"]

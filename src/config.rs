@@ -1,0 +1,354 @@
+//! `notedeck.toml` at the notes root, and what it and a note's front matter
+//! make of the note's cards: their deck and note type.
+//!
+//! ```toml
+//! out = "../decks"          # the output folder, from the file's folder
+//! reverse = true            # every note: a reversed card too
+//!
+//! [folders."aws/ec2"]       # the notes under notes/aws/ec2/
+//! deck = "AWS::EC2"         # …are in AWS::EC2::<title> instead of aws::ec2::<title>
+//! type_in = true            # …and their answers are typed in
+//! ```
+//!
+//! The nearest setting wins: a note's front matter, then its folder's
+//! table, then the tables of the folders above it, then the top of the file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::card::{Card, NoteType};
+use crate::scan::NoteText;
+use crate::{cloze, extract, identity};
+
+/// The name of the file, at the notes root.
+pub const FILE_NAME: &str = "notedeck.toml";
+
+/// The output folder when neither `--out` nor `notedeck.toml` names one.
+pub const DEFAULT_OUT: &str = "out";
+
+/// The notes folder (`None`: the one the index was built from) and the
+/// output folder of a command. The flags win. Else a `notedeck.toml` in the
+/// current folder makes it the notes root; the output folder is the `out`
+/// of the `notedeck.toml` of the notes folder (given, current, or
+/// `notes/`), else `out`.
+pub fn folders(
+    notes: Option<PathBuf>,
+    out: Option<PathBuf>,
+) -> anyhow::Result<(Option<PathBuf>, PathBuf)> {
+    let notes = notes.or_else(|| Path::new(FILE_NAME).is_file().then(|| PathBuf::from(".")));
+    let out = match out {
+        Some(out) => out,
+        None => {
+            let root = notes
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(crate::build::DEFAULT_NOTES));
+            Config::load(&root)?
+                .out
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_OUT))
+        }
+    };
+    Ok((notes, out))
+}
+
+/// Which cards a note asks for; unset: as the folder above says.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NoteOptions {
+    /// A reversed card too (back → front).
+    pub reverse: Option<bool>,
+    /// The answer is typed in.
+    pub type_in: Option<bool>,
+}
+
+impl NoteOptions {
+    /// `self`, with what it leaves unset taken from `outer`.
+    fn or(self, outer: NoteOptions) -> NoteOptions {
+        NoteOptions {
+            reverse: self.reverse.or(outer.reverse),
+            type_in: self.type_in.or(outer.type_in),
+        }
+    }
+
+    /// The note type asked for; a cloze card's gaps win over it. Anki has
+    /// no note type that is both reversed and typed in.
+    pub fn note_type(self) -> NoteType {
+        match (self.reverse, self.type_in) {
+            (_, Some(true)) => NoteType::TypeIn,
+            (Some(true), _) => NoteType::Reversed,
+            _ => NoteType::Basic,
+        }
+    }
+
+    /// Why these options cannot be used together, if they cannot.
+    pub fn conflict(self) -> Option<&'static str> {
+        (self.reverse == Some(true) && self.type_in == Some(true))
+            .then_some("reverse and type_in cannot both be true (Anki has no such note type)")
+    }
+}
+
+/// The settings of the notes under one folder.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(try_from = "FolderFile")]
+struct Folder {
+    /// The deck the folder's own levels become.
+    deck: Option<String>,
+    options: NoteOptions,
+}
+
+/// A folder's table as written, checked into a `Folder`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FolderFile {
+    deck: Option<String>,
+    reverse: Option<bool>,
+    type_in: Option<bool>,
+}
+
+impl TryFrom<FolderFile> for Folder {
+    type Error = String;
+
+    fn try_from(file: FolderFile) -> Result<Self, String> {
+        let options = NoteOptions {
+            reverse: file.reverse,
+            type_in: file.type_in,
+        };
+        if let Some(why) = options.conflict() {
+            return Err(why.to_string());
+        }
+        if let Some(deck) = &file.deck {
+            if deck.split("::").any(|level| level.trim().is_empty()) {
+                return Err(format!(
+                    "deck {deck:?} has an empty level (levels are joined with ::)"
+                ));
+            }
+        }
+        Ok(Folder {
+            deck: file.deck,
+            options,
+        })
+    }
+}
+
+/// `notedeck.toml` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    out: Option<PathBuf>,
+    reverse: Option<bool>,
+    /// Spanned, to name its line when it conflicts with `reverse`.
+    type_in: Option<toml::Spanned<bool>>,
+    #[serde(default)]
+    folders: BTreeMap<String, toml::Spanned<Folder>>,
+}
+
+/// The settings of a notes folder: none when it has no `notedeck.toml`.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The output folder, relative to the current folder.
+    out: Option<PathBuf>,
+    /// By folder, relative to the notes root with `/` (`""`: the root).
+    folders: BTreeMap<String, Folder>,
+    /// Of the file's bytes: a change makes every note extracted again.
+    fingerprint: String,
+}
+
+impl Config {
+    /// Reads `NOTES/notedeck.toml`, if there is one. A file that cannot be
+    /// used is an error naming it and the line.
+    pub fn load(notes_root: &Path) -> anyhow::Result<Config> {
+        let path = notes_root.join(FILE_NAME);
+        // A note given alone (`extract a.md`) has no folder of settings.
+        if !notes_root.is_dir() {
+            return Ok(Config::default());
+        }
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(err) => {
+                return Err(err).with_context(|| format!("{}: cannot read", path.display()))
+            }
+        };
+        let text = String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))?;
+        Config::parse(&text, notes_root).map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))
+    }
+
+    /// The settings in `text`, a `notedeck.toml` in `root`.
+    fn parse(text: &str, root: &Path) -> Result<Config, String> {
+        let file: ConfigFile = toml::from_str(text).map_err(|err| err.to_string())?;
+        let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
+        let top = NoteOptions {
+            reverse: file.reverse,
+            type_in: file.type_in.as_ref().map(|t| *t.get_ref()),
+        };
+        if let (Some(why), Some(type_in)) = (top.conflict(), &file.type_in) {
+            return Err(format!("line {}: {why}", line_of(type_in.span().start)));
+        }
+        let mut folders = BTreeMap::new();
+        folders.insert(
+            String::new(),
+            Folder {
+                deck: None,
+                options: top,
+            },
+        );
+        for (name, folder) in file.folders {
+            let line = line_of(folder.span().start);
+            let key = name.trim_matches('/');
+            let key = if key == "." { "" } else { key };
+            if key.split('/').any(|part| part == ".." || part == ".") || name.starts_with('/') {
+                return Err(format!(
+                    "line {line}: folder {name:?} is not a folder under the notes root"
+                ));
+            }
+            let folder = folder.into_inner();
+            let entry = folders.entry(key.to_string()).or_default();
+            entry.deck = folder.deck.or(entry.deck.take());
+            entry.options = folder.options.or(entry.options);
+        }
+        Ok(Config {
+            out: file.out.map(|out| root.join(out)),
+            folders,
+            fingerprint: format!("{:x}", Sha256::digest(text.as_bytes())),
+        })
+    }
+
+    /// The output folder the file names, from the current folder.
+    pub fn out(&self) -> Option<&Path> {
+        self.out.as_deref()
+    }
+
+    /// Changes with the file: what the index records with the extraction
+    /// rules, so that a new setting makes every note extracted again.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// The cards of the note `name` (relative to the notes root, with `/`)
+    /// whose text is `note`: extracted, in the deck its folder asks for,
+    /// of the note type its front matter or folder asks for, or cloze
+    /// notes when their backs have gaps.
+    pub fn cards(&self, name: &str, note: &NoteText) -> Vec<Card> {
+        let mut options = note.options;
+        let mut deck = None;
+        // Nearest folder first: the note's own, then each one above.
+        let mut folder = name.rsplit_once('/').map_or("", |(folder, _)| folder);
+        loop {
+            if let Some(settings) = self.folders.get(folder) {
+                options = options.or(settings.options);
+                if deck.is_none() {
+                    deck = settings.deck.as_deref().map(|d| (folder, d));
+                }
+            }
+            if folder.is_empty() {
+                break;
+            }
+            folder = folder.rsplit_once('/').map_or("", |(above, _)| above);
+        }
+        let note_type = options.note_type();
+        let mut cards = extract::extract_note(name, &note.text);
+        for card in &mut cards {
+            if let Some((folder, deck)) = deck {
+                set_deck(card, folder, deck);
+            }
+            card.note_type = note_type;
+            cloze::apply(card);
+        }
+        cards
+    }
+}
+
+/// Puts `card`, of a note under `folder`, in `deck` in place of the
+/// folder's own levels (`aws::ec2::Title` → `AWS::EC2::Title`).
+///
+/// Its key (the GUID extraction gives it, from the deck) becomes that of a
+/// card of the new deck, as retitling a note does: the build pairs it with
+/// the card it was (`moved`), so it keeps its GUID and reviews, and the
+/// export and sync see it moved.
+fn set_deck(card: &mut Card, folder: &str, deck: &str) {
+    let depth = if folder.is_empty() {
+        0
+    } else {
+        folder.split('/').count()
+    };
+    let rest = card.deck.splitn(depth + 1, "::").last().unwrap_or_default();
+    let moved = format!("{deck}::{rest}");
+    card.guid = identity::Place::deck(&moved).guid(&card.guid, 0);
+    card.deck = moved;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(text: &str) -> Result<Config, String> {
+        Config::parse(text, Path::new("notes"))
+    }
+
+    fn note(text: &str) -> NoteText {
+        NoteText {
+            text: text.to_string(),
+            options: NoteOptions::default(),
+        }
+    }
+
+    #[test]
+    fn folders_set_decks_and_note_types_nearest_first() {
+        let config = config(
+            "out = \"../decks\"\nreverse = true\n\n[folders.\"aws/ec2\"]\ndeck = \"AWS::EC2\"\n\n[folders.\"aws/ec2/deep/\"]\ntype_in = true\n",
+        )
+        .unwrap();
+        assert_eq!(config.out(), Some(Path::new("notes/../decks")));
+        let text = note("# 題\n\n- 用語: 定義\n");
+        let top = &config.cards("a.md", &text)[0];
+        assert_eq!(
+            (top.deck.as_str(), top.note_type),
+            ("題", NoteType::Reversed)
+        );
+        let ec2 = &config.cards("aws/ec2/x.md", &text)[0];
+        assert_eq!(ec2.deck, "AWS::EC2::題");
+        assert_eq!(ec2.note_type, NoteType::Reversed);
+        let deep = &config.cards("aws/ec2/deep/y.md", &text)[0];
+        assert_eq!(deep.deck, "AWS::EC2::deep::題");
+        assert_eq!(deep.note_type, NoteType::TypeIn);
+        let other = &config.cards("aws/s3/z.md", &text)[0];
+        assert_eq!(other.deck, "aws::s3::題");
+        // The key follows the deck: two notes moved into one deck stay apart.
+        assert_ne!(
+            ec2.guid,
+            Config::default().cards("aws/ec2/x.md", &text)[0].guid
+        );
+    }
+
+    #[test]
+    fn front_matter_wins_and_gaps_make_cloze_notes() {
+        let config = config("reverse = true\n").unwrap();
+        let mut text = note("- 用語: 定義\n- 光合成: ==光== を使う\n");
+        text.options.reverse = Some(false);
+        let cards = config.cards("a.md", &text);
+        assert_eq!(cards[0].note_type, NoteType::Basic);
+        assert_eq!(cards[1].note_type, NoteType::Cloze);
+        assert!(cards[1].back_html.contains("{{c1::光}}"));
+    }
+
+    #[test]
+    fn bad_settings_name_the_line() {
+        for (text, want) in [
+            ("[folders.a]\nreverse = true\ntype_in = true\n", "line 1"),
+            ("\n[folders.a]\ndeck = \"a::::b\"\n", "line 2"),
+            ("\n\n[folders.\"../x\"]\ndeck = \"a\"\n", "line 3"),
+            ("out = 3\n", "line 1"),
+            ("\nrevers = true\n", "line 2"),
+            (
+                "reverse = true\n\ntype_in = true\n",
+                "line 3: reverse and type_in",
+            ),
+        ] {
+            let err = config(text).unwrap_err();
+            assert!(err.contains(want), "{text:?}: {err}");
+        }
+    }
+}
