@@ -11,6 +11,7 @@ pub mod card;
 pub mod commands;
 pub mod export;
 pub mod extract;
+pub mod freshness;
 pub mod furigana;
 pub mod highlight;
 pub mod identity;
