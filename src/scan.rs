@@ -155,6 +155,8 @@ fn walk_error(root: &Path, err: walkdir::Error) -> NoteError {
     NoteError::Unreadable { path, source }
 }
 
+/// A time in nanoseconds since the Unix epoch (negative before it), as the
+/// index records the modification times of notes.
 pub fn unix_nanos(time: std::time::SystemTime) -> i64 {
     match time.duration_since(std::time::UNIX_EPOCH) {
         Ok(after) => i64::try_from(after.as_nanos()).unwrap_or(i64::MAX),
