@@ -248,12 +248,12 @@ fn check_deck(conn: &Connection, deck: &str) -> anyhow::Result<()> {
 /// The most matches the body tier ranks. bm25 looks up the length of every
 /// card it scores, about 0.7 µs a card: a word in 100,000 cards (`監視` in
 /// a million) took 70 ms to rank. Past this many matches (after filters
-/// and exclusions) the tier ranks those of the cards stored last, the
-/// highest card ids, which are the notes added last: reading the matches
-/// backwards finds them in about a millisecond. Its hits are then the best
-/// of those, not of every match; a word that common says little about
-/// which card is meant, and a collection of a few thousand cards never
-/// meets the bound.
+/// and exclusions) the tier ranks those with the highest card ids, which
+/// reading the matches backwards finds in about a millisecond: a card keeps
+/// its id when it changes, so these are the cards that appeared last. Its
+/// hits are then the best of those, not of every match; a word that common
+/// says little about which card is meant, and a collection of a few
+/// thousand cards never meets the bound.
 const BODY_RANKED: usize = 2_000;
 
 /// The card ids and scores of the best `limit` cards, tier by tier.
