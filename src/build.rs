@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::config::Config;
 use crate::export::{self, OutputFormat, StagedFile};
 use crate::extract;
+use crate::freshness;
 use crate::index::{self, CardEvent, Index, Outcome, Rescue, Writer};
 use crate::scan::{self, Change, NoteError};
 
@@ -419,6 +420,9 @@ impl Run<'_, '_> {
             || self.writer.migrated()
             || self.writer.meta(META_RULES)?.as_deref() != Some(rules);
         self.writer.set_meta(META_RULES, rules)?;
+        // Before the scan: a change made while it runs must not match.
+        self.writer
+            .set_meta(freshness::META_STAMP, &freshness::stamp(self.notes))?;
         let (notes, walk_errors) = scan::scan_notes(self.notes);
         // Files under a folder that could not be read are not gone.
         let unreadable: Vec<String> = walk_errors

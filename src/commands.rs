@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::index::{self, Index, RemovedCard};
 use crate::japanese::width::terminal_columns;
 use crate::search::{self, Filters};
-use crate::{export, output, scan};
+use crate::{export, freshness, output, scan};
 
 /// The exit code of an error, as ripgrep's: 0 is success (or hits), 1 no hits.
 pub const ERROR: u8 = 2;
@@ -229,7 +229,7 @@ fn staleness(index: &Index, notes: Option<&Path>) -> anyhow::Result<Option<Strin
             notes.display()
         )));
     }
-    let changed = build::notes_changed_since_build(index, &notes)?;
+    let changed = freshness::changed_notes(index, &notes)?;
     Ok((changed > 0).then(|| {
         format!(
             "{changed} {} changed since the last build; run `notedeck build` to search them",

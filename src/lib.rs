@@ -15,6 +15,7 @@ pub mod commands;
 pub mod config;
 pub mod export;
 pub mod extract;
+pub mod freshness;
 pub mod furigana;
 pub mod highlight;
 pub mod identity;

@@ -290,7 +290,9 @@ fn walk_error(root: &Path, err: walkdir::Error) -> NoteError {
     NoteError::Unreadable { path, source }
 }
 
-fn unix_nanos(time: std::time::SystemTime) -> i64 {
+/// A time in nanoseconds since the Unix epoch (negative before it), as the
+/// index records the modification times of notes.
+pub fn unix_nanos(time: std::time::SystemTime) -> i64 {
     match time.duration_since(std::time::UNIX_EPOCH) {
         Ok(after) => i64::try_from(after.as_nanos()).unwrap_or(i64::MAX),
         Err(before) => -i64::try_from(before.duration().as_nanos()).unwrap_or(i64::MAX),
@@ -356,7 +358,8 @@ pub fn detect_change(
     Ok(Change::Changed(state, text))
 }
 
-fn is_hidden(name: &std::ffi::OsStr) -> bool {
+/// Whether a walk of the notes skips an entry: hidden files and folders.
+pub fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|name| name.starts_with('.'))
 }
 

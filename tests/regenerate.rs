@@ -289,6 +289,57 @@ fn search_answers_from_the_index_and_never_writes() {
     );
 }
 
+/// Every edit a learner makes between builds is noticed by the next search,
+/// and a build makes the warning go; files that are not notes change nothing.
+#[test]
+fn search_notices_each_kind_of_edit_since_the_build() {
+    let project = study_project();
+    std::fs::create_dir(project.notes().join("N3")).unwrap();
+    project.run(&["build"]).ok();
+    let warning = || project.run(&["search", "--json", "食べる"]).stderr();
+    let rebuilt = || {
+        project.run(&["build"]).ok();
+        assert_eq!(warning(), "", "after a build");
+    };
+    assert_eq!(warning(), "", "right after the build");
+    let expect = |edit: &str, changed: &str| {
+        let said = warning();
+        assert!(
+            said.contains(&format!("{changed} changed since the last build")),
+            "{edit}: {said}"
+        );
+        rebuilt();
+    };
+
+    // In place, the same number of bytes: only the file's time tells.
+    edit_note(&project.notes(), "N5/verbs.md", "食べ物", "飲み物");
+    expect("edited in place", "1 note");
+    project.write_note("N5/adverbs.md", "# 副詞\n\n- ゆっくり: 時間をかけて\n");
+    expect("added to a folder", "1 note");
+    project.write_note("N3/keigo.md", "# 敬語\n\n- 召し上がる: 食べるの尊敬語\n");
+    expect("added to a folder that was empty", "1 note");
+    project.write_note("N2/deep/er.md", "# 深い\n\n- 奥: 内に深く入ったところ\n");
+    expect("added in new folders", "1 note");
+    std::fs::remove_file(project.notes().join("N5/adverbs.md")).unwrap();
+    expect("deleted", "1 note");
+    move_note(&project.notes(), "N5/nouns.md", "N5/meishi.md");
+    expect("renamed", "2 notes");
+    move_note(&project.notes(), "N5/meishi.md", "N2/deep/meishi.md");
+    expect("moved to another folder", "2 notes");
+    std::fs::remove_dir_all(project.notes().join("N2")).unwrap();
+    expect("a folder deleted", "2 notes");
+
+    // An editor's save: a new file renamed over the note.
+    let temporary = project.notes().join("N4/.adjectives.md.swp");
+    std::fs::write(&temporary, "# 形容詞\n\n- 嬉しい: 喜ばしい気持ち\n").unwrap();
+    std::fs::rename(&temporary, project.notes().join("N4/adjectives.md")).unwrap();
+    expect("saved by a rename", "1 note");
+
+    project.write_note("N4/picture.png", "not a note");
+    project.write_note(".hidden/draft.md", "# 下書き\n\n- 案: まだ書きかけ\n");
+    assert_eq!(warning(), "", "files that are not notes");
+}
+
 #[cfg(unix)]
 #[test]
 fn search_works_on_a_read_only_out_folder() {

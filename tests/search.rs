@@ -297,3 +297,32 @@ fn without_an_index_search_says_to_build_first() {
     );
     assert!(!project.dir.path().join("out").exists(), "nothing written");
 }
+
+/// A word in the backs of more cards than search ranks by bm25
+/// (`search::BODY_RANKED`): the cards a deck or an exclusion leaves are
+/// still all found, however early they were added.
+#[test]
+fn a_word_in_thousands_of_cards_still_finds_the_cards_filters_leave() {
+    let project = Project::empty();
+    project.write_note(
+        "old.md",
+        "# 古い\n\n- 古い用語: 共通の語と古い説明\n- 昔の用語: 共通の語と古い説明\n",
+    );
+    project.run(&["build"]).ok();
+    let many: String = (0..2500)
+        .map(|i| format!("- 用語{i}: 共通の語と新しい説明\n"))
+        .collect();
+    project.write_note("new.md", format!("# 新しい\n\n{many}"));
+    project.run(&["build"]).ok();
+
+    let all = hits(&project, &["共通"]);
+    assert_eq!(all.len(), 200);
+    assert!(all.iter().all(|hit| text(hit).contains("共通")));
+    for args in [&["共通", "--deck", "古い"][..], &["共通 -新しい"]] {
+        let mut fronts: Vec<&str> = Vec::new();
+        let found = hits(&project, args);
+        fronts.extend(found.iter().map(front));
+        fronts.sort();
+        assert_eq!(fronts, ["古い用語", "昔の用語"], "{args:?}");
+    }
+}
