@@ -206,6 +206,23 @@ pub fn to_html(text: &str, escape: impl Fn(&str) -> Cow<'_, str>) -> String {
     out
 }
 
+/// The text as read, without its readings (`漢字を学ぶ`): for what shows no
+/// ruby, such as a deck's or a tag's name.
+pub fn base_text(text: &str) -> Cow<'_, str> {
+    if !has_furigana(text) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        pieces(text)
+            .into_iter()
+            .map(|piece| match piece {
+                Piece::Text(text) => text,
+                Piece::Ruby { base, .. } => base,
+            })
+            .collect(),
+    )
+}
+
 /// What the search index reads: the text as read without its readings
 /// (`漢字を学ぶ`), then the readings on a line of their own. Text with no
 /// furigana is returned as it is.

@@ -276,6 +276,14 @@ pub fn cut_at_line(md: &mut String, limit: usize) {
     md.push_str("\n\n…");
 }
 
+/// A tag of HTML's ruby markup (`<ruby>漢字<rt>かんじ</rt></ruby>`), given
+/// in lower case.
+fn is_ruby_tag(tag: &str) -> bool {
+    let name = tag.trim_start_matches('<').trim_start_matches('/');
+    let name = name.trim_end_matches('>').trim_end();
+    matches!(name, "ruby" | "rt" | "rp" | "rb")
+}
+
 /// Removes up to `columns` columns of indentation from every line but the first.
 fn dedent(text: &str, columns: usize) -> std::borrow::Cow<'_, str> {
     if columns == 0 || !text.contains('\n') {
@@ -584,6 +592,10 @@ impl<'s> Builder<'s> {
                 let tag = html.trim().to_ascii_lowercase();
                 if tag.starts_with("<br") {
                     head.push("\n", range, false);
+                } else if is_ruby_tag(&tag) {
+                    // Kept, so that the front's furigana reach the card as
+                    // the author marked them (`furigana` reads them).
+                    head.push(html.trim(), range, true);
                 } else if tag.starts_with("<img") {
                     head.media += 1;
                     head.images += 1;

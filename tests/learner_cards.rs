@@ -57,3 +57,28 @@ fn remote_images_get_one_warning_a_build() {
         "{remote:?}"
     );
 }
+
+#[test]
+fn ruby_in_fronts_is_kept_and_decks_and_tags_are_named_as_read() {
+    let project = Project::empty();
+    project.write_note(
+        "t.md",
+        "# <ruby>日本<rt>にほん</rt></ruby>語\n\n\
+         ## {漢字|かんじ}の章\n\n\
+         - 私の<ruby>勉強<rp>(</rp><rt>べんきょう</rt><rp>)</rp></ruby>法: 学び方\n",
+    );
+    let run = project.run(&["extract", "--format", "jsonl", "notes/t.md"]);
+    let card: serde_json::Value = serde_json::from_str(run.ok().lines().last().unwrap()).unwrap();
+    assert_eq!(
+        card["front"],
+        "私の<ruby>勉強<rp>(</rp><rt>べんきょう</rt><rp>)</rp></ruby>法"
+    );
+    assert_eq!(card["deck"], "日本語");
+    assert_eq!(card["tags"], serde_json::json!(["漢字の章"]));
+
+    project.run(&["build"]).ok();
+    let front = card["front"].as_str().unwrap();
+    // The card first; its section, whose back holds it, after it.
+    assert_eq!(fronts(&project, "私の勉強法")[0], front);
+    assert_eq!(fronts(&project, "べんきょう")[0], front);
+}

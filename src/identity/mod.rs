@@ -5,6 +5,7 @@ pub mod pairing;
 
 use sha2::{Digest, Sha256};
 
+use crate::furigana;
 use crate::japanese::fold;
 
 /// Where a card stands: its deck and its context (the headings and card
@@ -79,16 +80,16 @@ fn base91(mut n: u64) -> String {
 }
 
 /// The deck of a note: its folders under the notes root, then its `#`
-/// title (the file name when it has none), joined with `::`.
+/// title (the file name when it has none; its furigana as read), joined
+/// with `::`.
 pub fn deck(file: &str, title: Option<&str>) -> String {
     let mut parts: Vec<&str> = file.split('/').collect();
     let name = parts.pop().unwrap_or(file);
     let stem = name.strip_suffix(".md").unwrap_or(name);
     let title = title
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .unwrap_or(stem);
-    parts.push(title);
+        .map(furigana::base_text)
+        .filter(|t| !t.trim().is_empty());
+    parts.push(title.as_deref().map_or(stem, str::trim));
     parts
         .iter()
         .map(|p| p.replace("::", ":"))
@@ -96,9 +97,10 @@ pub fn deck(file: &str, title: Option<&str>) -> String {
         .join("::")
 }
 
-/// A heading as an Anki tag: no spaces, no trailing full stop or colon.
+/// A heading as an Anki tag: its furigana as read, no spaces, no trailing
+/// full stop or colon.
 pub fn tag(heading: &str) -> Option<String> {
-    let tag = heading
+    let tag = furigana::base_text(heading)
         .split(crate::japanese::script::is_space)
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()

@@ -16,6 +16,7 @@ pub const LEARNER_NOTE: &str = "# 日本語\n\
     - 漢字[かんじ]: 中国から来た文字。日本[にほん]で使う\n\
     - {東京|とうきょう}: 日本の首都\n\
     - 大阪: 西の<ruby>大阪<rt>おおさか</rt></ruby>は都市\n\
+    - <ruby>勉強<rt>べんきょう</rt></ruby>: 学ぶこと\n\
     - arr[0]: 配列の最初\n\
     - 面積: 円は $\\pi r^2\\,\\mathrm{m}$ で $$E = mc^2$$\n\
     - 公式 $a[i]^2$: 添字の二乗\n\
@@ -52,8 +53,8 @@ fn side<'v>(rendered: &'v Value, side: &str) -> &'v str {
     rendered[side].as_str().unwrap()
 }
 
-/// Ruby for `漢字[かんじ]` and `{東京|とうきょう}` on the front (through Anki's
-/// furigana filter) and for all three syntaxes on the back; `arr[0]` stays
+/// Ruby for `漢字[かんじ]`, `{東京|とうきょう}` and `<ruby>` on the front
+/// (through Anki's furigana filter) and for all three syntaxes on the back; `arr[0]` stays
 /// text; `$…$` and `$$…$$` arrive as `\(…\)` and `\[…\]` with `\,` kept,
 /// on the back and on the front;
 /// `[sound:…]`, `![](x.mp3)` and `![[c.mp3]]` are sounds Anki plays, and
@@ -110,6 +111,11 @@ fn furigana_math_sounds_and_code_as_anki_renders_them() {
     assert!(
         side(&osaka, "answer").contains("西の<ruby>大阪<rt>おおさか</rt></ruby>は都市"),
         "{osaka}"
+    );
+    let study = rendered(&col, &cards, "<ruby>勉強<rt>べんきょう</rt></ruby>");
+    assert!(
+        side(&study, "question").contains("<ruby><rb>勉強</rb><rt>べんきょう</rt></ruby>"),
+        "{study}"
     );
     let array = rendered(&col, &cards, "arr[0]");
     assert!(!side(&array, "question").contains("<ruby"), "{array}");
