@@ -642,7 +642,7 @@ impl Run<'_, '_> {
                     .extend(names.iter().map(|name| out.join(name)));
                 continue;
             }
-            let cards = self.writer.cards(deck.as_deref())?;
+            let cards = self.writer.cards_to_export(deck.as_deref())?;
             let set = export::stage(out, self.notes, stem, &cards, &self.options.formats)
                 .with_context(|| {
                     format!("{}: cannot write the outputs", out.join(stem).display())

@@ -109,6 +109,11 @@ pub struct Writer<'a> {
     /// Unix seconds: the changed time of new and changed cards.
     now: i64,
     migrated: bool,
+    /// The index had no cards, no removed ones and no identities kept from
+    /// an older index when this build began: every card that appears is new
+    /// and its GUID is its key (see `new_guid`), written with it at once
+    /// rather than settled after.
+    guid_is_key: bool,
     /// Whether a card was added or removed: `card_count` counts again.
     cards_added_or_removed: Cell<bool>,
 }
@@ -149,11 +154,18 @@ impl<'a> Writer<'a> {
         tx.execute("INSERT INTO builds DEFAULT VALUES", [])?;
         let build = tx.last_insert_rowid();
         tx.execute("DELETE FROM builds WHERE id < ?1", [build])?;
+        let guid_is_key = !migrated
+            && tx.query_row(
+                "SELECT NOT EXISTS (SELECT 1 FROM cards) AND NOT EXISTS (SELECT 1 FROM removed)",
+                [],
+                |row| row.get(0),
+            )?;
         Ok(Writer {
             tx,
             build,
             now,
             migrated,
+            guid_is_key,
             cards_added_or_removed: Cell::new(false),
         })
     }
@@ -396,6 +408,7 @@ impl<'a> Writer<'a> {
             }
             None => {
                 self.cards_added_or_removed.set(true);
+                let guid = guid.or(self.guid_is_key.then_some(card.guid.as_str()));
                 self.tx
                     .prepare_cached(
                         "INSERT INTO cards (file, line, kind, front, front_key, back, back_html, context, \
@@ -429,11 +442,12 @@ impl<'a> Writer<'a> {
     /// removed; the other appeared cards are new. Returns what happened, in
     /// note order.
     pub fn settle(&self) -> anyhow::Result<Vec<CardEvent>> {
-        let appeared = self.settling("appeared")?;
-        let vanished = self.settling("vanished")?;
-        // A first build, or one that only added cards, has nothing to pair:
-        // folding every card for it would be most of its settling.
-        let pairs = if appeared.is_empty() || vanished.is_empty() {
+        // Backs are read only to pair: a first build has every card to
+        // settle and none to pair.
+        let pairing = self.any_in("appeared")? && self.any_in("vanished")?;
+        let appeared = self.settling("appeared", pairing)?;
+        let vanished = self.settling("vanished", pairing)?;
+        let pairs = if !pairing {
             Vec::new()
         } else {
             let candidates = |cards: &[Settling]| -> Vec<pairing::Candidate> {
@@ -486,10 +500,12 @@ impl<'a> Writer<'a> {
         }
         for new in appeared.iter().zip(&paired_appeared).filter(|(_, &p)| !p) {
             let new = new.0;
-            let guid = self.new_guid(&new.key)?;
-            self.tx
-                .prepare_cached("UPDATE cards SET guid = ?2 WHERE id = ?1")?
-                .execute(params![new.id, guid])?;
+            if new.guid.is_none() {
+                let guid = self.new_guid(&new.key)?;
+                self.tx
+                    .prepare_cached("UPDATE cards SET guid = ?2 WHERE id = ?1")?
+                    .execute(params![new.id, guid])?;
+            }
             events.push(new.event(Outcome::New));
         }
         self.tx
@@ -502,9 +518,11 @@ impl<'a> Writer<'a> {
     /// CROSS JOIN keeps the planner reading the (usually few) settling
     /// cards first: to get note order, it would otherwise walk every card
     /// by file, which made a build with nothing to do scan the index.
-    fn settling(&self, table: &str) -> anyhow::Result<Vec<Settling>> {
+    /// With `backs` (to pair them), their backs too.
+    fn settling(&self, table: &str, backs: bool) -> anyhow::Result<Vec<Settling>> {
+        let back = if backs { "c.back" } else { "''" };
         let mut stmt = self.tx.prepare(&format!(
-            "SELECT c.id, c.guid, c.key, c.deck, c.file, c.line, c.front, c.back, c.context, c.hash, c.changed \
+            "SELECT c.id, c.guid, c.key, c.deck, c.file, c.line, c.front, {back}, c.context, c.hash, c.changed \
              FROM temp.{table} t CROSS JOIN cards c ON c.id = t.id ORDER BY c.file, c.line, c.id"
         ))?;
         let rows = stmt.query_map([], |row| {
@@ -523,6 +541,15 @@ impl<'a> Writer<'a> {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Whether `temp.appeared` or `temp.vanished` has a card.
+    fn any_in(&self, table: &str) -> anyhow::Result<bool> {
+        Ok(self.tx.query_row(
+            &format!("SELECT EXISTS (SELECT 1 FROM temp.{table})"),
+            [],
+            |row| row.get(0),
+        )?)
     }
 
     fn delete_card(&self, id: i64) -> anyhow::Result<()> {
@@ -585,10 +612,19 @@ impl<'a> Writer<'a> {
         Ok(decks)
     }
 
-    /// The cards of one deck, or of every deck, in note order: what the
-    /// outputs are made of.
-    pub fn cards(&self, deck: Option<&str>) -> anyhow::Result<Vec<IndexedCard>> {
-        super::cards(&self.tx, deck)
+    /// The cards of one deck, or of every deck, in note order, as the
+    /// outputs are made of them: with their back as HTML only. No output
+    /// holds the plain-text back, the longest text of a card with the HTML,
+    /// and a package of every deck would hold it in memory for each card.
+    pub fn cards_to_export(&self, deck: Option<&str>) -> anyhow::Result<Vec<IndexedCard>> {
+        let columns = super::CARD_COLUMNS.replace("cards.back,", "'',");
+        let mut stmt = self.tx.prepare(&format!(
+            "SELECT {columns} FROM cards WHERE ?1 IS NULL OR deck = ?1 ORDER BY deck, file, line"
+        ))?;
+        let cards = stmt
+            .query_map([deck], super::read_card)?
+            .collect::<Result<_, _>>()?;
+        Ok(cards)
     }
 
     pub fn has_cards(&self) -> anyhow::Result<bool> {
@@ -787,6 +823,31 @@ mod tests {
         let (stored, events) = build(&mut index, 300, &second, &["a.md"], true);
         assert_eq!((stored, events), (vec![Stored::Unchanged], vec![]));
         assert_eq!(guid_and_changed(&index, "監視").1, 200);
+    }
+
+    #[test]
+    fn cards_are_exported_as_the_index_has_them_but_the_plain_back() {
+        let (_dir, mut index) = open();
+        let cards = [
+            card("a.md", "親", "監視", "見ること"),
+            card("b.md", "", "通知", "知らせ"),
+        ];
+        build(&mut index, 100, &cards, &["a.md", "b.md"], true);
+        let writer = index.begin(200).unwrap();
+        let exported = writer.cards_to_export(None).unwrap();
+        let indexed = crate::index::cards(writer.connection(), None).unwrap();
+        assert_eq!(exported.len(), 2);
+        for (exported, indexed) in exported.iter().zip(&indexed) {
+            assert_eq!(exported.card.back, "");
+            assert_eq!(
+                exported.card,
+                Card {
+                    back: String::new(),
+                    ..indexed.card.clone()
+                }
+            );
+            assert_eq!(exported.changed, indexed.changed);
+        }
     }
 
     #[test]
