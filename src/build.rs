@@ -299,6 +299,7 @@ fn update_index<T>(
     };
     run.note_notes_folder()?;
     run.index_notes()?;
+    run.writer.flush_pending_tokens()?;
     let staged = run.stage_outputs()?;
     run.report.cards = run.writer.card_count()?;
     let inspected = inspect(run.writer.connection(), &notes)?;

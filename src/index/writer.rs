@@ -676,6 +676,16 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// Writes the tokens FTS5 holds in memory (up to `hashsize`, 32 MB a
+    /// table) to the index now rather than at the commit, freeing their
+    /// memory for the outputs, which a build makes next: the whole of a
+    /// first build's cards are read then. A savepoint makes FTS5 flush.
+    pub fn flush_pending_tokens(&self) -> anyhow::Result<()> {
+        self.tx
+            .execute_batch("SAVEPOINT flush_tokens; RELEASE flush_tokens;")?;
+        Ok(())
+    }
+
     /// Makes the build's changes the index's state, all at once.
     pub fn commit(self) -> anyhow::Result<()> {
         self.tx.execute_batch(
