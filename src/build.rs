@@ -711,6 +711,10 @@ fn progress(shown: bool, len: u64, template: &str) -> ProgressBar {
     if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style);
     }
+    // Drawn now, not at the first tick: a step shorter than a tick (saving
+    // a first build's index, which has no journal to write) is still shown.
+    // (Once it ticks by itself, `tick` does nothing.)
+    bar.tick();
     bar.enable_steady_tick(std::time::Duration::from_millis(100));
     bar
 }
