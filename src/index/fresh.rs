@@ -64,7 +64,9 @@ impl Index {
             format!("{}: cannot rename the new index into place", path.display())
         })?;
         // The rename itself must reach the disk before the outputs that the
-        // index records are put in place.
+        // index records are put in place. (A folder cannot be opened as a
+        // file to sync it on Windows.)
+        #[cfg(unix)]
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             File::open(dir)
                 .and_then(|dir| dir.sync_all())
