@@ -6,6 +6,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -14,7 +15,7 @@ use crate::config::Config;
 use crate::export::{self, OutputFormat, StagedFile};
 use crate::extract;
 use crate::freshness;
-use crate::index::{self, CardEvent, Index, Outcome, Rescue, Writer};
+use crate::index::{self, CardEvent, Index, Outcome, PreparedCard, Rescue, Stored, Writer};
 use crate::scan::{self, Change, NoteError};
 
 /// What a build reads, writes and how.
@@ -201,7 +202,24 @@ fn build_in<T>(
         })?;
         Some(lock_out_folder(&options.out, options.progress)?)
     };
-    let mut index = if options.dry_run && !index_file.exists() {
+    if !options.dry_run {
+        // Holding the folder's lock, nothing else writes here: what is left
+        // is a killed build's.
+        remove_stale_temporaries(&options.out)?;
+    }
+    // A first build makes its index in a temporary file
+    // (`Index::create_fresh`), removed if the build fails.
+    let mut fresh = if !options.dry_run && !index_file.exists() {
+        let temp = options
+            .out
+            .join(format!("{}index.sqlite", export::TEMP_PREFIX));
+        Some(tempfile::TempPath::try_from_path(temp)?)
+    } else {
+        None
+    };
+    let mut index = if let Some(temp) = &fresh {
+        Index::create_fresh(temp)?
+    } else if options.dry_run && !index_file.exists() {
         Index::in_memory()?
     } else if options.dry_run {
         Index::open(index_file)?
@@ -214,11 +232,15 @@ fn build_in<T>(
         // rolled back): once more, on a new index.
         Err(err) if index::is_damage(&err) && !options.dry_run && index.rescue().is_none() => {
             drop(index);
+            fresh = None;
             index = Index::replace_damaged(index_file, unix_now(), index::damage_text(&err))?;
             update_index(&mut index, options, &mut inspect)?
         }
         result => result?,
     };
+    if fresh.is_some() {
+        index = index.put_fresh_in_place(index_file)?;
+    }
     if !options.dry_run {
         put_outputs_in_place(&index, staged, &report.deleted)?;
     }
@@ -270,11 +292,6 @@ fn update_index<T>(
     std::fs::read_dir(&notes)
         .with_context(|| format!("{}: cannot read the notes folder", notes.display()))?;
     let config = Config::load(&notes)?;
-    if !options.dry_run {
-        // Holding the index's write lock, nothing else writes here: what is
-        // left is a killed build's.
-        remove_stale_temporaries(&options.out)?;
-    }
     let mut run = Run {
         options,
         notes: &notes,
@@ -289,6 +306,7 @@ fn update_index<T>(
     };
     run.note_notes_folder()?;
     run.index_notes()?;
+    run.writer.flush_pending_tokens()?;
     let staged = run.stage_outputs()?;
     run.report.cards = run.writer.card_count()?;
     let inspected = inspect(run.writer.connection(), &notes)?;
@@ -386,6 +404,18 @@ fn output_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// Files the reading thread may have extracted ahead of the writing one.
+const FILES_AHEAD: usize = 8;
+
+/// A note file as the reading thread found it.
+enum Visit {
+    Unchanged,
+    /// Touched, its content the same.
+    Touched(scan::FileState),
+    /// Read and extracted.
+    Changed(scan::FileState, Vec<PreparedCard>),
+}
+
 struct Run<'a, 'i> {
     options: &'a BuildOptions,
     notes: &'a Path,
@@ -451,26 +481,64 @@ impl Run<'_, '_> {
             })
             .map(|(name, _)| name.clone())
             .collect();
+        // Each file's known state is taken out of `known` now: what is left
+        // is what was not found.
+        let visits: Vec<(&scan::NoteFile, Option<scan::FileState>)> = notes
+            .iter()
+            .map(|note| (note, known.remove(&note.name)))
+            .collect();
         let mut extracted = Vec::new();
         let progress = progress(
             self.options.progress,
             notes.len() as u64,
             "{bar:30} {pos}/{len} {wide_msg}",
         );
-        for note in &notes {
-            progress.set_message(note.name.clone());
-            match scan::detect_change(note, known.remove(&note.name).as_ref(), force) {
-                Ok(Change::Unchanged) => {}
-                Ok(Change::Touched(state)) => self.writer.set_file(&note.name, &state)?,
-                Ok(Change::Changed(state, text)) => {
-                    self.index_file(&note.name, &text, &revisited)?;
-                    self.writer.set_file(&note.name, &state)?;
-                    extracted.push(note.name.clone());
+        // Files are read, extracted and their cards prepared (hashes,
+        // tokens) on a second thread, while this one writes the index: each
+        // takes about half of a first build.
+        // The extracting thread's own copy: this one keeps `self` to write.
+        let config = &self.config.clone();
+        std::thread::scope(|scope| -> anyhow::Result<()> {
+            let (send, receive) = mpsc::sync_channel(FILES_AHEAD);
+            scope.spawn(move || {
+                for (note, known) in visits {
+                    let visit =
+                        scan::detect_change(note, known.as_ref(), force).map(
+                            |change| match change {
+                                Change::Unchanged => Visit::Unchanged,
+                                Change::Touched(state) => Visit::Touched(state),
+                                Change::Changed(state, text) => Visit::Changed(
+                                    state,
+                                    config
+                                        .cards(&note.name, &text)
+                                        .into_iter()
+                                        .map(PreparedCard::new)
+                                        .collect(),
+                                ),
+                            },
+                        );
+                    // Closed: the writing side failed and stopped.
+                    if send.send((note, visit)).is_err() {
+                        break;
+                    }
                 }
-                Err(err) => self.report.failed.push(err),
+            });
+            for (note, visit) in receive {
+                progress.set_message(note.name.clone());
+                match visit {
+                    Ok(Visit::Unchanged) => {}
+                    Ok(Visit::Touched(state)) => self.writer.set_file(&note.name, &state)?,
+                    Ok(Visit::Changed(state, cards)) => {
+                        self.index_file(cards, &revisited)?;
+                        self.writer.set_file(&note.name, &state)?;
+                        extracted.push(note.name.clone());
+                    }
+                    Err(err) => self.report.failed.push(err),
+                }
+                progress.inc(1);
             }
-            progress.inc(1);
-        }
+            Ok(())
+        })?;
         progress.finish_and_clear();
         // What is left of `known` was not found this time.
         let gone: Vec<String> = known
@@ -494,18 +562,17 @@ impl Run<'_, '_> {
         Ok(())
     }
 
-    /// Extracts one note into the index.
+    /// Stores the cards of one note in the index.
     fn index_file(
         &mut self,
-        name: &str,
-        text: &scan::NoteText,
+        cards: Vec<PreparedCard>,
         revisited: &HashSet<String>,
     ) -> anyhow::Result<()> {
-        use crate::index::Stored;
-        for card in self.config.cards(name, text) {
+        for prepared in cards {
             let stored = self
                 .writer
-                .store_card(&card, |file| revisited.contains(file))?;
+                .store_card(&prepared, |file| revisited.contains(file))?;
+            let card = prepared.card;
             match stored {
                 Stored::Unchanged | Stored::Appeared => {}
                 Stored::Duplicate => self.report.warnings.push(format!(
@@ -546,19 +613,20 @@ impl Run<'_, '_> {
     fn stage_outputs(&mut self) -> anyhow::Result<Vec<StagedFile>> {
         let out = &self.options.out;
         let recorded = self.writer.outputs()?;
-        let decks = self.writer.decks()?;
-        let rewrite_all = self.options.force || self.options.fetch_remote || self.writer.migrated();
+        let rewrite_all =
+            self.options.force || self.options.fetch_remote || self.writer.migrated();
         // Each output set: its stem and its deck (`None`: every deck).
-        let sets: Vec<(String, Option<String>)> = if decks.is_empty() {
-            Vec::new()
-        } else if self.options.split {
+        let sets: Vec<(String, Option<String>)> = if self.options.split {
+            let decks = self.writer.decks()?;
             let stems = export::split_stems(&decks);
             decks
                 .iter()
                 .map(|deck| (stems[deck].clone(), Some(deck.clone())))
                 .collect()
-        } else {
+        } else if self.writer.has_cards()? {
             vec![(export::package_stem(self.notes), None)]
+        } else {
+            Vec::new()
         };
         let mut made = HashSet::new();
         let mut staged = Vec::new();
@@ -593,7 +661,7 @@ impl Run<'_, '_> {
                     .extend(names.iter().map(|name| out.join(name)));
                 continue;
             }
-            let cards = self.writer.cards(deck.as_deref())?;
+            let cards = self.writer.cards_to_export(deck.as_deref())?;
             let set = export::stage(
                 out,
                 self.notes,
@@ -666,6 +734,10 @@ fn progress(shown: bool, len: u64, template: &str) -> ProgressBar {
     if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style);
     }
+    // Drawn now, not at the first tick: a step shorter than a tick (saving
+    // a first build's index, which has no journal to write) is still shown.
+    // (Once it ticks by itself, `tick` does nothing.)
+    bar.tick();
     bar.enable_steady_tick(std::time::Duration::from_millis(100));
     bar
 }

@@ -321,6 +321,64 @@ fn a_killed_build_leaves_a_sound_index_and_the_next_build_succeeds() {
 }
 
 #[test]
+fn a_killed_first_build_leaves_nothing_and_the_next_build_makes_everything() {
+    let project = large_project(150);
+    let mut child = project
+        .command(&["build"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    // A first build makes its index in a temporary file: kill it once that
+    // is being written.
+    let out = project.dir.path().join("out");
+    let temporary = out.join(".notedeck-tmp-index.sqlite");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::fs::metadata(&temporary).map_or(0, |m| m.len()) < 1 << 20
+        && Instant::now() < deadline
+    {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    assert!(
+        child.wait().unwrap().code().is_none(),
+        "the build ended before it could be killed"
+    );
+    for name in ["index.sqlite", "notes.apkg", "notes.csv"] {
+        assert!(
+            !out.join(name).exists(),
+            "{name} left by a killed first build"
+        );
+    }
+    let search = project.run(&["search", "ライセンス"]);
+    assert!(
+        search.stderr().contains("no index here yet"),
+        "{}",
+        search.stderr()
+    );
+
+    project.run(&["build"]).ok();
+    let index = project.index();
+    assert_index_sound(&index);
+    let files: i64 = index
+        .query_row("SELECT count(*) FROM files", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(files, 150);
+    drop(index);
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [".notedeck-lock", "index.sqlite", "notes.apkg", "notes.csv"]
+    );
+}
+
+#[test]
 fn two_builds_at_once_take_turns() {
     let project = large_project(40);
     let spawn = || {

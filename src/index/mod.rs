@@ -7,6 +7,7 @@
 //! build (`Index::begin`), so a build that is killed leaves the previous
 //! state, and a second build waits for the first.
 
+mod fresh;
 mod schema;
 mod writer;
 
@@ -23,7 +24,7 @@ use crate::japanese::fold;
 use crate::scan::FileState;
 
 pub use schema::{Salvaged, SCHEMA_VERSION};
-pub use writer::{CardEvent, Outcome, Stored, Writer};
+pub use writer::{CardEvent, Outcome, PreparedCard, Stored, Writer};
 
 /// An index up to this size (some thousands of cards) is checked whole
 /// before every build, in a fraction of a second (`Index::check`).

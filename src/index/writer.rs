@@ -1,6 +1,7 @@
 //! The one transaction of a build: files, cards, identities, removals and
 //! the outputs, all made the index's state at once by `commit`.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use rusqlite::{params, OptionalExtension};
@@ -25,6 +26,40 @@ pub enum Stored {
     Appeared,
     /// Another card of this build has the same key; this one was not indexed.
     Duplicate,
+}
+
+/// A card with what the index stores of it worked out: its content hash,
+/// its JSON columns and its search tokens. Made away from the connection
+/// (a build makes them on its second thread while this one writes), and
+/// before the card is known to have changed: tokenizing an unchanged card
+/// is wasted, but off the thread that waits on SQLite.
+pub struct PreparedCard {
+    pub card: Card,
+    hash: Vec<u8>,
+    front_key: String,
+    context_json: String,
+    tags_json: String,
+    front_tokens: String,
+    context_tokens: String,
+    back_tokens: String,
+}
+
+impl PreparedCard {
+    pub fn new(card: Card) -> Self {
+        let json = |list: &[String]| {
+            serde_json::to_string(list).expect("a list of strings always serializes")
+        };
+        PreparedCard {
+            hash: content_hash(&card),
+            front_key: front_key(&card.front),
+            context_json: json(&card.context),
+            tags_json: json(&card.tags),
+            front_tokens: tokens::index_text(&card.front),
+            context_tokens: tokens::index_text(&card.context.join("\n")),
+            back_tokens: tokens::index_text(&card.back),
+            card,
+        }
+    }
 }
 
 /// What a build did to a card, as `build -v` reports it.
@@ -74,7 +109,17 @@ pub struct Writer<'a> {
     /// Unix seconds: the changed time of new and changed cards.
     now: i64,
     migrated: bool,
+    /// The index had no cards, no removed ones and no identities kept from
+    /// an older index when this build began: every card that appears is new
+    /// and its GUID is its key (see `new_guid`), written with it at once
+    /// rather than settled after.
+    guid_is_key: bool,
+    /// Whether a card was added or removed: `card_count` counts again.
+    cards_added_or_removed: Cell<bool>,
 }
+
+/// What the index's `meta` calls the number of cards (`Writer::card_count`).
+const META_CARDS: &str = "cards";
 
 /// What an index made anew took over of a card of the one before it.
 struct Kept {
@@ -94,9 +139,9 @@ struct Settling {
     line: usize,
     front: String,
     context: String,
+    back: String,
     hash: Vec<u8>,
     changed: i64,
-    candidate: pairing::Candidate,
 }
 
 impl<'a> Writer<'a> {
@@ -109,11 +154,19 @@ impl<'a> Writer<'a> {
         tx.execute("INSERT INTO builds DEFAULT VALUES", [])?;
         let build = tx.last_insert_rowid();
         tx.execute("DELETE FROM builds WHERE id < ?1", [build])?;
+        let guid_is_key = !migrated
+            && tx.query_row(
+                "SELECT NOT EXISTS (SELECT 1 FROM cards) AND NOT EXISTS (SELECT 1 FROM removed)",
+                [],
+                |row| row.get(0),
+            )?;
         Ok(Writer {
             tx,
             build,
             now,
             migrated,
+            guid_is_key,
+            cards_added_or_removed: Cell::new(false),
         })
     }
 
@@ -175,10 +228,10 @@ impl<'a> Writer<'a> {
     /// claim one key and this card is the duplicate.
     pub fn store_card(
         &self,
-        card: &Card,
+        prepared: &PreparedCard,
         may_move: impl Fn(&str) -> bool,
     ) -> anyhow::Result<Stored> {
-        let hash = content_hash(card);
+        let (card, hash) = (&prepared.card, &prepared.hash);
         let existing: Option<(i64, Vec<u8>, i64, String, i64)> = self
             .tx
             .prepare_cached("SELECT id, hash, seen, file, changed FROM cards WHERE key = ?1")?
@@ -198,7 +251,7 @@ impl<'a> Writer<'a> {
             {
                 Ok(Stored::Duplicate)
             }
-            Some((id, old_hash, ..)) if old_hash == hash => {
+            Some((id, old_hash, ..)) if old_hash == *hash => {
                 // Only its line moved: nothing Anki shows changed.
                 self.tx
                     .prepare_cached("UPDATE cards SET line = ?2, seen = ?3 WHERE id = ?1")?
@@ -207,8 +260,8 @@ impl<'a> Writer<'a> {
             }
             Some((id, _, _, file, before)) => {
                 self.unindex(id)?;
-                self.write_card(Some(id), card, None, &hash, self.newer_than(before))?;
-                self.index_card(id, card)?;
+                self.write_card(Some(id), prepared, None, self.newer_than(before))?;
+                self.index_card(id, prepared)?;
                 Ok(if file == card.file {
                     Stored::Changed
                 } else {
@@ -226,16 +279,16 @@ impl<'a> Writer<'a> {
                     } else {
                         self.newer_than(kept.changed)
                     };
-                    let id = self.write_card(None, card, Some(&kept.guid), &hash, changed)?;
-                    self.index_card(id, card)?;
+                    let id = self.write_card(None, prepared, Some(&kept.guid), changed)?;
+                    self.index_card(id, prepared)?;
                     return Ok(if same {
                         Stored::Unchanged
                     } else {
                         Stored::Changed
                     });
                 }
-                let id = self.write_card(None, card, None, &hash, self.now)?;
-                self.index_card(id, card)?;
+                let id = self.write_card(None, prepared, None, self.now)?;
+                self.index_card(id, prepared)?;
                 self.tx
                     .prepare_cached("INSERT INTO temp.appeared (id) VALUES (?1)")?
                     .execute([id])?;
@@ -251,21 +304,23 @@ impl<'a> Writer<'a> {
     }
 
     /// Adds a card's tokens to the full-text tables.
-    fn index_card(&self, id: i64, card: &Card) -> anyhow::Result<()> {
-        let front = tokens::index_text(&card.front);
+    fn index_card(&self, id: i64, card: &PreparedCard) -> anyhow::Result<()> {
         self.tx
             .prepare_cached(
                 "INSERT INTO cards_fts (rowid, front, context, back) VALUES (?1, ?2, ?3, ?4)",
             )?
             .execute(params![
                 id,
-                front,
-                tokens::index_text(&card.context.join("\n")),
-                tokens::index_text(&card.back),
+                card.front_tokens,
+                card.context_tokens,
+                card.back_tokens,
             ])?;
         self.tx
             .prepare_cached("INSERT INTO temp.new_fronts (rowid, front) VALUES (?1, ?2)")?
-            .execute(params![front_rowid(id, &front), front])?;
+            .execute(params![
+                front_rowid(id, &card.front_tokens),
+                card.front_tokens
+            ])?;
         Ok(())
     }
 
@@ -317,22 +372,22 @@ impl<'a> Writer<'a> {
     fn write_card(
         &self,
         id: Option<i64>,
-        card: &Card,
+        prepared: &PreparedCard,
         guid: Option<&str>,
-        hash: &[u8],
         changed: i64,
     ) -> anyhow::Result<i64> {
+        let card = &prepared.card;
         let values = params![
             card.file,
             card.line,
             card.kind.as_str(),
             card.front,
-            front_key(&card.front),
+            prepared.front_key,
             card.back,
             card.back_html,
-            serde_json::to_string(&card.context)?,
-            serde_json::to_string(&card.tags)?,
-            hash,
+            prepared.context_json,
+            prepared.tags_json,
+            prepared.hash,
             changed,
             self.build,
             card.deck,
@@ -353,6 +408,8 @@ impl<'a> Writer<'a> {
                 Ok(id)
             }
             None => {
+                self.cards_added_or_removed.set(true);
+                let guid = guid.or(self.guid_is_key.then_some(card.guid.as_str()));
                 self.tx
                     .prepare_cached(
                         "INSERT INTO cards (file, line, kind, front, front_key, back, back_html, context, \
@@ -386,12 +443,19 @@ impl<'a> Writer<'a> {
     /// removed; the other appeared cards are new. Returns what happened, in
     /// note order.
     pub fn settle(&self) -> anyhow::Result<Vec<CardEvent>> {
-        let appeared = self.settling("appeared")?;
-        let vanished = self.settling("vanished")?;
-        let candidates = |cards: &[Settling]| -> Vec<pairing::Candidate> {
-            cards.iter().map(|c| c.candidate.clone()).collect()
+        // Backs are read only to pair: a first build has every card to
+        // settle and none to pair.
+        let pairing = self.any_in("appeared")? && self.any_in("vanished")?;
+        let appeared = self.settling("appeared", pairing)?;
+        let vanished = self.settling("vanished", pairing)?;
+        let pairs = if !pairing {
+            Vec::new()
+        } else {
+            let candidates = |cards: &[Settling]| -> Vec<pairing::Candidate> {
+                cards.iter().map(Settling::candidate).collect()
+            };
+            pairing::pair(&candidates(&appeared), &candidates(&vanished))
         };
-        let pairs = pairing::pair(&candidates(&appeared), &candidates(&vanished));
         let mut events = Vec::new();
         let mut paired_appeared = vec![false; appeared.len()];
         let mut paired_vanished = vec![false; vanished.len()];
@@ -437,10 +501,12 @@ impl<'a> Writer<'a> {
         }
         for new in appeared.iter().zip(&paired_appeared).filter(|(_, &p)| !p) {
             let new = new.0;
-            let guid = self.new_guid(&new.key)?;
-            self.tx
-                .prepare_cached("UPDATE cards SET guid = ?2 WHERE id = ?1")?
-                .execute(params![new.id, guid])?;
+            if new.guid.is_none() {
+                let guid = self.new_guid(&new.key)?;
+                self.tx
+                    .prepare_cached("UPDATE cards SET guid = ?2 WHERE id = ?1")?
+                    .execute(params![new.id, guid])?;
+            }
             events.push(new.event(Outcome::New));
         }
         self.tx
@@ -450,16 +516,17 @@ impl<'a> Writer<'a> {
     }
 
     /// The cards of `temp.appeared` or `temp.vanished`, in note order.
-    fn settling(&self, table: &str) -> anyhow::Result<Vec<Settling>> {
+    /// CROSS JOIN keeps the planner reading the (usually few) settling
+    /// cards first: to get note order, it would otherwise walk every card
+    /// by file, which made a build with nothing to do scan the index.
+    /// With `backs` (to pair them), their backs too.
+    fn settling(&self, table: &str, backs: bool) -> anyhow::Result<Vec<Settling>> {
+        let back = if backs { "c.back" } else { "''" };
         let mut stmt = self.tx.prepare(&format!(
-            "SELECT c.id, c.guid, c.key, c.deck, c.file, c.line, c.front, c.back, c.context, c.hash, c.changed \
-             FROM temp.{table} t JOIN cards c ON c.id = t.id ORDER BY c.file, c.line, c.id"
+            "SELECT c.id, c.guid, c.key, c.deck, c.file, c.line, c.front, {back}, c.context, c.hash, c.changed \
+             FROM temp.{table} t CROSS JOIN cards c ON c.id = t.id ORDER BY c.file, c.line, c.id"
         ))?;
         let rows = stmt.query_map([], |row| {
-            let front: String = row.get(6)?;
-            let back: String = row.get(7)?;
-            let context: String = row.get(8)?;
-            let levels: Vec<String> = serde_json::from_str(&context).unwrap_or_default();
             Ok(Settling {
                 id: row.get(0)?,
                 guid: row.get(1)?,
@@ -467,13 +534,9 @@ impl<'a> Writer<'a> {
                 deck: row.get(3)?,
                 file: row.get(4)?,
                 line: row.get(5)?,
-                candidate: pairing::Candidate {
-                    front: fold(&front),
-                    back: fold(&back),
-                    context: fold(&levels.join("\u{1e}")),
-                },
-                front,
-                context,
+                front: row.get(6)?,
+                back: row.get(7)?,
+                context: row.get(8)?,
                 hash: row.get(9)?,
                 changed: row.get(10)?,
             })
@@ -481,7 +544,17 @@ impl<'a> Writer<'a> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Whether `temp.appeared` or `temp.vanished` has a card.
+    fn any_in(&self, table: &str) -> anyhow::Result<bool> {
+        Ok(self.tx.query_row(
+            &format!("SELECT EXISTS (SELECT 1 FROM temp.{table})"),
+            [],
+            |row| row.get(0),
+        )?)
+    }
+
     fn delete_card(&self, id: i64) -> anyhow::Result<()> {
+        self.cards_added_or_removed.set(true);
         self.unindex(id)?;
         self.tx
             .prepare_cached("DELETE FROM cards WHERE id = ?1")?
@@ -521,27 +594,61 @@ impl<'a> Writer<'a> {
         Ok(guid)
     }
 
-    /// Every deck that has cards, sorted.
+    /// Every deck that has cards, sorted. Each found by one seek in
+    /// `cards_by_deck` from the one before, not by reading every card (as
+    /// `DISTINCT` would): a rebuild with little to do needs this fast.
     pub fn decks(&self) -> anyhow::Result<Vec<String>> {
-        let mut stmt = self
-            .tx
-            .prepare("SELECT DISTINCT deck FROM cards ORDER BY deck")?;
+        let mut stmt = self.tx.prepare(
+            "WITH RECURSIVE decks (deck) AS (
+                 SELECT min(deck) FROM cards
+                 UNION ALL
+                 SELECT (SELECT min(deck) FROM cards WHERE deck > decks.deck) FROM decks
+                 WHERE deck IS NOT NULL
+             )
+             SELECT deck FROM decks WHERE deck IS NOT NULL",
+        )?;
         let decks = stmt
             .query_map([], |row| row.get(0))?
             .collect::<Result<_, _>>()?;
         Ok(decks)
     }
 
-    /// The cards of one deck, or of every deck, in note order: what the
-    /// outputs are made of.
-    pub fn cards(&self, deck: Option<&str>) -> anyhow::Result<Vec<IndexedCard>> {
-        super::cards(&self.tx, deck)
+    /// The cards of one deck, or of every deck, in note order, as the
+    /// outputs are made of them: with their back as HTML only. No output
+    /// holds the plain-text back, the longest text of a card with the HTML,
+    /// and a package of every deck would hold it in memory for each card.
+    pub fn cards_to_export(&self, deck: Option<&str>) -> anyhow::Result<Vec<IndexedCard>> {
+        let columns = super::CARD_COLUMNS.replace("cards.back,", "'',");
+        let mut stmt = self.tx.prepare(&format!(
+            "SELECT {columns} FROM cards WHERE ?1 IS NULL OR deck = ?1 ORDER BY deck, file, line"
+        ))?;
+        let cards = stmt
+            .query_map([deck], super::read_card)?
+            .collect::<Result<_, _>>()?;
+        Ok(cards)
     }
 
-    pub fn card_count(&self) -> anyhow::Result<u64> {
+    pub fn has_cards(&self) -> anyhow::Result<bool> {
         Ok(self
             .tx
-            .query_row("SELECT count(*) FROM cards", [], |row| row.get(0))?)
+            .query_row("SELECT EXISTS (SELECT 1 FROM cards)", [], |row| row.get(0))?)
+    }
+
+    /// How many cards the index holds. Counting reads an index of every
+    /// card, most of what a build with nothing to do would cost: the count
+    /// is kept in `meta` and made again only when this build added or
+    /// removed cards (or no build kept it yet).
+    pub fn card_count(&self) -> anyhow::Result<u64> {
+        if !self.cards_added_or_removed.get() {
+            if let Some(count) = self.meta(META_CARDS)?.and_then(|n| n.parse().ok()) {
+                return Ok(count);
+            }
+        }
+        let count: u64 = self
+            .tx
+            .query_row("SELECT count(*) FROM cards", [], |row| row.get(0))?;
+        self.set_meta(META_CARDS, &count.to_string())?;
+        Ok(count)
     }
 
     /// The outputs earlier builds made, with whether each is still pending
@@ -570,6 +677,16 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// Writes the tokens FTS5 holds in memory (up to `hashsize`, 32 MB a
+    /// table) to the index now rather than at the commit, freeing their
+    /// memory for the outputs, which a build makes next: the whole of a
+    /// first build's cards are read then. A savepoint makes FTS5 flush.
+    pub fn flush_pending_tokens(&self) -> anyhow::Result<()> {
+        self.tx
+            .execute_batch("SAVEPOINT flush_tokens; RELEASE flush_tokens;")?;
+        Ok(())
+    }
+
     /// Makes the build's changes the index's state, all at once.
     pub fn commit(self) -> anyhow::Result<()> {
         self.tx.execute_batch(
@@ -582,6 +699,16 @@ impl<'a> Writer<'a> {
 }
 
 impl Settling {
+    /// What pairing compares of the card, folded.
+    fn candidate(&self) -> pairing::Candidate {
+        let levels: Vec<String> = serde_json::from_str(&self.context).unwrap_or_default();
+        pairing::Candidate {
+            front: fold(&self.front),
+            back: fold(&self.back),
+            context: fold(&levels.join("\u{1e}")),
+        }
+    }
+
     fn event(&self, outcome: Outcome) -> CardEvent {
         CardEvent {
             outcome,
@@ -653,7 +780,11 @@ mod tests {
         let writer = index.begin(now).unwrap();
         let stored = cards
             .iter()
-            .map(|c| writer.store_card(c, |_| may_move).unwrap())
+            .map(|c| {
+                writer
+                    .store_card(&PreparedCard::new(c.clone()), |_| may_move)
+                    .unwrap()
+            })
             .collect();
         for file in files {
             writer.sweep_file(file).unwrap();
@@ -710,6 +841,31 @@ mod tests {
         let (stored, events) = build(&mut index, 300, &second, &["a.md"], true);
         assert_eq!((stored, events), (vec![Stored::Unchanged], vec![]));
         assert_eq!(guid_and_changed(&index, "監視").1, 200);
+    }
+
+    #[test]
+    fn cards_are_exported_as_the_index_has_them_but_the_plain_back() {
+        let (_dir, mut index) = open();
+        let cards = [
+            card("a.md", "親", "監視", "見ること"),
+            card("b.md", "", "通知", "知らせ"),
+        ];
+        build(&mut index, 100, &cards, &["a.md", "b.md"], true);
+        let writer = index.begin(200).unwrap();
+        let exported = writer.cards_to_export(None).unwrap();
+        let indexed = crate::index::cards(writer.connection(), None).unwrap();
+        assert_eq!(exported.len(), 2);
+        for (exported, indexed) in exported.iter().zip(&indexed) {
+            assert_eq!(exported.card.back, "");
+            assert_eq!(
+                exported.card,
+                Card {
+                    back: String::new(),
+                    ..indexed.card.clone()
+                }
+            );
+            assert_eq!(exported.changed, indexed.changed);
+        }
     }
 
     #[test]

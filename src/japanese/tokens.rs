@@ -84,13 +84,40 @@ fn push_segment_tokens(segment: Segment, last_char: bool, tokens: &mut Vec<Strin
 /// apart (`furigana::searchable`): `漢字[かんじ]を` is found by `漢字を` and
 /// by `かんじ`.
 pub fn index_text(text: &str) -> String {
-    let mut tokens = Vec::new();
-    for segment in segments(&fold(&crate::furigana::searchable(text))) {
-        push_segment_tokens(segment, true, &mut tokens);
-    }
-    tokens.join(" ")
+    let mut tokens = String::new();
+    index_text_into(text, &mut tokens);
+    tokens
 }
 
+/// `index_text` written into `out`, replacing what it held: the tokens are
+/// slices of the folded text copied into one buffer, which a caller reuses,
+/// rather than a string each (a build makes tens of millions of them).
+pub fn index_text_into(text: &str, out: &mut String) {
+    out.clear();
+    let folded = fold(&crate::furigana::searchable(text));
+    let mut push = |token: &str| {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(token);
+    };
+    for segment in segments(&folded) {
+        if !segment.cjk {
+            push(segment.text);
+            continue;
+        }
+        // Overlapping bigrams, then the last character alone.
+        let text = segment.text;
+        let next = |at: usize| at + text[at..].chars().next().map_or(0, char::len_utf8);
+        let (mut start, mut middle) = (0, next(0));
+        while middle < text.len() {
+            let end = next(middle);
+            push(&text[start..end]);
+            (start, middle) = (middle, end);
+        }
+        push(&text[start..]);
+    }
+}
 /// One query word or quoted phrase, as a phrase of index tokens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Phrase {
@@ -237,6 +264,30 @@ mod tests {
             "ロー ード ド バラ ラン ンサ サー ー"
         );
         assert_eq!(index_text("  、。"), "");
+    }
+
+    #[test]
+    fn index_tokens_are_those_of_the_query_tokenizer() {
+        // `push_segment_tokens` is what queries are cut with: the index
+        // must hold exactly the tokens it makes of the same text.
+        for text in [
+            "監視する",
+            "監",
+            "EC2インスタンスを監視するための設定です",
+            "ｶﾞｲﾄﾞ ＤＬＱ 𠮷野家の々と〆",
+            "漢字[かんじ]を読む",
+            "  、。",
+            "a・b c",
+        ] {
+            let mut tokens = Vec::new();
+            for segment in segments(&fold(&crate::furigana::searchable(text))) {
+                push_segment_tokens(segment, true, &mut tokens);
+            }
+            assert_eq!(index_text(text), tokens.join(" "), "{text}");
+        }
+        let mut buffer = String::from("前の内容");
+        index_text_into("監視", &mut buffer);
+        assert_eq!(buffer, "監視 視");
     }
 
     #[test]
