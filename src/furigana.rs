@@ -159,7 +159,10 @@ fn is_kana(c: char) -> bool {
 /// True when `text` holds furigana. Most text has none of the characters
 /// that open one, and is not looked at further.
 pub fn has_furigana(text: &str) -> bool {
-    text.contains(['[', '{', '<']) && pieces(text).iter().any(|p| matches!(p, Piece::Ruby { .. }))
+    // The openers are ASCII: a byte scan finds them without decoding the
+    // (mostly Japanese) text character by character.
+    text.bytes().any(|b| matches!(b, b'[' | b'{' | b'<'))
+        && pieces(text).iter().any(|p| matches!(p, Piece::Ruby { .. }))
 }
 
 /// The text with its furigana as Anki's `furigana:` filter reads them

@@ -188,16 +188,23 @@ impl Head {
 
     /// Nothing but images, links, code or JSON: not a card.
     pub fn is_only_media_or_code(&self) -> bool {
-        let plain: String = self
-            .spans
-            .iter()
-            .filter(|s| !s.opaque)
-            .map(|s| &self.text[s.text.clone()])
-            .collect();
-        let plain = plain.trim_matches(is_space);
+        // The first and last visible characters of the plain spans, as if
+        // they were joined (without joining them: this runs for every node).
+        let plain = || {
+            self.spans
+                .iter()
+                .filter(|s| !s.opaque)
+                .map(|s| &self.text[s.text.clone()])
+        };
+        let first = plain().find_map(|t| t.trim_start_matches(is_space).chars().next());
+        let last = || {
+            plain()
+                .rev()
+                .find_map(|t| t.trim_end_matches(is_space).chars().next_back())
+        };
         let code_only = !self.spans.is_empty() && self.spans.iter().all(|s| s.opaque);
-        let json = plain.starts_with('{') && plain.ends_with('}');
-        (plain.is_empty() && (self.media > 0 || code_only)) || json
+        let json = first == Some('{') && last() == Some('}');
+        (first.is_none() && (self.media > 0 || code_only)) || json
     }
 
     fn push(&mut self, text: &str, source: Range<usize>, opaque: bool) {

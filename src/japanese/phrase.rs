@@ -175,7 +175,7 @@ pub fn definition_subject(text: &str) -> Option<(Range<usize>, usize)> {
 /// (the naming phrase modifies a noun) define nothing.
 pub fn term_last(text: &str) -> Option<(Range<usize>, Range<usize>)> {
     // Every naming marker starts with `と`; `…のが X` has `のが`.
-    if !text.contains(['と', 'が']) {
+    if !text.contains('と') && !text.contains('が') {
         return None;
     }
     let body = text
@@ -186,7 +186,11 @@ pub fn term_last(text: &str) -> Option<(Range<usize>, Range<usize>)> {
     let (definition_end, term_start, term_end) = NAMING_MARKERS
         .iter()
         .find_map(|marker| {
-            let at = body.find(marker)?;
+            // The first `marker` in `body`: it starts at one of the `と`s.
+            let at = body
+                .match_indices('と')
+                .map(|(at, _)| at)
+                .find(|&at| body[at..].starts_with(marker))?;
             let tail = &body[at + marker.len()..];
             let ends = tail.is_empty()
                 || (tail.chars().all(is_hiragana) && !tail.starts_with('の'))
@@ -477,6 +481,12 @@ mod tests {
         assert_eq!(subject("EMR は Hadoop クラスタの構築"), None);
         assert_eq!(subject("S3では、静的なコンテンツに限って"), None);
         assert_eq!(subject("認証が成功したら、アプリケーションは、"), None);
+    }
+
+    #[test]
+    fn every_naming_marker_starts_with_to() {
+        // `term_last` looks for the markers only where a `と` is.
+        assert!(NAMING_MARKERS.iter().all(|m| m.starts_with('と')));
     }
 
     #[test]

@@ -17,6 +17,9 @@ pub fn find(text: &str) -> Option<Range<usize>> {
     let mut in_curly_quote = false;
     for (at, c) in text.char_indices() {
         match c {
+            // Kana and kanji, most of a Japanese note: never a separator,
+            // bracket or quote.
+            '\u{3040}'..='\u{9fff}' => {}
             '"' => in_ascii_quote = !in_ascii_quote,
             '“' => in_curly_quote = true,
             '”' => in_curly_quote = false,
@@ -76,14 +79,15 @@ fn separator_at(text: &str, at: usize, c: char) -> Option<usize> {
 /// of a chain (`A -> B -> C` is a flow, `A - B - C` a list).
 fn spaced(text: &str, at: usize, len: usize) -> Option<usize> {
     let mark = &text[at..at + len];
-    let before = text[..at].ends_with(is_space);
     let rest = &text[at + len..];
-    let after = rest.starts_with(is_space);
+    if !text[..at].ends_with(is_space) || !rest.starts_with(is_space) {
+        return None;
+    }
     let line_before = text[..at].rsplit('\n').next().unwrap_or_default();
     let line_after = rest.split('\n').next().unwrap_or_default();
     let link = format!(" {mark} ");
     let chain = line_before.contains(&link) || line_after.contains(&link);
-    (before && after && !chain && !is_between_numbers(text, at, len)).then_some(len)
+    (!chain && !is_between_numbers(text, at, len)).then_some(len)
 }
 
 /// Whether a separator (as `find` returned it) is one of the weak ones, a
