@@ -133,7 +133,7 @@ fn plain_blocks(markdown: &str) -> Option<(String, String)> {
     let mut plain = String::with_capacity(markdown.len());
     let mut html = String::with_capacity(markdown.len() + 64);
     let mut after_list = false;
-    for block in markdown.split("\n\n") {
+    for block in split_at_blank_lines(markdown) {
         if !plain.is_empty() {
             plain.push('\n');
         }
@@ -194,6 +194,26 @@ fn plain_blocks(markdown: &str) -> Option<(String, String)> {
     Some((plain, html))
 }
 
+/// `text` cut at each `"\n\n"`, as `text.split("\n\n")` cuts it, with a
+/// search for line ends instead of the general substring search (a
+/// noticeable part of rendering a short back).
+fn split_at_blank_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        let mut from = 0;
+        while let Some(nl) = current[from..].find('\n').map(|at| from + at) {
+            if current.as_bytes().get(nl + 1) == Some(&b'\n') {
+                rest = Some(&current[nl + 2..]);
+                return Some(&current[..nl]);
+            }
+            from = nl + 1;
+        }
+        rest = None;
+        Some(current)
+    })
+}
+
 /// Whether `markdown` is one line of text that Markdown (with the
 /// extensions `parser` turns on), furigana and HTML escaping all leave as it
 /// is: what pulldown-cmark would make a bare paragraph of. Parsing is most
@@ -224,7 +244,20 @@ fn is_plain_paragraph(markdown: &str) -> bool {
         && !first.is_ascii_digit()
         && !starts_block
         && !markdown.ends_with(char::is_whitespace)
-        && !markdown.bytes().any(|b| SYNTAX[b as usize])
+        && !has_any(markdown.as_bytes(), &SYNTAX)
+}
+
+/// Whether any byte of `bytes` is marked in `table` (only ASCII bytes
+/// are): eight bytes of kana or kanji, none ASCII, are passed over at once.
+fn has_any(bytes: &[u8], table: &[bool; 256]) -> bool {
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let marked = |b: &u8| table[usize::from(*b)];
+    let mut chunks = bytes.chunks_exact(8);
+    let in_chunks = chunks.by_ref().any(|chunk| {
+        let word = u64::from_ne_bytes(chunk.try_into().expect("eight bytes"));
+        word & HIGH_BITS != HIGH_BITS && chunk.iter().any(marked)
+    });
+    in_chunks || chunks.remainder().iter().any(marked)
 }
 
 /// The HTML of `events` in at most `limit` bytes (but for the last event
@@ -463,6 +496,33 @@ mod tests {
             fast += usize::from(plain_blocks(&markdown).is_some());
         }
         assert!(fast > 500, "only {fast} shapes took the fast path");
+    }
+
+    #[test]
+    fn blank_line_splits_and_byte_scans_are_the_plain_ones() {
+        let pieces = ["a", "\n", "\n\n", "漢字の", " ", "*", "テキスト"];
+        let mut table = [false; 256];
+        table[usize::from(b'*')] = true;
+        table[usize::from(b'\n')] = true;
+        let mut seed = 3u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..5_000 {
+            let text: String = (0..next(12))
+                .map(|_| pieces[next(pieces.len() as u64) as usize])
+                .collect();
+            assert_eq!(
+                split_at_blank_lines(&text).collect::<Vec<_>>(),
+                text.split("\n\n").collect::<Vec<_>>(),
+                "{text:?}"
+            );
+            let marked = text.bytes().any(|b| b == b'*' || b == b'\n');
+            assert_eq!(has_any(text.as_bytes(), &table), marked, "{text:?}");
+        }
     }
 
     #[test]
