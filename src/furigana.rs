@@ -159,9 +159,11 @@ fn is_kana(c: char) -> bool {
 /// True when `text` holds furigana. Most text has none of the characters
 /// that open one, and is not looked at further.
 pub fn has_furigana(text: &str) -> bool {
-    // The openers are ASCII: a byte scan finds them without decoding the
-    // (mostly Japanese) text character by character.
-    text.bytes().any(|b| matches!(b, b'[' | b'{' | b'<'))
+    // The openers are ASCII: a byte search (memchr) finds them without
+    // decoding the (mostly Japanese) text character by character.
+    [b'[', b'{', b'<']
+        .iter()
+        .any(|b| text.as_bytes().contains(b))
         && pieces(text).iter().any(|p| matches!(p, Piece::Ruby { .. }))
 }
 

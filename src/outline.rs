@@ -239,7 +239,8 @@ impl Outline {
     /// it is cut at a line end and marked with `…`, so that no input makes
     /// every ancestor of a huge subtree carry all of it.
     pub fn markdown(&self, nodes: &[Node], limit: usize) -> String {
-        let mut md = String::new();
+        let whole: usize = nodes.iter().map(|n| n.range.len()).sum();
+        let mut md = String::with_capacity(whole.min(limit.saturating_add(1)));
         let mut previous: Option<NodeKind> = None;
         for node in nodes {
             if let Some(kind) = previous {
@@ -252,7 +253,9 @@ impl Outline {
             let source = &self.source[node.range.clone()];
             let source = &source
                 [..floor_char_boundary(source, limit.saturating_sub(md.len()).saturating_add(1))];
-            md.push_str(dedent(source, node.column).trim_end());
+            let start = md.len();
+            push_dedented(&mut md, source, node.column);
+            md.truncate(start + md[start..].trim_end().len());
             if md.len() > limit {
                 cut_at_line(&mut md, limit);
                 break;
@@ -283,12 +286,12 @@ pub fn cut_at_line(md: &mut String, limit: usize) {
     md.push_str("\n\n…");
 }
 
-/// Removes up to `columns` columns of indentation from every line but the first.
-fn dedent(text: &str, columns: usize) -> std::borrow::Cow<'_, str> {
-    if columns == 0 || !text.contains('\n') {
-        return text.into();
+/// Appends `text` to `out` with up to `columns` columns of indentation
+/// removed from every line but the first.
+fn push_dedented(out: &mut String, text: &str, columns: usize) {
+    if columns == 0 {
+        return out.push_str(text);
     }
-    let mut out = String::with_capacity(text.len());
     for (i, line) in text.split_inclusive('\n').enumerate() {
         if i == 0 {
             out.push_str(line);
@@ -310,7 +313,6 @@ fn dedent(text: &str, columns: usize) -> std::borrow::Cow<'_, str> {
         }
         out.push_str(&line[cut..]);
     }
-    out.into()
 }
 
 /// Parses a note into its outline.

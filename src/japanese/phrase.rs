@@ -183,14 +183,20 @@ pub fn term_last(text: &str) -> Option<(Range<usize>, Range<usize>)> {
         .trim_end_matches(['。', '.'])
         .trim_end_matches(is_space);
     // (where the definition ends, where the term starts, where it ends)
+    // Where each marker first stands, from one pass over the `と`s.
+    let mut firsts = [None; NAMING_MARKERS.len()];
+    for (at, _) in body.match_indices('と') {
+        for (first, marker) in firsts.iter_mut().zip(NAMING_MARKERS) {
+            if first.is_none() && body[at..].starts_with(marker) {
+                *first = Some(at);
+            }
+        }
+    }
     let (definition_end, term_start, term_end) = NAMING_MARKERS
         .iter()
-        .find_map(|marker| {
-            // The first `marker` in `body`: it starts at one of the `と`s.
-            let at = body
-                .match_indices('と')
-                .map(|(at, _)| at)
-                .find(|&at| body[at..].starts_with(marker))?;
+        .zip(firsts)
+        .find_map(|(marker, at)| {
+            let at = at?;
             let tail = &body[at + marker.len()..];
             let ends = tail.is_empty()
                 || (tail.chars().all(is_hiragana) && !tail.starts_with('の'))

@@ -15,11 +15,17 @@ pub fn find(text: &str) -> Option<Range<usize>> {
     let mut depth = 0usize;
     let mut in_ascii_quote = false;
     let mut in_curly_quote = false;
-    for (at, c) in text.char_indices() {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        // Kana and kanji (U+3040 to U+9FFF), most of a Japanese note, are
+        // never a separator, bracket or quote: their first two bytes tell.
+        if matches!(bytes[at..], [0xe4..=0xe9, ..] | [0xe3, 0x81..=0xbf, ..]) {
+            at += 3;
+            continue;
+        }
+        let c = text[at..].chars().next().expect("a character boundary");
         match c {
-            // Kana and kanji, most of a Japanese note: never a separator,
-            // bracket or quote.
-            '\u{3040}'..='\u{9fff}' => {}
             '"' => in_ascii_quote = !in_ascii_quote,
             '“' => in_curly_quote = true,
             '”' => in_curly_quote = false,
@@ -27,16 +33,15 @@ pub fn find(text: &str) -> Option<Range<usize>> {
             c if is_close_bracket(c) => depth = depth.saturating_sub(1),
             _ if depth > 0 || in_ascii_quote || in_curly_quote || !may_separate(c) => {}
             _ => {
-                let Some(len) = separator_at(text, at, c) else {
-                    continue;
-                };
                 // A separator needs a term before it.
-                if text[..at].trim_matches(is_space).is_empty() {
-                    continue;
+                let found = separator_at(text, at, c)
+                    .filter(|_| !text[..at].trim_matches(is_space).is_empty());
+                if let Some(len) = found {
+                    return Some(widen_over_spaces(text, at..at + len));
                 }
-                return Some(widen_over_spaces(text, at..at + len));
             }
         }
+        at += c.len_utf8();
     }
     None
 }
