@@ -124,7 +124,7 @@ pub fn plain_and_html(markdown: &str) -> (String, String) {
 }
 
 /// The plain text and HTML of a back made only of plain lines (as
-/// `is_plain_paragraph` tells): paragraphs of one line, and lists of `- `
+/// `push_plain_line` reads them): paragraphs of one line, and lists of `- `
 /// items nested two spaces a level, the blocks apart by a blank line. That
 /// is most backs (a definition, a term over its nested list), and parsing is
 /// most of the cost of rendering them; the output is the parser's to the
@@ -134,7 +134,8 @@ fn plain_blocks(markdown: &str) -> Option<(String, String)> {
     let mut html = String::with_capacity(markdown.len() + 64);
     let mut after_list = false;
     for block in split_at_blank_lines(markdown) {
-        if !plain.is_empty() {
+        // A line of its own (after a block of only an image, one already).
+        if !plain.is_empty() && !plain.ends_with('\n') {
             plain.push('\n');
         }
         let is_list = block.starts_with("- ");
@@ -144,12 +145,8 @@ fn plain_blocks(markdown: &str) -> Option<(String, String)> {
         }
         after_list = is_list;
         if !is_list {
-            if !is_plain_paragraph(block) {
-                return None;
-            }
-            plain.push_str(block);
             html.push_str("<p>");
-            html.push_str(block);
+            push_plain_line(block, &mut plain, &mut html)?;
             html.push_str("</p>\n");
             continue;
         }
@@ -161,8 +158,7 @@ fn plain_blocks(markdown: &str) -> Option<(String, String)> {
             let depth = indent / 2;
             let text = text.strip_prefix("- ")?;
             let deeper = open.last().map_or(0, |d| d + 1);
-            if indent % 2 != 0 || depth > deeper || depth > MAX_INDENT || !is_plain_paragraph(text)
-            {
+            if indent % 2 != 0 || depth > deeper || depth > MAX_INDENT {
                 return None;
             }
             if i > 0 {
@@ -170,7 +166,6 @@ fn plain_blocks(markdown: &str) -> Option<(String, String)> {
             }
             plain.push_str(&line[..indent]);
             plain.push_str("- ");
-            plain.push_str(text);
             match open.last() {
                 None => html.push_str("<ul>\n"),
                 Some(&last) if depth > last => html.push_str("\n<ul>\n"),
@@ -185,12 +180,14 @@ fn plain_blocks(markdown: &str) -> Option<(String, String)> {
             }
             open.push(depth);
             html.push_str("<li>");
-            html.push_str(text);
+            push_plain_line(text, &mut plain, &mut html)?;
         }
         for _ in open {
             html.push_str("</li>\n</ul>\n");
         }
     }
+    // An image ends a line with nothing, as the plain renderer trims it.
+    plain.truncate(plain.trim_end().len());
     Some((plain, html))
 }
 
@@ -214,37 +211,83 @@ fn split_at_blank_lines(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Whether `markdown` is one line of text that Markdown (with the
-/// extensions `parser` turns on), furigana and HTML escaping all leave as it
-/// is: what pulldown-cmark would make a bare paragraph of. Parsing is most
-/// of the cost of a short definition, and most definitions are such lines.
-fn is_plain_paragraph(markdown: &str) -> bool {
-    // Bytes that start or make Markdown, HTML, entities, math, furigana,
-    // tables or wiki links anywhere in a line (all ASCII: a byte table
-    // tells them apart faster than a search for each).
-    const SYNTAX: [bool; 256] = {
-        let mut table = [false; 256];
-        let bytes = b"\\`*_[]{}<>&\"'!#|~$\n\r\t";
-        let mut i = 0;
-        while i < bytes.len() {
-            table[bytes[i] as usize] = true;
-            i += 1;
-        }
-        table
-    };
-    // ... and what starts a block at the start of a line: a list item, a
-    // heading, a rule, a quote (an ordered item starts with a digit).
+/// Bytes that start or make Markdown, HTML, entities, math, furigana,
+/// tables or wiki links anywhere in a line (all ASCII: a byte table tells
+/// them apart faster than a search for each). Images (`![`) are read by
+/// `push_plain_line`; `>` and quotes are plain text in a line's body.
+const SYNTAX: [bool; 256] = {
+    let mut table = [false; 256];
+    let bytes = b"\\`*_[]{}<&!#|~$\n\r\t";
+    let mut i = 0;
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// Appends one line of text and images (`![alt](url)`) that Markdown (with
+/// the extensions `parser` turns on) and furigana leave as they are: its
+/// plain text to `plain`, and to `html` what pulldown-cmark makes of it as
+/// a bare paragraph. Parsing is most of the cost of a short definition, and
+/// most definitions are such lines. `None` for any other line.
+fn push_plain_line(line: &str, plain: &mut String, html: &mut String) -> Option<()> {
+    // What starts a block at the start of a line: a list item, a heading,
+    // a rule, a quote, an ordered item (`1.`, `2)`).
     const BLOCK: &[u8] = b"-+=*#>";
-    let Some(first) = markdown.chars().next() else {
-        return false;
-    };
+    let first = line.chars().next()?;
     let starts_block = u8::try_from(first).is_ok_and(|b| BLOCK.contains(&b));
-    markdown.len() <= MAX_PLAIN
-        && !first.is_whitespace()
-        && !first.is_ascii_digit()
-        && !starts_block
-        && !markdown.ends_with(char::is_whitespace)
-        && !has_any(markdown.as_bytes(), &SYNTAX)
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let numbered = digits > 0 && matches!(line.as_bytes().get(digits), Some(b'.' | b')'));
+    if line.len() > MAX_PLAIN
+        || first.is_whitespace()
+        || starts_block
+        || numbered
+        || line.ends_with(char::is_whitespace)
+    {
+        return None;
+    }
+    let mut rest = line;
+    loop {
+        let (text, image) = match rest.split_once("![") {
+            Some((text, image)) => (text, Some(image)),
+            None => (rest, None),
+        };
+        if has_any(text.as_bytes(), &SYNTAX) {
+            return None;
+        }
+        plain.push_str(text);
+        // `&` and `<` are syntax; `>` is the one character to escape.
+        for (i, piece) in text.split('>').enumerate() {
+            if i > 0 {
+                html.push_str("&gt;");
+            }
+            html.push_str(piece);
+        }
+        let Some(image) = image else {
+            return Some(());
+        };
+        // An image whose alt text needs no escaping and whose address is
+        // a plain path or URL (not a sound, which `for_cards` turns into
+        // Anki's `[sound:…]`); its alt text is no plain text.
+        let (alt, after) = image.split_once("](")?;
+        let (url, after) = after.split_once(')')?;
+        let plain_alt = !has_any(alt.as_bytes(), &SYNTAX) && !alt.contains(['"', '\'', '>']);
+        let plain_url = !url.is_empty()
+            && url
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/:._-".contains(&b))
+            && !media::is_sound(url);
+        if !plain_alt || !plain_url {
+            return None;
+        }
+        html.push_str("<img src=\"");
+        html.push_str(url);
+        html.push_str("\" alt=\"");
+        html.push_str(alt);
+        html.push_str("\" />");
+        rest = after;
+    }
 }
 
 /// Whether any byte of `bytes` is marked in `table` (only ASCII bytes
@@ -460,6 +503,12 @@ mod tests {
             "cfn-signal を送る",
             "x",
             "全角　空白",
+            "図 ![構成図](https://e.com/a-1.png) を参照",
+            "![](img/x.png)",
+            "A -> B の \"流れ\" と 'it'",
+            "2023年に 3.5GHz",
+            "![音](a.mp3)",
+            "![a](b c)",
         ];
         // Pseudo-random shapes (repeatable): paragraphs and lists of items
         // nested up to three levels, and the shapes that are no fast case.
@@ -475,7 +524,7 @@ mod tests {
             let mut blocks = Vec::new();
             for _ in 0..=next(3) {
                 if next(2) == 0 {
-                    blocks.push(words[next(5) as usize].to_string());
+                    blocks.push(words[next(words.len() as u64) as usize].to_string());
                 } else {
                     let mut depth = 0;
                     let mut lines = Vec::new();
@@ -485,7 +534,7 @@ mod tests {
                         lines.push(format!(
                             "{}- {}",
                             " ".repeat(indent),
-                            words[next(5) as usize]
+                            words[next(words.len() as u64) as usize]
                         ));
                     }
                     blocks.push(lines.join("\n"));
@@ -536,9 +585,13 @@ mod tests {
             "cfn-signal と a+b と x=1",
             "全角　スペース　入り",
             "x",
+            "A => B, \"引用\" と 'it's'",
+            "構成 ![図](https://e.com/x/y_z.png)![](b.png) の例",
+            "2023年に 3.5GHz",
         ];
+        let is_plain = |line| push_plain_line(line, &mut String::new(), &mut String::new());
         for line in lines {
-            assert!(is_plain_paragraph(line) || line.starts_with('1'), "{line}");
+            assert!(is_plain(line).is_some(), "{line}");
             assert_eq!(plain_and_html(line), parsed(line), "{line}");
         }
         for markup in [
@@ -553,8 +606,17 @@ mod tests {
             "漢字[かんじ]",
             "a & b",
             "$x$",
+            "1) 番号",
+            "<b>太字</b>",
+            "![音声](a.mp3)",
+            "![図](<a b.png>)",
+            "![図](a.png \"題\")",
+            "![\"図\"](a.png)",
+            "![[図.png]]",
+            "見て!",
         ] {
-            assert!(!is_plain_paragraph(markup), "{markup}");
+            assert!(is_plain(markup).is_none(), "{markup}");
+            assert_eq!(plain_and_html(markup), parsed(markup), "{markup}");
         }
     }
 
