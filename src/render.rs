@@ -249,8 +249,9 @@ fn push_plain_line(line: &str, plain: &mut String, html: &mut String) -> Option<
     }
     let mut rest = line;
     loop {
-        let (text, image) = match rest.split_once("![") {
-            Some((text, image)) => (text, Some(image)),
+        // A `!` is syntax but for the one that opens an image (`![`).
+        let (text, image) = match rest.find('!') {
+            Some(at) => (&rest[..at], Some(rest[at + 1..].strip_prefix('[')?)),
             None => (rest, None),
         };
         if has_any(text.as_bytes(), &SYNTAX) {
@@ -270,7 +271,8 @@ fn push_plain_line(line: &str, plain: &mut String, html: &mut String) -> Option<
         // An image whose alt text needs no escaping and whose address is
         // a plain path or URL (not a sound, which `for_cards` turns into
         // Anki's `[sound:…]`); its alt text is no plain text.
-        let (alt, after) = image.split_once("](")?;
+        let (alt, after) = image.split_once(']')?;
+        let after = after.strip_prefix('(')?;
         let (url, after) = after.split_once(')')?;
         let plain_alt = !has_any(alt.as_bytes(), &SYNTAX) && !alt.contains(['"', '\'', '>']);
         let plain_url = !url.is_empty()
