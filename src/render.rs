@@ -215,16 +215,21 @@ fn split_at_blank_lines(text: &str) -> impl Iterator<Item = &str> {
 /// tables or wiki links anywhere in a line (all ASCII: a byte table tells
 /// them apart faster than a search for each). Images (`![`) are read by
 /// `push_plain_line`; `>` and quotes are plain text in a line's body.
-const SYNTAX: [bool; 256] = {
+const SYNTAX: [bool; 256] = byte_table(b"\\`*_[]{}<&!#|~$\n\r\t");
+
+/// `SYNTAX` and `>`, which HTML escapes: a line with none of them is its
+/// own HTML.
+const SYNTAX_OR_ESCAPED: [bool; 256] = byte_table(b"\\`*_[]{}<&!#|~$\n\r\t>");
+
+const fn byte_table(bytes: &[u8]) -> [bool; 256] {
     let mut table = [false; 256];
-    let bytes = b"\\`*_[]{}<&!#|~$\n\r\t";
     let mut i = 0;
     while i < bytes.len() {
         table[bytes[i] as usize] = true;
         i += 1;
     }
     table
-};
+}
 
 /// Appends one line of text and images (`![alt](url)`) that Markdown (with
 /// the extensions `parser` turns on) and furigana leave as they are: its
@@ -246,6 +251,12 @@ fn push_plain_line(line: &str, plain: &mut String, html: &mut String) -> Option<
         || line.ends_with(char::is_whitespace)
     {
         return None;
+    }
+    // Most lines are text alone, and one scan tells.
+    if !has_any(line.as_bytes(), &SYNTAX_OR_ESCAPED) {
+        plain.push_str(line);
+        html.push_str(line);
+        return Some(());
     }
     let mut rest = line;
     loop {
