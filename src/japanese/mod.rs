@@ -21,7 +21,7 @@ pub fn fold(text: &str) -> String {
     let mut folded = String::with_capacity(text.len());
     let mut rest = text;
     while !rest.is_empty() {
-        let unstable = rest.find(|c| !is_nfkc_stable(c)).unwrap_or(rest.len());
+        let unstable = stable_prefix(rest);
         // The character before an unstable one may compose with it
         // (`か` and a combining `゙`): it is normalized with it.
         let copied = match rest[..unstable].char_indices().next_back() {
@@ -46,6 +46,24 @@ pub fn fold(text: &str) -> String {
         rest = &rest[end..];
     }
     folded
+}
+
+/// The length of the run of characters at the start of `text` that NFKC
+/// leaves alone (ASCII passed over byte by byte, without decoding).
+fn stable_prefix(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        if byte.is_ascii() {
+            at += 1;
+            continue;
+        }
+        match text[at..].chars().next() {
+            Some(c) if is_nfkc_stable(c) => at += c.len_utf8(),
+            _ => break,
+        }
+    }
+    at
 }
 
 /// Characters that NFKC leaves as they are and that compose with nothing:
