@@ -18,11 +18,19 @@ pub fn find(text: &str) -> Option<Range<usize>> {
     let bytes = text.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
-        // Kana and kanji (U+3040 to U+9FFF), most of a Japanese note, are
-        // never a separator, bracket or quote: their first two bytes tell.
-        if matches!(bytes[at..], [0xe4..=0xe9, ..] | [0xe3, 0x81..=0xbf, ..]) {
-            at += 3;
-            continue;
+        // Kana and kanji (U+3040 to U+9FFF), most of a Japanese note, and
+        // ASCII letters and digits are never a separator, bracket or quote:
+        // their first bytes tell.
+        match bytes[at..] {
+            [0xe4..=0xe9, ..] | [0xe3, 0x81..=0xbf, ..] => {
+                at += 3;
+                continue;
+            }
+            [b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9', ..] => {
+                at += 1;
+                continue;
+            }
+            _ => {}
         }
         let c = text[at..].chars().next().expect("a character boundary");
         match c {
