@@ -87,11 +87,11 @@ impl Walk<'_> {
                 // A quote's paragraphs may define (`> DevOpsは、…`).
                 NodeKind::Other => self.siblings(&node.children),
                 NodeKind::Item | NodeKind::Paragraph => {
-                    let blocks = definition_blocks(&node.head);
-                    let first = self.classify(node, blocks[0].end);
-                    let more: Vec<Draft> = blocks[1..]
-                        .iter()
-                        .filter_map(|block| self.line_definition(node, block.clone(), false))
+                    let (first_end, blocks) = definition_blocks(&node.head);
+                    let first = self.classify(node, first_end);
+                    let more: Vec<Draft> = blocks
+                        .into_iter()
+                        .filter_map(|block| self.line_definition(node, block, false))
                         .collect();
                     if let Some(draft) = first {
                         self.nested_under(draft, more, |walk| walk.siblings(&node.children));
@@ -539,11 +539,13 @@ fn name_line(text: &str, separator: Option<&Range<usize>>) -> Option<Range<usize
 
 /// The head cut into blocks of lines: a line after the first that defines
 /// something by itself (`Xとは…`, `…をXという。`) starts a block, so that a
-/// paragraph of several definitions makes a card of each.
-fn definition_blocks(head: &outline::Head) -> Vec<Range<usize>> {
+/// paragraph of several definitions makes a card of each. Returns where the
+/// first block ends, and the blocks after it (for most heads, a line alone,
+/// none: nothing is allocated).
+fn definition_blocks(head: &outline::Head) -> (usize, Vec<Range<usize>>) {
     let text = head.text.as_str();
     if !text.contains('\n') {
-        return std::iter::once(0..text.len()).collect();
+        return (text.len(), Vec::new());
     }
     let masked = head.masked();
     let mut starts = vec![0];
@@ -559,5 +561,7 @@ fn definition_blocks(head: &outline::Head) -> Vec<Range<usize>> {
         at = start;
     }
     let ends = starts.iter().skip(1).map(|&s| s - 1).chain([text.len()]);
-    starts.iter().zip(ends).map(|(&s, e)| s..e).collect()
+    let mut blocks = starts.iter().zip(ends).map(|(&s, e)| s..e);
+    let first = blocks.next().expect("the first line's block");
+    (first.end, blocks.collect())
 }

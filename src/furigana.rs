@@ -159,7 +159,12 @@ fn is_kana(c: char) -> bool {
 /// True when `text` holds furigana. Most text has none of the characters
 /// that open one, and is not looked at further.
 pub fn has_furigana(text: &str) -> bool {
-    text.contains(['[', '{', '<']) && pieces(text).iter().any(|p| matches!(p, Piece::Ruby { .. }))
+    // The openers are ASCII: a byte search (memchr) finds them without
+    // decoding the (mostly Japanese) text character by character.
+    [b'[', b'{', b'<']
+        .iter()
+        .any(|b| text.as_bytes().contains(b))
+        && pieces(text).iter().any(|p| matches!(p, Piece::Ruby { .. }))
 }
 
 /// The text with its furigana as Anki's `furigana:` filter reads them

@@ -188,16 +188,23 @@ impl Head {
 
     /// Nothing but images, links, code or JSON: not a card.
     pub fn is_only_media_or_code(&self) -> bool {
-        let plain: String = self
-            .spans
-            .iter()
-            .filter(|s| !s.opaque)
-            .map(|s| &self.text[s.text.clone()])
-            .collect();
-        let plain = plain.trim_matches(is_space);
+        // The first and last visible characters of the plain spans, as if
+        // they were joined (without joining them: this runs for every node).
+        let plain = || {
+            self.spans
+                .iter()
+                .filter(|s| !s.opaque)
+                .map(|s| &self.text[s.text.clone()])
+        };
+        let first = plain().find_map(|t| t.trim_start_matches(is_space).chars().next());
+        let last = || {
+            plain()
+                .rev()
+                .find_map(|t| t.trim_end_matches(is_space).chars().next_back())
+        };
         let code_only = !self.spans.is_empty() && self.spans.iter().all(|s| s.opaque);
-        let json = plain.starts_with('{') && plain.ends_with('}');
-        (plain.is_empty() && (self.media > 0 || code_only)) || json
+        let json = first == Some('{') && last() == Some('}');
+        (first.is_none() && (self.media > 0 || code_only)) || json
     }
 
     fn push(&mut self, text: &str, source: Range<usize>, opaque: bool) {
@@ -232,7 +239,8 @@ impl Outline {
     /// it is cut at a line end and marked with `…`, so that no input makes
     /// every ancestor of a huge subtree carry all of it.
     pub fn markdown(&self, nodes: &[Node], limit: usize) -> String {
-        let mut md = String::new();
+        let whole: usize = nodes.iter().map(|n| n.range.len()).sum();
+        let mut md = String::with_capacity(whole.min(limit.saturating_add(1)));
         let mut previous: Option<NodeKind> = None;
         for node in nodes {
             if let Some(kind) = previous {
@@ -245,7 +253,9 @@ impl Outline {
             let source = &self.source[node.range.clone()];
             let source = &source
                 [..floor_char_boundary(source, limit.saturating_sub(md.len()).saturating_add(1))];
-            md.push_str(dedent(source, node.column).trim_end());
+            let start = md.len();
+            push_dedented(&mut md, source, node.column);
+            md.truncate(start + md[start..].trim_end().len());
             if md.len() > limit {
                 cut_at_line(&mut md, limit);
                 break;
@@ -284,12 +294,12 @@ fn is_ruby_tag(tag: &str) -> bool {
     matches!(name, "ruby" | "rt" | "rp" | "rb")
 }
 
-/// Removes up to `columns` columns of indentation from every line but the first.
-fn dedent(text: &str, columns: usize) -> std::borrow::Cow<'_, str> {
-    if columns == 0 || !text.contains('\n') {
-        return text.into();
+/// Appends `text` to `out` with up to `columns` columns of indentation
+/// removed from every line but the first.
+fn push_dedented(out: &mut String, text: &str, columns: usize) {
+    if columns == 0 {
+        return out.push_str(text);
     }
-    let mut out = String::with_capacity(text.len());
     for (i, line) in text.split_inclusive('\n').enumerate() {
         if i == 0 {
             out.push_str(line);
@@ -311,7 +321,6 @@ fn dedent(text: &str, columns: usize) -> std::borrow::Cow<'_, str> {
         }
         out.push_str(&line[cut..]);
     }
-    out.into()
 }
 
 /// Parses a note into its outline.

@@ -124,7 +124,7 @@ pub fn plain_and_html(markdown: &str) -> (String, String) {
 }
 
 /// The plain text and HTML of a back made only of plain lines (as
-/// `is_plain_paragraph` tells): paragraphs of one line, and lists of `- `
+/// `push_plain_line` reads them): paragraphs of one line, and lists of `- `
 /// items nested two spaces a level, the blocks apart by a blank line. That
 /// is most backs (a definition, a term over its nested list), and parsing is
 /// most of the cost of rendering them; the output is the parser's to the
@@ -133,98 +133,192 @@ fn plain_blocks(markdown: &str) -> Option<(String, String)> {
     let mut plain = String::with_capacity(markdown.len());
     let mut html = String::with_capacity(markdown.len() + 64);
     let mut after_list = false;
-    for block in markdown.split("\n\n") {
-        if !plain.is_empty() {
+    // One pass over the lines: a block is a paragraph of one line or the
+    // items of a list, and one blank line stands between two blocks.
+    let mut lines = markdown.split('\n').peekable();
+    while let Some(first) = lines.next() {
+        // A line of its own (after a block of only an image, one already).
+        if !plain.is_empty() && !plain.ends_with('\n') {
             plain.push('\n');
         }
-        let is_list = block.starts_with("- ");
+        let is_list = first.starts_with("- ");
         // Two lists apart by a blank line are one loose list (`<li><p>`).
         if is_list && after_list {
             return None;
         }
         after_list = is_list;
-        if !is_list {
-            if !is_plain_paragraph(block) {
-                return None;
-            }
-            plain.push_str(block);
+        if is_list {
+            push_plain_list(first, &mut lines, &mut plain, &mut html)?;
+        } else {
             html.push_str("<p>");
-            html.push_str(block);
+            push_plain_line(first, &mut plain, &mut html)?;
             html.push_str("</p>\n");
-            continue;
         }
-        // The depth of the item each `<li>` is open for, outermost first.
-        let mut open: Vec<usize> = Vec::new();
-        for (i, line) in block.split('\n').enumerate() {
-            let text = line.trim_start_matches(' ');
-            let indent = line.len() - text.len();
-            let depth = indent / 2;
-            let text = text.strip_prefix("- ")?;
-            let deeper = open.last().map_or(0, |d| d + 1);
-            if indent % 2 != 0 || depth > deeper || depth > MAX_INDENT || !is_plain_paragraph(text)
-            {
-                return None;
-            }
-            if i > 0 {
-                plain.push('\n');
-            }
-            plain.push_str(&line[..indent]);
-            plain.push_str("- ");
-            plain.push_str(text);
-            match open.last() {
-                None => html.push_str("<ul>\n"),
-                Some(&last) if depth > last => html.push_str("\n<ul>\n"),
-                Some(_) => {
-                    while open.last().is_some_and(|&d| d > depth) {
-                        open.pop();
-                        html.push_str("</li>\n</ul>\n");
-                    }
-                    open.pop();
-                    html.push_str("</li>\n");
-                }
-            }
-            open.push(depth);
-            html.push_str("<li>");
-            html.push_str(text);
-        }
-        for _ in open {
-            html.push_str("</li>\n</ul>\n");
+        match lines.next() {
+            None => break,
+            // A blank line (a second one, or one at the end, is an empty
+            // block, which is no plain line).
+            Some("") => {}
+            // A paragraph of more than one line.
+            Some(_) => return None,
         }
     }
+    // An image ends a line with nothing, as the plain renderer trims it.
+    plain.truncate(plain.trim_end().len());
     Some((plain, html))
 }
 
-/// Whether `markdown` is one line of text that Markdown (with the
-/// extensions `parser` turns on), furigana and HTML escaping all leave as it
-/// is: what pulldown-cmark would make a bare paragraph of. Parsing is most
-/// of the cost of a short definition, and most definitions are such lines.
-fn is_plain_paragraph(markdown: &str) -> bool {
-    // Bytes that start or make Markdown, HTML, entities, math, furigana,
-    // tables or wiki links anywhere in a line (all ASCII: a byte table
-    // tells them apart faster than a search for each).
-    const SYNTAX: [bool; 256] = {
-        let mut table = [false; 256];
-        let bytes = b"\\`*_[]{}<>&\"'!#|~$\n\r\t";
-        let mut i = 0;
-        while i < bytes.len() {
-            table[bytes[i] as usize] = true;
-            i += 1;
+/// A list of `- ` items from its `first` line up to a blank line or the
+/// end, as `plain_blocks` renders it.
+fn push_plain_list<'m>(
+    first: &'m str,
+    lines: &mut std::iter::Peekable<impl Iterator<Item = &'m str>>,
+    plain: &mut String,
+    html: &mut String,
+) -> Option<()> {
+    // The depth of the item each `<li>` is open for, outermost first.
+    let mut open: Vec<usize> = Vec::new();
+    let mut next = Some(first);
+    while let Some(line) = next {
+        let text = line.trim_start_matches(' ');
+        let indent = line.len() - text.len();
+        let depth = indent / 2;
+        let text = text.strip_prefix("- ")?;
+        let deeper = open.last().map_or(0, |d| d + 1);
+        if indent % 2 != 0 || depth > deeper || depth > MAX_INDENT {
+            return None;
         }
-        table
-    };
-    // ... and what starts a block at the start of a line: a list item, a
-    // heading, a rule, a quote (an ordered item starts with a digit).
+        if !open.is_empty() {
+            plain.push('\n');
+        }
+        plain.push_str(&line[..indent]);
+        plain.push_str("- ");
+        match open.last() {
+            None => html.push_str("<ul>\n"),
+            Some(&last) if depth > last => html.push_str("\n<ul>\n"),
+            Some(_) => {
+                while open.last().is_some_and(|&d| d > depth) {
+                    open.pop();
+                    html.push_str("</li>\n</ul>\n");
+                }
+                open.pop();
+                html.push_str("</li>\n");
+            }
+        }
+        open.push(depth);
+        html.push_str("<li>");
+        push_plain_line(text, plain, html)?;
+        next = lines.next_if(|line| !line.is_empty());
+    }
+    for _ in open {
+        html.push_str("</li>\n</ul>\n");
+    }
+    Some(())
+}
+
+/// Bytes that start or make Markdown, HTML, entities, math, furigana,
+/// tables or wiki links anywhere in a line (all ASCII: a byte table tells
+/// them apart faster than a search for each). Images (`![`) are read by
+/// `push_plain_line`; `>` and quotes are plain text in a line's body.
+const SYNTAX: [bool; 256] = byte_table(b"\\`*_[]{}<&!#|~$\n\r\t");
+
+/// `SYNTAX` and `>`, which HTML escapes: a line with none of them is its
+/// own HTML.
+const SYNTAX_OR_ESCAPED: [bool; 256] = byte_table(b"\\`*_[]{}<&!#|~$\n\r\t>");
+
+const fn byte_table(bytes: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
+/// Appends one line of text and images (`![alt](url)`) that Markdown (with
+/// the extensions `parser` turns on) and furigana leave as they are: its
+/// plain text to `plain`, and to `html` what pulldown-cmark makes of it as
+/// a bare paragraph. Parsing is most of the cost of a short definition, and
+/// most definitions are such lines. `None` for any other line.
+fn push_plain_line(line: &str, plain: &mut String, html: &mut String) -> Option<()> {
+    // What starts a block at the start of a line: a list item, a heading,
+    // a rule, a quote, an ordered item (`1.`, `2)`).
     const BLOCK: &[u8] = b"-+=*#>";
-    let Some(first) = markdown.chars().next() else {
-        return false;
-    };
+    let first = line.chars().next()?;
     let starts_block = u8::try_from(first).is_ok_and(|b| BLOCK.contains(&b));
-    markdown.len() <= MAX_PLAIN
-        && !first.is_whitespace()
-        && !first.is_ascii_digit()
-        && !starts_block
-        && !markdown.ends_with(char::is_whitespace)
-        && !markdown.bytes().any(|b| SYNTAX[b as usize])
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let numbered = digits > 0 && matches!(line.as_bytes().get(digits), Some(b'.' | b')'));
+    if line.len() > MAX_PLAIN
+        || first.is_whitespace()
+        || starts_block
+        || numbered
+        || line.ends_with(char::is_whitespace)
+    {
+        return None;
+    }
+    // Most lines are text alone, and one scan tells.
+    if !has_any(line.as_bytes(), &SYNTAX_OR_ESCAPED) {
+        plain.push_str(line);
+        html.push_str(line);
+        return Some(());
+    }
+    let mut rest = line;
+    loop {
+        // A `!` is syntax but for the one that opens an image (`![`).
+        let (text, image) = match rest.find('!') {
+            Some(at) => (&rest[..at], Some(rest[at + 1..].strip_prefix('[')?)),
+            None => (rest, None),
+        };
+        if has_any(text.as_bytes(), &SYNTAX) {
+            return None;
+        }
+        plain.push_str(text);
+        // `&` and `<` are syntax; `>` is the one character to escape.
+        for (i, piece) in text.split('>').enumerate() {
+            if i > 0 {
+                html.push_str("&gt;");
+            }
+            html.push_str(piece);
+        }
+        let Some(image) = image else {
+            return Some(());
+        };
+        // An image whose alt text needs no escaping and whose address is
+        // a plain path or URL (not a sound, which `for_cards` turns into
+        // Anki's `[sound:…]`); its alt text is no plain text.
+        let (alt, after) = image.split_once(']')?;
+        let after = after.strip_prefix('(')?;
+        let (url, after) = after.split_once(')')?;
+        let plain_alt = !has_any(alt.as_bytes(), &SYNTAX) && !alt.contains(['"', '\'', '>']);
+        let plain_url = !url.is_empty()
+            && url
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/:._-".contains(&b))
+            && !media::is_sound(url);
+        if !plain_alt || !plain_url {
+            return None;
+        }
+        html.push_str("<img src=\"");
+        html.push_str(url);
+        html.push_str("\" alt=\"");
+        html.push_str(alt);
+        html.push_str("\" />");
+        rest = after;
+    }
+}
+
+/// Whether any byte of `bytes` is marked in `table` (only ASCII bytes
+/// are): eight bytes of kana or kanji, none ASCII, are passed over at once.
+fn has_any(bytes: &[u8], table: &[bool; 256]) -> bool {
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let marked = |b: &u8| table[usize::from(*b)];
+    let mut chunks = bytes.chunks_exact(8);
+    let in_chunks = chunks.by_ref().any(|chunk| {
+        let word = u64::from_ne_bytes(chunk.try_into().expect("eight bytes"));
+        word & HIGH_BITS != HIGH_BITS && chunk.iter().any(marked)
+    });
+    in_chunks || chunks.remainder().iter().any(marked)
 }
 
 /// The HTML of `events` in at most `limit` bytes (but for the last event
@@ -427,6 +521,12 @@ mod tests {
             "cfn-signal を送る",
             "x",
             "全角　空白",
+            "図 ![構成図](https://e.com/a-1.png) を参照",
+            "![](img/x.png)",
+            "A -> B の \"流れ\" と 'it'",
+            "2023年に 3.5GHz",
+            "![音](a.mp3)",
+            "![a](b c)",
         ];
         // Pseudo-random shapes (repeatable): paragraphs and lists of items
         // nested up to three levels, and the shapes that are no fast case.
@@ -442,7 +542,7 @@ mod tests {
             let mut blocks = Vec::new();
             for _ in 0..=next(3) {
                 if next(2) == 0 {
-                    blocks.push(words[next(5) as usize].to_string());
+                    blocks.push(words[next(words.len() as u64) as usize].to_string());
                 } else {
                     let mut depth = 0;
                     let mut lines = Vec::new();
@@ -452,17 +552,51 @@ mod tests {
                         lines.push(format!(
                             "{}- {}",
                             " ".repeat(indent),
-                            words[next(5) as usize]
+                            words[next(words.len() as u64) as usize]
                         ));
                     }
                     blocks.push(lines.join("\n"));
                 }
             }
-            let markdown = blocks.join(if next(30) == 0 { "\n" } else { "\n\n" });
+            // Blocks apart by one blank line, now and then by none or two,
+            // and a line end before or after them all.
+            let apart = match next(30) {
+                0 => "\n",
+                1 => "\n\n\n",
+                _ => "\n\n",
+            };
+            let mut markdown = blocks.join(apart);
+            match next(40) {
+                0 => markdown.insert(0, '\n'),
+                1 => markdown.push('\n'),
+                _ => {}
+            }
             assert_eq!(plain_and_html(&markdown), parsed(&markdown), "{markdown:?}");
             fast += usize::from(plain_blocks(&markdown).is_some());
         }
         assert!(fast > 500, "only {fast} shapes took the fast path");
+    }
+
+    #[test]
+    fn byte_scans_find_what_a_plain_scan_finds() {
+        let pieces = ["a", "\n", "\n\n", "漢字の", " ", "*", "テキスト"];
+        let mut table = [false; 256];
+        table[usize::from(b'*')] = true;
+        table[usize::from(b'\n')] = true;
+        let mut seed = 3u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..5_000 {
+            let text: String = (0..next(12))
+                .map(|_| pieces[next(pieces.len() as u64) as usize])
+                .collect();
+            let marked = text.bytes().any(|b| b == b'*' || b == b'\n');
+            assert_eq!(has_any(text.as_bytes(), &table), marked, "{text:?}");
+        }
     }
 
     #[test]
@@ -476,9 +610,13 @@ mod tests {
             "cfn-signal と a+b と x=1",
             "全角　スペース　入り",
             "x",
+            "A => B, \"引用\" と 'it's'",
+            "構成 ![図](https://e.com/x/y_z.png)![](b.png) の例",
+            "2023年に 3.5GHz",
         ];
+        let is_plain = |line| push_plain_line(line, &mut String::new(), &mut String::new());
         for line in lines {
-            assert!(is_plain_paragraph(line) || line.starts_with('1'), "{line}");
+            assert!(is_plain(line).is_some(), "{line}");
             assert_eq!(plain_and_html(line), parsed(line), "{line}");
         }
         for markup in [
@@ -493,8 +631,17 @@ mod tests {
             "漢字[かんじ]",
             "a & b",
             "$x$",
+            "1) 番号",
+            "<b>太字</b>",
+            "![音声](a.mp3)",
+            "![図](<a b.png>)",
+            "![図](a.png \"題\")",
+            "![\"図\"](a.png)",
+            "![[図.png]]",
+            "見て!",
         ] {
-            assert!(!is_plain_paragraph(markup), "{markup}");
+            assert!(is_plain(markup).is_none(), "{markup}");
+            assert_eq!(plain_and_html(markup), parsed(markup), "{markup}");
         }
     }
 

@@ -33,7 +33,7 @@ pub fn is_label(text: &str) -> bool {
     // `Exam Tips`, `試験のポイント`: a label for what a test asks is a label.
     let word = LABEL_QUALIFIERS
         .iter()
-        .find_map(|q| word.strip_prefix(q))
+        .find_map(|q| word.strip_prefix(*q))
         .map_or(word, |rest| rest.trim_start_matches(is_space));
     // English labels head lists in the plural: `Keywords`, `Exam Tips`.
     let singular = word
@@ -55,7 +55,7 @@ pub fn leading_label(text: &str) -> Option<&'static str> {
     LABELS
         .iter()
         .copied()
-        .filter(|label| folded.starts_with(label))
+        .filter(|label| folded.starts_with(*label))
         .max_by_key(|l| l.len())
         .filter(|label| {
             let rest = folded[label.len()..]
@@ -70,7 +70,7 @@ pub fn is_sentence_like(text: &str) -> bool {
     if text.ends_with(['。', '！', '？', '!', '?']) {
         return true;
     }
-    if PREDICATE_ENDINGS.iter().any(|e| text.ends_with(e))
+    if PREDICATE_ENDINGS.iter().any(|e| text.ends_with(*e))
         || is_clause(text)
         || is_english_clause(text)
     {
@@ -109,8 +109,8 @@ pub fn is_question(text: &str) -> bool {
     let text = text
         .trim_end_matches(is_space)
         .trim_end_matches(['。', '.']);
-    QUESTION_ENDINGS.iter().any(|e| text.ends_with(e))
-        || INSTRUCTIONS.iter().any(|i| text.ends_with(i))
+    QUESTION_ENDINGS.iter().any(|e| text.ends_with(*e))
+        || INSTRUCTIONS.iter().any(|i| text.ends_with(*i))
 }
 
 /// A phrase that names a thing, marked as a term by a separator after it.
@@ -124,7 +124,7 @@ pub fn is_term(text: &str) -> bool {
         && !text.contains(". ")
         && !is_english_clause(text)
         && !is_clause(text)
-        && !POLITE_OR_PAST_ENDINGS.iter().any(|e| text.ends_with(e))
+        && !POLITE_OR_PAST_ENDINGS.iter().any(|e| text.ends_with(*e))
         && !ends_with_particle(text)
         && !is_label(text)
         && definition_subject(text).is_none()
@@ -132,7 +132,7 @@ pub fn is_term(text: &str) -> bool {
 
 fn ends_with_particle(text: &str) -> bool {
     PARTICLES.iter().any(|p| {
-        text.strip_suffix(p).is_some_and(|rest| {
+        text.strip_suffix(*p).is_some_and(|rest| {
             !rest.ends_with(is_hiragana) || *p == "から" || *p == "まで" || *p == "より"
         })
     })
@@ -155,7 +155,7 @@ pub fn definition_subject(text: &str) -> Option<(Range<usize>, usize)> {
         .find_map(|c| after.trim_start_matches(is_space).strip_prefix(*c));
     // `Xとは何か。`: the sentence asks instead of defining.
     let said = after.trim_start_matches(is_space);
-    if QUESTION_WORDS.iter().any(|q| said.starts_with(q)) {
+    if QUESTION_WORDS.iter().any(|q| said.starts_with(*q)) {
         return None;
     }
     match comma {
@@ -175,7 +175,7 @@ pub fn definition_subject(text: &str) -> Option<(Range<usize>, usize)> {
 /// (the naming phrase modifies a noun) define nothing.
 pub fn term_last(text: &str) -> Option<(Range<usize>, Range<usize>)> {
     // Every naming marker starts with `と`; `…のが X` has `のが`.
-    if !text.contains(['と', 'が']) {
+    if !text.contains('と') && !text.contains('が') {
         return None;
     }
     let body = text
@@ -183,26 +183,41 @@ pub fn term_last(text: &str) -> Option<(Range<usize>, Range<usize>)> {
         .trim_end_matches(['。', '.'])
         .trim_end_matches(is_space);
     // (where the definition ends, where the term starts, where it ends)
+    // Where each marker first stands, from one pass over the `と`s.
+    let mut firsts = [None; NAMING_MARKERS.len()];
+    for (at, _) in body.match_indices('と') {
+        for (first, marker) in firsts.iter_mut().zip(NAMING_MARKERS) {
+            if first.is_none() && body[at..].starts_with(marker) {
+                *first = Some(at);
+            }
+        }
+    }
     let (definition_end, term_start, term_end) = NAMING_MARKERS
         .iter()
-        .find_map(|marker| {
-            let at = body.find(marker)?;
+        .zip(firsts)
+        .find_map(|(marker, at)| {
+            let at = at?;
             let tail = &body[at + marker.len()..];
             let ends = tail.is_empty()
                 || (tail.chars().all(is_hiragana) && !tail.starts_with('の'))
-                || NAMING_TAILS.iter().any(|t| tail.starts_with(t));
+                || NAMING_TAILS.iter().any(|t| tail.starts_with(*t));
             let particle = body[..at].rfind(['を', 'は'])?;
             ends.then_some((particle, particle + 'を'.len_utf8(), at))
         })
         .or_else(|| {
             // `…となるのが X。`: what serves as … is X.
-            let at = body.rfind("のが")?;
+            // The last `のが`: a `が` after an `の`.
+            let at = body
+                .rmatch_indices('が')
+                .map(|(at, _)| at)
+                .find(|&at| body[..at].ends_with('の'))?
+                - 'の'.len_utf8();
             if !body[..at].ends_with("なる") {
                 return None;
             }
             let end = COPULAS
                 .iter()
-                .find_map(|c| body.strip_suffix(c))
+                .find_map(|c| body.strip_suffix(*c))
                 .map_or(body.len(), str::len);
             Some((at, at + "のが".len(), end.max(at + "のが".len())))
         })?;
@@ -220,7 +235,7 @@ pub fn term_last(text: &str) -> Option<(Range<usize>, Range<usize>)> {
 /// A definition that points back (`この仕組み`, `それを行う事業者`).
 pub fn points_back(definition: &str) -> bool {
     let definition = definition.trim_start_matches(is_space);
-    DEMONSTRATIVES.iter().any(|d| definition.starts_with(d))
+    DEMONSTRATIVES.iter().any(|d| definition.starts_with(*d))
 }
 
 /// A line that names a thing and nothing else, its definition on the next
@@ -248,7 +263,7 @@ pub fn announces_list(text: &str) -> bool {
     let points = FORWARD_POINTERS.iter().any(|p| folded.contains(p));
     let counted = COUNTERS.iter().any(|c| {
         folded
-            .strip_suffix(c)
+            .strip_suffix(*c)
             .is_some_and(|rest| rest.ends_with(|d: char| d.is_ascii_digit()))
     });
     points || counted
@@ -268,7 +283,7 @@ pub fn after_connective(text: &str) -> usize {
         .iter()
         .find_map(|c| {
             trimmed
-                .strip_prefix(c)
+                .strip_prefix(*c)
                 .and_then(|rest| rest.strip_prefix(['、', ',']))
         })
         .map_or(offset, |rest| {
@@ -291,7 +306,7 @@ fn is_subject(subject: &str) -> bool {
 /// A person or group that acts in a story (`DevOps エンジニア`).
 fn is_actor(subject: &str) -> bool {
     let folded = fold(subject);
-    ACTORS.iter().any(|actor| folded.ends_with(actor))
+    ACTORS.iter().any(|actor| folded.ends_with(*actor))
 }
 
 /// Ends in kanji, katakana, a Latin letter or digit, or a closing bracket,
@@ -477,6 +492,12 @@ mod tests {
         assert_eq!(subject("EMR は Hadoop クラスタの構築"), None);
         assert_eq!(subject("S3では、静的なコンテンツに限って"), None);
         assert_eq!(subject("認証が成功したら、アプリケーションは、"), None);
+    }
+
+    #[test]
+    fn every_naming_marker_starts_with_to() {
+        // `term_last` looks for the markers only where a `と` is.
+        assert!(NAMING_MARKERS.iter().all(|m| m.starts_with('と')));
     }
 
     #[test]

@@ -15,7 +15,24 @@ pub fn find(text: &str) -> Option<Range<usize>> {
     let mut depth = 0usize;
     let mut in_ascii_quote = false;
     let mut in_curly_quote = false;
-    for (at, c) in text.char_indices() {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        // Kana and kanji (U+3040 to U+9FFF), most of a Japanese note, and
+        // ASCII letters and digits are never a separator, bracket or quote:
+        // their first bytes tell.
+        match bytes[at..] {
+            [0xe4..=0xe9, ..] | [0xe3, 0x81..=0xbf, ..] => {
+                at += 3;
+                continue;
+            }
+            [b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9', ..] => {
+                at += 1;
+                continue;
+            }
+            _ => {}
+        }
+        let c = text[at..].chars().next().expect("a character boundary");
         match c {
             '"' => in_ascii_quote = !in_ascii_quote,
             '“' => in_curly_quote = true,
@@ -24,16 +41,15 @@ pub fn find(text: &str) -> Option<Range<usize>> {
             c if is_close_bracket(c) => depth = depth.saturating_sub(1),
             _ if depth > 0 || in_ascii_quote || in_curly_quote || !may_separate(c) => {}
             _ => {
-                let Some(len) = separator_at(text, at, c) else {
-                    continue;
-                };
                 // A separator needs a term before it.
-                if text[..at].trim_matches(is_space).is_empty() {
-                    continue;
+                let found = separator_at(text, at, c)
+                    .filter(|_| !text[..at].trim_matches(is_space).is_empty());
+                if let Some(len) = found {
+                    return Some(widen_over_spaces(text, at..at + len));
                 }
-                return Some(widen_over_spaces(text, at..at + len));
             }
         }
+        at += c.len_utf8();
     }
     None
 }
@@ -76,14 +92,15 @@ fn separator_at(text: &str, at: usize, c: char) -> Option<usize> {
 /// of a chain (`A -> B -> C` is a flow, `A - B - C` a list).
 fn spaced(text: &str, at: usize, len: usize) -> Option<usize> {
     let mark = &text[at..at + len];
-    let before = text[..at].ends_with(is_space);
     let rest = &text[at + len..];
-    let after = rest.starts_with(is_space);
+    if !text[..at].ends_with(is_space) || !rest.starts_with(is_space) {
+        return None;
+    }
     let line_before = text[..at].rsplit('\n').next().unwrap_or_default();
     let line_after = rest.split('\n').next().unwrap_or_default();
     let link = format!(" {mark} ");
     let chain = line_before.contains(&link) || line_after.contains(&link);
-    (before && after && !chain && !is_between_numbers(text, at, len)).then_some(len)
+    (!chain && !is_between_numbers(text, at, len)).then_some(len)
 }
 
 /// Whether a separator (as `find` returned it) is one of the weak ones, a
