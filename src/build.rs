@@ -613,8 +613,7 @@ impl Run<'_, '_> {
     fn stage_outputs(&mut self) -> anyhow::Result<Vec<StagedFile>> {
         let out = &self.options.out;
         let recorded = self.writer.outputs()?;
-        let rewrite_all =
-            self.options.force || self.options.fetch_remote || self.writer.migrated();
+        let rewrite_all = self.options.force || self.options.fetch_remote || self.writer.migrated();
         // Each output set: its stem and its deck (`None`: every deck).
         let sets: Vec<(String, Option<String>)> = if self.options.split {
             let decks = self.writer.decks()?;

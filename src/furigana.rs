@@ -61,6 +61,50 @@ pub fn pieces(text: &str) -> Vec<Piece<'_>> {
     pieces
 }
 
+/// The Markdown of a back with the bars of its `{漢字|かんじ}` escaped
+/// (`{漢字\\|かんじ}`) when it has a table: in a table row a bar ends the
+/// cell before any furigana are looked for, and GFM reads `\\|` as a bar
+/// inside the cell, so the cell's text holds the furigana again. Elsewhere
+/// `\\|` reads as `|` too. Without a table the text is returned as it is.
+pub fn escape_bars_in_tables(markdown: &str) -> Cow<'_, str> {
+    if !markdown.contains('{') || !markdown.lines().any(is_table_delimiter_row) {
+        return Cow::Borrowed(markdown);
+    }
+    let mut out = String::with_capacity(markdown.len() + 8);
+    let mut done = 0;
+    let mut at = 0;
+    while let Some(offset) = markdown[at..].find('{') {
+        let open = at + offset;
+        at = open + 1;
+        let Some((_, _, end)) = braces(markdown, open) else {
+            continue;
+        };
+        for (i, _) in markdown[open..end].match_indices('|') {
+            let bar = open + i;
+            if !markdown[..bar].ends_with('\\') {
+                out.push_str(&markdown[done..bar]);
+                out.push('\\');
+                done = bar;
+            }
+        }
+        at = end;
+    }
+    out.push_str(&markdown[done..]);
+    Cow::Owned(out)
+}
+
+/// A table's delimiter row, the line under its header: `|---|:--:|`,
+/// `--- | ---`.
+fn is_table_delimiter_row(line: &str) -> bool {
+    let line = line.trim();
+    line.contains('|')
+        && line.contains('-')
+        && line.trim_matches('|').split('|').all(|cell| {
+            let cell = cell.trim().trim_start_matches(':').trim_end_matches(':');
+            !cell.is_empty() && cell.bytes().all(|b| b == b'-')
+        })
+}
+
 /// `漢字[かんじ]` around the `[` at `open`, not reaching before `floor`:
 /// (where the piece starts, base, reading, end).
 fn bracket(text: &str, floor: usize, open: usize) -> Option<(usize, &str, Cow<'_, str>, usize)> {
@@ -255,6 +299,20 @@ pub fn searchable(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bars_of_furigana_are_escaped_only_in_a_back_with_a_table() {
+        let table = "| 語 | 意味 |\n|---|:--:|\n| {漢字|かんじ} | {文|ぶん}\\|{字|じ} |\n";
+        assert_eq!(
+            escape_bars_in_tables(table),
+            "| 語 | 意味 |\n|---|:--:|\n| {漢字\\|かんじ} | {文\\|ぶん}\\|{字\\|じ} |\n"
+        );
+        let no_table = "{漢字|かんじ} と a | b\n";
+        assert!(matches!(escape_bars_in_tables(no_table), Cow::Borrowed(_)));
+        assert!(!is_table_delimiter_row("- 項目"));
+        assert!(!is_table_delimiter_row("---"));
+        assert!(is_table_delimiter_row("--- | ---"));
+    }
     use crate::export::escape_html;
 
     fn ruby<'a>(base: &'a str, reading: &'a str) -> Piece<'a> {

@@ -115,8 +115,9 @@ pub fn plain_and_html(markdown: &str) -> (String, String) {
     if let Some(rendered) = plain_blocks(markdown) {
         return rendered;
     }
+    let markdown = furigana::escape_bars_in_tables(markdown);
     let mut plain = Plain::new(MAX_PLAIN);
-    let mut events = parser(markdown).inspect(|event| plain.push(event));
+    let mut events = parser(&markdown).inspect(|event| plain.push(event));
     let html = bounded_html(for_cards(&mut events), MAX_HTML);
     // The plain text of what the HTML had no room for.
     events.for_each(drop);

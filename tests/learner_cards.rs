@@ -82,3 +82,21 @@ fn ruby_in_fronts_is_kept_and_decks_and_tags_are_named_as_read() {
     assert_eq!(fronts(&project, "私の勉強法")[0], front);
     assert_eq!(fronts(&project, "べんきょう")[0], front);
 }
+
+#[test]
+fn furigana_in_braces_inside_a_table_cell_stay_in_their_cell() {
+    let project = Project::empty();
+    project.write_note(
+        "t.md",
+        "# 表\n\n- 読み方: 次の通り\n\n  | 語 | 意味 |\n  |---|---|\n  | {漢字|かんじ} | 文字 |\n",
+    );
+    let run = project.run(&["extract", "--format", "jsonl", "notes/t.md"]);
+    let card: serde_json::Value = serde_json::from_str(run.ok().lines().next().unwrap()).unwrap();
+    let html = card["back_html"].as_str().unwrap();
+    assert!(
+        html.contains("<td><ruby>漢字<rp>(</rp><rt>かんじ</rt><rp>)</rp></ruby></td><td>文字</td>"),
+        "{html}"
+    );
+    project.run(&["build"]).ok();
+    assert_eq!(fronts(&project, "かんじ"), ["読み方"]);
+}
