@@ -261,6 +261,28 @@ fn large_project(copies: usize) -> Project {
     project
 }
 
+/// Starts a build and kills it once `file` holds a megabyte, checking that
+/// it was still running then.
+fn kill_build_once_written(project: &Project, file: &std::path::Path) {
+    let mut child = project
+        .command(&["build"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::fs::metadata(file).map_or(0, |m| m.len()) < 1 << 20 && Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    assert!(
+        child.wait().unwrap().code().is_none(),
+        "the build ended before it could be killed"
+    );
+}
+
 #[test]
 fn a_killed_build_leaves_a_sound_index_and_the_next_build_succeeds() {
     let project = Project::with_notes();
@@ -269,26 +291,8 @@ fn a_killed_build_leaves_a_sound_index_and_the_next_build_succeeds() {
     for i in 0..150 {
         project.write_note(&format!("part{}/copy{i}.md", i % 10), &note);
     }
-    let mut child = project
-        .command(&["build"])
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Kill it once it is writing its transaction.
-    let wal = project.dir.path().join("out/index.sqlite-wal");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while std::fs::metadata(&wal).map_or(0, |m| m.len()) < 1 << 20 && Instant::now() < deadline {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    child.kill().unwrap();
-    let status = child.wait().unwrap();
-    assert!(
-        status.code().is_none(),
-        "the build ended before it could be killed"
-    );
+    // Killed once it is writing its transaction.
+    kill_build_once_written(&project, &project.dir.path().join("out/index.sqlite-wal"));
 
     {
         let index = project.index();
@@ -323,29 +327,10 @@ fn a_killed_build_leaves_a_sound_index_and_the_next_build_succeeds() {
 #[test]
 fn a_killed_first_build_leaves_nothing_and_the_next_build_makes_everything() {
     let project = large_project(150);
-    let mut child = project
-        .command(&["build"])
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    // A first build makes its index in a temporary file: kill it once that
+    // A first build makes its index in a temporary file: killed once that
     // is being written.
     let out = project.dir.path().join("out");
-    let temporary = out.join(".notedeck-tmp-index.sqlite");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while std::fs::metadata(&temporary).map_or(0, |m| m.len()) < 1 << 20
-        && Instant::now() < deadline
-    {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    child.kill().unwrap();
-    assert!(
-        child.wait().unwrap().code().is_none(),
-        "the build ended before it could be killed"
-    );
+    kill_build_once_written(&project, &out.join(".notedeck-tmp-index.sqlite"));
     for name in ["index.sqlite", "notes.apkg", "notes.csv"] {
         assert!(
             !out.join(name).exists(),
