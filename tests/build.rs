@@ -5,7 +5,7 @@ mod common;
 use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{assert_index_sound, card_count, Project};
+use common::{assert_index_sound, card_count, file_count, Project};
 
 /// Three cards in `extra/terms.md`, as any extractor reads `- term: definition`.
 const TERMS: &str = "# Terms\n\n- 監視: リソースを継続的に観察すること\n- 通知: イベントを知らせること\n- 保持: メッセージを残しておくこと\n";
@@ -298,9 +298,7 @@ fn a_killed_build_leaves_a_sound_index_and_the_next_build_succeeds() {
         let index = project.index();
         assert_index_sound(&index);
         // The old state (nothing) or the new one (everything), never half.
-        let files: i64 = index
-            .query_row("SELECT count(*) FROM files", [], |row| row.get(0))
-            .unwrap();
+        let files = file_count(&index);
         assert!(files == 1 || files == 151, "{files} files");
     }
     let out = project.dir.path().join("out");
@@ -312,9 +310,7 @@ fn a_killed_build_leaves_a_sound_index_and_the_next_build_succeeds() {
     project.run(&["build"]).ok();
     let index = project.index();
     assert_index_sound(&index);
-    let files: i64 = index
-        .query_row("SELECT count(*) FROM files", [], |row| row.get(0))
-        .unwrap();
+    let files = file_count(&index);
     assert_eq!(files, 151);
     assert!(!out.join(".notedeck-tmp-KILLED").exists());
     assert!(!out.join(".notedeck-tmp-DIR").exists());
@@ -347,9 +343,7 @@ fn a_killed_first_build_leaves_nothing_and_the_next_build_makes_everything() {
     project.run(&["build"]).ok();
     let index = project.index();
     assert_index_sound(&index);
-    let files: i64 = index
-        .query_row("SELECT count(*) FROM files", [], |row| row.get(0))
-        .unwrap();
+    let files = file_count(&index);
     assert_eq!(files, 150);
     drop(index);
     let mut names: Vec<String> = std::fs::read_dir(&out)

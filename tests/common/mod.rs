@@ -122,6 +122,11 @@ pub fn card_count(conn: &rusqlite::Connection) -> i64 {
         .unwrap()
 }
 
+pub fn file_count(conn: &rusqlite::Connection) -> i64 {
+    conn.query_row("SELECT count(*) FROM files", [], |row| row.get(0))
+        .unwrap()
+}
+
 /// Two folders, four notes; every card's back says enough to be told apart.
 pub const STUDY_NOTES: [(&str, &str); 4] = [
     (
