@@ -99,7 +99,8 @@ impl Walk<'_> {
                         continue;
                     }
                     more.into_iter().for_each(|draft| self.emit(draft));
-                    if let Some(run) = self.label_sequence(&nodes[i..]) {
+                    let whole_head_checked = first_end == node.head.text.len();
+                    if let Some(run) = self.label_sequence(&nodes[i..], whole_head_checked) {
                         let draft = self.sequence_card(run);
                         self.nested_under(draft, Vec::new(), |walk| {
                             for item in run {
@@ -381,17 +382,20 @@ impl Walk<'_> {
 
     /// Rule 6: consecutive siblings that start with at least two different
     /// labels (`エラー内容：…` then `原因：…`), none a card of its own, the
-    /// first more than a bare label.
-    fn label_sequence<'n>(&self, nodes: &'n [Node]) -> Option<&'n [Node]> {
+    /// first more than a bare label. `first_checked`: the caller has found
+    /// the first node's whole head no card (classifying is the costly part).
+    fn label_sequence<'n>(&self, nodes: &'n [Node], first_checked: bool) -> Option<&'n [Node]> {
         let mut labels = Vec::new();
         let len = nodes
             .iter()
-            .take_while(|n| {
+            .enumerate()
+            .take_while(|&(at, n)| {
                 let label = matches!(n.kind, NodeKind::Item | NodeKind::Paragraph)
                     .then(|| phrase::leading_label(&n.head.text))
                     .flatten();
-                if let Some(label) = label.filter(|_| self.classify(n, n.head.text.len()).is_none())
-                {
+                let no_card =
+                    || (at == 0 && first_checked) || self.classify(n, n.head.text.len()).is_none();
+                if let Some(label) = label.filter(|_| no_card()) {
                     labels.push(label);
                     true
                 } else {

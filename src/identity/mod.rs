@@ -6,7 +6,7 @@ pub mod pairing;
 use sha2::{Digest, Sha256};
 
 use crate::furigana;
-use crate::japanese::fold;
+use crate::japanese::folded;
 
 /// Where a card stands: its deck and its context (the headings and card
 /// fronts above it), hashed part by part as the walk enters them, so that
@@ -27,7 +27,7 @@ impl Place {
     pub fn enter(&self, part: &str) -> Self {
         let mut hasher = self.hasher.clone();
         hasher.update([0x1e]);
-        hasher.update(fold(part).as_bytes());
+        hasher.update(folded(part).as_bytes());
         Place { hasher }
     }
 
@@ -37,7 +37,7 @@ impl Place {
     pub fn guid(&self, front: &str, ordinal: usize) -> String {
         let mut hasher = self.hasher.clone();
         hasher.update([0x1f]);
-        hasher.update(fold(front).as_bytes());
+        hasher.update(folded(front).as_bytes());
         if ordinal > 0 {
             hasher.update([0x1f]);
             hasher.update(ordinal.to_le_bytes());

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::fold;
+use super::folded;
 use super::script::{
     is_close_bracket, is_hiragana, is_japanese, is_kanji, is_katakana, is_latin_or_digit, is_space,
 };
@@ -23,7 +23,7 @@ pub fn is_label(text: &str) -> bool {
     if text.len() > LONGEST_LABEL {
         return false;
     }
-    let folded = fold(text);
+    let folded = folded(text);
     let word = folded
         .trim_start_matches(['※', '*', '■', '●', '・'])
         .trim_end_matches(|c: char| {
@@ -50,7 +50,7 @@ pub fn leading_label(text: &str) -> Option<&'static str> {
         .char_indices()
         .nth(LONGEST_LABEL / 2)
         .map_or(text.len(), |(at, _)| at);
-    let folded = fold(&text[..prefix_end]);
+    let folded = folded(&text[..prefix_end]);
     let folded = folded.trim_start_matches(['※', '*', '■', '●', '・']);
     LABELS
         .iter()
@@ -259,7 +259,7 @@ pub fn is_name_line(text: &str) -> bool {
 /// `次の`, `the following`) or ends with a count (`10項目`, `2つ`).
 pub fn announces_list(text: &str) -> bool {
     let text = text.trim_matches(is_space);
-    let folded = fold(text);
+    let folded = folded(text);
     let points = FORWARD_POINTERS.iter().any(|p| folded.contains(p));
     let counted = COUNTERS.iter().any(|c| {
         folded
@@ -305,7 +305,7 @@ fn is_subject(subject: &str) -> bool {
 
 /// A person or group that acts in a story (`DevOps エンジニア`).
 fn is_actor(subject: &str) -> bool {
-    let folded = fold(subject);
+    let folded = folded(subject);
     ACTORS.iter().any(|actor| folded.ends_with(*actor))
 }
 
@@ -326,8 +326,8 @@ fn hiragana_runs(text: &str) -> impl Iterator<Item = &str> {
 /// `第2章`, `目次`, a date, or an exam question's id (`H28S P19`,
 /// `R1F 問5`): numbers, perhaps with short codes beside them.
 pub fn is_filing_heading(text: &str) -> bool {
-    let folded = fold(text.trim_matches(is_space));
-    if FILING_HEADINGS.contains(&folded.as_str()) {
+    let folded = folded(text.trim_matches(is_space));
+    if FILING_HEADINGS.contains(&folded.as_ref()) {
         return true;
     }
     let mut tokens = folded.split(is_space).filter(|t| !t.is_empty());
