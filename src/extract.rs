@@ -94,7 +94,7 @@ impl Walk<'_> {
                         .filter_map(|block| self.line_definition(node, block, false))
                         .collect();
                     if let Some(draft) = first {
-                        self.nested_under(draft, more, |walk| walk.siblings(&node.children));
+                        self.nested_under(draft, more, &[&node.children]);
                         i += 1;
                         continue;
                     }
@@ -102,11 +102,9 @@ impl Walk<'_> {
                     let whole_head_checked = first_end == node.head.text.len();
                     if let Some(run) = self.label_sequence(&nodes[i..], whole_head_checked) {
                         let draft = self.sequence_card(run);
-                        self.nested_under(draft, Vec::new(), |walk| {
-                            for item in run {
-                                walk.siblings(&item.children);
-                            }
-                        });
+                        let nested: Vec<&[Node]> =
+                            run.iter().map(|item| item.children.as_slice()).collect();
+                        self.nested_under(draft, Vec::new(), &nested);
                         i += run.len();
                         continue;
                     } else {
@@ -119,17 +117,24 @@ impl Walk<'_> {
     }
 
     /// Emits `draft` and the cards of the other lines of its head (`more`),
-    /// then walks what is nested under it with its front in the context.
-    fn nested_under(&mut self, draft: Draft, more: Vec<Draft>, nested: impl FnOnce(&mut Self)) {
-        let front = draft.front.clone();
+    /// then walks the lists of siblings nested under it (`nested`) with its
+    /// front in the context. With nothing nested there is no level to enter
+    /// (most cards: a term and its definition).
+    fn nested_under(&mut self, draft: Draft, more: Vec<Draft>, nested: &[&[Node]]) {
+        let front = nested
+            .iter()
+            .any(|nodes| !nodes.is_empty())
+            .then(|| draft.front.clone())
+            .filter(|front| !front.is_empty());
         self.emit(draft);
         more.into_iter().for_each(|draft| self.emit(draft));
-        if front.is_empty() {
-            return nested(self);
+        let entered = front.map(|front| self.enter(front)).is_some();
+        for nodes in nested {
+            self.siblings(nodes);
         }
-        self.enter(front);
-        nested(self);
-        self.leave();
+        if entered {
+            self.leave();
+        }
     }
 
     fn enter(&mut self, part: String) {
