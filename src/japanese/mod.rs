@@ -52,15 +52,15 @@ pub fn fold(text: &str) -> String {
 
 /// `fold(text)`, borrowing `text` when it is folded already (no capitals,
 /// only characters NFKC leaves alone): most labels, fronts and headings of
-/// a Japanese note, checked without allocating.
+/// a Japanese note, checked without allocating. Text that only has
+/// capitals to lower is lowered without normalizing.
 pub fn folded(text: &str) -> Cow<'_, str> {
-    if text
-        .chars()
-        .all(|c| is_nfkc_stable(c) && !c.is_ascii_uppercase())
-    {
-        Cow::Borrowed(text)
-    } else {
+    if stable_prefix(text) < text.len() {
         Cow::Owned(fold(text))
+    } else if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(text)
     }
 }
 
@@ -74,7 +74,17 @@ fn stable_prefix(text: &str) -> usize {
             at += 1;
             continue;
         }
-        match text[at..].chars().next() {
+        // Kana, kanji and Japanese punctuation take three bytes: decoded
+        // here from the bytes, the common case, without slicing `text`.
+        let c = match bytes[at..] {
+            [lead @ 0xe0..=0xef, second, third, ..] => char::from_u32(
+                (u32::from(lead & 0x0f) << 12)
+                    | (u32::from(second & 0x3f) << 6)
+                    | u32::from(third & 0x3f),
+            ),
+            _ => text[at..].chars().next(),
+        };
+        match c {
             Some(c) if is_nfkc_stable(c) => at += c.len_utf8(),
             _ => break,
         }
