@@ -521,17 +521,27 @@ fn separated_term(head: &outline::Head, end: usize) -> Option<(Range<usize>, Ran
     let first = head.separator().filter(|sep| sep.end <= end)?;
     // `参考: [X](…): 定義`: a label before the separator introduces the
     // item; the term is what follows it, up to a colon.
-    let next = phrase::is_label(&text[..first.start])
+    let labelled = phrase::is_label(&text[..first.start]);
+    let next = labelled
         .then(|| head.separator_from(first.end))
         .flatten()
         .filter(|next| next.end <= end && !separator::is_weak(&text[next.clone()]));
+    let after_label = next.is_some();
     let (term_start, sep) = match next {
         Some(next) => (first.end, next),
         None => (0, first),
     };
     let term = term_start..sep.start;
     let defined = !text[sep.end..].trim_matches(is_space).is_empty();
-    (defined && phrase::is_term(&text[term.clone()])).then_some((term, sep.end..end))
+    let is_term = || {
+        if after_label {
+            phrase::is_term(&text[term.clone()])
+        } else {
+            // The term is the text before the first separator, checked above.
+            !labelled && phrase::is_term_unless_label(&text[term.clone()])
+        }
+    };
+    (defined && is_term()).then_some((term, sep.end..end))
 }
 
 /// `- パブリッククラウド` + `契約者なら誰でも…`: the range of a name alone on the

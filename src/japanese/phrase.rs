@@ -118,6 +118,11 @@ pub fn is_question(text: &str) -> bool {
 /// (`ターゲットグループのヘルスチェックを設定する`), but sentence punctuation,
 /// a polite or past ending, a label or a trailing particle do.
 pub fn is_term(text: &str) -> bool {
+    is_term_unless_label(text) && !is_label(text)
+}
+
+/// `is_term` for text already found to be no label (`is_label`).
+pub fn is_term_unless_label(text: &str) -> bool {
     let text = text.trim_matches(is_space);
     !text.is_empty()
         && !text.contains(['。', '！', '？', '!', '?', '\n'])
@@ -126,7 +131,6 @@ pub fn is_term(text: &str) -> bool {
         && !is_clause(text)
         && !POLITE_OR_PAST_ENDINGS.iter().any(|e| text.ends_with(*e))
         && !ends_with_particle(text)
-        && !is_label(text)
         && definition_subject(text).is_none()
 }
 
