@@ -52,10 +52,12 @@ pub fn leading_label(text: &str) -> Option<&'static str> {
         .map_or(text.len(), |(at, _)| at);
     let folded = folded(&text[..prefix_end]);
     let folded = folded.trim_start_matches(['※', '*', '■', '●', '・']);
+    // The first byte rules out most labels without comparing the rest.
+    let first = folded.as_bytes().first()?;
     LABELS
         .iter()
         .copied()
-        .filter(|label| folded.starts_with(*label))
+        .filter(|label| label.as_bytes()[0] == *first && folded.starts_with(*label))
         .max_by_key(|l| l.len())
         .filter(|label| {
             let rest = folded[label.len()..]
