@@ -94,18 +94,17 @@ impl Walk<'_> {
                         .filter_map(|block| self.line_definition(node, block, false))
                         .collect();
                     if let Some(draft) = first {
-                        self.nested_under(draft, more, |walk| walk.siblings(&node.children));
+                        self.nested_under(draft, more, &[&node.children]);
                         i += 1;
                         continue;
                     }
                     more.into_iter().for_each(|draft| self.emit(draft));
-                    if let Some(run) = self.label_sequence(&nodes[i..]) {
+                    let whole_head_checked = first_end == node.head.text.len();
+                    if let Some(run) = self.label_sequence(&nodes[i..], whole_head_checked) {
                         let draft = self.sequence_card(run);
-                        self.nested_under(draft, Vec::new(), |walk| {
-                            for item in run {
-                                walk.siblings(&item.children);
-                            }
-                        });
+                        let nested: Vec<&[Node]> =
+                            run.iter().map(|item| item.children.as_slice()).collect();
+                        self.nested_under(draft, Vec::new(), &nested);
                         i += run.len();
                         continue;
                     } else {
@@ -118,17 +117,24 @@ impl Walk<'_> {
     }
 
     /// Emits `draft` and the cards of the other lines of its head (`more`),
-    /// then walks what is nested under it with its front in the context.
-    fn nested_under(&mut self, draft: Draft, more: Vec<Draft>, nested: impl FnOnce(&mut Self)) {
-        let front = draft.front.clone();
+    /// then walks the lists of siblings nested under it (`nested`) with its
+    /// front in the context. With nothing nested there is no level to enter
+    /// (most cards: a term and its definition).
+    fn nested_under(&mut self, draft: Draft, more: Vec<Draft>, nested: &[&[Node]]) {
+        let front = nested
+            .iter()
+            .any(|nodes| !nodes.is_empty())
+            .then(|| draft.front.clone())
+            .filter(|front| !front.is_empty());
         self.emit(draft);
         more.into_iter().for_each(|draft| self.emit(draft));
-        if front.is_empty() {
-            return nested(self);
+        let entered = front.map(|front| self.enter(front)).is_some();
+        for nodes in nested {
+            self.siblings(nodes);
         }
-        self.enter(front);
-        nested(self);
-        self.leave();
+        if entered {
+            self.leave();
+        }
     }
 
     fn enter(&mut self, part: String) {
@@ -381,17 +387,20 @@ impl Walk<'_> {
 
     /// Rule 6: consecutive siblings that start with at least two different
     /// labels (`エラー内容：…` then `原因：…`), none a card of its own, the
-    /// first more than a bare label.
-    fn label_sequence<'n>(&self, nodes: &'n [Node]) -> Option<&'n [Node]> {
+    /// first more than a bare label. `first_checked`: the caller has found
+    /// the first node's whole head no card (classifying is the costly part).
+    fn label_sequence<'n>(&self, nodes: &'n [Node], first_checked: bool) -> Option<&'n [Node]> {
         let mut labels = Vec::new();
         let len = nodes
             .iter()
-            .take_while(|n| {
+            .enumerate()
+            .take_while(|&(at, n)| {
                 let label = matches!(n.kind, NodeKind::Item | NodeKind::Paragraph)
                     .then(|| phrase::leading_label(&n.head.text))
                     .flatten();
-                if let Some(label) = label.filter(|_| self.classify(n, n.head.text.len()).is_none())
-                {
+                let no_card =
+                    || (at == 0 && first_checked) || self.classify(n, n.head.text.len()).is_none();
+                if let Some(label) = label.filter(|_| no_card()) {
                     labels.push(label);
                     true
                 } else {
@@ -512,17 +521,27 @@ fn separated_term(head: &outline::Head, end: usize) -> Option<(Range<usize>, Ran
     let first = head.separator().filter(|sep| sep.end <= end)?;
     // `参考: [X](…): 定義`: a label before the separator introduces the
     // item; the term is what follows it, up to a colon.
-    let next = phrase::is_label(&text[..first.start])
+    let labelled = phrase::is_label(&text[..first.start]);
+    let next = labelled
         .then(|| head.separator_from(first.end))
         .flatten()
         .filter(|next| next.end <= end && !separator::is_weak(&text[next.clone()]));
+    let after_label = next.is_some();
     let (term_start, sep) = match next {
         Some(next) => (first.end, next),
         None => (0, first),
     };
     let term = term_start..sep.start;
     let defined = !text[sep.end..].trim_matches(is_space).is_empty();
-    (defined && phrase::is_term(&text[term.clone()])).then_some((term, sep.end..end))
+    let is_term = || {
+        if after_label {
+            phrase::is_term(&text[term.clone()])
+        } else {
+            // The term is the text before the first separator, checked above.
+            !labelled && phrase::is_term_unless_label(&text[term.clone()])
+        }
+    };
+    (defined && is_term()).then_some((term, sep.end..end))
 }
 
 /// `- パブリッククラウド` + `契約者なら誰でも…`: the range of a name alone on the

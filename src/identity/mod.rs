@@ -6,7 +6,7 @@ pub mod pairing;
 use sha2::{Digest, Sha256};
 
 use crate::furigana;
-use crate::japanese::fold;
+use crate::japanese::folded;
 
 /// Where a card stands: its deck and its context (the headings and card
 /// fronts above it), hashed part by part as the walk enters them, so that
@@ -27,7 +27,7 @@ impl Place {
     pub fn enter(&self, part: &str) -> Self {
         let mut hasher = self.hasher.clone();
         hasher.update([0x1e]);
-        hasher.update(fold(part).as_bytes());
+        hasher.update(folded(part).as_bytes());
         Place { hasher }
     }
 
@@ -37,7 +37,7 @@ impl Place {
     pub fn guid(&self, front: &str, ordinal: usize) -> String {
         let mut hasher = self.hasher.clone();
         hasher.update([0x1f]);
-        hasher.update(fold(front).as_bytes());
+        hasher.update(folded(front).as_bytes());
         if ordinal > 0 {
             hasher.update([0x1f]);
             hasher.update(ordinal.to_le_bytes());
@@ -67,16 +67,20 @@ pub fn alternative_guid(guid: &str, attempt: u32) -> String {
 /// a GUID is safe in CSV, TSV and HTML.
 fn base91(mut n: u64) -> String {
     const TABLE: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~";
-    let mut out = Vec::new();
+    // 91^10 > 2^64: ten digits hold any u64, written from the last.
+    let mut digits = [0u8; 10];
+    let mut start = digits.len();
     loop {
-        out.push(TABLE[(n % TABLE.len() as u64) as usize]);
+        start -= 1;
+        digits[start] = TABLE[(n % TABLE.len() as u64) as usize];
         n /= TABLE.len() as u64;
         if n == 0 {
             break;
         }
     }
-    out.reverse();
-    String::from_utf8(out).expect("ASCII")
+    std::str::from_utf8(&digits[start..])
+        .expect("ASCII")
+        .to_string()
 }
 
 /// The deck of a note: its folders under the notes root, then its `#`

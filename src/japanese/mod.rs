@@ -9,6 +9,8 @@ pub mod tokens;
 pub mod width;
 mod words;
 
+use std::borrow::Cow;
+
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// The form used for matching and identity: NFKC, lower case.
@@ -48,6 +50,20 @@ pub fn fold(text: &str) -> String {
     folded
 }
 
+/// `fold(text)`, borrowing `text` when it is folded already (no capitals,
+/// only characters NFKC leaves alone): most labels, fronts and headings of
+/// a Japanese note, checked without allocating. Text that only has
+/// capitals to lower is lowered without normalizing.
+pub fn folded(text: &str) -> Cow<'_, str> {
+    if stable_prefix(text) < text.len() {
+        Cow::Owned(fold(text))
+    } else if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 /// The length of the run of characters at the start of `text` that NFKC
 /// leaves alone (ASCII passed over byte by byte, without decoding).
 fn stable_prefix(text: &str) -> usize {
@@ -58,7 +74,17 @@ fn stable_prefix(text: &str) -> usize {
             at += 1;
             continue;
         }
-        match text[at..].chars().next() {
+        // Kana, kanji and Japanese punctuation take three bytes: decoded
+        // here from the bytes, the common case, without slicing `text`.
+        let c = match bytes[at..] {
+            [lead @ 0xe0..=0xef, second, third, ..] => char::from_u32(
+                (u32::from(lead & 0x0f) << 12)
+                    | (u32::from(second & 0x3f) << 6)
+                    | u32::from(third & 0x3f),
+            ),
+            _ => text[at..].chars().next(),
+        };
+        match c {
             Some(c) if is_nfkc_stable(c) => at += c.len_utf8(),
             _ => break,
         }
@@ -133,6 +159,7 @@ mod tests {
                 text.push_str(alphabet[pick]);
             }
             assert_eq!(fold(&text), folded_whole(&text), "{text:?}");
+            assert_eq!(folded(&text), folded_whole(&text), "{text:?}");
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::fold;
+use super::folded;
 use super::script::{
     is_close_bracket, is_hiragana, is_japanese, is_kanji, is_katakana, is_latin_or_digit, is_space,
 };
@@ -23,7 +23,7 @@ pub fn is_label(text: &str) -> bool {
     if text.len() > LONGEST_LABEL {
         return false;
     }
-    let folded = fold(text);
+    let folded = folded(text);
     let word = folded
         .trim_start_matches(['※', '*', '■', '●', '・'])
         .trim_end_matches(|c: char| {
@@ -50,12 +50,14 @@ pub fn leading_label(text: &str) -> Option<&'static str> {
         .char_indices()
         .nth(LONGEST_LABEL / 2)
         .map_or(text.len(), |(at, _)| at);
-    let folded = fold(&text[..prefix_end]);
+    let folded = folded(&text[..prefix_end]);
     let folded = folded.trim_start_matches(['※', '*', '■', '●', '・']);
+    // The first byte rules out most labels without comparing the rest.
+    let first = folded.as_bytes().first()?;
     LABELS
         .iter()
         .copied()
-        .filter(|label| folded.starts_with(*label))
+        .filter(|label| label.as_bytes()[0] == *first && folded.starts_with(*label))
         .max_by_key(|l| l.len())
         .filter(|label| {
             let rest = folded[label.len()..]
@@ -118,6 +120,11 @@ pub fn is_question(text: &str) -> bool {
 /// (`ターゲットグループのヘルスチェックを設定する`), but sentence punctuation,
 /// a polite or past ending, a label or a trailing particle do.
 pub fn is_term(text: &str) -> bool {
+    is_term_unless_label(text) && !is_label(text)
+}
+
+/// `is_term` for text already found to be no label (`is_label`).
+pub fn is_term_unless_label(text: &str) -> bool {
     let text = text.trim_matches(is_space);
     !text.is_empty()
         && !text.contains(['。', '！', '？', '!', '?', '\n'])
@@ -126,7 +133,6 @@ pub fn is_term(text: &str) -> bool {
         && !is_clause(text)
         && !POLITE_OR_PAST_ENDINGS.iter().any(|e| text.ends_with(*e))
         && !ends_with_particle(text)
-        && !is_label(text)
         && definition_subject(text).is_none()
 }
 
@@ -259,7 +265,7 @@ pub fn is_name_line(text: &str) -> bool {
 /// `次の`, `the following`) or ends with a count (`10項目`, `2つ`).
 pub fn announces_list(text: &str) -> bool {
     let text = text.trim_matches(is_space);
-    let folded = fold(text);
+    let folded = folded(text);
     let points = FORWARD_POINTERS.iter().any(|p| folded.contains(p));
     let counted = COUNTERS.iter().any(|c| {
         folded
@@ -305,7 +311,7 @@ fn is_subject(subject: &str) -> bool {
 
 /// A person or group that acts in a story (`DevOps エンジニア`).
 fn is_actor(subject: &str) -> bool {
-    let folded = fold(subject);
+    let folded = folded(subject);
     ACTORS.iter().any(|actor| folded.ends_with(*actor))
 }
 
@@ -326,8 +332,8 @@ fn hiragana_runs(text: &str) -> impl Iterator<Item = &str> {
 /// `第2章`, `目次`, a date, or an exam question's id (`H28S P19`,
 /// `R1F 問5`): numbers, perhaps with short codes beside them.
 pub fn is_filing_heading(text: &str) -> bool {
-    let folded = fold(text.trim_matches(is_space));
-    if FILING_HEADINGS.contains(&folded.as_str()) {
+    let folded = folded(text.trim_matches(is_space));
+    if FILING_HEADINGS.contains(&folded.as_ref()) {
         return true;
     }
     let mut tokens = folded.split(is_space).filter(|t| !t.is_empty());
