@@ -28,6 +28,9 @@ fn a_first_build_indexes_every_card_and_a_second_changes_nothing() {
         "{first}"
     );
 
+    let index = project.dir.path().join("out/index.sqlite");
+    let written = || std::fs::metadata(&index).unwrap().modified().unwrap();
+    let before = written();
     let second = project.run(&["build"]).ok();
     assert_eq!(
         second.trim(),
@@ -35,6 +38,8 @@ fn a_first_build_indexes_every_card_and_a_second_changes_nothing() {
             "0 files changed · {cards} cards (0 new, 0 changed, 0 moved, 0 renamed, 0 removed) · no output rewritten"
         )
     );
+    // Nothing to do writes nothing: no page, no WAL to sync and check back.
+    assert_eq!(written(), before, "the index was written");
     assert_index_sound(&project.index());
 }
 

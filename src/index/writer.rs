@@ -106,6 +106,10 @@ pub struct Writer<'a> {
     /// This build's number: cards it extracts are marked with it, so the
     /// ones left unmarked in the files it read are the vanished ones.
     build: i64,
+    /// Whether a card was marked with `build`: only then is the number
+    /// recorded (in `builds`), so that a build that changes nothing writes
+    /// nothing at all.
+    build_marked: Cell<bool>,
     /// Unix seconds: the changed time of new and changed cards.
     now: i64,
     migrated: bool,
@@ -151,9 +155,12 @@ impl<'a> Writer<'a> {
         migrated: bool,
     ) -> anyhow::Result<Self> {
         tx.execute_batch(schema::BUILD_TABLES)?;
-        tx.execute("INSERT INTO builds DEFAULT VALUES", [])?;
-        let build = tx.last_insert_rowid();
-        tx.execute("DELETE FROM builds WHERE id < ?1", [build])?;
+        // The transaction holds the write lock, so no other build can take
+        // the same number.
+        let build: i64 =
+            tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM builds", [], |row| {
+                row.get(0)
+            })?;
         let guid_is_key = !migrated
             && tx.query_row(
                 "SELECT NOT EXISTS (SELECT 1 FROM cards) AND NOT EXISTS (SELECT 1 FROM removed)",
@@ -163,6 +170,7 @@ impl<'a> Writer<'a> {
         Ok(Writer {
             tx,
             build,
+            build_marked: Cell::new(false),
             now,
             migrated,
             guid_is_key,
@@ -190,9 +198,13 @@ impl<'a> Writer<'a> {
             .optional()?)
     }
 
+    /// Records a fact. A value that is already there is not written again: a build that
+    /// changes nothing then commits no page, so it writes and syncs no WAL.
     pub fn set_meta(&self, name: &str, value: &str) -> anyhow::Result<()> {
         self.tx.execute(
-            "INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2)",
+            "INSERT INTO meta (name, value) VALUES (?1, ?2) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value \
+             WHERE value IS NOT excluded.value",
             [name, value],
         )?;
         Ok(())
@@ -255,7 +267,7 @@ impl<'a> Writer<'a> {
                 // Only its line moved: nothing Anki shows changed.
                 self.tx
                     .prepare_cached("UPDATE cards SET line = ?2, seen = ?3 WHERE id = ?1")?
-                    .execute(params![id, card.line, self.build])?;
+                    .execute(params![id, card.line, self.mark()])?;
                 Ok(Stored::Unchanged)
             }
             Some((id, _, _, file, before)) => {
@@ -389,7 +401,7 @@ impl<'a> Writer<'a> {
             prepared.tags_json,
             prepared.hash,
             changed,
-            self.build,
+            self.mark(),
             card.deck,
             card.guid,
             card.note_type.as_str(),
@@ -687,8 +699,20 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// This build's number, for a card marked with it.
+    fn mark(&self) -> i64 {
+        self.build_marked.set(true);
+        self.build
+    }
+
     /// Makes the build's changes the index's state, all at once.
     pub fn commit(self) -> anyhow::Result<()> {
+        if self.build_marked.get() {
+            self.tx
+                .execute("INSERT INTO builds (id) VALUES (?1)", [self.build])?;
+            self.tx
+                .execute("DELETE FROM builds WHERE id < ?1", [self.build])?;
+        }
         self.tx.execute_batch(
             "INSERT INTO fronts_fts (rowid, front) SELECT rowid, front FROM temp.new_fronts ORDER BY rowid;
              DELETE FROM temp.new_fronts;",
