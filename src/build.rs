@@ -482,17 +482,20 @@ impl Run<'_, '_> {
             .map(|(name, _)| name.clone())
             .collect();
         // Each file's known state is taken out of `known` now: what is left
-        // is what was not found.
-        let visits: Vec<(&scan::NoteFile, Option<scan::FileState>)> = notes
+        // is what was not found. Files unchanged by size and time are done
+        // with here: passing each to the other thread would wake it once a
+        // file, most of what a build with nothing to do costs.
+        let (visits, unchanged): (Vec<_>, Vec<_>) = notes
             .iter()
             .map(|note| (note, known.remove(&note.name)))
-            .collect();
+            .partition(|(note, known)| !scan::is_unchanged(note, known.as_ref(), force));
         let mut extracted = Vec::new();
         let progress = progress(
             self.options.progress,
             notes.len() as u64,
             "{bar:30} {pos}/{len} {wide_msg}",
         );
+        progress.inc(unchanged.len() as u64);
         // Files are read, extracted and their cards prepared (hashes,
         // tokens) on a second thread, while this one writes the index: each
         // takes about half of a first build.

@@ -338,10 +338,10 @@ pub fn detect_change(
     known: Option<&FileState>,
     force: bool,
 ) -> Result<Change, NoteError> {
-    let known = known.filter(|_| !force);
-    if known.is_some_and(|k| k.size == note.size && k.mtime == note.mtime) {
+    if is_unchanged(note, known, force) {
         return Ok(Change::Unchanged);
     }
+    let known = known.filter(|_| !force);
     let bytes = std::fs::read(&note.path).map_err(|source| NoteError::Unreadable {
         path: note.path.clone(),
         source,
@@ -356,6 +356,12 @@ pub fn detect_change(
     }
     let text = note_text(&note.path, decode_note(&note.path, bytes)?)?;
     Ok(Change::Changed(state, text))
+}
+
+/// Whether a note has the size and modification time the index remembers
+/// (and `force` is off): it is then taken as unchanged, unread.
+pub fn is_unchanged(note: &NoteFile, known: Option<&FileState>, force: bool) -> bool {
+    !force && known.is_some_and(|k| k.size == note.size && k.mtime == note.mtime)
 }
 
 /// Whether a walk of the notes skips an entry: hidden files and folders.
