@@ -72,8 +72,8 @@ struct Walk<'a> {
     places: Vec<identity::Place>,
     /// Tags of the headings (but the title) above the current node.
     tags: Vec<String>,
-    /// How many cards have had each first-ordinal GUID, to tell them apart.
-    seen: HashMap<String, usize>,
+    /// How many cards have had each first-ordinal identity, to tell them apart.
+    seen: HashMap<identity::CardId, usize>,
     cards: Vec<Card>,
 }
 
@@ -443,17 +443,17 @@ impl Walk<'_> {
         }
         outline::cut_at_line(&mut draft.back, MAX_BACK);
         let place = self.places.last().expect("the deck's place");
-        let first = place.guid(&draft.front, 0);
-        let ordinal = self.seen.entry(first.clone()).or_insert(0);
-        let guid = if *ordinal == 0 {
+        let first = place.id(&draft.front, 0);
+        let ordinal = self.seen.entry(first).or_insert(0);
+        let id = if *ordinal == 0 {
             first
         } else {
-            place.guid(&draft.front, *ordinal)
+            place.id(&draft.front, *ordinal)
         };
         *ordinal += 1;
         let (back, back_html) = render::plain_and_html(&draft.back);
         self.cards.push(Card {
-            guid,
+            guid: id.guid(),
             deck: self.deck.clone(),
             front: draft.front,
             back,
