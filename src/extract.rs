@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::card::{Card, Kind};
 use crate::identity;
@@ -41,11 +42,11 @@ pub fn extract_note(file: &str, text: &str) -> Vec<Card> {
     let deck = identity::deck(file, outline.title_text());
     let mut walk = Walk {
         places: vec![identity::Place::deck(&deck)],
-        deck,
-        file,
+        deck: deck.into(),
+        file: file.into(),
         outline: &outline,
-        context: Vec::new(),
-        tags: Vec::new(),
+        context: Levels::default(),
+        tags: Levels::default(),
         seen: HashMap::new(),
         cards: Vec::new(),
     };
@@ -63,15 +64,15 @@ struct Draft {
 }
 
 struct Walk<'a> {
-    deck: String,
-    file: &'a str,
+    deck: Arc<str>,
+    file: Arc<str>,
     outline: &'a Outline,
     /// Headings (but the title) and card fronts above the current node.
-    context: Vec<String>,
+    context: Levels,
     /// The place of each level of `context`, the deck's first.
     places: Vec<identity::Place>,
     /// Tags of the headings (but the title) above the current node.
-    tags: Vec<String>,
+    tags: Levels,
     /// How many cards have had each first-ordinal identity, to tell them apart.
     seen: HashMap<identity::CardId, usize>,
     cards: Vec<Card>,
@@ -458,13 +459,52 @@ impl Walk<'_> {
             front: draft.front,
             back,
             back_html,
-            context: self.context.clone(),
-            tags: self.tags.clone(),
+            context: self.context.shared(),
+            tags: self.tags.shared(),
             kind: draft.kind,
-            file: self.file.to_string(),
+            file: self.file.clone(),
             line: draft.line,
             note_type: Default::default(),
         });
+    }
+}
+
+/// A stack of levels (headings, fronts, tags) that every card under them
+/// carries: the list of each depth is made once, when a card first needs
+/// it, and shared by the cards made there.
+struct Levels {
+    parts: Vec<String>,
+    /// For each depth from 0 to `parts.len()`, its list once made.
+    shared: Vec<Option<Arc<[String]>>>,
+}
+
+impl Default for Levels {
+    fn default() -> Self {
+        Levels {
+            parts: Vec::new(),
+            shared: vec![None],
+        }
+    }
+}
+
+impl Levels {
+    fn push(&mut self, part: String) {
+        self.parts.push(part);
+        self.shared.push(None);
+    }
+
+    fn pop(&mut self) {
+        self.parts.pop();
+        self.shared.pop();
+    }
+
+    /// The levels as they stand, for a card.
+    fn shared(&mut self) -> Arc<[String]> {
+        let parts = &self.parts;
+        let current = self.shared.last_mut().expect("depth 0 is never popped");
+        current
+            .get_or_insert_with(|| parts.as_slice().into())
+            .clone()
     }
 }
 
