@@ -603,21 +603,20 @@ fn name_line(text: &str, separator: Option<&Range<usize>>) -> Option<Range<usize
 /// none: nothing is allocated).
 fn definition_blocks(head: &outline::Head) -> (usize, Vec<Range<usize>>) {
     let text = head.text.as_str();
-    if !text.contains('\n') {
+    let mut newlines = memchr::memchr_iter(b'\n', text.as_bytes()).peekable();
+    if newlines.peek().is_none() {
         return (text.len(), Vec::new());
     }
     let masked = head.masked();
     let mut starts = vec![0];
-    let mut at = 0;
-    while let Some(nl) = text[at..].find('\n') {
-        let start = at + nl + 1;
-        let line_end = text[start..].find('\n').map_or(text.len(), |n| start + n);
+    while let Some(nl) = newlines.next() {
+        let start = nl + 1;
+        let line_end = newlines.peek().copied().unwrap_or(text.len());
         let defines = phrase::definition_subject(&masked[start..line_end]).is_some()
             || phrase::term_last(&text[start..line_end]).is_some();
         if defines {
             starts.push(start);
         }
-        at = start;
     }
     let ends = starts.iter().skip(1).map(|&s| s - 1).chain([text.len()]);
     let mut blocks = starts.iter().zip(ends).map(|(&s, e)| s..e);
