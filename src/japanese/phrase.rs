@@ -14,6 +14,17 @@ use super::words::{
     QUESTION_WORDS, UPDATE_NOTES,
 };
 
+/// The first and last characters of a word: comparing them rules out most
+/// words of a list at the cost of decoding one character, where
+/// `starts_with` and `ends_with` call `memcmp` for each word.
+fn first_char(text: &str) -> Option<char> {
+    text.chars().next()
+}
+
+fn last_char(text: &str) -> Option<char> {
+    text.chars().next_back()
+}
+
 /// Labels are short: longer text is never one, and is not folded to check.
 const LONGEST_LABEL: usize = 48;
 
@@ -52,12 +63,12 @@ pub fn leading_label(text: &str) -> Option<&'static str> {
         .map_or(text.len(), |(at, _)| at);
     let folded = folded(&text[..prefix_end]);
     let folded = folded.trim_start_matches(['※', '*', '■', '●', '・']);
-    // The first byte rules out most labels without comparing the rest.
-    let first = folded.as_bytes().first()?;
+    // The first character rules out most labels without comparing the rest.
+    let first = first_char(folded)?;
     LABELS
         .iter()
         .copied()
-        .filter(|label| label.as_bytes()[0] == *first && folded.starts_with(*label))
+        .filter(|label| first_char(label) == Some(first) && folded.starts_with(*label))
         .max_by_key(|l| l.len())
         .filter(|label| {
             let rest = folded[label.len()..]
@@ -137,11 +148,18 @@ pub fn is_term_unless_label(text: &str) -> bool {
 }
 
 fn ends_with_particle(text: &str) -> bool {
-    PARTICLES.iter().any(|p| {
-        text.strip_suffix(*p).is_some_and(|rest| {
-            !rest.ends_with(is_hiragana) || *p == "から" || *p == "まで" || *p == "より"
+    // The last character rules out most particles without comparing more.
+    let Some(last) = last_char(text) else {
+        return false;
+    };
+    PARTICLES
+        .iter()
+        .filter(|p| last_char(p) == Some(last))
+        .any(|p| {
+            text.strip_suffix(*p).is_some_and(|rest| {
+                !rest.ends_with(is_hiragana) || *p == "から" || *p == "まで" || *p == "より"
+            })
         })
-    })
 }
 
 /// `X は、…`, `X とは…`: the byte ranges of the subject X and of the rest,
@@ -285,8 +303,13 @@ pub fn says_something(rest: &str) -> bool {
 pub fn after_connective(text: &str) -> usize {
     let trimmed = text.trim_start_matches(is_space);
     let offset = text.len() - trimmed.len();
+    // The first character rules out most connectives without comparing more.
+    let Some(first) = first_char(trimmed) else {
+        return offset;
+    };
     CONNECTIVES
         .iter()
+        .filter(|c| first_char(c) == Some(first))
         .find_map(|c| {
             trimmed
                 .strip_prefix(*c)
