@@ -25,6 +25,24 @@ fn last_char(text: &str) -> Option<char> {
     text.chars().next_back()
 }
 
+/// Whether `text` starts with one of `words` (none of them empty).
+fn starts_with_any(text: &str, words: &[&str]) -> bool {
+    let first = first_char(text);
+    first.is_some()
+        && words
+            .iter()
+            .any(|w| first_char(w) == first && text.starts_with(w))
+}
+
+/// Whether `text` ends with one of `words` (none of them empty).
+fn ends_with_any(text: &str, words: &[&str]) -> bool {
+    let last = last_char(text);
+    last.is_some()
+        && words
+            .iter()
+            .any(|w| last_char(w) == last && text.ends_with(w))
+}
+
 /// Labels are short: longer text is never one, and is not folded to check.
 const LONGEST_LABEL: usize = 48;
 
@@ -83,10 +101,7 @@ pub fn is_sentence_like(text: &str) -> bool {
     if text.ends_with(['。', '！', '？', '!', '?']) {
         return true;
     }
-    if PREDICATE_ENDINGS.iter().any(|e| text.ends_with(*e))
-        || is_clause(text)
-        || is_english_clause(text)
-    {
+    if ends_with_any(text, PREDICATE_ENDINGS) || is_clause(text) || is_english_clause(text) {
         return true;
     }
     // An English sentence: several words and a full stop.
@@ -122,8 +137,7 @@ pub fn is_question(text: &str) -> bool {
     let text = text
         .trim_end_matches(is_space)
         .trim_end_matches(['。', '.']);
-    QUESTION_ENDINGS.iter().any(|e| text.ends_with(*e))
-        || INSTRUCTIONS.iter().any(|i| text.ends_with(*i))
+    ends_with_any(text, QUESTION_ENDINGS) || ends_with_any(text, INSTRUCTIONS)
 }
 
 /// A phrase that names a thing, marked as a term by a separator after it.
@@ -142,7 +156,7 @@ pub fn is_term_unless_label(text: &str) -> bool {
         && !text.contains(". ")
         && !is_english_clause(text)
         && !is_clause(text)
-        && !POLITE_OR_PAST_ENDINGS.iter().any(|e| text.ends_with(*e))
+        && !ends_with_any(text, POLITE_OR_PAST_ENDINGS)
         && !ends_with_particle(text)
         && definition_subject(text).is_none()
 }
@@ -179,7 +193,7 @@ pub fn definition_subject(text: &str) -> Option<(Range<usize>, usize)> {
         .find_map(|c| after.trim_start_matches(is_space).strip_prefix(*c));
     // `Xとは何か。`: the sentence asks instead of defining.
     let said = after.trim_start_matches(is_space);
-    if QUESTION_WORDS.iter().any(|q| said.starts_with(*q)) {
+    if starts_with_any(said, QUESTION_WORDS) {
         return None;
     }
     match comma {
@@ -259,7 +273,7 @@ pub fn term_last(text: &str) -> Option<(Range<usize>, Range<usize>)> {
 /// A definition that points back (`この仕組み`, `それを行う事業者`).
 pub fn points_back(definition: &str) -> bool {
     let definition = definition.trim_start_matches(is_space);
-    DEMONSTRATIVES.iter().any(|d| definition.starts_with(*d))
+    starts_with_any(definition, DEMONSTRATIVES)
 }
 
 /// A line that names a thing and nothing else, its definition on the next
@@ -335,7 +349,7 @@ fn is_subject(subject: &str) -> bool {
 /// A person or group that acts in a story (`DevOps エンジニア`).
 fn is_actor(subject: &str) -> bool {
     let folded = folded(subject);
-    ACTORS.iter().any(|actor| folded.ends_with(*actor))
+    ends_with_any(&folded, ACTORS)
 }
 
 /// Ends in kanji, katakana, a Latin letter or digit, or a closing bracket,
