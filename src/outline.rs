@@ -403,6 +403,11 @@ impl Lines {
         self.starts.partition_point(|&s| s <= offset)
     }
 
+    /// The offset where 1-based line `line` starts, if there is one.
+    fn start(&self, line: usize) -> Option<usize> {
+        self.starts.get(line - 1).copied()
+    }
+
     fn column(&self, text: &str, offset: usize) -> usize {
         let start = self.starts[self.line(offset) - 1];
         text[start..offset]
@@ -528,8 +533,15 @@ impl<'s> Builder<'s> {
     }
 
     fn open(&self, kind: NodeKind, range: Range<usize>) -> Open {
+        let mut node = self.node(kind, range);
+        // The head, read in pieces, is mostly the first line: room for it
+        // at once spares growing it piece by piece.
+        let line_end = self.lines.start(node.line + 1).unwrap_or(self.source.len());
+        node.head
+            .text
+            .reserve(line_end.min(node.range.end) - node.range.start);
         Open {
-            node: self.node(kind, range),
+            node,
             head_done: false,
             in_head_paragraph: false,
         }
