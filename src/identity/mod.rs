@@ -6,7 +6,7 @@ pub mod pairing;
 use sha2::{Digest, Sha256};
 
 use crate::furigana;
-use crate::japanese::folded;
+use crate::japanese::fold_in_pieces;
 
 /// Where a card stands: its deck and its context (the headings and card
 /// fronts above it), hashed part by part as the walk enters them, so that
@@ -27,7 +27,7 @@ impl Place {
     pub fn enter(&self, part: &str) -> Self {
         let mut hasher = self.hasher.clone();
         hasher.update([0x1e]);
-        hasher.update(folded(part).as_bytes());
+        fold_in_pieces(part, |piece| hasher.update(piece));
         Place { hasher }
     }
 
@@ -43,7 +43,7 @@ impl Place {
     pub fn id(&self, front: &str, ordinal: usize) -> CardId {
         let mut hasher = self.hasher.clone();
         hasher.update([0x1f]);
-        hasher.update(folded(front).as_bytes());
+        fold_in_pieces(front, |piece| hasher.update(piece));
         if ordinal > 0 {
             hasher.update([0x1f]);
             hasher.update(ordinal.to_le_bytes());
