@@ -20,17 +20,12 @@ pub fn find(text: &str) -> Option<Range<usize>> {
     while at < bytes.len() {
         // Kana and kanji (U+3040 to U+9FFF), most of a Japanese note, and
         // ASCII letters and digits are never a separator, bracket or quote:
-        // their first bytes tell.
-        match bytes[at..] {
-            [0xe4..=0xe9, ..] | [0xe3, 0x81..=0xbf, ..] => {
-                at += 3;
-                continue;
-            }
-            [b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9', ..] => {
-                at += 1;
-                continue;
-            }
-            _ => {}
+        // their first bytes tell (a second byte 0x80 after 0xe3 is the
+        // punctuation of U+3000 to U+303F), one look-up for most characters.
+        let step = PASSED_OVER[usize::from(bytes[at])];
+        if step > 0 && !(bytes[at] == 0xe3 && bytes[at + 1] == 0x80) {
+            at += usize::from(step);
+            continue;
         }
         let c = text[at..].chars().next().expect("a character boundary");
         match c {
@@ -53,6 +48,23 @@ pub fn find(text: &str) -> Option<Range<usize>> {
     }
     None
 }
+
+/// For the first byte of a character that is never a separator, bracket
+/// or quote, its length: ASCII letters and digits, and the three-byte
+/// characters from U+3000 to U+9FFF (`find` tells U+3000 to U+303F apart).
+const PASSED_OVER: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = match byte as u8 {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => 1,
+            0xe3..=0xe9 => 3,
+            _ => 0,
+        };
+        byte += 1;
+    }
+    table
+};
 
 /// Whether `c` may begin a separator: most characters cannot, and are
 /// passed over without a closer look.
