@@ -3,7 +3,6 @@
 
 use std::ops::Range;
 
-use super::folded;
 use super::script::{
     is_close_bracket, is_hiragana, is_japanese, is_kanji, is_katakana, is_latin_or_digit, is_space,
 };
@@ -13,6 +12,7 @@ use super::words::{
     NAMING_TAILS, PARTICLES, POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS,
     QUESTION_WORDS, UPDATE_NOTES,
 };
+use super::{folded, is_nfkc_stable};
 
 /// The first and last characters of a word: comparing them rules out most
 /// words of a list at the cost of decoding one character, where
@@ -75,6 +75,18 @@ pub fn is_label(text: &str) -> bool {
 /// follows it: `エラー内容：…` → `エラー内容`, `シナリオ 2: …` → `シナリオ`.
 pub fn leading_label(text: &str) -> Option<&'static str> {
     let text = text.trim_start_matches(is_space);
+    // Most heads start with a character no label starts with: when
+    // folding leaves it as it is (but for case), that is told before
+    // folding anything.
+    let mut chars = text.chars();
+    if let Some(first) = chars.next().filter(|&c| is_nfkc_stable(c) && c != '*') {
+        let first = first.to_ascii_lowercase();
+        // (A mark after it could compose with it.)
+        let kept = chars.next().is_none_or(is_nfkc_stable);
+        if kept && !LABELS.iter().any(|label| first_char(label) == Some(first)) {
+            return None;
+        }
+    }
     let prefix_end = text
         .char_indices()
         .nth(LONGEST_LABEL / 2)
@@ -451,6 +463,11 @@ mod tests {
         );
         assert_eq!(leading_label("例えば以下のような構成で使われます。"), None);
         assert_eq!(leading_label("インシデント: 過負荷"), None);
+        // Labels are found as folded: in capitals, full width, after a mark.
+        assert_eq!(leading_label("NOTE: 説明"), Some("note"));
+        assert_eq!(leading_label("ＮＯＴＥ：説明"), Some("note"));
+        assert_eq!(leading_label("※補足：説明"), Some("補足"));
+        assert_eq!(leading_label("ｼﾅﾘｵ 2: テンプレート"), Some("シナリオ"));
     }
 
     #[test]
