@@ -49,7 +49,7 @@ const LONGEST_LABEL: usize = 48;
 /// `ステップ 3`, `※補足`, `Note`: a label alone, perhaps numbered.
 pub fn is_label(text: &str) -> bool {
     let text = text.trim_matches(is_space);
-    if text.len() > LONGEST_LABEL {
+    if text.len() > LONGEST_LABEL || !may_start_label(text) {
         return false;
     }
     let folded = folded(text);
@@ -71,21 +71,31 @@ pub fn is_label(text: &str) -> bool {
     LABELS.contains(&word) || singular.is_some_and(|w| LABELS.contains(&w))
 }
 
+/// Whether `text`, folded, may start with a label or with what qualifies
+/// one. Most text starts with a character none starts with: when folding
+/// leaves it as it is (but for case), that is told without folding.
+fn may_start_label(text: &str) -> bool {
+    let mut chars = text.chars();
+    let Some(first) = chars.next().filter(|&c| is_nfkc_stable(c) && c != '*') else {
+        return true;
+    };
+    // A mark after it could compose with it.
+    if !chars.next().is_none_or(is_nfkc_stable) {
+        return true;
+    }
+    let first = first.to_ascii_lowercase();
+    LABELS
+        .iter()
+        .chain(LABEL_QUALIFIERS)
+        .any(|word| first_char(word) == Some(first))
+}
+
 /// The label a head starts with, when a separator, a number or nothing
 /// follows it: `エラー内容：…` → `エラー内容`, `シナリオ 2: …` → `シナリオ`.
 pub fn leading_label(text: &str) -> Option<&'static str> {
     let text = text.trim_start_matches(is_space);
-    // Most heads start with a character no label starts with: when
-    // folding leaves it as it is (but for case), that is told before
-    // folding anything.
-    let mut chars = text.chars();
-    if let Some(first) = chars.next().filter(|&c| is_nfkc_stable(c) && c != '*') {
-        let first = first.to_ascii_lowercase();
-        // (A mark after it could compose with it.)
-        let kept = chars.next().is_none_or(is_nfkc_stable);
-        if kept && !LABELS.iter().any(|label| first_char(label) == Some(first)) {
-            return None;
-        }
+    if !may_start_label(text) {
+        return None;
     }
     let prefix_end = text
         .char_indices()
@@ -448,6 +458,8 @@ mod tests {
         assert!(is_label("Example"));
         assert!(is_label("Exam Tips:"));
         assert!(is_label("Keywords"));
+        assert!(is_label("ＮＯＴＥ"));
+        assert!(is_label("■注意"));
         assert!(!is_label("Exam Blueprint"));
         assert!(!is_label("Services"));
         assert!(!is_label("問題のシナリオ"));
