@@ -430,6 +430,10 @@ fn is_code_token(token: &str) -> bool {
 /// A front as it is shown: spaces collapsed, none just inside brackets, no
 /// separator at the end.
 pub fn clean_front(text: &str) -> String {
+    // Most fronts have no space to collapse: one pass over their bytes tells.
+    if !has_space(text) {
+        return text.trim_end_matches([':', '：']).to_string();
+    }
     let mut cleaned = String::with_capacity(text.len());
     let mut words = text.split(is_space).filter(|w| !w.is_empty()).peekable();
     while let Some(word) = words.next() {
@@ -445,9 +449,47 @@ pub fn clean_front(text: &str) -> String {
     cleaned
 }
 
+/// Whether `is_space` holds for a character of `text`, told from the first
+/// bytes of its characters: only four begin white space beyond ASCII.
+fn has_space(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        match byte {
+            b'\t'..=b'\r' | b' ' => return true,
+            // U+3000, the ideographic space; the rest is kana and CJK marks.
+            0xe3 if bytes[at + 1..].starts_with(&[0x80, 0x80]) => return true,
+            // U+0085, U+00A0, U+1680, U+2000 to U+205F.
+            0xc2 | 0xe1 | 0xe2 if text[at..].starts_with(is_space) => return true,
+            _ => {}
+        }
+        at += match byte {
+            0..=0x7f => 1,
+            0xc0..=0xdf => 2,
+            0xe0..=0xef => 3,
+            _ => 4,
+        };
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spaces_are_found_by_their_bytes() {
+        for c in ('\0'..='\u{3100}').chain(['\u{feff}', '\u{ff1a}', '\u{1f600}']) {
+            for text in [format!("{c}"), format!("語{c}語"), format!("a{c}")] {
+                assert_eq!(has_space(&text), text.contains(is_space), "{c:?}");
+            }
+        }
+        assert_eq!(clean_front("用語："), "用語");
+        assert_eq!(
+            clean_front(" Amazon\u{3000} S3 （ 標準 ）:"),
+            "Amazon S3 （標準）"
+        );
+    }
 
     #[test]
     fn labels_alone_or_numbered() {
