@@ -72,22 +72,44 @@ pub fn is_label(text: &str) -> bool {
 }
 
 /// Whether `text`, folded, may start with a label or with what qualifies
-/// one. Most text starts with a character none starts with: when folding
-/// leaves it as it is (but for case), that is told without folding.
+/// one. Most text starts otherwise (`Amazon …` is no `answer`): when
+/// folding leaves its first characters as they are (but for case), that
+/// is told from them, without folding.
 fn may_start_label(text: &str) -> bool {
-    let mut chars = text.chars();
-    let Some(first) = chars.next().filter(|&c| is_nfkc_stable(c) && c != '*') else {
-        return true;
-    };
-    // A mark after it could compose with it.
-    if !chars.next().is_none_or(is_nfkc_stable) {
+    const PROBE: usize = 3;
+    // Where each of the first characters ends, while folding keeps them.
+    let mut ends = [0; PROBE];
+    let mut known = 0;
+    let mut chars = text.char_indices();
+    while known < PROBE {
+        match chars.next() {
+            Some((at, c)) if is_nfkc_stable(c) => ends[known] = at + c.len_utf8(),
+            // The end of the text: every character taken is known.
+            None => break,
+            // A mark after the last character taken could compose with it.
+            Some(_) => {
+                known = known.saturating_sub(1);
+                break;
+            }
+        }
+        known += 1;
+    }
+    // The same for the last of a full probe, by the character after it.
+    if known == PROBE && !chars.next().is_none_or(|(_, c)| is_nfkc_stable(c)) {
+        known -= 1;
+    }
+    // A `*` may be a mark before the label.
+    if known == 0 || text.starts_with('*') {
         return true;
     }
-    let first = first.to_ascii_lowercase();
-    LABELS
-        .iter()
-        .chain(LABEL_QUALIFIERS)
-        .any(|word| first_char(word) == Some(first))
+    // Folded, the probe is lowered ASCII: compared byte by byte (the first
+    // byte tells most words apart, without a call to `memcmp`).
+    let probe = &text.as_bytes()[..ends[known - 1]];
+    LABELS.iter().chain(LABEL_QUALIFIERS).any(|word| {
+        word.bytes()
+            .zip(probe)
+            .all(|(a, b)| a == b.to_ascii_lowercase())
+    })
 }
 
 /// The label a head starts with, when a separator, a number or nothing
@@ -489,6 +511,31 @@ mod tests {
             clean_front(" Amazon\u{3000} S3 （ 標準 ）:"),
             "Amazon S3 （標準）"
         );
+    }
+
+    #[test]
+    fn no_label_is_ruled_out_before_folding() {
+        for word in LABELS.iter().chain(LABEL_QUALIFIERS) {
+            let full_width: String = word
+                .chars()
+                .map(|c| match c {
+                    '!'..='~' => char::from_u32(c as u32 + 0xfee0).expect("full width"),
+                    c => c,
+                })
+                .collect();
+            for text in [
+                word.to_string(),
+                word.to_uppercase(),
+                full_width,
+                format!("{word}: 説明"),
+                format!("*{word}"),
+                format!("※{word}"),
+            ] {
+                assert!(may_start_label(&text), "{text}");
+            }
+        }
+        assert!(!may_start_label("Amazon Inspector"));
+        assert!(!may_start_label("用語: 定義"));
     }
 
     #[test]
