@@ -14,33 +14,31 @@ use super::words::{
 };
 use super::{folded, is_nfkc_stable};
 
-/// The first and last characters of a word: comparing them rules out most
-/// words of a list at the cost of decoding one character, where
-/// `starts_with` and `ends_with` call `memcmp` for each word.
-fn first_char(text: &str) -> Option<char> {
-    text.chars().next()
+/// Whether `text` and `word` start with the same character: told first by
+/// its first byte (alike for most kana), it rules out most words of a list
+/// before `starts_with`, which calls `memcmp` for each.
+fn same_first_char(text: &str, word: &str) -> bool {
+    text.as_bytes().first() == word.as_bytes().first() && text.chars().next() == word.chars().next()
 }
 
-fn last_char(text: &str) -> Option<char> {
-    text.chars().next_back()
+/// Whether `text` and `word` end with the same byte: one comparison rules
+/// out most words of a list before `ends_with`, which calls `memcmp`.
+fn same_last_byte(text: &str, word: &str) -> bool {
+    text.as_bytes().last() == word.as_bytes().last()
 }
 
 /// Whether `text` starts with one of `words` (none of them empty).
 fn starts_with_any(text: &str, words: &[&str]) -> bool {
-    let first = first_char(text);
-    first.is_some()
-        && words
-            .iter()
-            .any(|w| first_char(w) == first && text.starts_with(w))
+    words
+        .iter()
+        .any(|w| same_first_char(text, w) && text.starts_with(w))
 }
 
 /// Whether `text` ends with one of `words` (none of them empty).
 fn ends_with_any(text: &str, words: &[&str]) -> bool {
-    let last = last_char(text);
-    last.is_some()
-        && words
-            .iter()
-            .any(|w| last_char(w) == last && text.ends_with(w))
+    words
+        .iter()
+        .any(|w| same_last_byte(text, w) && text.ends_with(w))
 }
 
 /// Labels are short: longer text is never one, and is not folded to check.
@@ -125,12 +123,11 @@ pub fn leading_label(text: &str) -> Option<&'static str> {
         .map_or(text.len(), |(at, _)| at);
     let folded = folded(&text[..prefix_end]);
     let folded = folded.trim_start_matches(['※', '*', '■', '●', '・']);
-    // The first character rules out most labels without comparing the rest.
-    let first = first_char(folded)?;
     LABELS
         .iter()
         .copied()
-        .filter(|label| first_char(label) == Some(first) && folded.starts_with(*label))
+        // The first character rules out most labels before comparing more.
+        .filter(|label| same_first_char(folded, label) && folded.starts_with(*label))
         .max_by_key(|l| l.len())
         .filter(|label| {
             let rest = folded[label.len()..]
@@ -206,13 +203,9 @@ pub fn is_term_unless_label(text: &str) -> bool {
 }
 
 fn ends_with_particle(text: &str) -> bool {
-    // The last character rules out most particles without comparing more.
-    let Some(last) = last_char(text) else {
-        return false;
-    };
     PARTICLES
         .iter()
-        .filter(|p| last_char(p) == Some(last))
+        .filter(|p| same_last_byte(text, p))
         .any(|p| {
             text.strip_suffix(*p).is_some_and(|rest| {
                 !rest.ends_with(is_hiragana) || *p == "から" || *p == "まで" || *p == "より"
@@ -361,13 +354,9 @@ pub fn says_something(rest: &str) -> bool {
 pub fn after_connective(text: &str) -> usize {
     let trimmed = text.trim_start_matches(is_space);
     let offset = text.len() - trimmed.len();
-    // The first character rules out most connectives without comparing more.
-    let Some(first) = first_char(trimmed) else {
-        return offset;
-    };
     CONNECTIVES
         .iter()
-        .filter(|c| first_char(c) == Some(first))
+        .filter(|c| same_first_char(trimmed, c))
         .find_map(|c| {
             trimmed
                 .strip_prefix(*c)
