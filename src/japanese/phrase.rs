@@ -17,12 +17,14 @@ use super::{folded, is_nfkc_stable};
 /// Whether `text` and `word` start with the same character: told first by
 /// its first byte (alike for most kana), it rules out most words of a list
 /// before `starts_with`, which calls `memcmp` for each.
+#[inline]
 fn same_first_char(text: &str, word: &str) -> bool {
     text.as_bytes().first() == word.as_bytes().first() && text.chars().next() == word.chars().next()
 }
 
 /// Whether `text` and `word` end with the same byte: one comparison rules
 /// out most words of a list before `ends_with`, which calls `memcmp`.
+#[inline]
 fn same_last_byte(text: &str, word: &str) -> bool {
     text.as_bytes().last() == word.as_bytes().last()
 }
@@ -103,11 +105,12 @@ fn may_start_label(text: &str) -> bool {
     // Folded, the probe is lowered ASCII: compared byte by byte (the first
     // byte tells most words apart, without a call to `memcmp`).
     let probe = &text.as_bytes()[..ends[known - 1]];
-    LABELS.iter().chain(LABEL_QUALIFIERS).any(|word| {
+    let may_start = |word: &&str| {
         word.bytes()
             .zip(probe)
             .all(|(a, b)| a == b.to_ascii_lowercase())
-    })
+    };
+    LABELS.iter().any(may_start) || LABEL_QUALIFIERS.iter().any(may_start)
 }
 
 /// The label a head starts with, when a separator, a number or nothing
