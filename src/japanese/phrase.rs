@@ -73,17 +73,16 @@ pub fn is_label(text: &str) -> bool {
 
 /// Whether `text`, folded, may start with a label or with what qualifies
 /// one. Most text starts otherwise (`Amazon …` is no `answer`): when
-/// folding leaves its first characters as they are (but for case), that
-/// is told from them, without folding.
+/// folding leaves its first two characters as they are (but for case),
+/// that is told from them, without folding.
 fn may_start_label(text: &str) -> bool {
-    const PROBE: usize = 3;
-    // Where each of the first characters ends, while folding keeps them.
-    let mut ends = [0; PROBE];
+    const PROBE: usize = 2;
+    let mut probe = ['\0'; PROBE];
     let mut known = 0;
-    let mut chars = text.char_indices();
+    let mut chars = text.chars();
     while known < PROBE {
         match chars.next() {
-            Some((at, c)) if is_nfkc_stable(c) => ends[known] = at + c.len_utf8(),
+            Some(c) if is_nfkc_stable(c) => probe[known] = c.to_ascii_lowercase(),
             // The end of the text: every character taken is known.
             None => break,
             // A mark after the last character taken could compose with it.
@@ -95,22 +94,59 @@ fn may_start_label(text: &str) -> bool {
         known += 1;
     }
     // The same for the last of a full probe, by the character after it.
-    if known == PROBE && !chars.next().is_none_or(|(_, c)| is_nfkc_stable(c)) {
+    if known == PROBE && !chars.next().is_none_or(is_nfkc_stable) {
         known -= 1;
     }
     // A `*` may be a mark before the label.
-    if known == 0 || text.starts_with('*') {
+    if known == 0 || probe[0] == '*' {
         return true;
     }
-    // Folded, the probe is lowered ASCII: compared byte by byte (the first
-    // byte tells most words apart, without a call to `memcmp`).
-    let probe = &text.as_bytes()[..ends[known - 1]];
-    let may_start = |word: &&str| {
-        word.bytes()
-            .zip(probe)
-            .all(|(a, b)| a == b.to_ascii_lowercase())
+    LABEL_STARTS.iter().any(|&(first, second)| {
+        first == probe[0] && (known == 1 || second == '\0' || second == probe[1])
+    })
+}
+
+/// The first two characters of every label and qualifier (`'\0'` for a
+/// word of one), compared without decoding the words each time.
+const LABEL_STARTS: [(char, char); LABELS.len() + LABEL_QUALIFIERS.len()] = {
+    let mut starts = [('\0', '\0'); LABELS.len() + LABEL_QUALIFIERS.len()];
+    let mut i = 0;
+    while i < starts.len() {
+        let word = if i < LABELS.len() {
+            LABELS[i].as_bytes()
+        } else {
+            LABEL_QUALIFIERS[i - LABELS.len()].as_bytes()
+        };
+        let (first, end) = decode_at(word, 0);
+        let second = if end < word.len() {
+            decode_at(word, end).0
+        } else {
+            '\0'
+        };
+        starts[i] = (first, second);
+        i += 1;
+    }
+    starts
+};
+
+/// The character of UTF-8 `bytes` at `at`, and where it ends.
+const fn decode_at(bytes: &[u8], at: usize) -> (char, usize) {
+    let lead = bytes[at] as u32;
+    let (mut code, len) = match lead {
+        0..=0x7f => (lead, 1),
+        0xc0..=0xdf => (lead & 0x1f, 2),
+        0xe0..=0xef => (lead & 0x0f, 3),
+        _ => (lead & 0x07, 4),
     };
-    LABELS.iter().any(may_start) || LABEL_QUALIFIERS.iter().any(may_start)
+    let mut i = 1;
+    while i < len {
+        code = (code << 6) | (bytes[at + i] & 0x3f) as u32;
+        i += 1;
+    }
+    match char::from_u32(code) {
+        Some(c) => (c, at + len),
+        None => panic!("labels are UTF-8"),
+    }
 }
 
 /// The label a head starts with, when a separator, a number or nothing
