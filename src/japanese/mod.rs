@@ -91,8 +91,13 @@ fn stable_prefix(text: &str) -> usize {
             continue;
         }
         // Kana, kanji and Japanese punctuation take three bytes: decoded
-        // here from the bytes, the common case, without slicing `text`.
+        // here from the bytes, the common case, without slicing `text`;
+        // kanji from U+4E00 on need no decoding.
         let c = match bytes[at..] {
+            [0xe5..=0xe9, ..] | [0xe4, 0xb8..=0xbf, ..] => {
+                at += 3;
+                continue;
+            }
             [lead @ 0xe0..=0xef, second, third, ..] => char::from_u32(
                 (u32::from(lead & 0x0f) << 12)
                     | (u32::from(second & 0x3f) << 6)
