@@ -214,14 +214,14 @@ fn write_cards(path: &Path, count: usize) {
         );
         let card = Card {
             guid: format!("bench-{i:08}"),
-            deck: DECK.to_string(),
+            deck: DECK.to_string().into(),
             front,
             back,
             back_html,
-            context: vec![format!("第{}章", i / 1000), format!("{service}")],
-            tags: vec![format!("q{}", i % 50), "AWS".to_string()],
+            context: vec![format!("第{}章", i / 1000), format!("{service}")].into(),
+            tags: vec![format!("q{}", i % 50), "AWS".to_string()].into(),
             kind: Kind::Term,
-            file: format!("bench/{}.md", i / 1000),
+            file: format!("bench/{}.md", i / 1000).into(),
             line: i % 1000 + 1,
             note_type: Default::default(),
         };

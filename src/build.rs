@@ -589,9 +589,9 @@ impl Run<'_, '_> {
                         Outcome::Changed
                     },
                     left_deck: None,
-                    deck: card.deck,
+                    deck: card.deck.to_string(),
                     front: card.front,
-                    file: card.file,
+                    file: card.file.to_string(),
                     line: card.line,
                 }),
             }

@@ -1,5 +1,7 @@
 //! The card: what the extractor makes and every later stage reads.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 /// What made an item a card (docs/extraction.md, "Rules").
@@ -92,25 +94,27 @@ impl std::str::FromStr for NoteType {
 /// One flashcard, with everything needed to index, search and export it.
 ///
 /// The field names and their order are those of `extract --format jsonl`;
-/// `note_type` is there only when it is not `basic`.
+/// `note_type` is there only when it is not `basic`. The cards of a note
+/// share its deck and file, and siblings their context and tags: one copy
+/// each, however many cards.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Card {
     /// Stable identity: survives edits of the back (see `identity`).
     pub guid: String,
     /// Anki deck name, levels joined with `::`.
-    pub deck: String,
+    pub deck: Arc<str>,
     pub front: String,
     /// The back as plain text: the definition, then the whole subtree.
     pub back: String,
     /// The back as HTML, rendered from the Markdown.
     pub back_html: String,
     /// Fronts of the card's ancestors and the headings above it, outermost first.
-    pub context: Vec<String>,
+    pub context: Arc<[String]>,
     /// Anki tags from the headings above the card.
-    pub tags: Vec<String>,
+    pub tags: Arc<[String]>,
     pub kind: Kind,
     /// The note file, relative to the notes folder, with `/` separators.
-    pub file: String,
+    pub file: Arc<str>,
     /// 1-based line of the front in `file`.
     pub line: usize,
     #[serde(default, skip_serializing_if = "NoteType::is_basic")]

@@ -277,7 +277,7 @@ fn set_deck(card: &mut Card, folder: &str, deck: &str) {
     let rest = card.deck.splitn(depth + 1, "::").last().unwrap_or_default();
     let moved = format!("{deck}::{rest}");
     card.guid = identity::Place::deck(&moved).guid(&card.guid, 0);
-    card.deck = moved;
+    card.deck = moved.into();
 }
 
 #[cfg(test)]
@@ -304,18 +304,15 @@ mod tests {
         assert_eq!(config.out(), Some(Path::new("notes/../decks")));
         let text = note("# 題\n\n- 用語: 定義\n");
         let top = &config.cards("a.md", &text)[0];
-        assert_eq!(
-            (top.deck.as_str(), top.note_type),
-            ("題", NoteType::Reversed)
-        );
+        assert_eq!((&*top.deck, top.note_type), ("題", NoteType::Reversed));
         let ec2 = &config.cards("aws/ec2/x.md", &text)[0];
-        assert_eq!(ec2.deck, "AWS::EC2::題");
+        assert_eq!(&*ec2.deck, "AWS::EC2::題");
         assert_eq!(ec2.note_type, NoteType::Reversed);
         let deep = &config.cards("aws/ec2/deep/y.md", &text)[0];
-        assert_eq!(deep.deck, "AWS::EC2::deep::題");
+        assert_eq!(&*deep.deck, "AWS::EC2::deep::題");
         assert_eq!(deep.note_type, NoteType::TypeIn);
         let other = &config.cards("aws/s3/z.md", &text)[0];
-        assert_eq!(other.deck, "aws::s3::題");
+        assert_eq!(&*other.deck, "aws::s3::題");
         // The key follows the deck: two notes moved into one deck stay apart.
         assert_ne!(
             ec2.guid,

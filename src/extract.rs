@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::card::{Card, Kind};
 use crate::identity;
@@ -41,11 +42,11 @@ pub fn extract_note(file: &str, text: &str) -> Vec<Card> {
     let deck = identity::deck(file, outline.title_text());
     let mut walk = Walk {
         places: vec![identity::Place::deck(&deck)],
-        deck,
-        file,
+        deck: deck.into(),
+        file: file.into(),
         outline: &outline,
-        context: Vec::new(),
-        tags: Vec::new(),
+        context: Levels::default(),
+        tags: Levels::default(),
         seen: HashMap::new(),
         cards: Vec::new(),
     };
@@ -63,17 +64,17 @@ struct Draft {
 }
 
 struct Walk<'a> {
-    deck: String,
-    file: &'a str,
+    deck: Arc<str>,
+    file: Arc<str>,
     outline: &'a Outline,
     /// Headings (but the title) and card fronts above the current node.
-    context: Vec<String>,
+    context: Levels,
     /// The place of each level of `context`, the deck's first.
     places: Vec<identity::Place>,
     /// Tags of the headings (but the title) above the current node.
-    tags: Vec<String>,
-    /// How many cards have had each first-ordinal GUID, to tell them apart.
-    seen: HashMap<String, usize>,
+    tags: Levels,
+    /// How many cards have had each first-ordinal identity, to tell them apart.
+    seen: HashMap<identity::CardId, usize>,
     cards: Vec<Card>,
 }
 
@@ -443,28 +444,67 @@ impl Walk<'_> {
         }
         outline::cut_at_line(&mut draft.back, MAX_BACK);
         let place = self.places.last().expect("the deck's place");
-        let first = place.guid(&draft.front, 0);
-        let ordinal = self.seen.entry(first.clone()).or_insert(0);
-        let guid = if *ordinal == 0 {
+        let first = place.id(&draft.front, 0);
+        let ordinal = self.seen.entry(first).or_insert(0);
+        let id = if *ordinal == 0 {
             first
         } else {
-            place.guid(&draft.front, *ordinal)
+            place.id(&draft.front, *ordinal)
         };
         *ordinal += 1;
         let (back, back_html) = render::plain_and_html(&draft.back);
         self.cards.push(Card {
-            guid,
+            guid: id.guid(),
             deck: self.deck.clone(),
             front: draft.front,
             back,
             back_html,
-            context: self.context.clone(),
-            tags: self.tags.clone(),
+            context: self.context.shared(),
+            tags: self.tags.shared(),
             kind: draft.kind,
-            file: self.file.to_string(),
+            file: self.file.clone(),
             line: draft.line,
             note_type: Default::default(),
         });
+    }
+}
+
+/// A stack of levels (headings, fronts, tags) that every card under them
+/// carries: the list of each depth is made once, when a card first needs
+/// it, and shared by the cards made there.
+struct Levels {
+    parts: Vec<String>,
+    /// For each depth from 0 to `parts.len()`, its list once made.
+    shared: Vec<Option<Arc<[String]>>>,
+}
+
+impl Default for Levels {
+    fn default() -> Self {
+        Levels {
+            parts: Vec::new(),
+            shared: vec![None],
+        }
+    }
+}
+
+impl Levels {
+    fn push(&mut self, part: String) {
+        self.parts.push(part);
+        self.shared.push(None);
+    }
+
+    fn pop(&mut self) {
+        self.parts.pop();
+        self.shared.pop();
+    }
+
+    /// The levels as they stand, for a card.
+    fn shared(&mut self) -> Arc<[String]> {
+        let parts = &self.parts;
+        let current = self.shared.last_mut().expect("depth 0 is never popped");
+        current
+            .get_or_insert_with(|| parts.as_slice().into())
+            .clone()
     }
 }
 
@@ -563,21 +603,20 @@ fn name_line(text: &str, separator: Option<&Range<usize>>) -> Option<Range<usize
 /// none: nothing is allocated).
 fn definition_blocks(head: &outline::Head) -> (usize, Vec<Range<usize>>) {
     let text = head.text.as_str();
-    if !text.contains('\n') {
+    let mut newlines = memchr::memchr_iter(b'\n', text.as_bytes()).peekable();
+    if newlines.peek().is_none() {
         return (text.len(), Vec::new());
     }
     let masked = head.masked();
     let mut starts = vec![0];
-    let mut at = 0;
-    while let Some(nl) = text[at..].find('\n') {
-        let start = at + nl + 1;
-        let line_end = text[start..].find('\n').map_or(text.len(), |n| start + n);
+    while let Some(nl) = newlines.next() {
+        let start = nl + 1;
+        let line_end = newlines.peek().copied().unwrap_or(text.len());
         let defines = phrase::definition_subject(&masked[start..line_end]).is_some()
             || phrase::term_last(&text[start..line_end]).is_some();
         if defines {
             starts.push(start);
         }
-        at = start;
     }
     let ends = starts.iter().skip(1).map(|&s| s - 1).chain([text.len()]);
     let mut blocks = starts.iter().zip(ends).map(|(&s, e)| s..e);

@@ -203,11 +203,9 @@ fn is_kana(c: char) -> bool {
 /// True when `text` holds furigana. Most text has none of the characters
 /// that open one, and is not looked at further.
 pub fn has_furigana(text: &str) -> bool {
-    // The openers are ASCII: a byte search (memchr) finds them without
-    // decoding the (mostly Japanese) text character by character.
-    [b'[', b'{', b'<']
-        .iter()
-        .any(|b| text.as_bytes().contains(b))
+    // The openers are ASCII: one byte search (memchr) finds any of them
+    // without decoding the (mostly Japanese) text character by character.
+    memchr::memchr3(b'[', b'{', b'<', text.as_bytes()).is_some()
         && pieces(text).iter().any(|p| matches!(p, Piece::Ruby { .. }))
 }
 

@@ -300,7 +300,7 @@ fn push_dedented(out: &mut String, text: &str, columns: usize) {
     if columns == 0 {
         return out.push_str(text);
     }
-    for (i, line) in text.split_inclusive('\n').enumerate() {
+    for (i, line) in lines_with_ends(text).enumerate() {
         if i == 0 {
             out.push_str(line);
             continue;
@@ -348,24 +348,42 @@ pub fn parse(text: &str) -> Outline {
 /// those of the file.
 fn normalize_bullets(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
+    // Up to where `text` is in `out`: slips are few, the rest is copied whole.
+    let mut copied = 0;
+    let mut line_start = 0;
+    for line in lines_with_ends(text) {
         let body = line.trim_start_matches([' ', '\t']);
         let marker = body.len() - body.trim_start_matches(['-', '#']).len();
         let slip = match &body[..marker] {
             "-" => true,
             hashes => (1..=6).contains(&hashes.len()) && !hashes.contains('-'),
         };
-        match body[marker..].strip_prefix('\u{3000}').filter(|_| slip) {
-            Some(rest) => {
-                out.push_str(&line[..line.len() - body.len()]);
-                out.push_str(&body[..marker]);
-                out.push_str(" \u{a0}");
-                out.push_str(rest);
-            }
-            None => out.push_str(line),
+        if slip && body[marker..].starts_with('\u{3000}') {
+            let at = line_start + line.len() - body.len() + marker;
+            out.push_str(&text[copied..at]);
+            out.push_str(" \u{a0}");
+            copied = at + '\u{3000}'.len_utf8();
         }
+        line_start += line.len();
     }
+    out.push_str(&text[copied..]);
     out
+}
+
+/// The lines of `text` with their line ends, as `str::split_inclusive`
+/// cuts them, the line ends found by SIMD (whole notes, every back).
+fn lines_with_ends(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
+    std::iter::from_fn(move || {
+        if start == text.len() {
+            return None;
+        }
+        let end = ends.next().map_or(text.len(), |nl| nl + 1);
+        let line = &text[start..end];
+        start = end;
+        Some(line)
+    })
 }
 
 /// Byte offset → 1-based line and column.
@@ -376,13 +394,18 @@ struct Lines {
 impl Lines {
     fn new(text: &str) -> Self {
         let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
             .collect();
         Lines { starts }
     }
 
     fn line(&self, offset: usize) -> usize {
         self.starts.partition_point(|&s| s <= offset)
+    }
+
+    /// The offset where 1-based line `line` starts, if there is one.
+    fn start(&self, line: usize) -> Option<usize> {
+        self.starts.get(line - 1).copied()
     }
 
     fn column(&self, text: &str, offset: usize) -> usize {
@@ -510,8 +533,15 @@ impl<'s> Builder<'s> {
     }
 
     fn open(&self, kind: NodeKind, range: Range<usize>) -> Open {
+        let mut node = self.node(kind, range);
+        // The head, read in pieces, is mostly the first line: room for it
+        // at once spares growing it piece by piece.
+        let line_end = self.lines.start(node.line + 1).unwrap_or(self.source.len());
+        node.head
+            .text
+            .reserve(line_end.min(node.range.end) - node.range.start);
         Open {
-            node: self.node(kind, range),
+            node,
             head_done: false,
             in_head_paragraph: false,
         }

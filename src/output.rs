@@ -59,9 +59,9 @@ impl<W: Write> CardWriter<W> {
             return tsv
                 .write_record([
                     &card.guid,
-                    &card.deck,
+                    &*card.deck,
                     kind,
-                    &card.file,
+                    &*card.file,
                     &line,
                     &card.front,
                     &context,
@@ -122,8 +122,8 @@ mod tests {
             front: "監視".into(),
             back: "一行目\t値\n二行目 \"引用\"".into(),
             back_html: String::new(),
-            context: vec!["41.".into(), "親".into()],
-            tags: vec!["41".into()],
+            context: vec!["41.".into(), "親".into()].into(),
+            tags: vec!["41".into()].into(),
             kind: Kind::Term,
             file: "a.md".into(),
             line: 3,

@@ -136,7 +136,7 @@ fn plain_blocks(markdown: &str) -> Option<(String, String)> {
     let mut after_list = false;
     // One pass over the lines: a block is a paragraph of one line or the
     // items of a list, and one blank line stands between two blocks.
-    let mut lines = markdown.split('\n').peekable();
+    let mut lines = split_lines(markdown).peekable();
     while let Some(first) = lines.next() {
         // A line of its own (after a block of only an image, one already).
         if !plain.is_empty() && !plain.ends_with('\n') {
@@ -167,6 +167,21 @@ fn plain_blocks(markdown: &str) -> Option<(String, String)> {
     // An image ends a line with nothing, as the plain renderer trims it.
     plain.truncate(plain.trim_end().len());
     Some((plain, html))
+}
+
+/// `text.split('\n')`, the line ends found by SIMD.
+fn split_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        match memchr::memchr(b'\n', text.as_bytes()) {
+            Some(nl) => {
+                rest = Some(&text[nl + 1..]);
+                Some(&text[..nl])
+            }
+            None => rest.take(),
+        }
+    })
 }
 
 /// A list of `- ` items from its `first` line up to a blank line or the

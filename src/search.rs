@@ -567,8 +567,8 @@ mod tests {
             back: "メッセージは、詳細な分析や再処理のためにデッドレターキューに保持されます。"
                 .into(),
             back_html: String::new(),
-            context: vec![],
-            tags: vec![],
+            context: vec![].into(),
+            tags: vec![].into(),
             kind: Kind::Term,
             file: "f.md".into(),
             line: 1,

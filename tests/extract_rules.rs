@@ -48,7 +48,7 @@ fn a_term_back_holds_its_definition_then_its_subtree() {
         "{}",
         hadoop.back_html
     );
-    assert_eq!(card(&cards, "ブロック").context, ["Hadoop", "HDFS"]);
+    assert_eq!(*card(&cards, "ブロック").context, ["Hadoop", "HDFS"]);
 }
 
 #[test]
@@ -105,8 +105,8 @@ fn a_label_sequence_makes_one_card_and_a_numbered_run_none() {
         .back
         .contains("原因：権限を指定していないためです。"));
     assert_eq!(
-        card(&cards, "CAPABILITY_IAM").context,
-        std::slice::from_ref(&sequence.front)
+        *card(&cards, "CAPABILITY_IAM").context,
+        *std::slice::from_ref(&sequence.front)
     );
     assert!(cards.iter().all(|c| !c.front.starts_with("シナリオ")));
 }
@@ -159,10 +159,10 @@ fn sections_with_a_body_of_their_own_are_topics() {
         "a section's back holds its own body and its subsections' titles"
     );
     // The context keeps the heading as written; the card names the thing.
-    assert_eq!(card(&cards, "バースト性能").context, ["EBSとは"]);
-    assert_eq!(card(&cards, "用語").context, ["41."]);
-    assert_eq!(card(&cards, "用語").tags, ["41"]);
-    assert!(cards.iter().all(|c| c.deck == "ストレージ"));
+    assert_eq!(*card(&cards, "バースト性能").context, ["EBSとは"]);
+    assert_eq!(*card(&cards, "用語").context, ["41."]);
+    assert_eq!(*card(&cards, "用語").tags, ["41"]);
+    assert!(cards.iter().all(|c| &*c.deck == "ストレージ"));
 }
 
 #[test]
@@ -176,11 +176,11 @@ fn a_childless_item_ending_with_a_separator_takes_what_follows() {
         "- ログを監視する。\n- AWS CodeDeploy: ロールバックする。"
     );
     assert_eq!(
-        card(&cards, "AWS CodeDeploy").context,
+        *card(&cards, "AWS CodeDeploy").context,
         ["ALB + EC2 のデプロイ"]
     );
-    assert_eq!(card(&cards, "別").context, ["次の話題"]);
-    assert!(card(&cards, "後").context == ["次"]);
+    assert_eq!(*card(&cards, "別").context, ["次の話題"]);
+    assert!(*card(&cards, "後").context == ["次"]);
 }
 
 #[test]
@@ -257,8 +257,8 @@ fn cards_that_would_share_a_guid_are_told_apart_by_order() {
 #[test]
 fn decks_come_from_folders_and_the_title() {
     let cards = extract_note("aws/DOP/41_50.md", "# CloudLicence\n\n- a: b\n");
-    assert_eq!(cards[0].deck, "aws::DOP::CloudLicence");
-    assert_eq!(extract_note("aws/x.md", "- a: b\n")[0].deck, "aws::x");
+    assert_eq!(&*cards[0].deck, "aws::DOP::CloudLicence");
+    assert_eq!(&*extract_note("aws/x.md", "- a: b\n")[0].deck, "aws::x");
 }
 
 /// The English fixture and its expected cards (kind, front, context, start of back).

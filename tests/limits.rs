@@ -37,7 +37,7 @@ fn assert_bounded(card: &Card) {
         "HTML back of {}",
         card.back_html.len()
     );
-    for part in card.context.iter().chain(&card.tags) {
+    for part in card.context.iter().chain(card.tags.iter()) {
         assert!(
             part.len() <= MAX_CONTEXT_PART,
             "context or tag of {}",

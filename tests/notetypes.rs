@@ -32,7 +32,7 @@ fn front_matter_chooses_the_note_type_and_makes_no_card() {
     assert_eq!(cards.len(), 3, "{cards:#?}");
     assert_eq!(card(&cards, "用語").note_type, NoteType::Reversed);
     assert_eq!(card(&cards, "用語").line, 8);
-    assert_eq!(card(&cards, "用語").deck, "例");
+    assert_eq!(&*card(&cards, "用語").deck, "例");
     assert_eq!(card(&cards, "穴").note_type, NoteType::Cloze);
     assert_eq!(card(&cards, "別").note_type, NoteType::Basic);
 }

@@ -100,7 +100,7 @@ impl Media {
             self.warn(format!("{at}: {what} refused, absolute path: {src}"));
             return None;
         }
-        let note_dir = Path::new(&card.file).parent().unwrap_or(Path::new(""));
+        let note_dir = Path::new(&*card.file).parent().unwrap_or(Path::new(""));
         let relative = note_dir.join(src);
         if escapes(&relative) {
             self.warn(format!(
@@ -467,8 +467,8 @@ mod tests {
             front: "f".into(),
             back: String::new(),
             back_html: back_html.into(),
-            context: vec![],
-            tags: vec![],
+            context: vec![].into(),
+            tags: vec![].into(),
             kind: Kind::Term,
             file: file.into(),
             line: 7,

@@ -116,7 +116,7 @@ pub(crate) struct Note<'a> {
 impl<'a> Note<'a> {
     pub(crate) fn new(indexed: &'a IndexedCard, media: &mut Media) -> Self {
         let card = &indexed.card;
-        let context = match card.context.as_slice() {
+        let context = match &card.context[..] {
             [] => Cow::Borrowed(""),
             [one] => furigana_field(one),
             many => Cow::Owned(furigana_field(&many.join(CONTEXT_SEPARATOR)).into_owned()),
@@ -489,8 +489,8 @@ mod tests {
                 front: front.into(),
                 back: "定義".into(),
                 back_html: "<p>定義</p>".into(),
-                context: vec![],
-                tags: vec!["41".into()],
+                context: vec![].into(),
+                tags: vec!["41".into()].into(),
                 kind: crate::card::Kind::Term,
                 file: "a.md".into(),
                 line: 3,

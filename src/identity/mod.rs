@@ -6,7 +6,7 @@ pub mod pairing;
 use sha2::{Digest, Sha256};
 
 use crate::furigana;
-use crate::japanese::folded;
+use crate::japanese::fold_in_pieces;
 
 /// Where a card stands: its deck and its context (the headings and card
 /// fronts above it), hashed part by part as the walk enters them, so that
@@ -27,7 +27,7 @@ impl Place {
     pub fn enter(&self, part: &str) -> Self {
         let mut hasher = self.hasher.clone();
         hasher.update([0x1e]);
-        hasher.update(folded(part).as_bytes());
+        fold_in_pieces(part, |piece| hasher.update(piece));
         Place { hasher }
     }
 
@@ -35,9 +35,15 @@ impl Place {
     /// from its back. `ordinal` tells apart cards that would otherwise share
     /// one (0 for the first).
     pub fn guid(&self, front: &str, ordinal: usize) -> String {
+        self.id(front, ordinal).guid()
+    }
+
+    /// The identity `guid` writes out, as a number: cheap to keep and
+    /// compare while the cards of a note are told apart.
+    pub fn id(&self, front: &str, ordinal: usize) -> CardId {
         let mut hasher = self.hasher.clone();
         hasher.update([0x1f]);
-        hasher.update(folded(front).as_bytes());
+        fold_in_pieces(front, |piece| hasher.update(piece));
         if ordinal > 0 {
             hasher.update([0x1f]);
             hasher.update(ordinal.to_le_bytes());
@@ -45,7 +51,17 @@ impl Place {
         let digest = hasher.finalize();
         let mut bytes = [0u8; 8];
         bytes.copy_from_slice(&digest[..8]);
-        base91(u64::from_be_bytes(bytes))
+        CardId(u64::from_be_bytes(bytes))
+    }
+}
+
+/// A card's identity before it is written as its GUID (one for one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CardId(u64);
+
+impl CardId {
+    pub fn guid(self) -> String {
+        base91(self.0)
     }
 }
 

@@ -57,14 +57,14 @@ pub fn read_card(row: &Row) -> rusqlite::Result<IndexedCard> {
     Ok(IndexedCard {
         card: Card {
             guid: row.get(0)?,
-            deck: row.get(1)?,
+            deck: row.get::<_, String>(1)?.into(),
             front: row.get(2)?,
             back: row.get(3)?,
             back_html: row.get(4)?,
-            context: json(5)?,
-            tags: json(6)?,
+            context: json(5)?.into(),
+            tags: json(6)?.into(),
             kind: parsed(row, 7)?,
-            file: row.get(8)?,
+            file: row.get::<_, String>(8)?.into(),
             line: row.get(9)?,
             note_type: parsed(row, 11)?,
         },

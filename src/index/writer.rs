@@ -259,7 +259,7 @@ impl<'a> Writer<'a> {
             .optional()?;
         match existing {
             Some((_, _, seen, file, _))
-                if seen == self.build || (file != card.file && !may_move(&file)) =>
+                if seen == self.build || (file != *card.file && !may_move(&file)) =>
             {
                 Ok(Stored::Duplicate)
             }
@@ -274,7 +274,7 @@ impl<'a> Writer<'a> {
                 self.unindex(id)?;
                 self.write_card(Some(id), prepared, None, self.newer_than(before))?;
                 self.index_card(id, prepared)?;
-                Ok(if file == card.file {
+                Ok(if file == *card.file {
                     Stored::Changed
                 } else {
                     Stored::Moved
@@ -783,8 +783,8 @@ mod tests {
             front: front.into(),
             back: back.into(),
             back_html: back.into(),
-            context: vec![context.into()],
-            tags: vec![],
+            context: vec![context.into()].into(),
+            tags: vec![].into(),
             kind: Kind::Term,
             file: file.into(),
             line: 1,

@@ -3,7 +3,6 @@
 
 use std::ops::Range;
 
-use super::folded;
 use super::script::{
     is_close_bracket, is_hiragana, is_japanese, is_kanji, is_katakana, is_latin_or_digit, is_space,
 };
@@ -13,6 +12,36 @@ use super::words::{
     NAMING_TAILS, PARTICLES, POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS,
     QUESTION_WORDS, UPDATE_NOTES,
 };
+use super::{folded, is_nfkc_stable};
+
+/// Whether `text` and `word` start with the same character: told first by
+/// its first byte (alike for most kana), it rules out most words of a list
+/// before `starts_with`, which calls `memcmp` for each.
+#[inline]
+fn same_first_char(text: &str, word: &str) -> bool {
+    text.as_bytes().first() == word.as_bytes().first() && text.chars().next() == word.chars().next()
+}
+
+/// Whether `text` and `word` end with the same byte: one comparison rules
+/// out most words of a list before `ends_with`, which calls `memcmp`.
+#[inline]
+fn same_last_byte(text: &str, word: &str) -> bool {
+    text.as_bytes().last() == word.as_bytes().last()
+}
+
+/// Whether `text` starts with one of `words` (none of them empty).
+fn starts_with_any(text: &str, words: &[&str]) -> bool {
+    words
+        .iter()
+        .any(|w| same_first_char(text, w) && text.starts_with(w))
+}
+
+/// Whether `text` ends with one of `words` (none of them empty).
+fn ends_with_any(text: &str, words: &[&str]) -> bool {
+    words
+        .iter()
+        .any(|w| same_last_byte(text, w) && text.ends_with(w))
+}
 
 /// Labels are short: longer text is never one, and is not folded to check.
 const LONGEST_LABEL: usize = 48;
@@ -20,7 +49,7 @@ const LONGEST_LABEL: usize = 48;
 /// `ステップ 3`, `※補足`, `Note`: a label alone, perhaps numbered.
 pub fn is_label(text: &str) -> bool {
     let text = text.trim_matches(is_space);
-    if text.len() > LONGEST_LABEL {
+    if text.len() > LONGEST_LABEL || !may_start_label(text) {
         return false;
     }
     let folded = folded(text);
@@ -42,22 +71,102 @@ pub fn is_label(text: &str) -> bool {
     LABELS.contains(&word) || singular.is_some_and(|w| LABELS.contains(&w))
 }
 
+/// Whether `text`, folded, may start with a label or with what qualifies
+/// one. Most text starts otherwise (`Amazon …` is no `answer`): when
+/// folding leaves its first two characters as they are (but for case),
+/// that is told from them, without folding.
+fn may_start_label(text: &str) -> bool {
+    const PROBE: usize = 2;
+    let mut probe = ['\0'; PROBE];
+    let mut known = 0;
+    let mut chars = text.chars();
+    while known < PROBE {
+        match chars.next() {
+            Some(c) if is_nfkc_stable(c) => probe[known] = c.to_ascii_lowercase(),
+            // The end of the text: every character taken is known.
+            None => break,
+            // A mark after the last character taken could compose with it.
+            Some(_) => {
+                known = known.saturating_sub(1);
+                break;
+            }
+        }
+        known += 1;
+    }
+    // The same for the last of a full probe, by the character after it.
+    if known == PROBE && !chars.next().is_none_or(is_nfkc_stable) {
+        known -= 1;
+    }
+    // A `*` may be a mark before the label.
+    if known == 0 || probe[0] == '*' {
+        return true;
+    }
+    LABEL_STARTS.iter().any(|&(first, second)| {
+        first == probe[0] && (known == 1 || second == '\0' || second == probe[1])
+    })
+}
+
+/// The first two characters of every label and qualifier (`'\0'` for a
+/// word of one), compared without decoding the words each time.
+const LABEL_STARTS: [(char, char); LABELS.len() + LABEL_QUALIFIERS.len()] = {
+    let mut starts = [('\0', '\0'); LABELS.len() + LABEL_QUALIFIERS.len()];
+    let mut i = 0;
+    while i < starts.len() {
+        let word = if i < LABELS.len() {
+            LABELS[i].as_bytes()
+        } else {
+            LABEL_QUALIFIERS[i - LABELS.len()].as_bytes()
+        };
+        let (first, end) = decode_at(word, 0);
+        let second = if end < word.len() {
+            decode_at(word, end).0
+        } else {
+            '\0'
+        };
+        starts[i] = (first, second);
+        i += 1;
+    }
+    starts
+};
+
+/// The character of UTF-8 `bytes` at `at`, and where it ends.
+const fn decode_at(bytes: &[u8], at: usize) -> (char, usize) {
+    let lead = bytes[at] as u32;
+    let (mut code, len) = match lead {
+        0..=0x7f => (lead, 1),
+        0xc0..=0xdf => (lead & 0x1f, 2),
+        0xe0..=0xef => (lead & 0x0f, 3),
+        _ => (lead & 0x07, 4),
+    };
+    let mut i = 1;
+    while i < len {
+        code = (code << 6) | (bytes[at + i] & 0x3f) as u32;
+        i += 1;
+    }
+    match char::from_u32(code) {
+        Some(c) => (c, at + len),
+        None => panic!("labels are UTF-8"),
+    }
+}
+
 /// The label a head starts with, when a separator, a number or nothing
 /// follows it: `エラー内容：…` → `エラー内容`, `シナリオ 2: …` → `シナリオ`.
 pub fn leading_label(text: &str) -> Option<&'static str> {
     let text = text.trim_start_matches(is_space);
+    if !may_start_label(text) {
+        return None;
+    }
     let prefix_end = text
         .char_indices()
         .nth(LONGEST_LABEL / 2)
         .map_or(text.len(), |(at, _)| at);
     let folded = folded(&text[..prefix_end]);
     let folded = folded.trim_start_matches(['※', '*', '■', '●', '・']);
-    // The first byte rules out most labels without comparing the rest.
-    let first = folded.as_bytes().first()?;
     LABELS
         .iter()
         .copied()
-        .filter(|label| label.as_bytes()[0] == *first && folded.starts_with(*label))
+        // The first character rules out most labels before comparing more.
+        .filter(|label| same_first_char(folded, label) && folded.starts_with(*label))
         .max_by_key(|l| l.len())
         .filter(|label| {
             let rest = folded[label.len()..]
@@ -72,10 +181,7 @@ pub fn is_sentence_like(text: &str) -> bool {
     if text.ends_with(['。', '！', '？', '!', '?']) {
         return true;
     }
-    if PREDICATE_ENDINGS.iter().any(|e| text.ends_with(*e))
-        || is_clause(text)
-        || is_english_clause(text)
-    {
+    if ends_with_any(text, PREDICATE_ENDINGS) || is_clause(text) || is_english_clause(text) {
         return true;
     }
     // An English sentence: several words and a full stop.
@@ -111,8 +217,7 @@ pub fn is_question(text: &str) -> bool {
     let text = text
         .trim_end_matches(is_space)
         .trim_end_matches(['。', '.']);
-    QUESTION_ENDINGS.iter().any(|e| text.ends_with(*e))
-        || INSTRUCTIONS.iter().any(|i| text.ends_with(*i))
+    ends_with_any(text, QUESTION_ENDINGS) || ends_with_any(text, INSTRUCTIONS)
 }
 
 /// A phrase that names a thing, marked as a term by a separator after it.
@@ -131,17 +236,20 @@ pub fn is_term_unless_label(text: &str) -> bool {
         && !text.contains(". ")
         && !is_english_clause(text)
         && !is_clause(text)
-        && !POLITE_OR_PAST_ENDINGS.iter().any(|e| text.ends_with(*e))
+        && !ends_with_any(text, POLITE_OR_PAST_ENDINGS)
         && !ends_with_particle(text)
         && definition_subject(text).is_none()
 }
 
 fn ends_with_particle(text: &str) -> bool {
-    PARTICLES.iter().any(|p| {
-        text.strip_suffix(*p).is_some_and(|rest| {
-            !rest.ends_with(is_hiragana) || *p == "から" || *p == "まで" || *p == "より"
+    PARTICLES
+        .iter()
+        .filter(|p| same_last_byte(text, p))
+        .any(|p| {
+            text.strip_suffix(*p).is_some_and(|rest| {
+                !rest.ends_with(is_hiragana) || *p == "から" || *p == "まで" || *p == "より"
+            })
         })
-    })
 }
 
 /// `X は、…`, `X とは…`: the byte ranges of the subject X and of the rest,
@@ -161,7 +269,7 @@ pub fn definition_subject(text: &str) -> Option<(Range<usize>, usize)> {
         .find_map(|c| after.trim_start_matches(is_space).strip_prefix(*c));
     // `Xとは何か。`: the sentence asks instead of defining.
     let said = after.trim_start_matches(is_space);
-    if QUESTION_WORDS.iter().any(|q| said.starts_with(*q)) {
+    if starts_with_any(said, QUESTION_WORDS) {
         return None;
     }
     match comma {
@@ -241,7 +349,7 @@ pub fn term_last(text: &str) -> Option<(Range<usize>, Range<usize>)> {
 /// A definition that points back (`この仕組み`, `それを行う事業者`).
 pub fn points_back(definition: &str) -> bool {
     let definition = definition.trim_start_matches(is_space);
-    DEMONSTRATIVES.iter().any(|d| definition.starts_with(*d))
+    starts_with_any(definition, DEMONSTRATIVES)
 }
 
 /// A line that names a thing and nothing else, its definition on the next
@@ -287,6 +395,7 @@ pub fn after_connective(text: &str) -> usize {
     let offset = text.len() - trimmed.len();
     CONNECTIVES
         .iter()
+        .filter(|c| same_first_char(trimmed, c))
         .find_map(|c| {
             trimmed
                 .strip_prefix(*c)
@@ -312,7 +421,7 @@ fn is_subject(subject: &str) -> bool {
 /// A person or group that acts in a story (`DevOps エンジニア`).
 fn is_actor(subject: &str) -> bool {
     let folded = folded(subject);
-    ACTORS.iter().any(|actor| folded.ends_with(*actor))
+    ends_with_any(&folded, ACTORS)
 }
 
 /// Ends in kanji, katakana, a Latin letter or digit, or a closing bracket,
@@ -371,6 +480,10 @@ fn is_code_token(token: &str) -> bool {
 /// A front as it is shown: spaces collapsed, none just inside brackets, no
 /// separator at the end.
 pub fn clean_front(text: &str) -> String {
+    // Most fronts have no space to collapse: one pass over their bytes tells.
+    if !has_space(text) {
+        return text.trim_end_matches([':', '：']).to_string();
+    }
     let mut cleaned = String::with_capacity(text.len());
     let mut words = text.split(is_space).filter(|w| !w.is_empty()).peekable();
     while let Some(word) = words.next() {
@@ -386,9 +499,72 @@ pub fn clean_front(text: &str) -> String {
     cleaned
 }
 
+/// Whether `is_space` holds for a character of `text`, told from the first
+/// bytes of its characters: only four begin white space beyond ASCII.
+fn has_space(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        match byte {
+            b'\t'..=b'\r' | b' ' => return true,
+            // U+3000, the ideographic space; the rest is kana and CJK marks.
+            0xe3 if bytes[at + 1..].starts_with(&[0x80, 0x80]) => return true,
+            // U+0085, U+00A0, U+1680, U+2000 to U+205F.
+            0xc2 | 0xe1 | 0xe2 if text[at..].starts_with(is_space) => return true,
+            _ => {}
+        }
+        at += match byte {
+            0..=0x7f => 1,
+            0xc0..=0xdf => 2,
+            0xe0..=0xef => 3,
+            _ => 4,
+        };
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spaces_are_found_by_their_bytes() {
+        for c in ('\0'..='\u{3100}').chain(['\u{feff}', '\u{ff1a}', '\u{1f600}']) {
+            for text in [format!("{c}"), format!("語{c}語"), format!("a{c}")] {
+                assert_eq!(has_space(&text), text.contains(is_space), "{c:?}");
+            }
+        }
+        assert_eq!(clean_front("用語："), "用語");
+        assert_eq!(
+            clean_front(" Amazon\u{3000} S3 （ 標準 ）:"),
+            "Amazon S3 （標準）"
+        );
+    }
+
+    #[test]
+    fn no_label_is_ruled_out_before_folding() {
+        for word in LABELS.iter().chain(LABEL_QUALIFIERS) {
+            let full_width: String = word
+                .chars()
+                .map(|c| match c {
+                    '!'..='~' => char::from_u32(c as u32 + 0xfee0).expect("full width"),
+                    c => c,
+                })
+                .collect();
+            for text in [
+                word.to_string(),
+                word.to_uppercase(),
+                full_width,
+                format!("{word}: 説明"),
+                format!("*{word}"),
+                format!("※{word}"),
+            ] {
+                assert!(may_start_label(&text), "{text}");
+            }
+        }
+        assert!(!may_start_label("Amazon Inspector"));
+        assert!(!may_start_label("用語: 定義"));
+    }
 
     #[test]
     fn labels_alone_or_numbered() {
@@ -399,6 +575,8 @@ mod tests {
         assert!(is_label("Example"));
         assert!(is_label("Exam Tips:"));
         assert!(is_label("Keywords"));
+        assert!(is_label("ＮＯＴＥ"));
+        assert!(is_label("■注意"));
         assert!(!is_label("Exam Blueprint"));
         assert!(!is_label("Services"));
         assert!(!is_label("問題のシナリオ"));
@@ -414,6 +592,11 @@ mod tests {
         );
         assert_eq!(leading_label("例えば以下のような構成で使われます。"), None);
         assert_eq!(leading_label("インシデント: 過負荷"), None);
+        // Labels are found as folded: in capitals, full width, after a mark.
+        assert_eq!(leading_label("NOTE: 説明"), Some("note"));
+        assert_eq!(leading_label("ＮＯＴＥ：説明"), Some("note"));
+        assert_eq!(leading_label("※補足：説明"), Some("補足"));
+        assert_eq!(leading_label("ｼﾅﾘｵ 2: テンプレート"), Some("シナリオ"));
     }
 
     #[test]

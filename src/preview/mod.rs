@@ -129,13 +129,13 @@ pub fn page(cards: &[IndexedCard], notes_root: &Path) -> Page {
                 .match_indices("::")
                 .map(|(at, _)| &card.deck[..at]),
         );
-        decks.insert(card.deck.as_str());
+        decks.insert(&card.deck);
         tags.extend(card.tags.iter().map(String::as_str));
         let search_text = [
             furigana::searchable(&card.front),
             furigana::searchable(&card.context.join(" ")),
             furigana::searchable(&card.back),
-            card.deck.as_str().into(),
+            (*card.deck).into(),
         ]
         .join("\n");
         // Each card Anki makes of the note: a cloze note's card a gap
@@ -270,7 +270,7 @@ mod tests {
                 front: front.into(),
                 back: String::new(),
                 back_html: back_html.into(),
-                context: vec!["見出し".into()],
+                context: vec!["見出し".into()].into(),
                 tags: tags.iter().map(|t| t.to_string()).collect(),
                 kind: Kind::Term,
                 file: "n.md".into(),

@@ -220,7 +220,7 @@ pub fn write_hard_note(notes: &Path) {
 pub fn hard_cards(cards: &[Card]) -> Vec<Card> {
     let hard: Vec<Card> = cards
         .iter()
-        .filter(|c| c.file == HARD_NOTE.0)
+        .filter(|c| *c.file == *HARD_NOTE.0)
         .cloned()
         .collect();
     let backs: String = hard.iter().map(|c| c.back_html.as_str()).collect();
@@ -229,8 +229,8 @@ pub fn hard_cards(cards: &[Card]) -> Vec<Card> {
     }
     assert!(hard.iter().any(|c| c.front == "#タグ"), "{hard:#?}");
     assert!(hard.iter().any(|c| c.front.contains(['&', '<', '"'])));
-    assert!(hard.iter().all(|c| c.deck == "日本語::助詞と記号"));
-    assert!(hard.iter().any(|c| c.tags == ["第1課"]), "{hard:#?}");
+    assert!(hard.iter().all(|c| &*c.deck == "日本語::助詞と記号"));
+    assert!(hard.iter().any(|c| *c.tags == ["第1課"]), "{hard:#?}");
     hard
 }
 
@@ -294,7 +294,7 @@ pub fn assert_note_is(note: &Value, card: &Card, field_names: &[&str]) {
         "deck of {}",
         card.guid
     );
-    let mut tags = card.tags.clone();
+    let mut tags = card.tags.to_vec();
     tags.sort();
     let got: Vec<String> = serde_json::from_value(note["tags"].clone()).unwrap();
     // Anki matches tags case-insensitively; compare folded.

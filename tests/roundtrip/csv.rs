@@ -55,7 +55,7 @@ fn csv_imports_into_fresh_and_notedeck_collections_and_updates_by_guid() {
         .iter()
         .find(|c| c.kind == Kind::Term && c.back_html.contains('\t'))
         .unwrap();
-    append_to_line(&notes.join(&target.file), target.line, " 'end' \"改訂\"");
+    append_to_line(&notes.join(&*target.file), target.line, " 'end' \"改訂\"");
     let run = build(&notes, &out, "csv");
     let after = extracted(&notes);
     assert_eq!(after.len(), cards.len());

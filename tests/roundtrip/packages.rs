@@ -92,7 +92,7 @@ fn reimport_after_an_edit_updates_that_note_and_keeps_its_review() {
         .iter()
         .filter(|c| c.kind == Kind::Term && !c.back.is_empty())
         .find(|c| {
-            let path = notes.join(&c.file);
+            let path = notes.join(&*c.file);
             let original = fs::read_to_string(&path).unwrap();
             append_to_line(&path, c.line, "（改訂）");
             let after = extracted(&notes);
@@ -105,7 +105,7 @@ fn reimport_after_an_edit_updates_that_note_and_keeps_its_review() {
     let review = anki.run(&[&"review", &col, &target.guid]);
     assert_eq!(review["reps"], 1);
 
-    append_to_line(&notes.join(&target.file), target.line, "（改訂）");
+    append_to_line(&notes.join(&*target.file), target.line, "（改訂）");
     let run = build(&notes, &out, "apkg");
     assert!(run.stdout.contains("1 changed"), "{}", run.stdout);
     let edited = extracted(&notes)
@@ -152,7 +152,7 @@ fn rebuild_adds_a_new_term_and_reports_a_removed_one() {
         .max_by_key(|c| (c.file.clone(), c.line))
         .unwrap()
         .clone();
-    let path = notes.join(&last.file);
+    let path = notes.join(&*last.file);
     let text = fs::read_to_string(&path).unwrap();
     let mut lines: Vec<&str> = text.lines().collect();
     lines.remove(last.line - 1);
