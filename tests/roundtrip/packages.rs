@@ -194,7 +194,8 @@ fn rebuild_adds_a_new_term_and_reports_a_removed_one() {
 }
 
 /// 6. The legacy layout every Anki client imports: schema 11, the entries
-///    `collection.anki2` and `media` and nothing else (no `meta`).
+///    `collection.anki2` and `media` and nothing else (no `meta`), each
+///    with its right CRC-32.
 #[test]
 #[cfg_attr(
     not(anki_roundtrip),
@@ -210,6 +211,7 @@ fn package_is_legacy_schema_11_without_meta() {
     assert_eq!(outputs(&out, "apkg"), vec![out.join("notes.apkg")]);
     let schema = anki.run(&[&"schema", &out.join("notes.apkg")]);
     assert_eq!(schema["ver"], 11);
+    assert_eq!(schema["crc_ok"], true);
     assert_eq!(
         schema["entries"],
         serde_json::json!(["collection.anki2", "media"])
