@@ -50,15 +50,15 @@ create table graves (usn integer not null, oid integer not null, type integer no
 /// Anki's indexes (rslib `storage/schema11.sql`), built once all rows are in:
 /// one sort each is cheaper than keeping them up to date row by row (the
 /// checksum index, in random order, most of all).
-const INDEXES: &str = "
-create index ix_notes_usn on notes (usn);
-create index ix_notes_csum on notes (csum);
-create index ix_cards_usn on cards (usn);
-create index ix_revlog_usn on revlog (usn);
-create index ix_cards_nid on cards (nid);
-create index ix_cards_sched on cards (did, queue, due);
-create index ix_revlog_cid on revlog (cid);
-";
+const INDEXES: [&str; 7] = [
+    "create index ix_notes_usn on notes (usn)",
+    "create index ix_notes_csum on notes (csum)",
+    "create index ix_cards_usn on cards (usn)",
+    "create index ix_revlog_usn on revlog (usn)",
+    "create index ix_cards_nid on cards (nid)",
+    "create index ix_cards_sched on cards (did, queue, due)",
+    "create index ix_revlog_cid on revlog (cid)",
+];
 
 /// Collection creation time: fixed, so that a rebuild of unchanged notes is
 /// the same package. Anki does not carry it over on import.
@@ -111,23 +111,30 @@ fn write_collection(
         .into_iter()
         .collect();
     in_transaction(db, || insert_col(db, notes, &decks))?;
-    let notes_start = file_size(db)?;
+    // From here on SQLite adds pages after the last one, none being free,
+    // and a commit writes them: once committed, the pages of the notes, the
+    // cards and each index are final (what comes after only reads them). They
+    // are deflated on the other cores while this one builds the rest.
+    let final_from = file_size(db)?;
+    let deflate_committed = |deflater: &mut Deflater| -> rusqlite::Result<()> {
+        deflater.deflate_early(final_from..file_size(db)?);
+        Ok(())
+    };
     let (note_ids, mut cards) = note_and_card_ids(notes);
     // Rows go in in id order: SQLite appends at the end of each table instead
     // of splitting pages all over a file larger than its cache.
     let mut order: Vec<usize> = (0..notes.len()).collect();
     order.sort_unstable_by_key(|&i| note_ids[i]);
     in_transaction(db, || insert_notes(db, notes, &note_ids, &order))?;
-    // The pages the notes took, written at that commit, are final: nothing
-    // after changes the notes (the indexes only read them), and new pages
-    // go after the last one, none being free. Most of the file, they are
-    // deflated on the other core while this one adds the cards and indexes.
-    deflater.deflate_early(notes_start..file_size(db)?);
+    deflate_committed(deflater)?;
     cards.sort_unstable_by_key(|c| c.id);
-    in_transaction(db, || {
-        insert_cards(db, notes, &decks, &note_ids, &cards)?;
-        Ok(db.execute_batch(INDEXES)?)
-    })
+    in_transaction(db, || insert_cards(db, notes, &decks, &note_ids, &cards))?;
+    deflate_committed(deflater)?;
+    for index in INDEXES {
+        db.execute(index, [])?;
+        deflate_committed(deflater)?;
+    }
+    Ok(())
 }
 
 fn in_transaction(
