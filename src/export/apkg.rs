@@ -60,6 +60,11 @@ const INDEXES: [&str; 7] = [
     "create index ix_revlog_cid on revlog (cid)",
 ];
 
+/// Where SQLite locks its file (the pending byte, at 1 GiB): on Windows no
+/// other handle can read there while the connection is open, so what lies
+/// past it is deflated once the collection is closed.
+const SQLITE_LOCK_BYTES: u64 = 1 << 30;
+
 /// Collection creation time: fixed, so that a rebuild of unchanged notes is
 /// the same package. Anki does not carry it over on import.
 const COLLECTION_CREATED: i64 = 1_700_000_000;
@@ -117,7 +122,7 @@ fn write_collection(
     // are deflated on the other cores while this one builds the rest.
     let final_from = file_size(db)?;
     let deflate_committed = |deflater: &mut Deflater| -> rusqlite::Result<()> {
-        deflater.deflate_early(final_from..file_size(db)?);
+        deflater.deflate_early(final_from..file_size(db)?.min(SQLITE_LOCK_BYTES));
         Ok(())
     };
     let (note_ids, mut cards) = note_and_card_ids(notes);
