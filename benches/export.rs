@@ -7,7 +7,11 @@
 //! both sides read. Each run is a child process that loads the cards, times
 //! the writing alone, and reports its own peak memory (VmHWM, Linux), so the
 //! two peaks count the same things: the interpreter or program, the cards
-//! in memory, and the writer. Time is the median of the runs.
+//! in memory, and the writer. Time is the median of the runs. notedeck's
+//! runs also report the CPU time of the thread that writes (`ThreadTime`):
+//! the other threads' work overlaps it, so on a machine with a core to spare
+//! the time comes near it; on a loaded one the two tell the load's share
+//! from the writer's.
 //!
 //! Environment: `BENCH_CARDS` (100000), `BENCH_RUNS` (5), `NOTEDECK_PYTHON`
 //! (`.venv/bin/python`, with genanki from tests/anki/requirements.txt).
@@ -17,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use cpu_time::ThreadTime;
 use notedeck::card::{Card, Kind};
 use notedeck::export::{file_stem, stage, IndexedCard, OutputFormat};
 
@@ -93,6 +98,8 @@ fn main() {
 
 struct Figures {
     seconds: f64,
+    /// The writing thread's CPU time (notedeck's runs), median.
+    thread_cpu: Option<f64>,
     peak_kib: u64,
     file_bytes: u64,
 }
@@ -100,6 +107,7 @@ struct Figures {
 /// Runs the child `runs` times: median time, largest peak, output size.
 fn measure(runs: usize, command: impl Fn() -> Command) -> Figures {
     let mut times = Vec::new();
+    let mut thread_cpu = Vec::new();
     let mut peak = 0;
     let mut file_bytes = 0;
     for _ in 0..runs.max(1) {
@@ -109,24 +117,33 @@ fn measure(runs: usize, command: impl Fn() -> Command) -> Figures {
             "child failed: {}",
             String::from_utf8_lossy(&output.stderr)
         );
-        // The child prints `seconds peak_kib file_bytes`.
+        // The child prints `seconds peak_kib file_bytes [thread_cpu_seconds]`.
         let line = String::from_utf8_lossy(&output.stdout);
         let mut parts = line.split_whitespace();
         times.push(parts.next().unwrap().parse::<f64>().unwrap());
         peak = peak.max(parts.next().unwrap().parse::<u64>().unwrap());
         file_bytes = parts.next().unwrap().parse::<u64>().unwrap();
+        thread_cpu.extend(parts.next().map(|s| s.parse::<f64>().unwrap()));
     }
-    times.sort_by(f64::total_cmp);
     Figures {
-        seconds: times[times.len() / 2],
+        seconds: median(times).unwrap(),
+        thread_cpu: median(thread_cpu),
         peak_kib: peak,
         file_bytes,
     }
 }
 
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied()
+}
+
 fn report(name: &str, f: &Figures) {
+    let thread_cpu = f.thread_cpu.map_or(String::new(), |cpu| {
+        format!("   writing thread's CPU {cpu:.3} s")
+    });
     println!(
-        "{name:<14} {:>8.3} s   peak {:>7.1} MiB   file {:>6.1} MiB",
+        "{name:<14} {:>8.3} s   peak {:>7.1} MiB   file {:>6.1} MiB{thread_cpu}",
         f.seconds,
         f.peak_kib as f64 / 1024.0,
         f.file_bytes as f64 / (1024.0 * 1024.0)
@@ -155,7 +172,7 @@ fn child(cards_path: &Path, out: &Path, format: &str) {
             _ => OutputFormat::Apkg,
         })
         .collect();
-    let start = Instant::now();
+    let (start, thread_start) = (Instant::now(), ThreadTime::now());
     let staged = stage(out, out, &file_stem(DECK), &cards, &formats, false).unwrap();
     assert_eq!(staged.cards, cards.len());
     let first = staged.files[0].path.clone();
@@ -163,8 +180,9 @@ fn child(cards_path: &Path, out: &Path, format: &str) {
         file.put_in_place().unwrap();
     }
     let seconds = start.elapsed().as_secs_f64();
+    let thread_cpu = thread_start.elapsed().as_secs_f64();
     let size = std::fs::metadata(&first).map_or(0, |m| m.len());
-    println!("{seconds} {} {size}", peak_kib());
+    println!("{seconds} {} {size} {thread_cpu}", peak_kib());
 }
 
 /// Peak resident memory of this process, from /proc (Linux).

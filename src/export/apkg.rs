@@ -13,11 +13,14 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use anyhow::Context as _;
+use flate2::write::DeflateEncoder;
+use flate2::Compression;
+use rawzip::time::UtcDateTime;
+use rawzip::{CompressionMethod, DataDescriptorOutput, ZipArchiveWriter};
 use rusqlite::{params, Connection};
 use sha1::{Digest, Sha1};
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipWriter};
 
+use super::deflate::Deflater;
 use super::media::MediaFile;
 use super::notetype::{self, derived_id};
 use super::Note;
@@ -47,15 +50,20 @@ create table graves (usn integer not null, oid integer not null, type integer no
 /// Anki's indexes (rslib `storage/schema11.sql`), built once all rows are in:
 /// one sort each is cheaper than keeping them up to date row by row (the
 /// checksum index, in random order, most of all).
-const INDEXES: &str = "
-create index ix_notes_usn on notes (usn);
-create index ix_notes_csum on notes (csum);
-create index ix_cards_usn on cards (usn);
-create index ix_revlog_usn on revlog (usn);
-create index ix_cards_nid on cards (nid);
-create index ix_cards_sched on cards (did, queue, due);
-create index ix_revlog_cid on revlog (cid);
-";
+const INDEXES: [&str; 7] = [
+    "create index ix_notes_usn on notes (usn)",
+    "create index ix_notes_csum on notes (csum)",
+    "create index ix_cards_usn on cards (usn)",
+    "create index ix_revlog_usn on revlog (usn)",
+    "create index ix_cards_nid on cards (nid)",
+    "create index ix_cards_sched on cards (did, queue, due)",
+    "create index ix_revlog_cid on revlog (cid)",
+];
+
+/// Where SQLite locks its file (the pending byte, at 1 GiB): on Windows no
+/// other handle can read there while the connection is open, so what lies
+/// past it is deflated once the collection is closed.
+const SQLITE_LOCK_BYTES: u64 = 1 << 30;
 
 /// Collection creation time: fixed, so that a rebuild of unchanged notes is
 /// the same package. Anki does not carry it over on import.
@@ -77,12 +85,21 @@ pub(super) fn write(
         .tempdir_in(scratch)
         .with_context(|| format!("{}: cannot create a temporary folder", scratch.display()))?;
     let db_path = dir.path().join("collection.anki2");
-    write_collection(&Connection::open(&db_path)?, notes)
-        .context("cannot build collection.anki2")?;
-    write_zip(out, &mut File::open(&db_path)?, media)
+    std::thread::scope(|scope| {
+        let mut deflater = Deflater::start(scope, &db_path);
+        write_collection(&Connection::open(&db_path)?, notes, &mut deflater)
+            .context("cannot build collection.anki2")?;
+        write_zip(out, deflater, media)
+    })
 }
 
-fn write_collection(db: &Connection, notes: &[Note]) -> anyhow::Result<()> {
+/// Builds the collection, handing `deflater` the part of its file that is
+/// final before the end.
+fn write_collection(
+    db: &Connection,
+    notes: &[Note],
+    deflater: &mut Deflater,
+) -> anyhow::Result<()> {
     // The file is thrown away on failure: no journal, no syncs, no locks
     // taken and released around each statement. 16 KiB pages (any size from
     // 512 B to 64 KiB is valid for every SQLite, hence every Anki client)
@@ -92,25 +109,56 @@ fn write_collection(db: &Connection, notes: &[Note]) -> anyhow::Result<()> {
          pragma locking_mode = exclusive; pragma page_size = 16384;",
     )?;
     db.execute_batch(SCHEMA)?;
-    db.execute_batch("begin")?;
     let decks: Vec<&str> = notes
         .iter()
         .map(|n| n.deck)
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    insert_col(db, notes, &decks)?;
+    in_transaction(db, || insert_col(db, notes, &decks))?;
+    // From here on SQLite adds pages after the last one, none being free,
+    // and a commit writes them: once committed, the pages of the notes, the
+    // cards and each index are final (what comes after only reads them). They
+    // are deflated on the other cores while this one builds the rest.
+    let final_from = file_size(db)?;
+    let deflate_committed = |deflater: &mut Deflater| -> rusqlite::Result<()> {
+        deflater.deflate_early(final_from..file_size(db)?.min(SQLITE_LOCK_BYTES));
+        Ok(())
+    };
     let (note_ids, mut cards) = note_and_card_ids(notes);
     // Rows go in in id order: SQLite appends at the end of each table instead
     // of splitting pages all over a file larger than its cache.
     let mut order: Vec<usize> = (0..notes.len()).collect();
     order.sort_unstable_by_key(|&i| note_ids[i]);
-    insert_notes(db, notes, &note_ids, &order)?;
+    in_transaction(db, || insert_notes(db, notes, &note_ids, &order))?;
+    deflate_committed(deflater)?;
     cards.sort_unstable_by_key(|c| c.id);
-    insert_cards(db, notes, &decks, &note_ids, &cards)?;
-    db.execute_batch(INDEXES)?;
-    db.execute_batch("commit")?;
+    in_transaction(db, || insert_cards(db, notes, &decks, &note_ids, &cards))?;
+    deflate_committed(deflater)?;
+    for index in INDEXES {
+        db.execute(index, [])?;
+        deflate_committed(deflater)?;
+    }
     Ok(())
+}
+
+fn in_transaction(
+    db: &Connection,
+    change: impl FnOnce() -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    db.execute_batch("begin")?;
+    change()?;
+    Ok(db.execute_batch("commit")?)
+}
+
+/// The size of the collection's file: with no journal, a commit writes every
+/// page it changed into the file.
+fn file_size(db: &Connection) -> rusqlite::Result<u64> {
+    db.query_row(
+        "select page_count * page_size from pragma_page_count(), pragma_page_size()",
+        [],
+        |row| row.get(0),
+    )
 }
 
 fn insert_col(db: &Connection, notes: &[Note], decks: &[&str]) -> anyhow::Result<()> {
@@ -305,29 +353,52 @@ impl UniqueIds {
     }
 }
 
-fn write_zip(out: &mut File, collection: &mut File, media: &[MediaFile]) -> anyhow::Result<()> {
-    let mut zip = ZipWriter::new(BufWriter::with_capacity(1 << 20, out));
-    // Level 1: most of the size gain of deflate at a fraction of its time.
-    let deflated = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(1))
-        .large_file(collection.metadata()?.len() >= u32::MAX as u64);
-    // Images are compressed already.
-    let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
-    zip.start_file("collection.anki2", deflated)?;
-    io::copy(collection, &mut zip)?;
+/// The entries' time: the earliest a zip can hold (1980-01-01), as nothing
+/// here reads the clock.
+const ZIP_EPOCH: i64 = 315_532_800;
+
+fn write_zip(out: &mut File, collection: Deflater, media: &[MediaFile]) -> anyhow::Result<()> {
+    let mut zip = ZipArchiveWriter::new(BufWriter::with_capacity(1 << 20, out));
+    let time = UtcDateTime::from_unix(ZIP_EPOCH);
+    let (mut entry, _) = zip
+        .new_file("collection.anki2")
+        .compression_method(CompressionMethod::DEFLATE)
+        .last_modified(time)
+        .start()?;
+    let collection = collection
+        .finish(&mut entry)
+        .context("cannot compress collection.anki2")?;
+    entry.finish(DataDescriptorOutput::new(collection.crc32, collection.size))?;
+
     let map: BTreeMap<String, &str> = media
         .iter()
         .enumerate()
         .map(|(i, m)| (i.to_string(), m.name.as_str()))
         .collect();
-    zip.start_file("media", deflated)?;
-    zip.write_all(serde_json::to_string(&map)?.as_bytes())?;
+    let (mut entry, config) = zip
+        .new_file("media")
+        .compression_method(CompressionMethod::DEFLATE)
+        .last_modified(time)
+        .start()?;
+    let mut writer = config.wrap(DeflateEncoder::new(&mut entry, Compression::new(1)));
+    writer.write_all(serde_json::to_string(&map)?.as_bytes())?;
+    let (encoder, descriptor) = writer.finish()?;
+    encoder.finish()?;
+    entry.finish(descriptor)?;
+
     for (i, file) in media.iter().enumerate() {
-        zip.start_file(i.to_string(), stored)?;
         let mut source = File::open(&file.path)
             .with_context(|| format!("cannot read {}", file.path.display()))?;
-        io::copy(&mut source, &mut zip)?;
+        // Stored: images are compressed already.
+        let (mut entry, config) = zip
+            .new_file(i.to_string())
+            .compression_method(CompressionMethod::STORE)
+            .last_modified(time)
+            .start()?;
+        let mut writer = config.wrap(&mut entry);
+        io::copy(&mut source, &mut writer)?;
+        let (_, descriptor) = writer.finish()?;
+        entry.finish(descriptor)?;
     }
     zip.finish()?.flush()?;
     Ok(())
@@ -538,5 +609,61 @@ mod tests {
             .collect();
         let want: HashSet<&str> = ["Default", "aws", "aws::DOP", "aws::DOP::X", "aws::Y"].into();
         assert_eq!(names, want);
+    }
+
+    /// A package whose collection was deflated in many pieces, most of them
+    /// while it was being built, holds the collection byte for byte, as the
+    /// zip crate reads it (Anki's reader, which checks the CRC-32), and its
+    /// image as it was.
+    #[test]
+    fn a_collection_deflated_in_pieces_unzips_whole() {
+        use std::io::Read;
+
+        let dir = tempfile::tempdir().unwrap();
+        let db_path = dir.path().join("collection.anki2");
+        let image = MediaFile {
+            name: "nd-1.png".into(),
+            path: dir.path().join("image.png"),
+        };
+        std::fs::write(&image.path, b"not really a picture").unwrap();
+        let tags = vec!["AWS".to_string()];
+        let guids: Vec<String> = (0..500).map(|i| format!("guid-{i}")).collect();
+        let notes: Vec<Note> = guids
+            .iter()
+            .enumerate()
+            .map(|(i, guid)| Note {
+                guid,
+                deck: "親::子",
+                tags: &tags,
+                changed: 1_750_000_000 + i as i64,
+                note_type: NoteType::Basic,
+                fields: [
+                    format!("用語 {i}").into(),
+                    format!("<p>{i} は、監視のために使うサービスです。</p>").into(),
+                    "".into(),
+                    "a.md".into(),
+                    guid.as_str().into(),
+                ],
+            })
+            .collect();
+        let mut package = tempfile::tempfile().unwrap();
+        std::thread::scope(|scope| {
+            let mut deflater = Deflater::with_pieces_of(scope, &db_path, 4096);
+            let db = Connection::open(&db_path).unwrap();
+            write_collection(&db, &notes, &mut deflater).unwrap();
+            write_zip(&mut package, deflater, std::slice::from_ref(&image)).unwrap();
+        });
+        let collection = std::fs::read(&db_path).unwrap();
+        assert!(collection.len() > 20 * 4096, "{}", collection.len());
+        let mut zip = zip::ZipArchive::new(package).unwrap();
+        let mut read = |name: &str| {
+            let mut bytes = Vec::new();
+            let mut entry = zip.by_name(name).unwrap();
+            entry.read_to_end(&mut bytes).unwrap();
+            bytes
+        };
+        assert!(read("collection.anki2") == collection);
+        assert_eq!(read("media"), br#"{"0":"nd-1.png"}"#);
+        assert_eq!(read("0"), b"not really a picture");
     }
 }

@@ -10,6 +10,7 @@
 
 mod apkg;
 mod csv;
+mod deflate;
 pub mod media;
 pub mod notetype;
 pub mod remote;
