@@ -2,6 +2,7 @@
 //! a sentence, a question, or a definition sentence `X は、…`.
 
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use super::script::{
     is_close_bracket, is_hiragana, is_japanese, is_kanji, is_katakana, is_latin_or_digit, is_space,
@@ -108,46 +109,17 @@ fn may_start_label(text: &str) -> bool {
 
 /// The first two characters of every label and qualifier (`'\0'` for a
 /// word of one), compared without decoding the words each time.
-const LABEL_STARTS: [(char, char); LABELS.len() + LABEL_QUALIFIERS.len()] = {
-    let mut starts = [('\0', '\0'); LABELS.len() + LABEL_QUALIFIERS.len()];
-    let mut i = 0;
-    while i < starts.len() {
-        let word = if i < LABELS.len() {
-            LABELS[i].as_bytes()
-        } else {
-            LABEL_QUALIFIERS[i - LABELS.len()].as_bytes()
-        };
-        let (first, end) = decode_at(word, 0);
-        let second = if end < word.len() {
-            decode_at(word, end).0
-        } else {
-            '\0'
-        };
-        starts[i] = (first, second);
-        i += 1;
-    }
-    starts
-};
-
-/// The character of UTF-8 `bytes` at `at`, and where it ends.
-const fn decode_at(bytes: &[u8], at: usize) -> (char, usize) {
-    let lead = bytes[at] as u32;
-    let (mut code, len) = match lead {
-        0..=0x7f => (lead, 1),
-        0xc0..=0xdf => (lead & 0x1f, 2),
-        0xe0..=0xef => (lead & 0x0f, 3),
-        _ => (lead & 0x07, 4),
-    };
-    let mut i = 1;
-    while i < len {
-        code = (code << 6) | (bytes[at + i] & 0x3f) as u32;
-        i += 1;
-    }
-    match char::from_u32(code) {
-        Some(c) => (c, at + len),
-        None => panic!("labels are UTF-8"),
-    }
-}
+static LABEL_STARTS: LazyLock<Vec<(char, char)>> = LazyLock::new(|| {
+    LABELS
+        .iter()
+        .chain(LABEL_QUALIFIERS)
+        .map(|word| {
+            let mut chars = word.chars();
+            let first = chars.next().expect("no label is empty");
+            (first, chars.next().unwrap_or('\0'))
+        })
+        .collect()
+});
 
 /// The label a head starts with, when a separator, a number or nothing
 /// follows it: `エラー内容：…` → `エラー内容`, `シナリオ 2: …` → `シナリオ`.
