@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::card::{Card, NoteType};
 use crate::scan::NoteText;
-use crate::{cloze, extract, identity};
+use crate::{cloze, extract};
 
 /// The name of the file, at the notes root.
 pub const FILE_NAME: &str = "notedeck.toml";
@@ -249,11 +249,11 @@ impl Config {
             folder = folder.rsplit_once('/').map_or("", |(above, _)| above);
         }
         let note_type = options.note_type();
-        let mut cards = extract::extract_note(name, &note.text);
+        let mut cards = extract::extract_note_in_deck(name, &note.text, |own| match deck {
+            Some((folder, deck)) => folder_deck(&own, folder, deck),
+            None => own,
+        });
         for card in &mut cards {
-            if let Some((folder, deck)) = deck {
-                set_deck(card, folder, deck);
-            }
             card.note_type = note_type;
             cloze::apply(card);
         }
@@ -261,23 +261,19 @@ impl Config {
     }
 }
 
-/// Puts `card`, of a note under `folder`, in `deck` in place of the
-/// folder's own levels (`aws::ec2::Title` → `AWS::EC2::Title`).
-///
-/// Its key (the GUID extraction gives it, from the deck) becomes that of a
-/// card of the new deck, as retitling a note does: the build pairs it with
-/// the card it was (`moved`), so it keeps its GUID and reviews, and the
-/// export and sync see it moved.
-fn set_deck(card: &mut Card, folder: &str, deck: &str) {
+/// The deck of a note under `folder` when `deck` is the folder's: `deck`
+/// in place of the folder's own levels (`aws::ec2::Title` →
+/// `AWS::EC2::Title`). Its cards' keys are those of cards of that deck, as
+/// when a note is retitled: the build pairs each with the card it was
+/// (`moved`), so it keeps its GUID and reviews.
+fn folder_deck(own: &str, folder: &str, deck: &str) -> String {
     let depth = if folder.is_empty() {
         0
     } else {
         folder.split('/').count()
     };
-    let rest = card.deck.splitn(depth + 1, "::").last().unwrap_or_default();
-    let moved = format!("{deck}::{rest}");
-    card.guid = identity::Place::deck(&moved).guid(&card.guid, 0);
-    card.deck = moved.into();
+    let rest = own.splitn(depth + 1, "::").last().unwrap_or_default();
+    format!("{deck}::{rest}")
 }
 
 #[cfg(test)]
@@ -313,7 +309,12 @@ mod tests {
         assert_eq!(deep.note_type, NoteType::TypeIn);
         let other = &config.cards("aws/s3/z.md", &text)[0];
         assert_eq!(&*other.deck, "aws::s3::題");
-        // The key follows the deck: two notes moved into one deck stay apart.
+        // The key is derived from the deck the card is in: that of a note
+        // whose folders make the same deck.
+        assert_eq!(
+            ec2.guid,
+            Config::default().cards("AWS/EC2/x.md", &text)[0].guid
+        );
         assert_ne!(
             ec2.guid,
             Config::default().cards("aws/ec2/x.md", &text)[0].guid

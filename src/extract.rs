@@ -25,7 +25,7 @@ use crate::render;
 /// The version of the rules: bump it with any change that makes other cards
 /// from the same notes. Every index made with another version extracts
 /// every note again at its next build (their cards keep their GUIDs).
-pub const RULES_VERSION: u32 = 1;
+pub const RULES_VERSION: u32 = 2;
 
 /// The longest back, in bytes of Markdown: about 2,000 Japanese characters,
 /// what a learner can still study on one card. A card's back holds its
@@ -38,8 +38,19 @@ pub const MAX_BACK: usize = 6 << 10;
 /// The cards of one note. `file` is its name relative to the notes folder,
 /// with `/` separators; the deck comes from its folders and `#` title.
 pub fn extract_note(file: &str, text: &str) -> Vec<Card> {
+    extract_note_in_deck(file, text, |deck| deck)
+}
+
+/// `extract_note`, the deck its folders and title make passed through
+/// `deck` first (`notedeck.toml` names a folder's deck): the cards'
+/// identities are derived from the deck they are in.
+pub fn extract_note_in_deck(
+    file: &str,
+    text: &str,
+    deck: impl FnOnce(String) -> String,
+) -> Vec<Card> {
     let outline = outline::parse(text);
-    let deck = identity::deck(file, outline.title_text());
+    let deck = deck(identity::deck(file, outline.title_text()));
     let mut walk = Walk {
         places: vec![identity::Place::deck(&deck)],
         deck: deck.into(),

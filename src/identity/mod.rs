@@ -31,15 +31,11 @@ impl Place {
         Place { hasher }
     }
 
-    /// The GUID of a card here: from its place and its folded front, never
-    /// from its back. `ordinal` tells apart cards that would otherwise share
-    /// one (0 for the first).
-    pub fn guid(&self, front: &str, ordinal: usize) -> String {
-        self.id(front, ordinal).guid()
-    }
-
-    /// The identity `guid` writes out, as a number: cheap to keep and
-    /// compare while the cards of a note are told apart.
+    /// The identity of a card here, from its place and its folded front,
+    /// never from its back; `ordinal` tells apart cards that would
+    /// otherwise share one (0 for the first). A number, cheap to keep and
+    /// compare while the cards of a note are told apart, written out as
+    /// the card's GUID by `CardId::guid`.
     pub fn id(&self, front: &str, ordinal: usize) -> CardId {
         let mut hasher = self.hasher.clone();
         hasher.update([0x1f]);
@@ -139,7 +135,8 @@ mod tests {
         context
             .iter()
             .fold(Place::deck(deck), |place, part| place.enter(part))
-            .guid(front, ordinal)
+            .id(front, ordinal)
+            .guid()
     }
 
     #[test]
