@@ -315,10 +315,13 @@ impl Walk<'_> {
         let head = &node.head;
         let text = &head.text[block.clone()];
         let line_end = block.start + text.find('\n').unwrap_or(text.len());
-        let children = if has_children {
-            self.outline.markdown(&node.children, MAX_BACK)
-        } else {
-            String::new()
+        // Made only for a definition: most lines define nothing.
+        let children = || {
+            if has_children {
+                self.outline.markdown(&node.children, MAX_BACK)
+            } else {
+                String::new()
+            }
         };
         let draft = |front: &str, back| Draft {
             kind: Kind::Term,
@@ -341,7 +344,7 @@ impl Walk<'_> {
             if !phrase::says_something(&head.text[rest..block.end]) && !has_children {
                 return None;
             }
-            let back = self.rest_of_head(node, rest..block.end, &children);
+            let back = self.rest_of_head(node, rest..block.end, &children());
             return Some(draft(&head.text[subject], back));
         }
         let (term, definition) = phrase::term_last(&head.text[block.start..line_end])?;
@@ -357,7 +360,7 @@ impl Walk<'_> {
             definition.start + block.start
         };
         let mut back = self.head_markdown(node, from..definition.end + block.start);
-        let rest = self.rest_of_head(node, line_end..block.end, &children);
+        let rest = self.rest_of_head(node, line_end..block.end, &children());
         if !rest.is_empty() {
             back.push('\n');
             back.push_str(&rest);
