@@ -25,7 +25,7 @@ use crate::render;
 /// The version of the rules: bump it with any change that makes other cards
 /// from the same notes. Every index made with another version extracts
 /// every note again at its next build (their cards keep their GUIDs).
-pub const RULES_VERSION: u32 = 2;
+pub const RULES_VERSION: u32 = 3;
 
 /// The longest back, in bytes of Markdown: about 2,000 Japanese characters,
 /// what a learner can still study on one card. A card's back holds its
@@ -172,11 +172,13 @@ impl Walk<'_> {
             return;
         }
         let text = heading.head.text.trim();
+        // A body of bookmarks alone (`## 勉強資料` over links) is nothing to
+        // study.
         let own_body = heading
             .children
             .iter()
             .take_while(|c| !matches!(c.kind, NodeKind::Heading(_)))
-            .any(|c| !self.outline.source[c.range.clone()].trim().is_empty());
+            .any(|c| !self.outline.source[c.range.clone()].trim().is_empty() && !c.is_bookmark());
         if own_body
             && !phrase::is_filing_heading(text)
             && !phrase::is_label(text)
@@ -256,7 +258,7 @@ impl Walk<'_> {
         let says_under = || {
             node.children
                 .iter()
-                .any(|c| !c.head.is_only_media_or_code())
+                .any(|c| !c.head.is_only_media_or_code() && !c.is_bookmark())
         };
         if head.is_only_links() && says_under() && phrase::is_term(text) {
             return Some(draft(Kind::Term, text, children()));
@@ -286,12 +288,14 @@ impl Walk<'_> {
             _ => text,
         };
         let bold = bold_subject(node);
+        // Over bookmarks alone, a name files links: nothing to recall.
         let is_topic = has_children
             && bold.is_none()
             && !phrase::is_label(name)
             && !phrase::is_sentence_like(name)
             && !phrase::is_question(name)
-            && phrase::definition_subject(name).is_none();
+            && phrase::definition_subject(name).is_none()
+            && !node.children.iter().all(Node::is_bookmark);
         if is_topic {
             return Some(draft(Kind::Topic, name, children()));
         }

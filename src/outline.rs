@@ -43,6 +43,20 @@ pub struct Node {
     pub children: Vec<Node>,
 }
 
+impl Node {
+    /// Bookmarks: references, or a name over nothing but bookmarks
+    /// (`- awsのドキュメント` over `- https://docs.aws.amazon.com/…`). They
+    /// say nothing to recall; images, code and sentences are not bookmarks.
+    pub fn is_bookmark(&self) -> bool {
+        // The children first: most fail at once, and `is_term` costs more.
+        let is_text = matches!(self.kind, NodeKind::Item | NodeKind::Paragraph);
+        let names_them = || !self.children.is_empty() && phrase::is_term(&self.head.text);
+        is_text
+            && self.children.iter().all(Node::is_bookmark)
+            && (self.head.is_only_references() || names_them())
+    }
+}
+
 /// The first paragraph of a node, as plain text mapped to its source.
 #[derive(Debug, Clone, Default)]
 pub struct Head {
@@ -176,6 +190,17 @@ impl Head {
             .map(|&(_, source)| source)
             .min()
             .unwrap_or(at)
+    }
+
+    /// Only links or an address written out (`https://docs.aws.amazon.com/…`,
+    /// which CommonMark leaves as text): a reference to read elsewhere.
+    pub fn is_only_references(&self) -> bool {
+        let text = self.text.trim_matches(is_space);
+        let address = ["https://", "http://"]
+            .iter()
+            .any(|scheme| text.starts_with(scheme))
+            && !text.contains(char::is_whitespace);
+        address || self.is_only_links()
     }
 
     /// Only links (one at least), no image: `[Validated Learning](…)`.

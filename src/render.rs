@@ -827,8 +827,30 @@ mod tests {
         // Pieces that make `**` open, close, both or neither, beside every
         // class of character, and the other inline syntax the line may have.
         let pieces = [
-            "**", "**", "**", "用語", "S3", " ", "　", "（", "）", "、", "「", "」", "は", "€",
-            "ー", "*", "x_y", "![i](a.png)", "{", "。", "!", "\"", "1", ">",
+            "**",
+            "**",
+            "**",
+            "用語",
+            "S3",
+            " ",
+            "　",
+            "（",
+            "）",
+            "、",
+            "「",
+            "」",
+            "は",
+            "€",
+            "ー",
+            "*",
+            "x_y",
+            "![i](a.png)",
+            "{",
+            "。",
+            "!",
+            "\"",
+            "1",
+            ">",
         ];
         let mut seed = 5u64;
         let mut next = |n: u64| {

@@ -349,6 +349,30 @@ fn a_link_only_item_over_a_definition_is_a_term_but_links_under_links_are_a_toc(
 }
 
 #[test]
+fn bookmarks_make_no_card_but_a_definition_with_a_link_does() {
+    let text = "## 試験概要\n\nhttps://aws.amazon.com/jp/certification/\n\n## 勉強資料\n\n\
+                * awsのドキュメント\n    * https://docs.aws.amazon.com/index.html\n\
+                * ホワイトペーパー\n    * AWS Well-Architected\n        * https://e.com/wa\n\
+                * [Black Belt](https://e.com/bb)\n\n## サービス\n\n\
+                - 関連リンク\n  - [S3](https://e.com/s3)\n  - [EBS](https://e.com/ebs)\n\
+                - CloudFront\n  - キャッシュで配信を速くする\n  - https://e.com/cf\n\
+                - Route 53: DNS サービス\n  - https://e.com/r53\n\
+                - デプロイタイプ\n  - ![図](img/deploy.png)\n\
+                - 理論。 詳しくは次を読む\n  - [記事](https://e.com/a)\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        ["サービス", "CloudFront", "Route 53", "デプロイタイプ"]
+    );
+    assert_eq!(
+        card(&cards, "CloudFront").back,
+        "- キャッシュで配信を速くする\n- https://e.com/cf"
+    );
+    // The links stay in the backs of the cards above them.
+    assert!(card(&cards, "サービス").back.contains("S3"));
+}
+
+#[test]
 fn filing_labels_front_no_card() {
     let text = "#### Keywords:\n\n- **IAM** - Identity Access Management\n\n##### Exam Tips:\n\n- 本文\n\n\
                 ### Hands On\n\n- 本文\n\n### メリット\n\n- 本文\n\n- 参考: [DevOpsとはなにか](https://e.com)\n";
