@@ -171,14 +171,16 @@ impl Walk<'_> {
             self.siblings(&heading.children);
             return;
         }
-        let text = heading.head.text.trim();
+        let text = without_section_number(heading.head.text.trim());
+        let (body, aspects, _) = self.section_parts(heading);
         // A body of bookmarks alone (`## 勉強資料` over links) is nothing to
         // study.
-        let own_body = heading
-            .children
-            .iter()
-            .take_while(|c| !matches!(c.kind, NodeKind::Heading(_)))
-            .any(|c| !self.outline.source[c.range.clone()].trim().is_empty() && !c.is_bookmark());
+        let says_something = |nodes: &[Node]| {
+            nodes.iter().any(|c| {
+                !self.outline.source[c.range.clone()].trim().is_empty() && !c.is_bookmark()
+            })
+        };
+        let own_body = says_something(body) || aspects.iter().any(|a| says_something(self.body(a)));
         if own_body
             && !phrase::is_filing_heading(text)
             && !phrase::is_label(text)
@@ -210,29 +212,56 @@ impl Walk<'_> {
         self.leave();
     }
 
-    /// A section's own body, then the titles of its subsections: they are
-    /// cards of their own, and repeating them all would make a back no one
-    /// can study (a chapter of a certification note runs to 20,000
-    /// characters). The back is bounded like a topic's.
+    /// A section's own body, then what its aspect subsections (`概要`,
+    /// `主な機能`) say, each under its title in bold, then the titles of
+    /// its other subsections: they are cards of their own, and repeating
+    /// them all would make a back no one can study (a chapter of a
+    /// certification note runs to 20,000 characters). The back is bounded
+    /// like a topic's.
     fn section_back(&self, heading: &Node) -> String {
-        let (body, subsections) = heading.children.split_at(
-            heading
-                .children
-                .iter()
-                .position(|c| matches!(c.kind, NodeKind::Heading(_)))
-                .unwrap_or(heading.children.len()),
-        );
+        let (body, aspects, others) = self.section_parts(heading);
         let mut back = self.outline.markdown(body, MAX_BACK);
-        let titles: Vec<String> = subsections
+        for aspect in aspects {
+            let said = self.outline.markdown(self.body(aspect), MAX_BACK);
+            if !said.is_empty() {
+                if !back.is_empty() {
+                    back.push_str("\n\n");
+                }
+                back.push_str(&format!("**{}**\n\n{said}", aspect.head.text.trim()));
+            }
+        }
+        let titles: Vec<String> = others
             .iter()
-            .filter(|s| matches!(s.kind, NodeKind::Heading(_)))
             .map(|s| format!("- {}", s.head.text.trim()))
             .collect();
         if !titles.is_empty() {
-            back.push_str("\n\n");
+            if !back.is_empty() {
+                back.push_str("\n\n");
+            }
             back.push_str(&titles.join("\n"));
         }
         back
+    }
+
+    /// A section's own body, its aspect subsections (`##### 概要` says what
+    /// the section above it is) and its other subsections.
+    fn section_parts<'n>(&self, heading: &'n Node) -> (&'n [Node], Vec<&'n Node>, Vec<&'n Node>) {
+        let body = self.body(heading);
+        let (aspects, others) = heading.children[body.len()..]
+            .iter()
+            .filter(|s| matches!(s.kind, NodeKind::Heading(_)))
+            .partition(|s| phrase::is_aspect(s.head.text.trim()));
+        (body, aspects, others)
+    }
+
+    /// What a section says before its first subsection.
+    fn body<'n>(&self, heading: &'n Node) -> &'n [Node] {
+        let end = heading
+            .children
+            .iter()
+            .position(|c| matches!(c.kind, NodeKind::Heading(_)))
+            .unwrap_or(heading.children.len());
+        &heading.children[..end]
     }
 
     /// Rules 1 to 5 and 7 for one item or paragraph, whose head is read up
@@ -523,6 +552,25 @@ impl Levels {
         current
             .get_or_insert_with(|| parts.as_slice().into())
             .clone()
+    }
+}
+
+/// A heading without its section number (`2.1.1. Amazon Athena`, `2.1 分析`):
+/// the number files the section, the words name it. `3 Tier` keeps its
+/// number, which a dot would have marked.
+fn without_section_number(heading: &str) -> &str {
+    let number_end = heading.len()
+        - heading
+            .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.')
+            .len();
+    let number = &heading[..number_end];
+    let rest = heading[number_end..].trim_start_matches(is_space);
+    let spaced = rest.len() < heading.len() - number_end;
+    let numbered = number.starts_with(|c: char| c.is_ascii_digit()) && number.contains('.');
+    if numbered && spaced && !rest.is_empty() {
+        rest
+    } else {
+        heading
     }
 }
 

@@ -373,6 +373,34 @@ fn bookmarks_make_no_card_but_a_definition_with_a_link_does() {
 }
 
 #[test]
+fn aspect_subsections_say_what_their_section_is_and_section_numbers_file_it() {
+    let text = "## 2. 範囲内のサービス\n\n### 2.1. 分析\n\n#### 2.1.1. Amazon Athena\n\n\
+                ##### 概要\n\n- 標準 SQL で S3 のデータを分析するサービス。\n\n\
+                ##### 主な機能\n\n- フェデレーテッドクエリ\n  - 他のデータソースに問い合わせる\n\n\
+                ##### 公式ページ\n\n- [Athena とは](https://e.com/athena)\n\n\
+                #### 3 Tier\n\n- 三層の構成\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        ["Amazon Athena", "フェデレーテッドクエリ", "3 Tier"]
+    );
+    let athena = card(&cards, "Amazon Athena");
+    assert_eq!(athena.kind, Kind::Topic);
+    assert!(
+        athena
+            .back
+            .starts_with("概要\n- 標準 SQL で S3 のデータを分析するサービス。\n主な機能\n- フェデレーテッドクエリ"),
+        "{}",
+        athena.back
+    );
+    assert!(athena.back.contains("Athena とは"), "{}", athena.back);
+    assert_eq!(
+        *card(&cards, "フェデレーテッドクエリ").context,
+        ["範囲内のサービス", "分析", "Amazon Athena", "主な機能"]
+    );
+}
+
+#[test]
 fn filing_labels_front_no_card() {
     let text = "#### Keywords:\n\n- **IAM** - Identity Access Management\n\n##### Exam Tips:\n\n- 本文\n\n\
                 ### Hands On\n\n- 本文\n\n### メリット\n\n- 本文\n\n- 参考: [DevOpsとはなにか](https://e.com)\n";

@@ -138,13 +138,13 @@ fn reorganising_notes_keeps_every_guid() {
 #[test]
 fn an_ambiguous_match_makes_a_new_card() {
     let project = Project::empty();
-    project.write_note("a.md", "# A\n\n## S3\n\n- 概要: ストレージの説明その一\n\n## RDS\n\n- 概要: データベースの説明その二\n");
+    project.write_note("a.md", "# A\n\n## S3\n\n- 定義: ストレージの説明その一\n\n## RDS\n\n- 定義: データベースの説明その二\n");
     project.run(&["build"]).ok();
     // Both sections renamed and both backs rewritten: nothing tells which
-    // old 概要 is which new one (nor the old sections from the new).
+    // old 定義 is which new one (nor the old sections from the new).
     project.write_note(
         "a.md",
-        "# A\n\n## SQS\n\n- 概要: キューの話\n\n## SNS\n\n- 概要: 通知の話\n",
+        "# A\n\n## SQS\n\n- 定義: キューの話\n\n## SNS\n\n- 定義: 通知の話\n",
     );
     let out = project.run(&["build"]).ok();
     assert!(

@@ -8,10 +8,10 @@ use super::script::{
     is_close_bracket, is_hiragana, is_japanese, is_kanji, is_katakana, is_latin_or_digit, is_space,
 };
 use super::words::{
-    ACTORS, CLAUSE_HIRAGANA, CONNECTIVES, COPULAS, COUNTERS, DEMONSTRATIVES, ENGLISH_FINITE_VERBS,
-    FILING_HEADINGS, FORWARD_POINTERS, INSTRUCTIONS, LABELS, LABEL_QUALIFIERS, NAMING_MARKERS,
-    NAMING_TAILS, PARTICLES, POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS,
-    QUESTION_WORDS, UPDATE_NOTES,
+    ACTORS, ASPECTS, CLAUSE_HIRAGANA, CONNECTIVES, COPULAS, COUNTERS, DEMONSTRATIVES,
+    ENGLISH_FINITE_VERBS, FILING_HEADINGS, FORWARD_POINTERS, INSTRUCTIONS, LABELS,
+    LABEL_QUALIFIERS, NAMING_MARKERS, NAMING_TAILS, PARTICLES, POLITE_OR_PAST_ENDINGS,
+    PREDICATE_ENDINGS, QUESTION_ENDINGS, QUESTION_WORDS, UPDATE_NOTES,
 };
 use super::{folded, is_nfkc_stable};
 
@@ -47,11 +47,23 @@ fn ends_with_any(text: &str, words: &[&str]) -> bool {
 /// Labels are short: longer text is never one, and is not folded to check.
 const LONGEST_LABEL: usize = 48;
 
-/// `ステップ 3`, `※補足`, `Note`: a label alone, perhaps numbered.
+/// `ステップ 3`, `※補足`, `Note`, `概要`: a label alone, perhaps numbered.
 pub fn is_label(text: &str) -> bool {
+    label_of(text).is_some()
+}
+
+/// `概要`, `主な機能`, `Features`: a label that says what the thing it is
+/// under is (`words::ASPECTS`).
+pub fn is_aspect(text: &str) -> bool {
+    label_of(text).is_some_and(|label| ASPECTS.contains(&label))
+}
+
+/// The label (of `LABELS` or `ASPECTS`) that `text` is, perhaps numbered,
+/// marked or in the plural.
+fn label_of(text: &str) -> Option<&'static str> {
     let text = text.trim_matches(is_space);
     if text.len() > LONGEST_LABEL || !may_start_label(text) {
-        return false;
+        return None;
     }
     let folded = folded(text);
     let word = folded
@@ -69,7 +81,8 @@ pub fn is_label(text: &str) -> bool {
     let singular = word
         .strip_suffix('s')
         .filter(|w| w.is_ascii() && w.len() > 2);
-    LABELS.contains(&word) || singular.is_some_and(|w| LABELS.contains(&w))
+    let known = |word: &str| LABELS.iter().chain(ASPECTS).find(|&&label| label == word);
+    known(word).or_else(|| singular.and_then(known)).copied()
 }
 
 /// Whether `text`, folded, may start with a label or with what qualifies
@@ -112,6 +125,7 @@ fn may_start_label(text: &str) -> bool {
 static LABEL_STARTS: LazyLock<Vec<(char, char)>> = LazyLock::new(|| {
     LABELS
         .iter()
+        .chain(ASPECTS)
         .chain(LABEL_QUALIFIERS)
         .map(|word| {
             let mut chars = word.chars();

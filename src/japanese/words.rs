@@ -55,6 +55,31 @@ pub const LABELS: &[&str] = &[
     "demerit",
 ];
 
+/// Labels that name an aspect of the thing they are under: a section
+/// headed so (`#### Amazon Athena` over `##### 概要`, `##### 主な機能`)
+/// says what its parent is. (`Keywords`, `Exam Tips` file things instead.)
+pub const ASPECTS: &[&str] = &[
+    "概要",
+    "特徴",
+    "主な機能",
+    "主な特徴",
+    "用途",
+    "使い方",
+    "仕組み",
+    "料金",
+    "公式ページ",
+    "公式ドキュメント",
+    "参考リンク",
+    "関連リンク",
+    "参考資料",
+    "参考文献",
+    "overview",
+    "feature",
+    "use case",
+    "pricing",
+    "benefit",
+];
+
 /// Words that narrow a label without making it a name: `Exam Tips`.
 pub const LABEL_QUALIFIERS: &[&str] = &["exam ", "試験の"];
 
