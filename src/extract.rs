@@ -171,7 +171,7 @@ impl Walk<'_> {
             self.siblings(&heading.children);
             return;
         }
-        let text = without_section_number(heading.head.text.trim());
+        let text = heading_name(&heading.head.text);
         let (body, aspects, _) = self.section_parts(heading);
         // A body of bookmarks alone (`## 勉強資料` over links) is nothing to
         // study.
@@ -250,7 +250,7 @@ impl Walk<'_> {
         let (aspects, others) = heading.children[body.len()..]
             .iter()
             .filter(|s| matches!(s.kind, NodeKind::Heading(_)))
-            .partition(|s| phrase::is_aspect(s.head.text.trim()));
+            .partition(|s| phrase::is_aspect(heading_name(&s.head.text)));
         (body, aspects, others)
     }
 
@@ -555,10 +555,14 @@ impl Levels {
     }
 }
 
-/// A heading without its section number (`2.1.1. Amazon Athena`, `2.1 分析`):
-/// the number files the section, the words name it. `3 Tier` keeps its
-/// number, which a dot would have marked.
-fn without_section_number(heading: &str) -> &str {
+/// What a heading names: without the pictographs that decorate it
+/// (`📚 Overview`) and its section number (`2.1.1. Amazon Athena`,
+/// `2.1 分析`): the number files the section, the words name it. `3 Tier`
+/// keeps its number, which a dot would have marked.
+fn heading_name(heading: &str) -> &str {
+    let heading = heading
+        .trim_start_matches(|c: char| is_pictograph(c) || is_space(c))
+        .trim_end_matches(is_space);
     let number_end = heading.len()
         - heading
             .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.')
@@ -572,6 +576,12 @@ fn without_section_number(heading: &str) -> &str {
     } else {
         heading
     }
+}
+
+/// Emoji and the symbols and dingbats they grew from (`🎯`, `✅`, `⭐`),
+/// with the selector that asks for their colour form.
+fn is_pictograph(c: char) -> bool {
+    matches!(c, '\u{2600}'..='\u{27bf}' | '\u{2b00}'..='\u{2bff}' | '\u{1f000}'..='\u{1faff}' | '\u{fe0f}')
 }
 
 /// `**X**は…`, `**X**（別名）とは…`, `**X**<br>…`, `**Term** — …`: a bold term

@@ -373,16 +373,21 @@ fn bookmarks_make_no_card_but_a_definition_with_a_link_does() {
 }
 
 #[test]
-fn aspect_subsections_say_what_their_section_is_and_section_numbers_file_it() {
+fn aspect_subsections_say_what_their_section_is_and_numbers_and_emoji_are_no_name() {
     let text = "## 2. 範囲内のサービス\n\n### 2.1. 分析\n\n#### 2.1.1. Amazon Athena\n\n\
                 ##### 概要\n\n- 標準 SQL で S3 のデータを分析するサービス。\n\n\
                 ##### 主な機能\n\n- フェデレーテッドクエリ\n  - 他のデータソースに問い合わせる\n\n\
                 ##### 公式ページ\n\n- [Athena とは](https://e.com/athena)\n\n\
-                #### 3 Tier\n\n- 三層の構成\n";
+                #### 3 Tier\n\n- 三層の構成\n\n## 📚 Overview\n\n概観の文。\n\n## 🎯 Key Services\n\n- EC2\n";
     let cards = cards(text);
     assert_eq!(
         fronts(text),
-        ["Amazon Athena", "フェデレーテッドクエリ", "3 Tier"]
+        [
+            "Amazon Athena",
+            "フェデレーテッドクエリ",
+            "3 Tier",
+            "Key Services"
+        ]
     );
     let athena = card(&cards, "Amazon Athena");
     assert_eq!(athena.kind, Kind::Topic);
