@@ -707,6 +707,17 @@ mod tests {
         (plain.finish(), html)
     }
 
+    /// Numbers below `n` from a linear congruential generator: the same
+    /// shapes on every run.
+    fn pseudo_random(mut seed: u64) -> impl FnMut(u64) -> u64 {
+        move |n| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        }
+    }
+
     #[test]
     fn plain_blocks_render_as_the_parser_would() {
         let words = [
@@ -753,13 +764,7 @@ mod tests {
         ];
         // Pseudo-random shapes (repeatable): paragraphs and lists of items
         // nested up to three levels, and the shapes that are no fast case.
-        let mut seed = 7u64;
-        let mut next = |n: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
+        let mut next = pseudo_random(7);
         let mut fast = 0;
         for _ in 0..2_000 {
             let mut blocks = Vec::new();
@@ -852,13 +857,7 @@ mod tests {
             "1",
             ">",
         ];
-        let mut seed = 5u64;
-        let mut next = |n: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
+        let mut next = pseudo_random(5);
         let mut fast = 0;
         for _ in 0..20_000 {
             let line: String = (0..=next(8))
