@@ -258,30 +258,48 @@ pub fn stage(
 }
 
 /// The notes of `cards`, in their order. Making them (furigana, escapes,
-/// finding media in the backs) is split between two threads: the package and
-/// the CSV wait for all of them, and the second core would be idle. Only the
+/// finding media in the backs) is shared by every core: the package and the
+/// CSV wait for all of them, and the other cores would be idle. Only the
 /// backs that name media go through the one `Media`, which names each file
 /// once and warns in card order, on this thread afterwards: the notes are
 /// the same as if made one by one.
 fn make_notes<'a>(cards: &[&'a IndexedCard], media: &mut Media) -> Vec<Note<'a>> {
     // Filled in place: 100,000 notes are not moved or held twice.
     let mut notes: Vec<Option<Note>> = std::iter::repeat_with(|| None).take(cards.len()).collect();
-    let half = cards.len() / 2;
-    let (first, second) = notes.split_at_mut(half);
-    let fill = |notes: &mut [Option<Note<'a>>], cards: &[&'a IndexedCard]| {
-        for (note, card) in notes.iter_mut().zip(cards) {
-            *note = Note::without_media(card);
-        }
-    };
-    std::thread::scope(|scope| {
-        scope.spawn(|| fill(second, &cards[half..]));
-        fill(first, &cards[..half]);
+    fill_on_every_core(&mut notes, cards, |note, card| {
+        *note = Note::without_media(card)
     });
     notes
         .into_iter()
         .zip(cards)
         .map(|(note, card)| note.unwrap_or_else(|| Note::new(card, media)))
         .collect()
+}
+
+/// Sets each of `out` from the item of `items` at the same place, the work
+/// cut into one run of neighbours a core, this thread taking the first.
+fn fill_on_every_core<T: Sync, U: Send>(
+    out: &mut [U],
+    items: &[T],
+    fill: impl Fn(&mut U, &T) + Sync,
+) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let run = items.len().div_ceil(cores).max(1);
+    let fill_run = &|out: &mut [U], items: &[T]| {
+        for (slot, item) in out.iter_mut().zip(items) {
+            fill(slot, item);
+        }
+    };
+    std::thread::scope(|scope| {
+        let mut runs = out.chunks_mut(run).zip(items.chunks(run));
+        let first = runs.next();
+        for (out, items) in runs {
+            scope.spawn(move || fill_run(out, items));
+        }
+        if let Some((out, items)) = first {
+            fill_run(out, items);
+        }
+    });
 }
 
 /// Writes what will become `path` into a private temporary file beside it
@@ -581,11 +599,11 @@ mod tests {
         assert_eq!(csv.lines().filter(|l| !l.starts_with('#')).count(), 2);
     }
 
-    /// Notes made on two threads are those made one by one, in the same
+    /// Notes made on every core are those made one by one, in the same
     /// order, with the same media files (each once, in the order first met)
     /// and the same warnings in card order.
     #[test]
-    fn notes_made_on_two_threads_are_those_made_one_by_one() {
+    fn notes_made_on_every_core_are_those_made_one_by_one() {
         let notes_root = tempfile::tempdir().unwrap();
         fs::write(notes_root.path().join("a.png"), b"a").unwrap();
         fs::write(notes_root.path().join("b.png"), b"b").unwrap();
