@@ -293,29 +293,38 @@ fn insert_notes(
     std::thread::scope(|scope| {
         // A few batches ahead at most: the rows are not all held at once.
         let (send, receive) = mpsc::sync_channel::<Vec<NoteRow>>(4);
+        // The inserted batches go back to be emptied where their rows were
+        // made: freed on this thread, each row's strings would take the
+        // allocator's lock of the other thread (glibc's arenas) while it
+        // allocates the next rows.
+        let (give_back, inserted) = mpsc::channel::<Vec<NoteRow>>();
         scope.spawn(move || {
             for chunk in order.chunks(NOTE_BATCH) {
-                let batch = chunk
-                    .iter()
-                    .map(|&i| NoteRow::new(ids[i], &notes[i]))
-                    .collect();
+                let mut batch = inserted.try_recv().unwrap_or_default();
+                batch.clear();
+                batch.extend(chunk.iter().map(|&i| NoteRow::new(ids[i], &notes[i])));
                 // A closed channel means the inserts failed: stop.
                 if send.send(batch).is_err() {
                     break;
                 }
             }
         });
-        for row in receive.iter().flatten() {
-            add_note.execute(params![
-                row.id,
-                row.note.guid,
-                row.note.definition().id(),
-                row.note.changed,
-                row.tags,
-                row.fields,
-                row.sort_field,
-                row.checksum,
-            ])?;
+        for batch in receive {
+            for row in &batch {
+                add_note.execute(params![
+                    row.id,
+                    row.note.guid,
+                    row.note.definition().id(),
+                    row.note.changed,
+                    row.tags,
+                    row.fields,
+                    row.sort_field,
+                    row.checksum,
+                ])?;
+            }
+            // The last few come back when the other thread is done: they
+            // are freed here.
+            let _ = give_back.send(batch);
         }
         Ok(())
     })
