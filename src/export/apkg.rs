@@ -322,8 +322,8 @@ fn insert_notes(
                     row.checksum,
                 ])?;
             }
-            // The last few come back when the other thread is done: they
-            // are freed here.
+            // Once the other thread is done, the send fails and the last
+            // batches are freed here.
             let _ = give_back.send(batch);
         }
         Ok(())
