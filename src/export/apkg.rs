@@ -125,15 +125,14 @@ fn write_collection(
         deflater.deflate_early(final_from..file_size(db)?.min(SQLITE_LOCK_BYTES));
         Ok(())
     };
-    let (note_ids, mut cards) = note_and_card_ids(notes);
     // Rows go in in id order: SQLite appends at the end of each table instead
     // of splitting pages all over a file larger than its cache.
-    let mut order: Vec<usize> = (0..notes.len()).collect();
-    order.sort_unstable_by_key(|&i| note_ids[i]);
-    in_transaction(db, || insert_notes(db, notes, &note_ids, &order))?;
+    let ids = Ids::of(notes);
+    in_transaction(db, || insert_notes(db, notes, &ids.notes, &ids.notes_by_id))?;
     deflate_committed(deflater)?;
-    cards.sort_unstable_by_key(|c| c.id);
-    in_transaction(db, || insert_cards(db, notes, &decks, &note_ids, &cards))?;
+    in_transaction(db, || {
+        insert_cards(db, notes, &decks, &ids.notes, &ids.cards)
+    })?;
     deflate_committed(deflater)?;
     for index in INDEXES {
         db.execute(index, [])?;
@@ -195,39 +194,84 @@ fn models_json(notes: &[Note]) -> serde_json::Value {
 }
 
 /// A card of a note: which note, its template number, its id.
+#[derive(Clone, Copy)]
 struct CardRow {
     note: usize,
     ord: u32,
     id: i64,
 }
 
-/// The id of each note and its cards, derived from its GUID. A note's first
-/// card has the id of the GUID alone (the one card of a basic note), the
-/// others (a reversed card, more gaps) that of the GUID and their `ord`.
-fn note_and_card_ids(notes: &[Note]) -> (Vec<i64>, Vec<CardRow>) {
-    let mut note_ids = UniqueIds::with_capacity(notes.len());
-    let mut card_ids = UniqueIds::with_capacity(notes.len());
-    let mut cards = Vec::with_capacity(notes.len());
-    let nids = notes
-        .iter()
-        .enumerate()
-        .map(|(note, n)| {
+/// The ids of the notes and their cards, derived from their GUIDs.
+struct Ids {
+    /// Each note's, in the notes' order.
+    notes: Vec<i64>,
+    /// The notes' indexes in id order.
+    notes_by_id: Vec<usize>,
+    /// The cards in id order.
+    cards: Vec<CardRow>,
+}
+
+impl Ids {
+    /// A note's first card has the id of the GUID alone (the one card of a
+    /// basic note), the others (a reversed card, more gaps) that of the GUID
+    /// and their `ord`.
+    fn of(notes: &[Note]) -> Self {
+        // The hashes of the GUIDs, most of the work, on every core.
+        let mut derived = vec![(0, 0); notes.len()];
+        super::fill_on_every_core(&mut derived, notes, |ids, note| {
+            *ids = (derived_id("note", note.guid), derived_id("card", note.guid));
+        });
+        let mut cards = Vec::with_capacity(notes.len());
+        for (note, (n, &(_, first_card))) in notes.iter().zip(&derived).enumerate() {
             for (i, ord) in n.card_ords().into_iter().enumerate() {
                 let id = if i == 0 {
-                    derived_id("card", n.guid)
+                    first_card
                 } else {
                     derived_id("card", &format!("{}\x1f{ord}", n.guid))
                 };
-                cards.push(CardRow {
-                    note,
-                    ord,
-                    id: card_ids.take(id),
-                });
+                cards.push(CardRow { note, ord, id });
             }
-            note_ids.take(derived_id("note", n.guid))
-        })
-        .collect();
-    (nids, cards)
+        }
+        let mut note_ids: Vec<i64> = derived.iter().map(|&(note, _)| note).collect();
+        let notes_by_id = unique_in_order(&mut note_ids);
+        let mut card_ids: Vec<i64> = cards.iter().map(|c| c.id).collect();
+        let cards = unique_in_order(&mut card_ids)
+            .into_iter()
+            .map(|i| CardRow {
+                id: card_ids[i],
+                ..cards[i]
+            })
+            .collect();
+        Ids {
+            notes: note_ids,
+            notes_by_id,
+            cards,
+        }
+    }
+}
+
+/// Makes `ids` unique and returns their indexes in id order. Ids derived
+/// from GUIDs can, rarely, collide: each one taken by an id before it takes
+/// the next free one (deterministic for the same notes in the same order).
+fn unique_in_order(ids: &mut [i64]) -> Vec<usize> {
+    let by_id = |ids: &[i64]| {
+        let mut order: Vec<usize> = (0..ids.len()).collect();
+        order.sort_unstable_by_key(|&i| ids[i]);
+        order
+    };
+    let order = by_id(ids);
+    // In id order two equal ids are neighbours: no set of the ids is needed
+    // unless some collide.
+    if order.windows(2).all(|pair| ids[pair[0]] != ids[pair[1]]) {
+        return order;
+    }
+    let mut taken = HashSet::with_capacity(ids.len());
+    for id in ids.iter_mut() {
+        while !taken.insert(*id) {
+            *id += 1;
+        }
+    }
+    by_id(ids)
 }
 
 /// Notes sent at a time from the thread that prepares them to the one that
@@ -249,29 +293,38 @@ fn insert_notes(
     std::thread::scope(|scope| {
         // A few batches ahead at most: the rows are not all held at once.
         let (send, receive) = mpsc::sync_channel::<Vec<NoteRow>>(4);
+        // The inserted batches go back to be emptied where their rows were
+        // made: freed on this thread, each row's strings would take the
+        // allocator's lock of the other thread (glibc's arenas) while it
+        // allocates the next rows.
+        let (give_back, inserted) = mpsc::channel::<Vec<NoteRow>>();
         scope.spawn(move || {
             for chunk in order.chunks(NOTE_BATCH) {
-                let batch = chunk
-                    .iter()
-                    .map(|&i| NoteRow::new(ids[i], &notes[i]))
-                    .collect();
+                let mut batch = inserted.try_recv().unwrap_or_default();
+                batch.clear();
+                batch.extend(chunk.iter().map(|&i| NoteRow::new(ids[i], &notes[i])));
                 // A closed channel means the inserts failed: stop.
                 if send.send(batch).is_err() {
                     break;
                 }
             }
         });
-        for row in receive.iter().flatten() {
-            add_note.execute(params![
-                row.id,
-                row.note.guid,
-                row.note.definition().id(),
-                row.note.changed,
-                row.tags,
-                row.fields,
-                row.sort_field,
-                row.checksum,
-            ])?;
+        for batch in receive {
+            for row in &batch {
+                add_note.execute(params![
+                    row.id,
+                    row.note.guid,
+                    row.note.definition().id(),
+                    row.note.changed,
+                    row.tags,
+                    row.fields,
+                    row.sort_field,
+                    row.checksum,
+                ])?;
+            }
+            // Once the other thread is done, the send fails and the last
+            // batches are freed here.
+            let _ = give_back.send(batch);
         }
         Ok(())
     })
@@ -334,23 +387,6 @@ fn insert_cards(
         ])?;
     }
     Ok(())
-}
-
-/// Ids derived from GUIDs can, rarely, collide; the next free id is taken
-/// (deterministic for the same notes in the same order).
-struct UniqueIds(HashSet<i64>);
-
-impl UniqueIds {
-    fn with_capacity(n: usize) -> Self {
-        UniqueIds(HashSet::with_capacity(n))
-    }
-
-    fn take(&mut self, mut id: i64) -> i64 {
-        while !self.0.insert(id) {
-            id += 1;
-        }
-        id
-    }
 }
 
 /// The entries' time: the earliest a zip can hold (1980-01-01), as nothing
@@ -596,6 +632,17 @@ mod tests {
     fn checksum_is_first_32_bits_of_sha1() {
         // sha1("") = da39a3ee…
         assert_eq!(checksum(""), 0xda39a3ee);
+    }
+
+    #[test]
+    fn colliding_ids_take_the_next_free_one_in_order() {
+        let mut ids = [5, 3, 5, 6, 3, 9];
+        let order = unique_in_order(&mut ids);
+        assert_eq!(ids, [5, 3, 6, 7, 4, 9]);
+        assert_eq!(order, [1, 4, 0, 2, 3, 5]);
+        let mut distinct = [8, 2, 4];
+        assert_eq!(unique_in_order(&mut distinct), [1, 2, 0]);
+        assert_eq!(distinct, [8, 2, 4]);
     }
 
     #[test]

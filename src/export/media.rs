@@ -222,6 +222,12 @@ fn rewrite_each<'h>(
     }
 }
 
+/// Whether a back has an image or a sound for `Media::rewrite_back` to
+/// name: one without is left as it is, and `Media` unchanged.
+pub fn names_media(back_html: &str) -> bool {
+    next_img_src(back_html).is_some() || next_sound(back_html).is_some()
+}
+
 /// Finds the next `[sound:NAME]` and splits `html` around NAME.
 fn next_sound(html: &str) -> Option<(&str, &str, &str)> {
     const OPEN: &str = "[sound:";
