@@ -556,13 +556,18 @@ impl Levels {
 }
 
 /// What a heading names: without the pictographs that decorate it
-/// (`📚 Overview`) and its section number (`2.1.1. Amazon Athena`,
-/// `2.1 分析`): the number files the section, the words name it. `3 Tier`
-/// keeps its number, which a dot would have marked.
+/// (`📚 Overview`), its section number (`2.1.1. Amazon Athena`, `2.1 分析`)
+/// or its chapter (`第3章 データベース`, `2章 ネットワーク`): those file the
+/// section, the words name it. `3 Tier` keeps its number, which a dot
+/// would have marked.
 fn heading_name(heading: &str) -> &str {
     let heading = heading
         .trim_start_matches(|c: char| is_pictograph(c) || is_space(c))
         .trim_end_matches(is_space);
+    without_chapter(without_section_number(heading))
+}
+
+fn without_section_number(heading: &str) -> &str {
     let number_end = heading.len()
         - heading
             .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.')
@@ -576,6 +581,19 @@ fn heading_name(heading: &str) -> &str {
     } else {
         heading
     }
+}
+
+fn without_chapter(heading: &str) -> &str {
+    let numeral = |c: char| {
+        c.is_ascii_digit() || ('０'..='９').contains(&c) || "〇一二三四五六七八九十百".contains(c)
+    };
+    let counted = heading.strip_prefix('第').unwrap_or(heading);
+    let after_number = counted.trim_start_matches(numeral);
+    let rest = (after_number.len() < counted.len())
+        .then(|| after_number.strip_prefix('章'))
+        .flatten()
+        .map(|rest| rest.trim_start_matches(|c: char| is_space(c) || c == ':' || c == '：'));
+    rest.filter(|rest| !rest.is_empty()).unwrap_or(heading)
 }
 
 /// Emoji and the symbols and dingbats they grew from (`🎯`, `✅`, `⭐`),

@@ -34,6 +34,11 @@ pub const LABELS: &[&str] = &[
     "注",
     "メリット",
     "デメリット",
+    // The author's own words around the notes, not what they teach.
+    "はじめに",
+    "おわりに",
+    "所感",
+    "感想",
     "step",
     "example",
     "note",
