@@ -16,7 +16,7 @@ use std::sync::Arc;
 use crate::card::{Card, Kind};
 use crate::identity;
 use crate::japanese::phrase::{self, clean_front};
-use crate::japanese::script::{is_hiragana, is_japanese, is_space};
+use crate::japanese::script::{is_hiragana, is_japanese, is_pictograph, is_space};
 use crate::japanese::separator;
 use crate::limits;
 use crate::outline::{self, Node, NodeKind, Outline};
@@ -63,6 +63,14 @@ pub fn extract_note_in_deck(
     };
     walk.siblings(&outline.nodes);
     walk.cards
+}
+
+/// A section's own body, its aspect subsections (`##### 概要` says what
+/// the section above it is) and its other subsections.
+struct SectionParts<'n> {
+    body: &'n [Node],
+    aspects: Vec<&'n Node>,
+    others: Vec<&'n Node>,
 }
 
 /// A card before it has its place: what the rules decide.
@@ -172,7 +180,7 @@ impl Walk<'_> {
             return;
         }
         let text = heading_name(&heading.head.text);
-        let (body, aspects, _) = self.section_parts(heading);
+        let parts = self.section_parts(heading);
         // A body of bookmarks alone (`## 勉強資料` over links) is nothing to
         // study.
         let says_something = |nodes: &[Node]| {
@@ -180,7 +188,8 @@ impl Walk<'_> {
                 !self.outline.source[c.range.clone()].trim().is_empty() && !c.is_bookmark()
             })
         };
-        let own_body = says_something(body) || aspects.iter().any(|a| says_something(self.body(a)));
+        let own_body = says_something(parts.body)
+            || parts.aspects.iter().any(|a| says_something(self.body(a)));
         if own_body
             && !phrase::is_filing_heading(text)
             && !phrase::is_label(text)
@@ -197,7 +206,7 @@ impl Walk<'_> {
             self.emit(Draft {
                 kind,
                 front: clean_front(front),
-                back: self.section_back(heading),
+                back: self.section_back(&parts),
                 line: heading.line,
             });
         }
@@ -218,19 +227,22 @@ impl Walk<'_> {
     /// them all would make a back no one can study (a chapter of a
     /// certification note runs to 20,000 characters). The back is bounded
     /// like a topic's.
-    fn section_back(&self, heading: &Node) -> String {
-        let (body, aspects, others) = self.section_parts(heading);
-        let mut back = self.outline.markdown(body, MAX_BACK);
-        for aspect in aspects {
+    fn section_back(&self, parts: &SectionParts) -> String {
+        let mut back = self.outline.markdown(parts.body, MAX_BACK);
+        for aspect in &parts.aspects {
             let said = self.outline.markdown(self.body(aspect), MAX_BACK);
             if !said.is_empty() {
                 if !back.is_empty() {
                     back.push_str("\n\n");
                 }
-                back.push_str(&format!("**{}**\n\n{said}", aspect.head.text.trim()));
+                back.push_str(&format!(
+                    "**{}**\n\n{said}",
+                    heading_name(&aspect.head.text)
+                ));
             }
         }
-        let titles: Vec<String> = others
+        let titles: Vec<String> = parts
+            .others
             .iter()
             .map(|s| format!("- {}", s.head.text.trim()))
             .collect();
@@ -243,15 +255,17 @@ impl Walk<'_> {
         back
     }
 
-    /// A section's own body, its aspect subsections (`##### 概要` says what
-    /// the section above it is) and its other subsections.
-    fn section_parts<'n>(&self, heading: &'n Node) -> (&'n [Node], Vec<&'n Node>, Vec<&'n Node>) {
+    fn section_parts<'n>(&self, heading: &'n Node) -> SectionParts<'n> {
         let body = self.body(heading);
         let (aspects, others) = heading.children[body.len()..]
             .iter()
             .filter(|s| matches!(s.kind, NodeKind::Heading(_)))
             .partition(|s| phrase::is_aspect(heading_name(&s.head.text)));
-        (body, aspects, others)
+        SectionParts {
+            body,
+            aspects,
+            others,
+        }
     }
 
     /// What a section says before its first subsection.
@@ -594,12 +608,6 @@ fn without_chapter(heading: &str) -> &str {
         .flatten()
         .map(|rest| rest.trim_start_matches(|c: char| is_space(c) || c == ':' || c == '：'));
     rest.filter(|rest| !rest.is_empty()).unwrap_or(heading)
-}
-
-/// Emoji and the symbols and dingbats they grew from (`🎯`, `✅`, `⭐`),
-/// with the selector that asks for their colour form.
-fn is_pictograph(c: char) -> bool {
-    matches!(c, '\u{2600}'..='\u{27bf}' | '\u{2b00}'..='\u{2bff}' | '\u{1f000}'..='\u{1faff}' | '\u{fe0f}')
 }
 
 /// `**X**は…`, `**X**（別名）とは…`, `**X**<br>…`, `**Term** — …`: a bold term

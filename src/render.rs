@@ -267,13 +267,20 @@ fn push_plain_list<'m>(
 /// `1. text` or `2) text`, which opens an ordered list: its number (as
 /// the parser reads it, `01.` is 1) and its text.
 fn numbered(text: &str) -> Option<(u64, &str)> {
+    let (digits, after) = ordered_marker(text)?;
+    Some((digits.parse().ok()?, after.strip_prefix(' ')?))
+}
+
+/// The digits of what may be an ordered list's marker (`1.`, `2)`) at the
+/// start of `text`, and what follows its dot or parenthesis: a marker
+/// when that is nothing or a space (`99.5%` is none).
+fn ordered_marker(text: &str) -> Option<(&str, &str)> {
     let digits = text.bytes().take_while(u8::is_ascii_digit).count();
     // Past nine digits it is no list marker.
     if !(1..=9).contains(&digits) {
         return None;
     }
-    let rest = text[digits..].strip_prefix(['.', ')'])?.strip_prefix(' ')?;
-    Some((text[..digits].parse().ok()?, rest))
+    Some((&text[..digits], text[digits..].strip_prefix(['.', ')'])?))
 }
 
 /// Bytes that start or make Markdown, HTML, entities, math, furigana,
@@ -313,12 +320,8 @@ fn push_plain_line(line: &str, plain: &mut String, html: &mut String) -> Option<
         .strip_prefix("**")
         .is_some_and(|rest| rest.starts_with(|c: char| c != '*' && !c.is_whitespace()));
     let starts_block = u8::try_from(first).is_ok_and(|b| BLOCK.contains(&b)) && !bold_first;
-    // `99.5%` opens no list: a marker's dot or parenthesis ends the line
-    // or is followed by a space.
-    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
-    let numbered = (1..=9).contains(&digits)
-        && matches!(line.as_bytes().get(digits), Some(b'.' | b')'))
-        && matches!(line.as_bytes().get(digits + 1), None | Some(b' ' | b'\t'));
+    let numbered = ordered_marker(line)
+        .is_some_and(|(_, after)| after.is_empty() || after.starts_with([' ', '\t']));
     if line.len() > MAX_PLAIN
         || first.is_whitespace()
         || starts_block

@@ -48,6 +48,12 @@ pub fn is_close_bracket(c: char) -> bool {
     )
 }
 
+/// Emoji and the symbols and dingbats they grew from (`🎯`, `✅`, `⭐`),
+/// with the selector that asks for their colour form.
+pub fn is_pictograph(c: char) -> bool {
+    matches!(c, '\u{2600}'..='\u{27bf}' | '\u{2b00}'..='\u{2bff}' | '\u{1f000}'..='\u{1faff}' | '\u{fe0f}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
