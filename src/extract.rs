@@ -189,7 +189,10 @@ impl Walk<'_> {
             })
         };
         let own_body = says_something(parts.body)
-            || parts.aspects.iter().any(|a| says_something(self.body(a)));
+            || parts
+                .aspects
+                .iter()
+                .any(|a| says_something(section_body(a)));
         if own_body
             && !phrase::is_filing_heading(text)
             && !phrase::is_label(text)
@@ -230,15 +233,10 @@ impl Walk<'_> {
     fn section_back(&self, parts: &SectionParts) -> String {
         let mut back = self.outline.markdown(parts.body, MAX_BACK);
         for aspect in &parts.aspects {
-            let said = self.outline.markdown(self.body(aspect), MAX_BACK);
+            let said = self.outline.markdown(section_body(aspect), MAX_BACK);
             if !said.is_empty() {
-                if !back.is_empty() {
-                    back.push_str("\n\n");
-                }
-                back.push_str(&format!(
-                    "**{}**\n\n{said}",
-                    heading_name(&aspect.head.text)
-                ));
+                let title = heading_name(&aspect.head.text);
+                push_block(&mut back, &format!("**{title}**\n\n{said}"));
             }
         }
         let titles: Vec<String> = parts
@@ -246,17 +244,12 @@ impl Walk<'_> {
             .iter()
             .map(|s| format!("- {}", s.head.text.trim()))
             .collect();
-        if !titles.is_empty() {
-            if !back.is_empty() {
-                back.push_str("\n\n");
-            }
-            back.push_str(&titles.join("\n"));
-        }
+        push_block(&mut back, &titles.join("\n"));
         back
     }
 
     fn section_parts<'n>(&self, heading: &'n Node) -> SectionParts<'n> {
-        let body = self.body(heading);
+        let body = section_body(heading);
         let (aspects, others) = heading.children[body.len()..]
             .iter()
             .filter(|s| matches!(s.kind, NodeKind::Heading(_)))
@@ -266,16 +259,6 @@ impl Walk<'_> {
             aspects,
             others,
         }
-    }
-
-    /// What a section says before its first subsection.
-    fn body<'n>(&self, heading: &'n Node) -> &'n [Node] {
-        let end = heading
-            .children
-            .iter()
-            .position(|c| matches!(c.kind, NodeKind::Heading(_)))
-            .unwrap_or(heading.children.len());
-        &heading.children[..end]
     }
 
     /// Rules 1 to 5 and 7 for one item or paragraph, whose head is read up
@@ -422,12 +405,7 @@ impl Walk<'_> {
     /// children.
     fn rest_of_head(&self, node: &Node, range: Range<usize>, children: &str) -> String {
         let mut back = self.head_markdown(node, range);
-        if !children.is_empty() {
-            if !back.is_empty() {
-                back.push_str("\n\n");
-            }
-            back.push_str(children);
-        }
+        push_block(&mut back, children);
         back
     }
 
@@ -567,6 +545,27 @@ impl Levels {
             .get_or_insert_with(|| parts.as_slice().into())
             .clone()
     }
+}
+
+/// What a section says before its first subsection.
+fn section_body(heading: &Node) -> &[Node] {
+    let end = heading
+        .children
+        .iter()
+        .position(|c| matches!(c.kind, NodeKind::Heading(_)))
+        .unwrap_or(heading.children.len());
+    &heading.children[..end]
+}
+
+/// Appends a Markdown block to a back, a blank line after what is there.
+fn push_block(back: &mut String, block: &str) {
+    if block.is_empty() {
+        return;
+    }
+    if !back.is_empty() {
+        back.push_str("\n\n");
+    }
+    back.push_str(block);
 }
 
 /// What a heading names: without the pictographs that decorate it

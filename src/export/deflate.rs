@@ -439,6 +439,14 @@ mod tests {
 
     /// Text that deflates about as a collection does, with repeats that
     /// cross the pieces' boundaries.
+    /// A file holding `bytes` in a temporary folder, gone with the folder.
+    fn file_of(bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("file");
+        fs::write(&path, bytes).unwrap();
+        (dir, path)
+    }
+
     fn sample(len: usize, seed: u32) -> Vec<u8> {
         (seed..)
             .flat_map(|i| format!("{i} 監視のために使うサービスです。{}\n", i % 7).into_bytes())
@@ -471,10 +479,8 @@ mod tests {
 
     #[test]
     fn pieces_concatenated_inflate_to_the_file_with_its_crc() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("file");
         let bytes = sample(100_003, 0);
-        fs::write(&path, &bytes).unwrap();
+        let (_dir, path) = file_of(&bytes);
         let (stream, deflated) = deflated(&path, &[], || ());
         // 25 pieces, each ended by a sync flush's empty stored block.
         let flushes = stream.windows(4).filter(|w| w == &[0, 0, 0xff, 0xff]);
@@ -487,10 +493,8 @@ mod tests {
 
     #[test]
     fn the_stream_is_the_same_with_parts_deflated_early() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("file");
         let bytes = sample(60_000, 0);
-        fs::write(&path, &bytes[..50_000]).unwrap();
+        let (_dir, path) = file_of(&bytes[..50_000]);
         // A part final, then more of it, as a collection's after each commit.
         let (early, _) = deflated(&path, &[10_000..25_000, 10_000..40_000], || {
             // The file grows after the early part.
@@ -504,10 +508,8 @@ mod tests {
 
     #[test]
     fn an_early_piece_whose_bytes_changed_since_is_deflated_again() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("file");
         let (before, now) = (sample(5_000, 0), sample(5_000, 1));
-        fs::write(&path, &now).unwrap();
+        let (_dir, path) = file_of(&now);
         let stale = Done {
             range: 0..5_000,
             crc: Hasher::new_with_initial_len(crc32fast::hash(&before), 5_000),
@@ -525,10 +527,8 @@ mod tests {
 
     #[test]
     fn pieces_deflated_early_wait_in_a_file_and_the_stream_is_the_same() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("file");
         let bytes = sample(50_000, 0);
-        fs::write(&path, &bytes).unwrap();
+        let (_dir, path) = file_of(&bytes);
         let mut stream = Vec::new();
         std::thread::scope(|scope| {
             let mut deflater = Deflater::with_pieces_of(scope, &path, 4096);
@@ -560,9 +560,7 @@ mod tests {
 
     #[test]
     fn an_empty_file_is_an_empty_stream() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("file");
-        fs::write(&path, b"").unwrap();
+        let (_dir, path) = file_of(b"");
         let (stream, deflated) = deflated(&path, &[], || ());
         assert!(inflate(&stream).is_empty());
         assert_eq!((deflated.size, deflated.crc32), (0, 0));
