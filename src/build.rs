@@ -18,6 +18,10 @@ use crate::freshness;
 use crate::index::{self, CardEvent, Index, Outcome, PreparedCard, Rescue, Stored, Writer};
 use crate::scan::{self, Change, NoteError};
 
+mod outputs;
+
+use outputs::{lock_out_folder, output_name, put_outputs_in_place, remove_stale_temporaries};
+
 /// What a build reads, writes and how.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -39,6 +43,10 @@ pub struct BuildOptions {
     /// Show progress on stderr when it is a terminal (and say when waiting
     /// for another build).
     pub progress: bool,
+    /// Build into an output folder whose index follows another notes
+    /// folder (whose cards then leave it), and take over outputs there that
+    /// notedeck made but the index does not record.
+    pub adopt: bool,
 }
 
 /// The notes folder when none is given and the index names none.
@@ -277,6 +285,10 @@ fn update_index<T>(
     inspect: &mut impl FnMut(&rusqlite::Connection, &Path) -> anyhow::Result<T>,
 ) -> anyhow::Result<(BuildReport, Vec<StagedFile>, T)> {
     let writer = index.begin(unix_now())?;
+    // An index made anew (of an older version, or for a damaged one moved
+    // aside) may have lost the record of its outputs: those notedeck made
+    // are taken over.
+    let adopting = options.adopt || writer.migrated();
     let notes = notes_folder(
         options.notes.as_deref(),
         writer.meta(META_NOTES)?.as_deref(),
@@ -303,6 +315,7 @@ fn update_index<T>(
         },
         dirty: BTreeSet::new(),
         config,
+        adopting,
     };
     run.note_notes_folder()?;
     run.index_notes()?;
@@ -318,40 +331,6 @@ fn update_index<T>(
         saving.finish_and_clear();
     }
     Ok((run.report, staged, inspected))
-}
-
-/// The file whose lock a build holds: one build at a time writes an
-/// output folder.
-const LOCK_FILE: &str = ".notedeck-lock";
-
-/// Takes the output folder's build lock, waiting (and saying so) while
-/// another build holds it. The system releases it when the process ends,
-/// however it ends.
-fn lock_out_folder(out: &Path, say_so: bool) -> anyhow::Result<std::fs::File> {
-    let path = out.join(LOCK_FILE);
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .with_context(|| format!("{}: cannot open the build lock", path.display()))?;
-    match file.try_lock() {
-        Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => {
-            if say_so {
-                eprintln!(
-                    "notedeck: waiting for another build in {} to finish…",
-                    out.display()
-                );
-            }
-            file.lock()
-                .with_context(|| format!("{}: cannot lock", path.display()))?;
-        }
-        Err(std::fs::TryLockError::Error(err)) => {
-            return Err(err).with_context(|| format!("{}: cannot lock", path.display()))
-        }
-    }
-    Ok(file)
 }
 
 /// The notes folder: the one given, else the one the index was built from,
@@ -370,38 +349,6 @@ pub fn absolute_notes(notes: &Path) -> String {
         .unwrap_or_else(|_| notes.to_path_buf())
         .to_string_lossy()
         .into_owned()
-}
-
-/// Renames the staged outputs into place and removes the old ones, once the
-/// index that records them has committed; then marks them in place. A build
-/// stopped in between leaves them pending in the index: the next build
-/// writes them again.
-fn put_outputs_in_place(
-    index: &Index,
-    staged: Vec<StagedFile>,
-    deleted: &[PathBuf],
-) -> anyhow::Result<()> {
-    let mut names = Vec::with_capacity(staged.len());
-    for file in staged {
-        names.push(output_name(&file.path));
-        file.put_in_place()?;
-    }
-    for path in deleted {
-        match std::fs::remove_file(path) {
-            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
-                return Err(err).with_context(|| format!("{}: cannot remove", path.display()))
-            }
-            _ => {}
-        }
-    }
-    index.outputs_in_place(&names)
-}
-
-/// An output's name as the index records it: its file name in OUT.
-fn output_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 /// Files the reading thread may have extracted ahead of the writing one.
@@ -425,14 +372,26 @@ struct Run<'a, 'i> {
     /// outputs are rewritten.
     dirty: BTreeSet<String>,
     config: Config,
+    /// Outputs notedeck made that the index does not record may be
+    /// replaced (`outputs::check_replaceable`).
+    adopting: bool,
 }
 
 impl Run<'_, '_> {
     /// Records the notes folder, warning when it is not the one the index
     /// was built from (every card of the other folder is then removed).
+    /// An output folder belongs to one notes folder: building another one
+    /// into it would remove the first one's cards and outputs (and `sync`
+    /// its notes in Anki), so it is refused unless `--adopt` says so.
     fn note_notes_folder(&mut self) -> anyhow::Result<()> {
         let absolute = absolute_notes(self.notes);
         if let Some(before) = self.writer.meta(META_NOTES)? {
+            if before != absolute && !self.options.adopt {
+                anyhow::bail!(
+                    "{}: this output folder holds the index of the notes in {before}, not of {absolute}; building these notes here would remove that folder's cards (and, with sync, their notes in Anki). Give these notes their own output folder with --out, or pass --adopt to make this one follow them",
+                    self.options.out.display()
+                );
+            }
             if before != absolute {
                 self.report.warnings.push(format!(
                     "the index in {} was built from {before}; it now follows {absolute}",
@@ -615,7 +574,7 @@ impl Run<'_, '_> {
     /// A dry run stages nothing and only lists them.
     fn stage_outputs(&mut self) -> anyhow::Result<Vec<StagedFile>> {
         let out = &self.options.out;
-        let recorded = self.writer.outputs()?;
+        let recorded = outputs::Recorded::new(self.writer.outputs()?);
         let rewrite_all = self.options.force || self.options.fetch_remote || self.writer.migrated();
         // Each output set: its stem and its deck (`None`: every deck).
         let sets: Vec<(String, Option<String>)> = if self.options.split {
@@ -649,13 +608,21 @@ impl Run<'_, '_> {
             made.extend(names.iter().cloned());
             let stale = names
                 .iter()
-                .any(|name| recorded.get(name) != Some(&false) || !out.join(name).exists());
+                .any(|name| recorded.names.get(name) != Some(&false) || !out.join(name).exists());
             let changed = match deck {
                 Some(deck) => self.dirty.contains(deck),
                 None => !self.dirty.is_empty(),
             };
             if !(rewrite_all || stale || changed) {
                 continue;
+            }
+            for (name, format) in names.iter().zip(&self.options.formats) {
+                outputs::check_replaceable(
+                    &out.join(name),
+                    *format,
+                    recorded.names.contains_key(name),
+                    self.adopting,
+                )?;
             }
             if self.options.dry_run {
                 self.report
@@ -681,48 +648,38 @@ impl Run<'_, '_> {
         }
         writing.finish_and_clear();
         // Earlier outputs of the kinds this build writes that it no longer
-        // makes: only files notedeck recorded as its own are ever removed.
-        let kinds: Vec<&str> = self.options.formats.iter().map(|f| f.extension()).collect();
-        let mut gone: Vec<String> = recorded
+        // makes: only files notedeck recorded as its own, and made, are
+        // ever removed. The records of the others are forgotten.
+        let mut forgotten = recorded.invalid;
+        let mut gone: Vec<(String, OutputFormat)> = recorded
+            .names
             .into_keys()
             .filter(|name| !made.contains(name))
-            .filter(|name| {
-                Path::new(name)
-                    .extension()
-                    .is_some_and(|e| kinds.iter().any(|k| e == *k))
+            .filter_map(|name| {
+                let format = outputs::format_of(&name)?;
+                self.options
+                    .formats
+                    .contains(&format)
+                    .then_some((name, format))
             })
             .collect();
-        gone.sort();
+        gone.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, format) in gone {
+            let path = out.join(&name);
+            if outputs::is_made_by_notedeck(&path, format) {
+                self.report.deleted.push(path);
+            } else if std::fs::symlink_metadata(&path).is_ok() {
+                self.report.warnings.push(format!(
+                    "{}: left as it is: the index recorded it as an old output, but notedeck did not make this file",
+                    path.display()
+                ));
+            }
+            forgotten.push(name);
+        }
         let written: Vec<String> = self.report.written.iter().map(|p| output_name(p)).collect();
-        self.writer.record_outputs(&written, &gone)?;
-        self.report.deleted = gone.iter().map(|name| out.join(name)).collect();
+        self.writer.record_outputs(&written, &forgotten)?;
         Ok(staged)
     }
-}
-
-/// Removes what a killed build left in the output folder: temporary files
-/// and folders, which carry notedeck's own prefix. Nothing else is touched.
-fn remove_stale_temporaries(out: &Path) -> anyhow::Result<()> {
-    for entry in
-        std::fs::read_dir(out).with_context(|| format!("{}: cannot read", out.display()))?
-    {
-        let entry = entry?;
-        if !entry
-            .file_name()
-            .to_string_lossy()
-            .starts_with(export::TEMP_PREFIX)
-        {
-            continue;
-        }
-        let path = entry.path();
-        let removed = if entry.file_type()?.is_dir() {
-            std::fs::remove_dir_all(&path)
-        } else {
-            std::fs::remove_file(&path)
-        };
-        removed.with_context(|| format!("{}: cannot remove", path.display()))?;
-    }
-    Ok(())
 }
 
 /// Progress on stderr in `template` when `shown`; indicatif draws nothing

@@ -14,7 +14,7 @@
 //! table, then the tables of the folders above it, then the top of the file.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::Context as _;
 use serde::Deserialize;
@@ -52,6 +52,46 @@ pub fn folders(
         }
     };
     Ok((notes, out))
+}
+
+/// The output folder a `notedeck.toml` in `root` names, from the current
+/// folder. A cloned repository's settings must not make a build write
+/// anywhere on the machine: `out` is relative, and stays inside the folder
+/// that holds the notes root (`out = "../decks"` beside the notes is
+/// fine), links followed; elsewhere takes `--out`.
+fn confined_out(root: &Path, out: &Path) -> Result<PathBuf, String> {
+    let outside = || {
+        format!(
+            "out = {:?} is outside the folder that holds the notes; a notedeck.toml may name an output folder beside or inside its notes only (give any other with --out)",
+            out.display()
+        )
+    };
+    if !out.is_relative() || out.starts_with("~") {
+        return Err(outside());
+    }
+    // Lexically: `..` never climbs above the notes root's parent.
+    let mut depth = 1usize;
+    for part in out.components() {
+        match part {
+            Component::ParentDir => depth = depth.checked_sub(1).ok_or_else(outside)?,
+            Component::Normal(_) => depth += 1,
+            _ => {}
+        }
+    }
+    // Through links: the part of it that exists resolves inside too.
+    let joined = root.join(out);
+    let holder = std::fs::canonicalize(root)
+        .ok()
+        .map(|root| root.parent().map(Path::to_path_buf).unwrap_or(root));
+    let existing = joined
+        .ancestors()
+        .find_map(|ancestor| std::fs::canonicalize(ancestor).ok());
+    if let (Some(holder), Some(existing)) = (holder, existing) {
+        if !existing.starts_with(&holder) {
+            return Err(outside());
+        }
+    }
+    Ok(joined)
 }
 
 /// Which cards a note asks for; unset: as the folder above says.
@@ -136,7 +176,8 @@ impl TryFrom<FolderFile> for Folder {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
-    out: Option<PathBuf>,
+    /// Spanned, to name its line when it points outside (`confined_out`).
+    out: Option<toml::Spanned<PathBuf>>,
     reverse: Option<bool>,
     /// Spanned, to name its line when it conflicts with `reverse`.
     type_in: Option<toml::Spanned<bool>>,
@@ -209,8 +250,15 @@ impl Config {
             entry.deck = folder.deck.or(entry.deck.take());
             entry.options = folder.options.or(entry.options);
         }
+        let out = match file.out {
+            Some(out) => Some(
+                confined_out(root, out.get_ref())
+                    .map_err(|why| format!("line {}: {why}", line_of(out.span().start)))?,
+            ),
+            None => None,
+        };
         Ok(Config {
-            out: file.out.map(|out| root.join(out)),
+            out,
             folders,
             fingerprint: format!("{:x}", Sha256::digest(text.as_bytes())),
         })
@@ -339,6 +387,13 @@ mod tests {
             ("\n[folders.a]\ndeck = \"a::::b\"\n", "line 2"),
             ("\n\n[folders.\"../x\"]\ndeck = \"a\"\n", "line 3"),
             ("out = 3\n", "line 1"),
+            ("\nout = \"/etc\"\n", "line 2: out = \"/etc\" is outside"),
+            (
+                "out = \"../../elsewhere\"\n",
+                "line 1: out = \"../../elsewhere\" is outside",
+            ),
+            ("out = \"decks/../../..\"\n", "is outside"),
+            ("out = \"~/decks\"\n", "is outside"),
             ("\nrevers = true\n", "line 2"),
             (
                 "reverse = true\n\ntype_in = true\n",

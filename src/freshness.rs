@@ -137,6 +137,7 @@ mod tests {
             dry_run: false,
             fetch_remote: false,
             progress: false,
+            adopt: false,
         })
         .unwrap();
         move || {

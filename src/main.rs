@@ -68,6 +68,11 @@ struct Building {
     /// show them offline. Later builds pack the cached ones without asking.
     #[arg(long)]
     fetch_remote: bool,
+    /// Build into an output folder that holds the index of another notes
+    /// folder, making it follow these notes (the other folder's cards
+    /// leave it), and take over the outputs notedeck made there.
+    #[arg(long)]
+    adopt: bool,
 }
 
 impl Building {
@@ -88,6 +93,7 @@ impl Building {
             dry_run: self.dry_run,
             fetch_remote: self.fetch_remote,
             progress: !ui.quiet,
+            adopt: self.adopt,
         })
     }
 }

@@ -49,6 +49,16 @@ impl OutputFormat {
             OutputFormat::Csv => "csv",
         }
     }
+
+    /// How every output of this format starts: a zip's first entry, the
+    /// CSV's first header line. A file at an output's name that does not
+    /// start so is not notedeck's, and is never replaced or removed.
+    pub fn signature(self) -> &'static [u8] {
+        match self {
+            OutputFormat::Apkg => b"PK\x03\x04",
+            OutputFormat::Csv => b"#separator:tab\n",
+        }
+    }
 }
 
 /// What every temporary file or folder notedeck makes is named, and the

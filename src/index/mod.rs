@@ -8,6 +8,7 @@
 //! state, and a second build waits for the first.
 
 mod fresh;
+mod owner;
 mod schema;
 mod writer;
 
@@ -23,6 +24,7 @@ use crate::export::IndexedCard;
 use crate::japanese::fold;
 use crate::scan::FileState;
 
+pub use owner::NotAnIndex;
 pub use schema::{Salvaged, SCHEMA_VERSION};
 pub use writer::{CardEvent, Outcome, PreparedCard, Stored, Writer};
 
@@ -127,22 +129,32 @@ struct Damaged(String);
 
 impl Index {
     /// Opens (creating) the index file for a build. The schema is made or
-    /// brought up to date by the build, inside its transaction.
+    /// brought up to date by the build, inside its transaction. A file there
+    /// that notedeck did not make, or a link, is refused and left as it is
+    /// (`owner`).
     pub fn open(path: &Path) -> anyhow::Result<Index> {
-        let conn = Connection::open(path)
-            .and_then(|conn| {
-                conn.busy_timeout(BUSY_TIMEOUT)?;
-                // WAL: searches read while a build writes; a killed writer's
-                // half-written frames are ignored on the next open.
-                conn.pragma_update(None, "journal_mode", "WAL")?;
-                conn.pragma_update(None, "synchronous", "NORMAL")?;
-                // A build's transaction can make the WAL as large as the
-                // index; give the disk back once it is checkpointed.
-                conn.pragma_update(None, "journal_size_limit", 64 << 20)?;
-                Ok(conn)
-            })
+        owner::refuse_links(path)?;
+        let opened = |flags| {
+            let conn = Connection::open_with_flags(path, flags)?;
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            Ok(conn)
+        };
+        let conn = opened(OpenFlags::default() | OpenFlags::SQLITE_OPEN_NOFOLLOW)
             .map_err(|err| busy_or(err, path))
             .with_context(|| format!("{}: cannot open the index", path.display()))?;
+        // Before the pragmas below write to the file.
+        owner::check(&conn, path)?;
+        (|| {
+            // WAL: searches read while a build writes; a killed writer's
+            // half-written frames are ignored on the next open.
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            // A build's transaction can make the WAL as large as the
+            // index; give the disk back once it is checkpointed.
+            conn.pragma_update(None, "journal_size_limit", 64 << 20)
+        })()
+        .map_err(|err| busy_or(err, path))
+        .with_context(|| format!("{}: cannot open the index", path.display()))?;
         Ok(Index {
             conn,
             path: path.to_path_buf(),
@@ -271,11 +283,13 @@ impl Index {
             conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
             Ok(conn)
         };
+        owner::refuse_links(path)?;
         let conn = query_only()
             .and_then(usable)
             .or_else(|_| read_only().and_then(usable))
             .or_else(|_| immutable().and_then(usable))
             .with_context(|| format!("{}: cannot open the index", path.display()))?;
+        owner::check(&conn, path)?;
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |row| row.get(0))
             .with_context(|| format!("{}: cannot read the index", path.display()))?;

@@ -134,6 +134,12 @@ CREATE TEMP TABLE IF NOT EXISTS vanished (id INTEGER PRIMARY KEY);
 /// `temp.kept` (by the key extraction gives it) until the cards are made
 /// again in this same transaction.
 pub fn prepare(tx: &rusqlite::Transaction) -> anyhow::Result<bool> {
+    // Marks the index as notedeck's (`owner`), the first time on an index
+    // an older notedeck made.
+    let id: i32 = tx.pragma_query_value(None, "application_id", |row| row.get(0))?;
+    if id != super::owner::APPLICATION_ID {
+        tx.pragma_update(None, "application_id", super::owner::APPLICATION_ID)?;
+    }
     let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if version == SCHEMA_VERSION {
         return Ok(false);
