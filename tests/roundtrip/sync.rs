@@ -566,3 +566,38 @@ fn cloze_reversed_and_type_in_notes_are_synced_with_their_cards() {
         run.stdout
     );
 }
+
+#[test]
+#[cfg_attr(
+    not(anki_connect),
+    ignore = "needs an AnkiConnect server: set NOTEDECK_ANKICONNECT and NOTEDECK_PYTHON"
+)]
+fn a_second_notes_folder_synced_into_the_same_output_folder_deletes_nothing_in_anki() {
+    let anki = anki();
+    let s = Synced::new();
+    s.sync(&[]);
+    let (before, _) = by_key(anki, &s.col);
+    let other = s.notes.parent().unwrap().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("b.md"), "# B\n\n- 冗長化: 予備を置くこと\n").unwrap();
+
+    let server = Server::start(&s.col);
+    let output = Command::new(env!("CARGO_BIN_EXE_notedeck"))
+        .args(["sync", "--notes"])
+        .arg(&other)
+        .arg("--out")
+        .arg(&s.out)
+        .args(["--url", &server.url])
+        .output()
+        .unwrap();
+    server.stop();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("this output folder holds the index of the notes in")
+            && stderr.contains("--adopt"),
+        "{stderr}"
+    );
+    let (after, _) = by_key(anki, &s.col);
+    assert_eq!(after, before, "not one note deleted or changed");
+}
