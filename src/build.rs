@@ -578,9 +578,9 @@ impl Run<'_, '_> {
             let card = prepared.card;
             match stored {
                 Stored::Unchanged | Stored::Appeared => {}
-                Stored::Duplicate => self.report.warnings.push(format!(
-                    "{}:{}: a card of deck {} with the same front and context is already in {}; this one is left out",
-                    card.file, card.line, card.deck, card.file
+                Stored::Duplicate { file, line } => self.report.warnings.push(format!(
+                    "{}:{}: a card of deck {} with the same front and context is already in {file}:{line}; this one is left out",
+                    card.file, card.line, card.deck
                 )),
                 Stored::Changed | Stored::Moved => self.note(CardEvent {
                     outcome: if stored == Stored::Moved {
