@@ -21,7 +21,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::card::{Card, NoteType};
-use crate::scan::NoteText;
+use crate::limits::{mebibytes, MAX_SETTINGS_BYTES};
+use crate::scan::{self, NoteText, ReadError};
 use crate::{cloze, extract};
 
 /// The name of the file, at the notes root.
@@ -164,12 +165,24 @@ impl Config {
         if !notes_root.is_dir() {
             return Ok(Config::default());
         }
-        let bytes = match std::fs::read(&path) {
+        // Settings that cannot be read stop the command rather than give
+        // way to defaults: they may name the output folder.
+        let bytes = match scan::read_regular_file(&path, MAX_SETTINGS_BYTES) {
             Ok(bytes) => bytes,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(err) => {
+            Err(ReadError::Io(err)) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Config::default())
+            }
+            Err(ReadError::Io(err)) => {
                 return Err(err).with_context(|| format!("{}: cannot read", path.display()))
             }
+            Err(ReadError::NotAFile(what)) => {
+                anyhow::bail!("{}: cannot read, it is {what}, not a file", path.display())
+            }
+            Err(ReadError::TooLarge(limit)) => anyhow::bail!(
+                "{}: larger than the limit of {} for settings",
+                path.display(),
+                mebibytes(limit)
+            ),
         };
         let text = String::from_utf8(bytes)
             .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))?;

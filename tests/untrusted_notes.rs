@@ -5,7 +5,134 @@
 
 mod common;
 
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
 use common::Project;
+
+/// Runs `command`, killing it after `seconds`: `None` if it had to be
+/// killed (it hung, or read without end).
+fn run_within(command: &mut Command, seconds: u64) -> Option<Output> {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Some(child.wait_with_output().unwrap())
+}
+
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+// Case 9: what is not a regular file is never read as settings or notes.
+
+#[cfg(unix)]
+#[test]
+fn a_settings_file_that_is_a_fifo_or_a_device_is_an_error_naming_it() {
+    let fifo = Project::empty();
+    fifo.write_note("a.md", "# A\n\n- 用語: 定義\n");
+    mkfifo(&fifo.notes().join("notedeck.toml"));
+    let zero = Project::empty();
+    zero.write_note("a.md", "# A\n\n- 用語: 定義\n");
+    std::os::unix::fs::symlink("/dev/zero", zero.notes().join("notedeck.toml")).unwrap();
+    for (project, what) in [(&fifo, "a FIFO"), (&zero, "a device")] {
+        for args in [
+            &["build", "--notes", "notes"][..],
+            &["extract", "notes"],
+            &["search", "用語", "--notes", "notes"],
+        ] {
+            let mut command = project.command(args);
+            let Some(run) = run_within(&mut command, 20) else {
+                panic!("{args:?} with notedeck.toml {what}: still running after 20 s");
+            };
+            let stderr = text(&run.stderr);
+            assert_eq!(run.status.code(), Some(2), "{args:?}: {stderr}");
+            assert!(
+                stderr.contains("notedeck.toml") && stderr.contains(what),
+                "{args:?}: {stderr}"
+            );
+        }
+        assert!(!project.dir.path().join("out/index.sqlite").exists());
+    }
+}
+
+#[test]
+fn a_settings_file_past_its_limit_is_refused_naming_the_limit() {
+    let project = Project::empty();
+    project.write_note("a.md", "# A\n\n- 用語: 定義\n");
+    let comment = format!("# {}\n", "x".repeat(1 << 20));
+    project.write_note("notedeck.toml", format!("reverse = true\n{comment}"));
+    let run = project.run(&["build"]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("notedeck.toml") && run.stderr().contains("1 MiB"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_note_that_is_a_fifo_or_a_device_is_named_in_a_warning_and_skipped() {
+    let project = Project::empty();
+    project.write_note("a.md", "# A\n\n- 用語: 定義\n");
+    mkfifo(&project.notes().join("pipe.md"));
+    std::os::unix::fs::symlink("/dev/zero", project.notes().join("zero.md")).unwrap();
+    for args in [&["build"][..], &["extract", "notes", "--format", "jsonl"]] {
+        let Some(run) = run_within(&mut project.command(args), 20) else {
+            panic!("{args:?}: still running after 20 s");
+        };
+        let stderr = text(&run.stderr);
+        assert_eq!(run.status.code(), Some(0), "{args:?}: {stderr}");
+        for (name, what) in [("pipe.md", "a FIFO"), ("zero.md", "a device")] {
+            assert!(
+                stderr.lines().any(|l| l.contains("warning")
+                    && l.contains(name)
+                    && l.contains(what)
+                    && l.contains("skipped")),
+                "{args:?}, {name}: {stderr}"
+            );
+        }
+    }
+    assert_eq!(common::card_count(&project.index()), 1);
+    assert_eq!(common::file_count(&project.index()), 1);
+}
+
+#[test]
+fn a_note_past_the_size_limit_is_named_and_the_others_still_built() {
+    let project = Project::empty();
+    project.write_note("a.md", "# A\n\n- 用語: 定義\n");
+    let huge = format!("# H\n\n- 巨大: {}\n", "あ".repeat((16 << 20) / 3 + 1));
+    project.write_note("huge.md", huge);
+    let run = project.run(&["build"]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(
+        run.stderr()
+            .lines()
+            .any(|l| l.contains("huge.md") && l.contains("16 MiB")),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stdout().contains("1 file failed"), "{}", run.stdout());
+    assert_eq!(common::card_count(&project.index()), 1);
+}
 
 // Case 11: a query is bounded; repeating a word or phrase is the same query.
 
@@ -74,4 +201,26 @@ fn a_duplicate_card_warning_names_the_file_and_line_of_the_card_kept() {
         ),
         "{stderr}"
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_loop_is_a_warning_about_the_link_and_the_other_notes_build() {
+    let project = Project::empty();
+    project.write_note("a.md", "# A\n\n- 用語: 定義\n");
+    project.write_note("sub/b.md", "# B\n\n- 別語: 説明\n");
+    std::os::unix::fs::symlink("..", project.notes().join("sub/loop")).unwrap();
+    for _ in 0..2 {
+        let run = project.run(&["build"]);
+        let stderr = run.stderr();
+        assert_eq!(run.code(), 0, "{stderr}");
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.contains("warning") && l.contains("sub/loop") && l.contains("loop")),
+            "{stderr}"
+        );
+        assert!(!run.stdout().contains("failed"), "{}", run.stdout());
+    }
+    assert_eq!(common::card_count(&project.index()), 2);
 }
