@@ -288,7 +288,8 @@ fn read_note_bytes(path: &Path) -> Result<Vec<u8>, NoteError> {
 }
 
 /// Decodes the bytes of a note, naming the line of the first invalid byte:
-/// without a byte-order mark or NUL.
+/// without a byte-order mark or NUL, line ends as CommonMark reads them
+/// made `\n` or `\r\n`.
 pub fn decode_note(path: &Path, bytes: Vec<u8>) -> Result<String, NoteError> {
     match String::from_utf8(bytes) {
         Ok(mut text) => {
@@ -300,12 +301,15 @@ pub fn decode_note(path: &Path, bytes: Vec<u8>) -> Result<String, NoteError> {
             if text.contains('\0') {
                 text.retain(|c| c != '\0');
             }
+            lone_cr_to_lf(&mut text);
             Ok(text)
         }
         Err(err) => {
             let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
-            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-            let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let (mut line, mut line_start) = (1, 0);
+            for at in (0..valid.len()).filter(|&at| is_line_end(valid, at)) {
+                (line, line_start) = (line + 1, at + 1);
+            }
             Err(NoteError::NotUtf8 {
                 path: path.to_path_buf(),
                 line,
@@ -313,6 +317,32 @@ pub fn decode_note(path: &Path, bytes: Vec<u8>) -> Result<String, NoteError> {
             })
         }
     }
+}
+
+/// Whether a line ends at byte `at` of `bytes`: an LF, or a CR alone, as old
+/// Mac files end lines and CommonMark reads them (a CR before an LF is part
+/// of that line end).
+fn is_line_end(bytes: &[u8], at: usize) -> bool {
+    match bytes[at] {
+        b'\n' => true,
+        b'\r' => bytes.get(at + 1) != Some(&b'\n'),
+        _ => false,
+    }
+}
+
+/// Makes each CR that ends a line alone an LF, byte for byte: lines are then
+/// counted and cut at them as in any other note, which look for LF only.
+fn lone_cr_to_lf(text: &mut String) {
+    if !text.contains('\r') {
+        return;
+    }
+    let mut bytes = std::mem::take(text).into_bytes();
+    for at in 0..bytes.len() {
+        if bytes[at] == b'\r' && is_line_end(&bytes, at) {
+            bytes[at] = b'\n';
+        }
+    }
+    *text = String::from_utf8(bytes).expect("an ASCII byte replaced by another stays UTF-8");
 }
 
 /// The Markdown files under `root` (or `root` itself when it is a file),
@@ -605,6 +635,17 @@ mod tests {
             let err = options(text).unwrap_err();
             assert!(err.starts_with(want), "{text:?}: {err}");
         }
+    }
+
+    #[test]
+    fn a_cr_alone_ends_a_line_as_in_commonmark() {
+        let text = decode_note(Path::new("n.md"), b"a\rb\r\nc\n\r".to_vec()).unwrap();
+        assert_eq!(text, "a\nb\r\nc\n\n");
+        let err = decode_note(Path::new("n.md"), b"a\rb\r\nc\xff".to_vec()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "n.md:3: not UTF-8 text (invalid byte at column 2)"
+        );
     }
 
     #[test]

@@ -41,6 +41,20 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+fn jsonl(output: &Output) -> Vec<serde_json::Value> {
+    text(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+fn extract_jsonl(project: &Project) -> Output {
+    project
+        .command(&["extract", "notes", "--format", "jsonl"])
+        .output()
+        .unwrap()
+}
+
 // Case 9: what is not a regular file is never read as settings or notes.
 
 #[cfg(unix)]
@@ -201,6 +215,44 @@ fn a_duplicate_card_warning_names_the_file_and_line_of_the_card_kept() {
         ),
         "{stderr}"
     );
+}
+
+#[test]
+fn old_mac_line_ends_count_lines_as_commonmark_does() {
+    let lines = [
+        "# 題",
+        "",
+        "- 用語: 定義",
+        "- 別語: 説明",
+        "",
+        "## 節",
+        "",
+        "- 三つ目: 三",
+        "",
+    ];
+    let cards_with = |end: &str| {
+        let project = Project::empty();
+        project.write_note("a.md", lines.join(end));
+        let cards = jsonl(&extract_jsonl(&project));
+        assert!(cards
+            .iter()
+            .all(|c| !c["back"].as_str().unwrap().contains('\r')));
+        cards
+            .iter()
+            .map(|c| (c["front"].to_string(), c["line"].as_u64().unwrap()))
+            .collect::<Vec<_>>()
+    };
+    let want = cards_with("\n");
+    let lines_of = |front: &str| -> Vec<u64> {
+        want.iter()
+            .filter(|(f, _)| f == front)
+            .map(|(_, l)| *l)
+            .collect()
+    };
+    assert_eq!(lines_of("\"用語\""), [3]);
+    assert_eq!(lines_of("\"三つ目\""), [8]);
+    assert_eq!(cards_with("\r"), want, "old Mac line ends");
+    assert_eq!(cards_with("\r\n"), want, "Windows line ends");
 }
 
 #[cfg(unix)]
