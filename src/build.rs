@@ -474,7 +474,8 @@ impl Run<'_, '_> {
                 | NoteError::FrontMatter { .. }
                 | NoteError::TooLarge { .. }
                 | NoteError::NotAFile { .. }
-                | NoteError::LinkLoop { .. } => None,
+                | NoteError::LinkLoop { .. }
+                | NoteError::SameName { .. } => None,
             })
             .collect();
         for err in walk_errors {

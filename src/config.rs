@@ -21,6 +21,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::card::{Card, NoteType};
+use crate::japanese::{compose, compose_string};
 use crate::limits::{mebibytes, MAX_SETTINGS_BYTES};
 use crate::scan::{self, NoteText, ReadError};
 use crate::{cloze, extract};
@@ -127,7 +128,7 @@ impl TryFrom<FolderFile> for Folder {
             }
         }
         Ok(Folder {
-            deck: file.deck,
+            deck: file.deck.map(compose_string),
             options,
         })
     }
@@ -210,6 +211,8 @@ impl Config {
         );
         for (name, folder) in file.folders {
             let line = line_of(folder.span().start);
+            // Names as the notes' own are made (`scan::relative_name`).
+            let name = compose(&name);
             let key = name.trim_matches('/');
             let key = if key == "." { "" } else { key };
             if key.split('/').any(|part| part == ".." || part == ".") || name.starts_with('/') {

@@ -1,5 +1,6 @@
 //! Which note files exist, and reading them.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -7,6 +8,7 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::config::NoteOptions;
+use crate::japanese::{compose, compose_string};
 use crate::limits::{mebibytes, MAX_NOTE_BYTES};
 
 /// A note file that could not be used, naming it.
@@ -26,6 +28,10 @@ pub enum NoteError {
     /// A link to a folder above it, which the walk would enter for ever.
     #[error("{path}: skipped, a link loop back to {}", ancestor.display())]
     LinkLoop { path: PathBuf, ancestor: PathBuf },
+    /// Two files whose names differ only in their Unicode form (one
+    /// written on macOS, decomposed): one name in the index, so one file.
+    #[error("{path}: skipped, it has the same name as {} in another Unicode form (macOS writes names decomposed); rename one of them", other.display())]
+    SameName { path: PathBuf, other: PathBuf },
     #[error("{path}:{line}: not UTF-8 text (invalid byte at column {column})")]
     NotUtf8 {
         path: PathBuf,
@@ -289,7 +295,7 @@ fn read_note_bytes(path: &Path) -> Result<Vec<u8>, NoteError> {
 
 /// Decodes the bytes of a note, naming the line of the first invalid byte:
 /// without a byte-order mark or NUL, line ends as CommonMark reads them
-/// made `\n` or `\r\n`.
+/// made `\n` or `\r\n`, in NFC (`japanese::compose`).
 pub fn decode_note(path: &Path, bytes: Vec<u8>) -> Result<String, NoteError> {
     match String::from_utf8(bytes) {
         Ok(mut text) => {
@@ -302,7 +308,7 @@ pub fn decode_note(path: &Path, bytes: Vec<u8>) -> Result<String, NoteError> {
                 text.retain(|c| c != '\0');
             }
             lone_cr_to_lf(&mut text);
-            Ok(text)
+            Ok(compose_string(text))
         }
         Err(err) => {
             let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
@@ -357,11 +363,12 @@ pub fn find_notes(root: &Path) -> Result<Vec<PathBuf>, NoteError> {
 
 /// The Markdown files under `root`, as `find_notes` walks them, with what
 /// change detection needs. Folders that cannot be read, links that lead
-/// out of `root` or loop, and `.md` entries that are no files are reported
-/// in the second list and the walk goes on.
+/// out of `root` or loop, `.md` entries that are no files, and a second
+/// file of one name are reported in the second list and the walk goes on.
 pub fn scan_notes(root: &Path) -> (Vec<NoteFile>, Vec<NoteError>) {
-    let mut notes = Vec::new();
+    let mut notes: Vec<NoteFile> = Vec::new();
     let mut errors = Vec::new();
+    let mut named: HashMap<String, usize> = HashMap::new();
     for entry in walk(root) {
         let stat = entry.and_then(|entry| {
             let metadata = entry.metadata().map_err(|err| walk_error(root, err))?;
@@ -373,7 +380,16 @@ pub fn scan_notes(root: &Path) -> (Vec<NoteFile>, Vec<NoteError>) {
             })
         });
         match stat {
-            Ok(note) => notes.push(note),
+            Ok(note) => match named.get(&note.name) {
+                Some(&first) => errors.push(NoteError::SameName {
+                    path: note.path,
+                    other: notes[first].path.clone(),
+                }),
+                None => {
+                    named.insert(note.name.clone(), notes.len());
+                    notes.push(note);
+                }
+            },
             Err(err) => errors.push(err),
         }
     }
@@ -524,10 +540,12 @@ pub fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|name| name.starts_with('.'))
 }
 
-/// `path` relative to `root`, with `/` separators: how cards name their file.
-/// Names that are not UTF-8 show each invalid byte as `\xFF`, so that two
-/// files never share a name (which would make each look changed at every
-/// build).
+/// `path` relative to `root`, with `/` separators, in NFC: how cards name
+/// their file and decks their folders, the same for a note saved on macOS
+/// (which writes names decomposed) as elsewhere. Names that are not UTF-8
+/// show each invalid byte as `\xFF`, so that two such files never share a
+/// name (which would make each look changed at every build); two whose
+/// names differ only in their Unicode form do, and `scan_notes` keeps one.
 pub fn relative_name(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
     let relative = if relative.as_os_str().is_empty() {
@@ -535,11 +553,39 @@ pub fn relative_name(root: &Path, path: &Path) -> String {
     } else {
         relative
     };
-    relative
+    let name = relative
         .components()
         .map(|c| component_name(c.as_os_str()))
         .collect::<Vec<_>>()
-        .join("/")
+        .join("/");
+    compose_string(name)
+}
+
+/// The file at `relative` under `root` as it is on disk, where each name
+/// of `relative` may be written in another Unicode form (a folder macOS
+/// named decomposed, whose name the index holds composed; an image linked
+/// composed): the exact name first, then the entry of the folder that
+/// composes alike. `None` when there is none.
+pub fn path_in_any_form(root: &Path, relative: &Path) -> Option<PathBuf> {
+    let mut path = root.to_path_buf();
+    for component in relative.components() {
+        let exact = path.join(component);
+        let std::path::Component::Normal(name) = component else {
+            path = exact;
+            continue;
+        };
+        if exact.symlink_metadata().is_ok() {
+            path = exact;
+            continue;
+        }
+        let wanted = compose(name.to_str()?);
+        let on_disk = std::fs::read_dir(&path)
+            .ok()?
+            .filter_map(|entry| Some(entry.ok()?.file_name()))
+            .find(|name| name.to_str().is_some_and(|name| compose(name) == wanted))?;
+        path.push(on_disk);
+    }
+    Some(path)
 }
 
 #[cfg(unix)]

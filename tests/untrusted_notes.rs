@@ -10,6 +10,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::Project;
+use unicode_normalization::UnicodeNormalization;
 
 /// Runs `command`, killing it after `seconds`: `None` if it had to be
 /// killed (it hung, or read without end).
@@ -146,6 +147,100 @@ fn a_note_past_the_size_limit_is_named_and_the_others_still_built() {
     );
     assert!(run.stdout().contains("1 file failed"), "{}", run.stdout());
     assert_eq!(common::card_count(&project.index()), 1);
+}
+
+// Case 10: names and text as macOS writes them (NFD) make the decks, GUIDs
+// and names the same text does in NFC.
+
+const NOTE: &str = "# ざつがく\n\n## ざっくり\n\n- がぎぐ: ぱぴぷぺぽの説明\n- 用語: 定義\n";
+
+fn nfd(text: &str) -> String {
+    text.nfd().collect()
+}
+
+/// The deck, GUID, file, front and context of every card `extract` makes.
+fn identities(output: &Output) -> Vec<[String; 5]> {
+    jsonl(output)
+        .iter()
+        .map(|card| ["deck", "guid", "file", "front", "context"].map(|key| card[key].to_string()))
+        .collect()
+}
+
+#[test]
+fn decomposed_names_and_text_give_the_decks_and_guids_of_composed_ones() {
+    let composed = Project::empty();
+    composed.write_note("ぶんぽう/ざっき.md", NOTE);
+    let decomposed = Project::empty();
+    decomposed.write_note(&nfd("ぶんぽう/ざっき.md"), nfd(NOTE));
+    assert_ne!(nfd("ざっき"), "ざっき", "the name is decomposed");
+
+    let want = identities(&extract_jsonl(&composed));
+    assert_eq!(want.len(), 3, "{want:?}");
+    assert!(want[0][0].contains("ぶんぽう::ざつがく"), "{want:?}");
+    assert!(want[0][2].contains("ぶんぽう/ざっき.md"), "{want:?}");
+    assert_eq!(identities(&extract_jsonl(&decomposed)), want);
+
+    // Built, the index records the composed name (and reads the file by
+    // its real, decomposed one).
+    decomposed.run(&["build"]).ok();
+    let file: String = decomposed
+        .index()
+        .query_row("SELECT path FROM files", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(file, "ぶんぽう/ざっき.md");
+    let second = decomposed.run(&["build"]);
+    assert!(
+        second.ok().starts_with("0 files changed"),
+        "{}",
+        second.stdout()
+    );
+}
+
+#[test]
+fn images_are_found_whichever_form_their_folder_and_link_are_written_in() {
+    let project = Project::empty();
+    // macOS named the folder and the image; the link was typed composed.
+    project.write_note(
+        &nfd("ざっき/a.md"),
+        "# A\n\n- 図: ![](図.png) と ![](ずかん.png)\n",
+    );
+    project.write_note(&nfd("ざっき/図.png"), b"\x89PNG\r\n\x1a\n");
+    project.write_note(&nfd("ざっき/ずかん.png"), b"\x89PNG\r\n\x1a\nz");
+    let run = project.run(&["build"]);
+    assert!(!run.stderr().contains("not found"), "{}", run.stderr());
+    let csv = std::fs::read_to_string(project.dir.path().join("out/notes.csv")).unwrap();
+    assert_eq!(csv.matches("<img src=\"\"nd-").count(), 2, "{csv}");
+}
+
+#[test]
+fn a_folder_setting_names_the_folder_however_either_is_written() {
+    let project = Project::empty();
+    project.write_note(&nfd("ざっき/a.md"), "# A\n\n- 用語: 定義\n");
+    project.write_note("notedeck.toml", "[folders.\"ざっき\"]\ndeck = \"ざつ\"\n");
+    let cards = jsonl(&extract_jsonl(&project));
+    assert_eq!(cards[0]["deck"], "ざつ::A", "{cards:?}");
+}
+
+#[test]
+fn two_files_named_alike_once_composed_are_not_taken_for_one() {
+    let project = Project::empty();
+    project.write_note("ざっき.md", "# 一\n\n- 用語: 定義\n");
+    project.write_note(&nfd("ざっき.md"), "# 二\n\n- 別語: 説明\n");
+    let run = project.run(&["build"]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(
+        run.stderr()
+            .lines()
+            .any(|l| l.contains("ざっき.md") && l.contains("same name")),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(common::card_count(&project.index()), 1);
+    // Not one file whose content flips at every build.
+    assert!(project
+        .run(&["build"])
+        .stdout()
+        .starts_with("0 files changed"));
 }
 
 // Case 11: a query is bounded; repeating a word or phrase is the same query.
