@@ -104,6 +104,16 @@ impl BuildReport {
         })
     }
 
+    /// A note that could not be used fails; an entry that holds no note
+    /// (`NoteError::is_warning`) is only warned about.
+    fn note_problem(&mut self, err: NoteError) {
+        if err.is_warning() {
+            self.warnings.push(err.to_string());
+        } else {
+            self.failed.push(err);
+        }
+    }
+
     fn count(&mut self, outcome: Outcome) {
         *match outcome {
             Outcome::New => &mut self.new,
@@ -420,10 +430,16 @@ impl Run<'_, '_> {
                 NoteError::Unreadable { path, .. } => Some(scan::relative_name(self.notes, path)),
                 NoteError::NotUtf8 { .. }
                 | NoteError::Outside { .. }
-                | NoteError::FrontMatter { .. } => None,
+                | NoteError::FrontMatter { .. }
+                | NoteError::TooLarge { .. }
+                | NoteError::NotAFile { .. }
+                | NoteError::LinkLoop { .. }
+                | NoteError::SameName { .. } => None,
             })
             .collect();
-        self.report.failed.extend(walk_errors);
+        for err in walk_errors {
+            self.report.note_problem(err);
+        }
         let mut known = self.writer.known_files()?;
         // Files whose cards this build may take away: the ones it may extract
         // again (by size and time; a touched file may turn out the same) and
@@ -495,7 +511,7 @@ impl Run<'_, '_> {
                         self.writer.set_file(&note.name, &state)?;
                         extracted.push(note.name.clone());
                     }
-                    Err(err) => self.report.failed.push(err),
+                    Err(err) => self.report.note_problem(err),
                 }
                 progress.inc(1);
             }
@@ -537,9 +553,9 @@ impl Run<'_, '_> {
             let card = prepared.card;
             match stored {
                 Stored::Unchanged | Stored::Appeared => {}
-                Stored::Duplicate => self.report.warnings.push(format!(
-                    "{}:{}: a card of deck {} with the same front and context is already in {}; this one is left out",
-                    card.file, card.line, card.deck, card.file
+                Stored::Duplicate { file, line } => self.report.warnings.push(format!(
+                    "{}:{}: a card of deck {} with the same front and context is already in {file}:{line}; this one is left out",
+                    card.file, card.line, card.deck
                 )),
                 Stored::Changed | Stored::Moved => self.note(CardEvent {
                     outcome: if stored == Stored::Moved {

@@ -60,10 +60,15 @@ pub fn extract(paths: &[PathBuf], format: output::Format, ui: Ui) -> anyhow::Res
     for root in paths {
         let config = Config::load(root)?;
         let (notes, errors) = scan::scan_notes(root);
-        for err in errors {
-            eprintln!("notedeck: {err}");
-            failed = true;
-        }
+        let mut report = |err: scan::NoteError| {
+            if err.is_warning() {
+                ui.say(format_args!("notedeck: warning: {err}"));
+            } else {
+                eprintln!("notedeck: {err}");
+                failed = true;
+            }
+        };
+        errors.into_iter().for_each(&mut report);
         for note in notes {
             match scan::read_note(&note.path).and_then(|text| scan::note_text(&note.path, text)) {
                 Ok(text) => {
@@ -73,10 +78,7 @@ pub fn extract(paths: &[PathBuf], format: output::Format, ui: Ui) -> anyhow::Res
                         cards += 1;
                     }
                 }
-                Err(err) => {
-                    eprintln!("notedeck: {err}");
-                    failed = true;
-                }
+                Err(err) => report(err),
             }
         }
     }

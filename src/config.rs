@@ -21,7 +21,9 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::card::{Card, NoteType};
-use crate::scan::NoteText;
+use crate::japanese::{compose, compose_string};
+use crate::limits::{mebibytes, MAX_SETTINGS_BYTES};
+use crate::scan::{self, NoteText, ReadError};
 use crate::{cloze, extract};
 
 /// The name of the file, at the notes root.
@@ -166,7 +168,7 @@ impl TryFrom<FolderFile> for Folder {
             }
         }
         Ok(Folder {
-            deck: file.deck,
+            deck: file.deck.map(compose_string),
             options,
         })
     }
@@ -205,12 +207,24 @@ impl Config {
         if !notes_root.is_dir() {
             return Ok(Config::default());
         }
-        let bytes = match std::fs::read(&path) {
+        // Settings that cannot be read stop the command rather than give
+        // way to defaults: they may name the output folder.
+        let bytes = match scan::read_regular_file(&path, MAX_SETTINGS_BYTES) {
             Ok(bytes) => bytes,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(err) => {
+            Err(ReadError::Io(err)) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Config::default())
+            }
+            Err(ReadError::Io(err)) => {
                 return Err(err).with_context(|| format!("{}: cannot read", path.display()))
             }
+            Err(ReadError::NotAFile(what)) => {
+                anyhow::bail!("{}: cannot read, it is {what}, not a file", path.display())
+            }
+            Err(ReadError::TooLarge(limit)) => anyhow::bail!(
+                "{}: larger than the limit of {} for settings",
+                path.display(),
+                mebibytes(limit)
+            ),
         };
         let text = String::from_utf8(bytes)
             .map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))?;
@@ -238,6 +252,8 @@ impl Config {
         );
         for (name, folder) in file.folders {
             let line = line_of(folder.span().start);
+            // Names as the notes' own are made (`scan::relative_name`).
+            let name = compose(&name);
             let key = name.trim_matches('/');
             let key = if key == "." { "" } else { key };
             if key.split('/').any(|part| part == ".." || part == ".") || name.starts_with('/') {

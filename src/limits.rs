@@ -19,6 +19,19 @@ pub const MAX_HTML: usize = 8 << 20;
 /// and the longest tag, in bytes: every card below carries them.
 pub const MAX_CONTEXT_PART: usize = 1 << 10;
 
+/// The largest note file read, in bytes: hundreds of times a long note.
+/// Past it a note is refused, naming the limit, rather than read into
+/// memory whole (a file of gigabytes in a folder cloned from a stranger).
+pub const MAX_NOTE_BYTES: u64 = 16 << 20;
+
+/// The largest `notedeck.toml` read, in bytes: settings are a few lines.
+pub const MAX_SETTINGS_BYTES: u64 = 1 << 20;
+
+/// A limit in bytes as a message names it: `16 MiB`.
+pub fn mebibytes(bytes: u64) -> String {
+    format!("{} MiB", bytes >> 20)
+}
+
 /// `text` cut to at most `limit` bytes (at a character boundary, `…`
 /// included), or as it is when it fits.
 pub fn cut(mut text: String, limit: usize) -> String {

@@ -1,11 +1,15 @@
 //! Which note files exist, and reading them.
 
+use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::config::NoteOptions;
+use crate::japanese::{compose, compose_string};
+use crate::limits::{mebibytes, MAX_NOTE_BYTES};
 
 /// A note file that could not be used, naming it.
 #[derive(Debug, Error)]
@@ -15,6 +19,19 @@ pub enum NoteError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{path}: larger than the limit of {} for a note", mebibytes(*limit))]
+    TooLarge { path: PathBuf, limit: u64 },
+    /// A `.md` that is a FIFO, a device or a socket: reading it could wait
+    /// for ever or never end, and it holds no note.
+    #[error("{path}: skipped, it is {what}, not a file")]
+    NotAFile { path: PathBuf, what: &'static str },
+    /// A link to a folder above it, which the walk would enter for ever.
+    #[error("{path}: skipped, a link loop back to {}", ancestor.display())]
+    LinkLoop { path: PathBuf, ancestor: PathBuf },
+    /// Two files whose names differ only in their Unicode form (one
+    /// written on macOS, decomposed): one name in the index, so one file.
+    #[error("{path}: skipped, it has the same name as {} in another Unicode form (macOS writes names decomposed); rename one of them", other.display())]
+    SameName { path: PathBuf, other: PathBuf },
     #[error("{path}:{line}: not UTF-8 text (invalid byte at column {column})")]
     NotUtf8 {
         path: PathBuf,
@@ -33,6 +50,97 @@ pub enum NoteError {
         line: usize,
         message: String,
     },
+}
+
+impl NoteError {
+    /// Whether this is worth a warning only: an entry of the notes folder
+    /// that holds no note (a FIFO or device named `.md`, a link loop), to
+    /// skip without failing the command.
+    pub fn is_warning(&self) -> bool {
+        matches!(
+            self,
+            NoteError::NotAFile { .. } | NoteError::LinkLoop { .. }
+        )
+    }
+}
+
+/// Why a file of the notes folder was not read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// A FIFO, a device…: what it is.
+    NotAFile(&'static str),
+    /// Larger than the limit, in bytes.
+    TooLarge(u64),
+    Io(std::io::Error),
+}
+
+/// The bytes of the file at `path`, which a stranger's notes folder may
+/// make anything: only a regular file of at most `limit` bytes is read.
+/// What the path names is checked before it is opened (opening a device
+/// may do something), and the opened handle after (the file may have been
+/// swapped in between). It is opened without blocking, which a FIFO would
+/// do until a writer comes, and at most `limit` bytes are read of it, should
+/// it grow while it is read.
+pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    check_regular(&std::fs::metadata(path).map_err(ReadError::Io)?, limit)?;
+    let file = open_without_blocking(path).map_err(ReadError::Io)?;
+    let metadata = file.metadata().map_err(ReadError::Io)?;
+    check_regular(&metadata, limit)?;
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge(limit));
+    }
+    Ok(bytes)
+}
+
+fn check_regular(metadata: &std::fs::Metadata, limit: u64) -> Result<(), ReadError> {
+    if !metadata.is_file() {
+        return Err(ReadError::NotAFile(what_it_is(metadata.file_type())));
+    }
+    if metadata.len() > limit {
+        return Err(ReadError::TooLarge(limit));
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+/// Elsewhere there are no FIFOs to block on in a notes folder.
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+/// What a file that is no regular file is, for a message.
+fn what_it_is(file_type: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return "a device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a folder"
+    } else {
+        "neither a file nor a folder"
+    }
 }
 
 /// A note's text with its front matter blanked (its lines left empty, so
@@ -161,16 +269,33 @@ fn front_matter_options(block: &str) -> Result<NoteOptions, (usize, String)> {
     }
 }
 
-/// Reads a note as UTF-8 text, without a byte-order mark.
+/// Reads a note as UTF-8 text, as `decode_note` makes it.
 pub fn read_note(path: &Path) -> Result<String, NoteError> {
-    let bytes = std::fs::read(path).map_err(|source| NoteError::Unreadable {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    decode_note(path, bytes)
+    decode_note(path, read_note_bytes(path)?)
 }
 
-/// Decodes the bytes of a note, naming the line of the first invalid byte.
+/// The bytes of a note: a regular file of at most `MAX_NOTE_BYTES`.
+fn read_note_bytes(path: &Path) -> Result<Vec<u8>, NoteError> {
+    let path_buf = || path.to_path_buf();
+    read_regular_file(path, MAX_NOTE_BYTES).map_err(|err| match err {
+        ReadError::NotAFile(what) => NoteError::NotAFile {
+            path: path_buf(),
+            what,
+        },
+        ReadError::TooLarge(limit) => NoteError::TooLarge {
+            path: path_buf(),
+            limit,
+        },
+        ReadError::Io(source) => NoteError::Unreadable {
+            path: path_buf(),
+            source,
+        },
+    })
+}
+
+/// Decodes the bytes of a note, naming the line of the first invalid byte:
+/// without a byte-order mark or NUL, line ends as CommonMark reads them
+/// made `\n` or `\r\n`, in NFC (`japanese::compose`).
 pub fn decode_note(path: &Path, bytes: Vec<u8>) -> Result<String, NoteError> {
     match String::from_utf8(bytes) {
         Ok(mut text) => {
@@ -182,12 +307,15 @@ pub fn decode_note(path: &Path, bytes: Vec<u8>) -> Result<String, NoteError> {
             if text.contains('\0') {
                 text.retain(|c| c != '\0');
             }
-            Ok(text)
+            lone_cr_to_lf(&mut text);
+            Ok(compose_string(text))
         }
         Err(err) => {
             let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
-            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-            let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let (mut line, mut line_start) = (1, 0);
+            for at in (0..valid.len()).filter(|&at| is_line_end(valid, at)) {
+                (line, line_start) = (line + 1, at + 1);
+            }
             Err(NoteError::NotUtf8 {
                 path: path.to_path_buf(),
                 line,
@@ -195,6 +323,32 @@ pub fn decode_note(path: &Path, bytes: Vec<u8>) -> Result<String, NoteError> {
             })
         }
     }
+}
+
+/// Whether a line ends at byte `at` of `bytes`: an LF, or a CR alone, as old
+/// Mac files end lines and CommonMark reads them (a CR before an LF is part
+/// of that line end).
+fn is_line_end(bytes: &[u8], at: usize) -> bool {
+    match bytes[at] {
+        b'\n' => true,
+        b'\r' => bytes.get(at + 1) != Some(&b'\n'),
+        _ => false,
+    }
+}
+
+/// Makes each CR that ends a line alone an LF, byte for byte: lines are then
+/// counted and cut at them as in any other note, which look for LF only.
+fn lone_cr_to_lf(text: &mut String) {
+    if !text.contains('\r') {
+        return;
+    }
+    let mut bytes = std::mem::take(text).into_bytes();
+    for at in 0..bytes.len() {
+        if bytes[at] == b'\r' && is_line_end(&bytes, at) {
+            bytes[at] = b'\n';
+        }
+    }
+    *text = String::from_utf8(bytes).expect("an ASCII byte replaced by another stays UTF-8");
 }
 
 /// The Markdown files under `root` (or `root` itself when it is a file),
@@ -208,11 +362,13 @@ pub fn find_notes(root: &Path) -> Result<Vec<PathBuf>, NoteError> {
 }
 
 /// The Markdown files under `root`, as `find_notes` walks them, with what
-/// change detection needs. Folders that cannot be read and links that lead
-/// out of `root` are reported in the second list and the walk goes on.
+/// change detection needs. Folders that cannot be read, links that lead
+/// out of `root` or loop, `.md` entries that are no files, and a second
+/// file of one name are reported in the second list and the walk goes on.
 pub fn scan_notes(root: &Path) -> (Vec<NoteFile>, Vec<NoteError>) {
-    let mut notes = Vec::new();
+    let mut notes: Vec<NoteFile> = Vec::new();
     let mut errors = Vec::new();
+    let mut named: HashMap<String, usize> = HashMap::new();
     for entry in walk(root) {
         let stat = entry.and_then(|entry| {
             let metadata = entry.metadata().map_err(|err| walk_error(root, err))?;
@@ -224,7 +380,16 @@ pub fn scan_notes(root: &Path) -> (Vec<NoteFile>, Vec<NoteError>) {
             })
         });
         match stat {
-            Ok(note) => notes.push(note),
+            Ok(note) => match named.get(&note.name) {
+                Some(&first) => errors.push(NoteError::SameName {
+                    path: note.path,
+                    other: notes[first].path.clone(),
+                }),
+                None => {
+                    named.insert(note.name.clone(), notes.len());
+                    notes.push(note);
+                }
+            },
             Err(err) => errors.push(err),
         }
     }
@@ -252,9 +417,19 @@ fn walk(root: &Path) -> Vec<Result<walkdir::DirEntry, NoteError>> {
                 continue;
             }
         };
-        let is_dir = entry.file_type().is_dir();
-        let markdown = entry.file_type().is_file()
-            && (entry.depth() == 0 || entry.path().extension().is_some_and(|ext| ext == "md"));
+        let file_type = entry.file_type();
+        let is_dir = file_type.is_dir();
+        let named_note =
+            entry.depth() == 0 || entry.path().extension().is_some_and(|ext| ext == "md");
+        if named_note && !is_dir && !file_type.is_file() {
+            let what = what_it_is(file_type);
+            found.push(Err(NoteError::NotAFile {
+                path: entry.into_path(),
+                what,
+            }));
+            continue;
+        }
+        let markdown = named_note && file_type.is_file();
         if entry.depth() > 0 && entry.path_is_symlink() && (is_dir || markdown) {
             let target = std::fs::canonicalize(entry.path());
             if let (Some(real_root), Ok(target)) = (&real_root, target) {
@@ -279,14 +454,13 @@ fn walk(root: &Path) -> Vec<Result<walkdir::DirEntry, NoteError>> {
 /// PATH: …`): keep the system's error alone, since ours names the path.
 fn walk_error(root: &Path, err: walkdir::Error) -> NoteError {
     let path = err.path().unwrap_or(root).to_path_buf();
-    let source = match err.loop_ancestor() {
-        Some(ancestor) => {
-            std::io::Error::other(format!("a link loop back to {}", ancestor.display()))
-        }
-        None => err
-            .into_io_error()
-            .unwrap_or_else(|| std::io::Error::other("unknown walk error")),
-    };
+    if let Some(ancestor) = err.loop_ancestor() {
+        let ancestor = ancestor.to_path_buf();
+        return NoteError::LinkLoop { path, ancestor };
+    }
+    let source = err
+        .into_io_error()
+        .unwrap_or_else(|| std::io::Error::other("unknown walk error"));
     NoteError::Unreadable { path, source }
 }
 
@@ -342,10 +516,7 @@ pub fn detect_change(
         return Ok(Change::Unchanged);
     }
     let known = known.filter(|_| !force);
-    let bytes = std::fs::read(&note.path).map_err(|source| NoteError::Unreadable {
-        path: note.path.clone(),
-        source,
-    })?;
+    let bytes = read_note_bytes(&note.path)?;
     let state = FileState {
         size: bytes.len() as u64,
         mtime: note.mtime,
@@ -369,10 +540,12 @@ pub fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|name| name.starts_with('.'))
 }
 
-/// `path` relative to `root`, with `/` separators: how cards name their file.
-/// Names that are not UTF-8 show each invalid byte as `\xFF`, so that two
-/// files never share a name (which would make each look changed at every
-/// build).
+/// `path` relative to `root`, with `/` separators, in NFC: how cards name
+/// their file and decks their folders, the same for a note saved on macOS
+/// (which writes names decomposed) as elsewhere. Names that are not UTF-8
+/// show each invalid byte as `\xFF`, so that two such files never share a
+/// name (which would make each look changed at every build); two whose
+/// names differ only in their Unicode form do, and `scan_notes` keeps one.
 pub fn relative_name(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
     let relative = if relative.as_os_str().is_empty() {
@@ -380,11 +553,39 @@ pub fn relative_name(root: &Path, path: &Path) -> String {
     } else {
         relative
     };
-    relative
+    let name = relative
         .components()
         .map(|c| component_name(c.as_os_str()))
         .collect::<Vec<_>>()
-        .join("/")
+        .join("/");
+    compose_string(name)
+}
+
+/// The file at `relative` under `root` as it is on disk, where each name
+/// of `relative` may be written in another Unicode form (a folder macOS
+/// named decomposed, whose name the index holds composed; an image linked
+/// composed): the exact name first, then the entry of the folder that
+/// composes alike. `None` when there is none.
+pub fn path_in_any_form(root: &Path, relative: &Path) -> Option<PathBuf> {
+    let mut path = root.to_path_buf();
+    for component in relative.components() {
+        let exact = path.join(component);
+        let std::path::Component::Normal(name) = component else {
+            path = exact;
+            continue;
+        };
+        if exact.symlink_metadata().is_ok() {
+            path = exact;
+            continue;
+        }
+        let wanted = compose(name.to_str()?);
+        let on_disk = std::fs::read_dir(&path)
+            .ok()?
+            .filter_map(|entry| Some(entry.ok()?.file_name()))
+            .find(|name| name.to_str().is_some_and(|name| compose(name) == wanted))?;
+        path.push(on_disk);
+    }
+    Some(path)
 }
 
 #[cfg(unix)]
@@ -480,6 +681,17 @@ mod tests {
             let err = options(text).unwrap_err();
             assert!(err.starts_with(want), "{text:?}: {err}");
         }
+    }
+
+    #[test]
+    fn a_cr_alone_ends_a_line_as_in_commonmark() {
+        let text = decode_note(Path::new("n.md"), b"a\rb\r\nc\n\r".to_vec()).unwrap();
+        assert_eq!(text, "a\nb\r\nc\n\n");
+        let err = decode_note(Path::new("n.md"), b"a\rb\r\nc\xff".to_vec()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "n.md:3: not UTF-8 text (invalid byte at column 2)"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! excludes; `front:word` looks only at fronts. Each word or phrase is
 //! tokenized as the index is (`japanese::tokens`) into an FTS5 phrase.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use anyhow::bail;
@@ -31,9 +32,19 @@ pub struct Clause {
 
 /// Splits a query into its clauses.
 pub fn parse(query: &str) -> Vec<Clause> {
-    let mut clauses = Vec::new();
+    clauses_with_spans(query)
+        .map(|(clause, _)| clause)
+        .collect()
+}
+
+/// The clauses of a query, each with where it is in the query.
+fn clauses_with_spans(query: &str) -> impl Iterator<Item = (Clause, Range<usize>)> + '_ {
     let mut rest = query.trim_start();
-    while !rest.is_empty() {
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let start = query.len() - rest.len();
         let mut clause = Clause {
             text: String::new(),
             excluded: false,
@@ -62,10 +73,90 @@ pub fn parse(query: &str) -> Vec<Clause> {
             clause.text = rest[..end].to_string();
             end
         };
-        clauses.push(clause);
+        let span = start..query.len() - rest.len() + end;
         rest = rest[end..].trim_start();
+        Some((clause, span))
+    })
+}
+
+/// The longest query read, in characters: reading it and comparing it
+/// with fronts cost its length, and no one types one this long.
+pub const MAX_QUERY_CHARS: usize = 20_000;
+
+/// The most words and phrases a query holds, and the most characters they
+/// hold together: each token of each is one more list of cards that FTS5
+/// reads, in each tier. A word or phrase repeated is the same query, and
+/// counts once.
+pub const MAX_QUERY_TERMS: usize = 32;
+pub const MAX_QUERY_TERM_CHARS: usize = 256;
+
+/// A query as searched: its clauses, each once (a word or phrase ANDed
+/// twice is the same query), and its text without the repeats, which
+/// fronts are compared with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    pub text: String,
+    pub clauses: Vec<Clause>,
+}
+
+impl Query {
+    /// The query `text` with its repeats dropped, or an error naming the
+    /// bound it passes.
+    pub fn new(text: &str) -> anyhow::Result<Query> {
+        let length = text.chars().count();
+        if length > MAX_QUERY_CHARS {
+            bail!(
+                "the query is {length} characters long; the limit is {MAX_QUERY_CHARS} characters"
+            );
+        }
+        let mut seen = HashSet::new();
+        let mut clauses = Vec::new();
+        let mut spans = Vec::new();
+        let mut repeats = false;
+        for (clause, span) in clauses_with_spans(text) {
+            // The same FTS5 phrase is the same clause (`ＤＬＱ` and `dlq`).
+            let phrase = fts_phrase(&clause).unwrap_or_else(|| clause.text.clone());
+            if seen.insert((clause.excluded, phrase)) {
+                clauses.push(clause);
+                spans.push(span);
+            } else {
+                repeats = true;
+            }
+        }
+        let searched: Vec<&Clause> = clauses.iter().filter(|c| fts_phrase(c).is_some()).collect();
+        if searched.len() > MAX_QUERY_TERMS {
+            bail!(
+                "the query has {} different words and phrases; the limit is {MAX_QUERY_TERMS} words and phrases",
+                searched.len()
+            );
+        }
+        let characters: usize = searched.iter().map(|c| c.text.chars().count()).sum();
+        if characters > MAX_QUERY_TERM_CHARS {
+            bail!("the words and phrases of the query hold {characters} characters; the limit is {MAX_QUERY_TERM_CHARS} characters");
+        }
+        let text = if repeats {
+            let kept: Vec<&str> = spans.into_iter().map(|span| &text[span]).collect();
+            kept.join(" ")
+        } else {
+            text.to_string()
+        };
+        Ok(Query { text, clauses })
     }
-    clauses
+}
+
+/// The FTS5 phrase of a clause (`front : "監視" *`), not yet excluded;
+/// `None` when it holds no letters, digits, kana or kanji.
+fn fts_phrase(clause: &Clause) -> Option<String> {
+    let phrase = tokens::query_phrase(&clause.text)?;
+    // Tokens hold only letters, digits, kana and kanji: no quote to escape.
+    let mut fts = format!("\"{}\"", phrase.tokens.join(" "));
+    if phrase.prefix {
+        fts.push_str(" *");
+    }
+    if clause.front_only {
+        fts = format!("front : {fts}");
+    }
+    Some(fts)
 }
 
 /// A query as FTS5 MATCH expressions.
@@ -82,17 +173,9 @@ pub fn match_expression(clauses: &[Clause]) -> anyhow::Result<MatchExpression> {
     let mut wanted = Vec::new();
     let mut unwanted = Vec::new();
     for clause in clauses {
-        let Some(phrase) = tokens::query_phrase(&clause.text) else {
+        let Some(fts) = fts_phrase(clause) else {
             continue;
         };
-        // Tokens hold only letters, digits, kana and kanji: no quote to escape.
-        let mut fts = format!("\"{}\"", phrase.tokens.join(" "));
-        if phrase.prefix {
-            fts.push_str(" *");
-        }
-        if clause.front_only {
-            fts = format!("front : {fts}");
-        }
         if clause.excluded {
             &mut unwanted
         } else {
@@ -190,12 +273,13 @@ pub fn search(
     filters: &Filters,
     limit: usize,
 ) -> anyhow::Result<Vec<Hit>> {
-    let expression = match_expression(&parse(query))?;
+    let query = Query::new(query)?;
+    let expression = match_expression(&query.clauses)?;
     if let Some(deck) = &filters.deck {
         check_deck(conn, deck)?;
     }
-    let found = ranked_ids(conn, query, &expression, filters, limit)?;
-    let terms = highlight_terms(query);
+    let found = ranked_ids(conn, &query.text, &expression, filters, limit)?;
+    let terms = highlight_terms(&query.text);
     let mut card = conn.prepare(&format!("SELECT {CARD_COLUMNS} FROM cards WHERE id = ?1"))?;
     found
         .into_iter()
@@ -495,12 +579,14 @@ pub fn render_hit(hit: &Hit, terms: &[String], columns: usize, bold: bool) -> St
     format!("{front}\n  {about}\n  {snippet}\n")
 }
 
-/// The words a query's hits highlight.
+/// The words a query's hits highlight, each once.
 pub fn highlight_terms(query: &str) -> Vec<String> {
+    let mut seen = HashSet::new();
     parse(query)
         .iter()
         .filter(|c| !c.excluded)
         .flat_map(|c| tokens::highlight_terms(&c.text))
+        .filter(|term| seen.insert(term.clone()))
         .collect()
 }
 
@@ -550,6 +636,16 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn repeated_words_and_phrases_are_searched_once() {
+        let query = Query::new("用語 \"用語\" ＤＬＱ dlq -x -x 用語").unwrap();
+        assert_eq!(query.text, "用語 ＤＬＱ -x");
+        assert_eq!(query.clauses.len(), 3);
+        assert_eq!(wanted(&query.text), "\"用語\" AND \"dlq\"");
+        // A query without repeats is searched as written.
+        assert_eq!(Query::new(" 用語  定義").unwrap().text, " 用語  定義");
     }
 
     #[test]

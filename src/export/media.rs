@@ -116,8 +116,9 @@ impl Media {
         // resolves `![[img/x.png]]`. canonicalize follows symlinks, so a link
         // inside the notes folder that points elsewhere is caught by the
         // prefix check below.
-        let found = [root.join(&relative), root.join(src)]
+        let found = [relative.as_path(), Path::new(src)]
             .into_iter()
+            .filter_map(|p| crate::scan::path_in_any_form(&root, p))
             .find_map(|p| fs::canonicalize(p).ok().filter(|p| p.is_file()));
         let Some(path) = found else {
             self.warn(format!("{at}: {what} not found: {src}"));

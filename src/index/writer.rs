@@ -15,7 +15,7 @@ use crate::japanese::{fold, tokens};
 use crate::scan::FileState;
 
 /// What became of a card stored in this build, before identities settle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stored {
     Unchanged,
     /// Found by its key, with other content.
@@ -24,8 +24,12 @@ pub enum Stored {
     Moved,
     /// Its key is new to the index: paired or made new by `settle`.
     Appeared,
-    /// Another card of this build has the same key; this one was not indexed.
-    Duplicate,
+    /// Another card, in this build or in a file it does not read again,
+    /// has the same key (at `file`:`line`); this one was not indexed.
+    Duplicate {
+        file: String,
+        line: usize,
+    },
 }
 
 /// A card with what the index stores of it worked out: its content hash,
@@ -244,9 +248,9 @@ impl<'a> Writer<'a> {
         may_move: impl Fn(&str) -> bool,
     ) -> anyhow::Result<Stored> {
         let (card, hash) = (&prepared.card, &prepared.hash);
-        let existing: Option<(i64, Vec<u8>, i64, String, i64)> = self
+        let existing: Option<(i64, Vec<u8>, i64, String, i64, usize)> = self
             .tx
-            .prepare_cached("SELECT id, hash, seen, file, changed FROM cards WHERE key = ?1")?
+            .prepare_cached("SELECT id, hash, seen, file, changed, line FROM cards WHERE key = ?1")?
             .query_row([&card.guid], |row| {
                 Ok((
                     row.get(0)?,
@@ -254,14 +258,15 @@ impl<'a> Writer<'a> {
                     row.get(2)?,
                     row.get(3)?,
                     row.get(4)?,
+                    row.get(5)?,
                 ))
             })
             .optional()?;
         match existing {
-            Some((_, _, seen, file, _))
+            Some((_, _, seen, file, _, line))
                 if seen == self.build || (file != *card.file && !may_move(&file)) =>
             {
-                Ok(Stored::Duplicate)
+                Ok(Stored::Duplicate { file, line })
             }
             Some((id, old_hash, ..)) if old_hash == *hash => {
                 // Only its line moved: nothing Anki shows changed.
@@ -270,7 +275,7 @@ impl<'a> Writer<'a> {
                     .execute(params![id, card.line, self.mark()])?;
                 Ok(Stored::Unchanged)
             }
-            Some((id, _, _, file, before)) => {
+            Some((id, _, _, file, before, _)) => {
                 self.unindex(id)?;
                 self.write_card(Some(id), prepared, None, self.newer_than(before))?;
                 self.index_card(id, prepared)?;
@@ -996,7 +1001,11 @@ mod tests {
             &["b.md"],
             false,
         );
-        assert_eq!((stored, events), (vec![Stored::Duplicate], vec![]));
+        let kept = Stored::Duplicate {
+            file: "a.md".into(),
+            line: claimed.line,
+        };
+        assert_eq!((stored, events), (vec![kept], vec![]));
         let file: String = index
             .connection()
             .query_row("SELECT file FROM cards", [], |row| row.get(0))

@@ -11,7 +11,7 @@ mod words;
 
 use std::borrow::Cow;
 
-use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// The form used for matching and identity: NFKC, lower case.
 /// (`ＤＬＱ` and `dlq`, `ｼｽﾃﾑ` and `システム` fold alike.)
@@ -80,6 +80,46 @@ pub fn fold_in_pieces(text: &str, mut out: impl FnMut(&[u8])) {
     }
 }
 
+/// `text` in NFC, as Linux and Windows write file names and editors write
+/// text, where macOS writes names decomposed (`ざ` as `さ` and U+3099): a
+/// note then makes the same decks, GUIDs and text wherever it was saved.
+/// Borrowed when it is NFC already, which is checked fast for kana, kanji
+/// and ASCII.
+///
+/// CJK compatibility ideographs stay as written: NFC would make each its
+/// unified twin (`神` U+FA19 becomes U+795E), a glyph the writer chose (of
+/// a name, mostly), and no file system decomposes them.
+pub fn compose(text: &str) -> Cow<'_, str> {
+    let rest = &text[stable_prefix(text)..];
+    if rest.is_empty() || is_nfc_quick(rest.chars()) == IsNormalized::Yes {
+        return Cow::Borrowed(text);
+    }
+    let mut composed = String::with_capacity(text.len());
+    // A compatibility ideograph composes with nothing: the text is cut after each.
+    for piece in text.split_inclusive(is_compatibility_ideograph) {
+        let kept = piece
+            .chars()
+            .next_back()
+            .filter(|&c| is_compatibility_ideograph(c));
+        let body = &piece[..piece.len() - kept.map_or(0, char::len_utf8)];
+        composed.extend(body.nfc());
+        composed.extend(kept);
+    }
+    Cow::Owned(composed)
+}
+
+/// `compose(&text)` as a `String`, `text` itself when it is NFC already.
+pub fn compose_string(text: String) -> String {
+    if let Cow::Owned(composed) = compose(&text) {
+        return composed;
+    }
+    text
+}
+
+fn is_compatibility_ideograph(c: char) -> bool {
+    matches!(c, '\u{f900}'..='\u{faff}' | '\u{2f800}'..='\u{2fa1f}')
+}
+
 /// The length of the run of characters at the start of `text` that NFKC
 /// leaves alone (ASCII passed over byte by byte, without decoding).
 fn stable_prefix(text: &str) -> usize {
@@ -136,6 +176,19 @@ fn push_lower(out: &mut String, c: char) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn composing_joins_what_macos_decomposed_and_keeps_compatibility_ideographs() {
+        assert_eq!(compose("\u{3055}\u{3099}っき"), "ざっき");
+        assert!(matches!(compose("ざっき.md"), Cow::Borrowed(_)));
+        assert!(matches!(compose("Café déjà"), Cow::Borrowed(_)));
+        assert_eq!(compose("Cafe\u{301}"), "Café");
+        // U+FA19 and U+2F800 stay themselves around marks that compose.
+        assert_eq!(
+            compose("\u{fa19}か\u{3099}\u{2f800}\u{3099}"),
+            "\u{fa19}が\u{2f800}\u{3099}"
+        );
+    }
 
     #[test]
     fn folding_joins_widths_and_cases() {
