@@ -100,17 +100,18 @@ fn kind_v6(ip: Ipv6Addr) -> Kind {
 }
 
 /// The IPv4 address inside an IPv6 one: `::ffff:a.b.c.d` (mapped),
-/// `::a.b.c.d` (compatible, deprecated) and `64:ff9b::a.b.c.d` (NAT64),
-/// which reach that IPv4 address.
+/// `::a.b.c.d` (compatible, deprecated), `64:ff9b::a.b.c.d` (NAT64) and
+/// `2002:aabb:ccdd::` (6to4), which reach that IPv4 address.
 fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     let s = ip.segments();
-    let v4 = || Ipv4Addr::from(((s[6] as u32) << 16) | s[7] as u32);
+    let v4 = |high: u16, low: u16| Some(Ipv4Addr::from((u32::from(high) << 16) | u32::from(low)));
     match s {
-        [0, 0, 0, 0, 0, 0xffff, _, _] => Some(v4()),
+        [0, 0, 0, 0, 0, 0xffff, high, low] => v4(high, low),
         // `::` and `::1` are IPv6's own.
         [0, 0, 0, 0, 0, 0, 0, 0 | 1] => None,
-        [0, 0, 0, 0, 0, 0, _, _] => Some(v4()),
-        [0x64, 0xff9b, 0, 0, 0, 0, _, _] => Some(v4()),
+        [0, 0, 0, 0, 0, 0, high, low] => v4(high, low),
+        [0x64, 0xff9b, 0, 0, 0, 0, high, low] => v4(high, low),
+        [0x2002, high, low, ..] => v4(high, low),
         _ => None,
     }
 }
@@ -218,6 +219,7 @@ mod tests {
             ("::ffff:10.0.0.1", Kind::Private),
             ("::127.0.0.1", Kind::Loopback),
             ("64:ff9b::192.168.0.1", Kind::Private),
+            ("2002:7f00:1::", Kind::Loopback),
             ("::ffff:8.8.8.8", Kind::Public),
         ] {
             assert_eq!(kind(ip.parse().unwrap()), expected, "{ip}");
