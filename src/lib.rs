@@ -29,3 +29,4 @@ pub mod render;
 pub mod scan;
 pub mod search;
 pub mod sync;
+pub mod test_env;

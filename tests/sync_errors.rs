@@ -5,8 +5,13 @@
 mod common;
 
 use std::net::TcpListener;
+use std::time::Duration;
 
-use common::{http_server, write_study_notes, Project, Reply};
+use common::{http_server, run_within, stalled_server, write_study_notes, Project, Reply};
+use serde_json::{json, Value};
+
+/// Long enough for any failing sync here: none waits for Anki long.
+const LIMIT: Duration = Duration::from_secs(20);
 
 /// A loopback server that answers every request with `reply(action)`.
 fn fake_server(reply: fn(&str) -> String) -> String {
@@ -16,14 +21,23 @@ fn fake_server(reply: fn(&str) -> String) -> String {
             status: 200,
             content_type: "application/json",
             body: reply(request["action"].as_str().unwrap_or("")).into_bytes(),
+            location: None,
         }
     })
 }
 
 fn sync_fails(url: &str) -> String {
+    sync_fails_with(url, &[])
+}
+
+/// `sync` of the study notes to `url`, with the environment `env`: it
+/// fails with exit code 2, within `LIMIT`, having built nothing; its stderr.
+fn sync_fails_with(url: &str, env: &[(&str, &str)]) -> String {
     let project = Project::empty();
     write_study_notes(&project.notes());
-    let run = project.run(&["sync", "--url", url]);
+    let mut command = project.command(&["sync", "--url", url]);
+    command.envs(env.iter().copied());
+    let (run, _) = run_within(command, LIMIT);
     assert_eq!(run.code(), 2, "{}", run.stderr());
     assert!(run.stdout().is_empty(), "{}", run.stdout());
     assert!(
@@ -93,4 +107,67 @@ fn an_error_part_way_names_the_action_and_exits_2() {
     // The build rolled back with the sync: the next one starts afresh.
     let out = project.run(&["build"]).ok();
     assert!(out.contains("17 new"), "{out}");
+}
+
+#[test]
+fn an_anki_that_stops_answering_is_named_within_seconds() {
+    let url = stalled_server();
+    let started = std::time::Instant::now();
+    let stderr = sync_fails_with(&url, &[("NOTEDECK_TEST_ANKI_ANSWER_MS", "1000")]);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        stderr.contains(&format!(
+            "Anki at {url} stopped answering: no answer to version within 1 s"
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_reply_as_large_as_a_real_collections_is_read() {
+    // A collection of many decks: a 12 MB answer to deckNames.
+    let decks: Vec<String> = (0..500_000)
+        .map(|i| format!("Imported::Deck {i:06}"))
+        .collect();
+    let deck_names = json!({ "result": decks, "error": null }).to_string();
+    assert!(deck_names.len() > 12_000_000, "{}", deck_names.len());
+    let url = http_server(move |_, body| {
+        let request: Value = serde_json::from_slice(body).unwrap_or_default();
+        let reply = match request["action"].as_str().unwrap_or("") {
+            "deckNames" => deck_names.clone(),
+            action => {
+                json!({ "result": result(action, &request["params"]), "error": null }).to_string()
+            }
+        };
+        Reply {
+            status: 200,
+            content_type: "application/json",
+            body: reply.into_bytes(),
+            location: None,
+        }
+    });
+    let project = Project::empty();
+    write_study_notes(&project.notes());
+    let (run, _) = run_within(project.command(&["sync", "--url", &url]), LIMIT);
+    let stdout = run.ok();
+    assert!(stdout.contains(": 17 added, "), "{stdout}");
+}
+
+/// What an empty Anki answers to `action`, as far as a first sync asks.
+fn result(action: &str, params: &Value) -> Value {
+    let count = |list: &str| params[list].as_array().map_or(0, Vec::len);
+    match action {
+        "version" => json!(6),
+        "modelNames" => json!([]),
+        "multi" => json!(vec![
+            json!({ "result": null, "error": null });
+            count("actions")
+        ]),
+        "addNotes" => json!((1..=count("notes") as i64).collect::<Vec<_>>()),
+        _ => Value::Null,
+    }
 }

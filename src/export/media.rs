@@ -3,8 +3,9 @@
 //! Local files are copied into the package under content-hashed names,
 //! remote images are packed from the cache of `remote` when it has them and
 //! otherwise left alone (with one warning: they show only online), and
-//! nothing from outside the notes folder is ever taken (a package may be
-//! shared).
+//! nothing from outside the notes folder or that cache is ever taken, nor
+//! anything but a regular file, opened without following a link (a package
+//! may be shared, and `sync` copies its media into Anki).
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -14,6 +15,8 @@ use std::path::{Component, Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::image_type::{self, SNIFF_LEN};
+use super::regular;
 use super::remote::RemoteImages;
 use crate::card::Card;
 
@@ -130,7 +133,9 @@ impl Media {
             ));
             return None;
         }
-        self.pack(&at, path, src, what)
+        self.pack(path, Naming::ByPath)
+            .map_err(|reason| self.warn(format!("{at}: {what} left out, {reason}: {src}")))
+            .ok()
     }
 
     /// The media name of a remote image in the cache, fetched first if
@@ -139,8 +144,19 @@ impl Media {
         if self.remote_failed.contains(url) {
             return None;
         }
-        match self.remote.as_ref().map(|remote| remote.get(url)) {
-            Some(Ok(Some(path))) => self.pack(at, path, url, "image"),
+        match self.remote.as_mut().map(|remote| remote.get(url)) {
+            // The cache is in OUT, which may come with the notes: it is
+            // packed only when it holds a picture, named by its kind.
+            Some(Ok(Some(path))) => match self.pack(path, Naming::ByContent) {
+                Ok(name) => Some(name),
+                Err(reason) => {
+                    self.remote_failed.insert(url.to_string());
+                    self.warn(format!(
+                        "{at}: remote image left as a link, its cached copy is refused ({reason}): {url}"
+                    ));
+                    None
+                }
+            },
             Some(Err(reason)) => {
                 self.remote_failed.insert(url.to_string());
                 self.warn(format!(
@@ -161,25 +177,12 @@ impl Media {
     }
 
     /// Adds the file at `path` to the package (once, under its content's
-    /// name) and returns that name.
-    fn pack(&mut self, at: &str, path: PathBuf, src: &str, what: &str) -> Option<String> {
+    /// name) and returns that name; `Err`: why it is left out.
+    fn pack(&mut self, path: PathBuf, naming: Naming) -> Result<String, String> {
         if let Some(name) = self.by_path.get(&path) {
-            return Some(name.clone());
+            return Ok(name.clone());
         }
-        let name = match hashed_name(&path) {
-            Ok(Some(name)) => name,
-            Ok(None) => {
-                self.warn(format!(
-                    "{at}: {what} left out, larger than Anki's limit of {} MiB for a media file: {src}",
-                    MAX_MEDIA_BYTES >> 20
-                ));
-                return None;
-            }
-            Err(err) => {
-                self.warn(format!("{at}: {what} unreadable: {src}: {err}"));
-                return None;
-            }
-        };
+        let name = hashed_name(&path, naming)?;
         self.by_path.insert(path.clone(), name.clone());
         if !self.files.iter().any(|f| f.name == name) {
             self.files.push(MediaFile {
@@ -187,7 +190,7 @@ impl Media {
                 path,
             });
         }
-        Some(name)
+        Ok(name)
     }
 
     fn warn(&mut self, warning: String) {
@@ -391,39 +394,65 @@ fn escapes(relative: &Path) -> bool {
 /// file, so a larger one could never reach the user's other devices.
 pub const MAX_MEDIA_BYTES: u64 = 100 << 20;
 
-/// `nd-` + 16 hex digits of the content's SHA-256 + the original extension:
-/// the same picture under two names is stored once, and two pictures with the
+/// Where a packed file's extension comes from.
+#[derive(Debug, Clone, Copy)]
+enum Naming {
+    /// Its path's: a file of the notes, named by their author.
+    ByPath,
+    /// The kind of picture its bytes are (and none: not packed).
+    ByContent,
+}
+
+/// `nd-` + 16 hex digits of the content's SHA-256 + the extension: the
+/// same picture under two names is stored once, and two pictures with the
 /// same file name in different folders never overwrite each other in Anki.
-/// The file is hashed as it is read, never held whole; None when it is
-/// larger than `MAX_MEDIA_BYTES`.
-fn hashed_name(path: &Path) -> std::io::Result<Option<String>> {
-    let file = fs::File::open(path)?;
-    if file.metadata()?.len() > MAX_MEDIA_BYTES {
-        return Ok(None);
+/// The file is hashed as it is read, never held whole; `Err` says why it
+/// is left out (larger than `MAX_MEDIA_BYTES`, a link, no picture…).
+fn hashed_name(path: &Path, naming: Naming) -> Result<String, String> {
+    let too_large = || {
+        format!(
+            "larger than Anki's limit of {} MiB for a media file",
+            MAX_MEDIA_BYTES >> 20
+        )
+    };
+    let unreadable = |err: std::io::Error| format!("unreadable ({err})");
+    let file = regular::open(path).map_err(|err| err.to_string())?;
+    if file.metadata().map_err(unreadable)?.len() > MAX_MEDIA_BYTES {
+        return Err(too_large());
     }
-    let mut hasher = Sha256::new();
     // Read at most one byte past the limit: a file that grew meanwhile is
     // still refused.
-    let read = std::io::copy(&mut file.take(MAX_MEDIA_BYTES + 1), &mut hasher)?;
+    let mut file = file.take(MAX_MEDIA_BYTES + 1);
+    let mut head = Vec::with_capacity(SNIFF_LEN);
+    (&mut file)
+        .take(SNIFF_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(unreadable)?;
+    let ext = match naming {
+        Naming::ByPath => path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(8)
+            .collect::<String>()
+            .to_ascii_lowercase(),
+        Naming::ByContent => image_type::sniff(&head).ok_or("not an image")?.to_string(),
+    };
+    let mut hasher = Sha256::new();
+    hasher.update(&head);
+    let read = head.len() as u64 + std::io::copy(&mut file, &mut hasher).map_err(unreadable)?;
     if read > MAX_MEDIA_BYTES {
-        return Ok(None);
+        return Err(too_large());
     }
     let digest = hasher.finalize();
     let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    let ext: String = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(8)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    Ok(Some(if ext.is_empty() {
+    Ok(if ext.is_empty() {
         format!("nd-{hex}")
     } else {
         format!("nd-{hex}.{ext}")
-    }))
+    })
 }
 
 /// The entities an HTML renderer (pulldown-cmark) writes into attributes.

@@ -5,14 +5,17 @@
 //! and `csv` (Anki's text import with header lines). Each file is written to
 //! a temporary file beside its destination and renamed into place only when
 //! the build that made it has committed (`StagedFile::put_in_place`).
-//! `media` finds and checks local images, `notetype` holds the note type and
-//! the derived ids.
+//! `media` finds and checks local images, `remote` caches (and fetches)
+//! remote ones, `regular` opens what a package takes without following a
+//! link, `notetype` holds the note type and the derived ids.
 
 mod apkg;
 mod csv;
 mod deflate;
+mod image_type;
 pub mod media;
 pub mod notetype;
+pub(crate) mod regular;
 pub mod remote;
 
 use std::borrow::Cow;

@@ -2,6 +2,8 @@
 //! each request, so that a sync stopped at any moment is completed by the
 //! next.
 
+use std::io::Read as _;
+
 use anyhow::Context as _;
 use base64::Engine as _;
 use rusqlite::Connection;
@@ -11,7 +13,7 @@ use super::client::{self, AnkiError, Client};
 use super::plan::{InAnki, Leaving, Outgoing, Plan};
 use super::state::{self, Synced};
 use super::{ids, BATCH, REMOVED_TAG};
-use crate::export::notetype;
+use crate::export::{notetype, regular};
 
 impl Plan {
     /// Sends the plan, recording in the index what Anki holds after each
@@ -53,7 +55,9 @@ impl Plan {
             )?,
         )?;
         for file in &self.media {
-            let data = std::fs::read(&file.path)
+            let mut data = Vec::new();
+            regular::open(&file.path)
+                .and_then(|mut source| source.read_to_end(&mut data))
                 .with_context(|| format!("{}: cannot read", file.path.display()))?;
             client.call(
                 "storeMediaFile",

@@ -5,16 +5,41 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use crate::test_env;
+
 /// The protocol version notedeck speaks and needs.
 const VERSION: u64 = 6;
 
-/// How long one call may take: a batch of thousands of notes is one call.
-const TIMEOUT: Duration = Duration::from_secs(300);
+/// How long connecting may take: AnkiConnect is on this machine, or near.
+const CONNECT: Duration = Duration::from_secs(5);
+
+/// How long Anki may take to answer one call (a batch of 500 notes, or
+/// `notesInfo` of a whole collection): past it, Anki is taken to have
+/// stopped answering (a dialog open in it, or hung).
+const ANSWER: Duration = Duration::from_secs(60);
+
+/// How long Anki may take to take one media file (up to 100 MiB, sent as
+/// base64) and answer.
+const MEDIA_ANSWER: Duration = Duration::from_secs(300);
+
+/// For notedeck's tests: `ANSWER` (and `MEDIA_ANSWER`) in milliseconds,
+/// so that a test of it takes seconds.
+const ANSWER_MS: &str = "NOTEDECK_TEST_ANKI_ANSWER_MS";
+
+/// The largest reply read: a real collection's `notesInfo` runs to tens of
+/// megabytes, far past ureq's default of 10 MB.
+const MAX_REPLY: u64 = 1 << 30;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AnkiError {
     #[error("cannot reach Anki at {url} ({reason}): is Anki running, with the AnkiConnect add-on (2055492159) installed?")]
     Unreachable { url: String, reason: String },
+    #[error("Anki at {url} stopped answering: no answer to {action} within {} s: is a dialog open in Anki, or is it busy?", waited.as_secs())]
+    NoAnswer {
+        url: String,
+        action: String,
+        waited: Duration,
+    },
     #[error("Anki at {url} refused the request ({reason}); allow it in AnkiConnect's settings, or give its API key in ANKICONNECT_KEY")]
     Refused { url: String, reason: String },
     #[error("{url} answered, but not as AnkiConnect: {reason}")]
@@ -41,6 +66,8 @@ pub struct Client {
     url: String,
     key: Option<String>,
     agent: ureq::Agent,
+    /// What a test set in place of `ANSWER` and `MEDIA_ANSWER`.
+    answer_override: Option<Duration>,
 }
 
 impl Client {
@@ -48,7 +75,7 @@ impl Client {
     /// one in AnkiConnect, comes from `ANKICONNECT_KEY`.
     pub fn new(url: &str) -> Self {
         let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(TIMEOUT))
+            .timeout_connect(Some(CONNECT))
             // AnkiConnect's errors come in the body; a 403 is read too.
             .http_status_as_error(false)
             .build()
@@ -59,6 +86,7 @@ impl Client {
                 .ok()
                 .filter(|k| !k.is_empty()),
             agent,
+            answer_override: test_env::millis(ANSWER_MS),
         }
     }
 
@@ -78,7 +106,7 @@ impl Client {
     /// Calls one action and returns its result.
     pub fn call(&self, action: &str, params: Value) -> Result<Value, AnkiError> {
         let body = self.request(action, params);
-        let reply = self.post(&body)?;
+        let reply = self.post(action, &body)?;
         self.unwrap_reply(action, reply)
     }
 
@@ -125,16 +153,39 @@ impl Client {
         body
     }
 
-    fn post(&self, body: &Value) -> Result<Value, AnkiError> {
+    fn post(&self, action: &str, body: &Value) -> Result<Value, AnkiError> {
+        let waited = self.answer_override.unwrap_or(match action {
+            "storeMediaFile" => MEDIA_ANSWER,
+            _ => ANSWER,
+        });
+        let no_answer = || AnkiError::NoAnswer {
+            url: self.url.clone(),
+            action: action.to_string(),
+            waited,
+        };
         let mut response = self
             .agent
             .post(&self.url)
             // The add-on accepts it; compatible servers require it.
             .header("Content-Type", "application/json")
+            .config()
+            // Sending, waiting and reading: each stall is bounded.
+            .timeout_per_write(Some(waited))
+            .timeout_recv_response(Some(waited))
+            .timeout_per_read(Some(waited))
+            .build()
             .send_json(body)
-            .map_err(|err| AnkiError::Unreachable {
-                url: self.url.clone(),
-                reason: err.to_string(),
+            .map_err(|err| match err {
+                // Connected, then no answer in time.
+                ureq::Error::Timeout(timeout)
+                    if !matches!(timeout, ureq::Timeout::Connect | ureq::Timeout::Resolve) =>
+                {
+                    no_answer()
+                }
+                err => AnkiError::Unreachable {
+                    url: self.url.clone(),
+                    reason: err.to_string(),
+                },
             })?;
         let status = response.status();
         if status == 401 || status == 403 {
@@ -145,8 +196,13 @@ impl Client {
         }
         let text = response
             .body_mut()
+            .with_config()
+            .limit(MAX_REPLY)
             .read_to_string()
-            .map_err(|err| self.not_anki_connect(err.to_string()))?;
+            .map_err(|err| match err {
+                ureq::Error::Timeout(_) => no_answer(),
+                err => self.not_anki_connect(err.to_string()),
+            })?;
         serde_json::from_str(&text).map_err(|_| {
             let start: String = text.chars().take(80).collect();
             self.not_anki_connect(format!("HTTP {status}, {start:?}"))

@@ -191,6 +191,8 @@ pub struct Reply {
     pub status: u16,
     pub content_type: &'static str,
     pub body: Vec<u8>,
+    /// The `Location` of a redirect.
+    pub location: Option<String>,
 }
 
 /// A loopback HTTP server answering each request with `reply(path, body)`,
@@ -220,9 +222,13 @@ pub fn http_server(reply: impl Fn(&str, &[u8]) -> Reply + Send + 'static) -> Str
             let mut body = vec![0; length];
             let _ = reader.read_exact(&mut body);
             let answer = reply(&path, &body);
+            let location = answer
+                .location
+                .map(|to| format!("Location: {to}\r\n"))
+                .unwrap_or_default();
             let _ = write!(
                 stream,
-                "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\n{location}Connection: close\r\n\r\n",
                 answer.status,
                 answer.content_type,
                 answer.body.len()
@@ -232,4 +238,57 @@ pub fn http_server(reply: impl Fn(&str, &[u8]) -> Reply + Send + 'static) -> Str
         }
     });
     url
+}
+
+/// A loopback server that takes every connection and never answers (a
+/// hung Anki, a stalled web server); returns its `http://127.0.0.1:PORT`.
+pub fn stalled_server() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    url
+}
+
+/// Runs `command` to its end and says how long it took; a run still going
+/// after `limit` is killed, and the test fails.
+pub fn run_within(mut command: Command, limit: std::time::Duration) -> (Run, std::time::Duration) {
+    use std::process::Stdio;
+    // Files, not pipes: nothing blocks the child while it is watched.
+    let (stdout, stderr) = (tempfile::tempfile().unwrap(), tempfile::tempfile().unwrap());
+    let start = std::time::Instant::now();
+    let mut child = command
+        .stdout(Stdio::from(stdout.try_clone().unwrap()))
+        .stderr(Stdio::from(stderr.try_clone().unwrap()))
+        .spawn()
+        .unwrap();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > limit {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("{command:?} still running after {limit:?}: killed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let took = start.elapsed();
+    let read = |mut file: std::fs::File| {
+        use std::io::{Read, Seek};
+        let mut bytes = Vec::new();
+        file.rewind().unwrap();
+        file.read_to_end(&mut bytes).unwrap();
+        bytes
+    };
+    let output = Output {
+        status,
+        stdout: read(stdout),
+        stderr: read(stderr),
+    };
+    (Run(output), took)
 }
