@@ -40,7 +40,10 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         // and the policy keeps its `url()`s off the network).
         .add_generic_attributes(["class", "style"])
         .add_tag_attributes("details", ["open"])
-        .add_tag_attributes("input", ["type", "aria-label", "disabled"]);
+        .add_tag_attributes("input", ["type", "aria-label", "disabled"])
+        // The page makes each `[sound:…]` of a card a player once cleaned:
+        // inside an attribute, that markup would cut the tag in two.
+        .attribute_filter(|_, _, value| (!value.contains("[sound:")).then_some(value.into()));
     cleaner
 });
 
@@ -85,6 +88,10 @@ mod tests {
         );
         assert_eq!(cleaned, "<p>a<a rel=\"noopener noreferrer\">b</a></p>");
         assert_eq!(clean("a</div></main><div>b"), "a<div>b</div>", "balanced");
+        assert_eq!(
+            clean("<img alt=\"[sound:nd-1.mp3]\" src=\"nd-2.png\">"),
+            "<img src=\"nd-2.png\">"
+        );
     }
 
     #[test]
