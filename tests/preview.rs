@@ -271,6 +271,7 @@ fn the_preview_reaches_no_network_even_with_remote_images() {
         let summary = project.run(flags).ok();
         assert!(summary.starts_with("10 cards · "), "{flags:?}: {summary}");
         let dom = browser::dom(&browser::file_url(&page, ""));
+        assert_eq!(listener.connections(), 0, "{flags:?}: the page went online");
         let shown = browser::attribute(&dom, "id=\"pv-count\"", "data-shown");
         assert_eq!(
             shown.as_deref(),
@@ -281,7 +282,6 @@ fn the_preview_reaches_no_network_even_with_remote_images() {
             dom.rfind("</article>") < dom.find("</main>"),
             "{flags:?}: no note leaves the list"
         );
-        assert_eq!(listener.connections(), 0, "{flags:?}: the page went online");
     }
 }
 
