@@ -1,10 +1,15 @@
 //! `notedeck preview`: the page in headless Chromium, as a learner opens
 //! it: every card counted and shown, search and filters narrowing the list
-//! (set through the URL fragment the page reads), day and night.
+//! (set through the URL fragment the page reads), day and night; and none
+//! of what a stranger's notes hold running or reaching the network.
 
 #[path = "common/browser.rs"]
 mod browser;
 mod common;
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use common::Project;
 
@@ -187,32 +192,33 @@ fn the_preview_runs_no_script_of_the_notes_and_still_its_own() {
     assert_eq!(open(&page, "deck=逆").shown, 2, "filters work");
 }
 
-/// Counts the connections made to a loopback port until dropped; each is
+/// Counts the connections made to a loopback port while it lives; each is
 /// closed at once, so a browser waits for none.
 struct Listener {
     port: u16,
-    connections: std::sync::Arc<std::sync::atomic::AtomicUsize>,
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    connections: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
 }
 
 impl Listener {
     fn start() -> Listener {
-        use std::sync::atomic::Ordering;
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();
-        let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (connections, stop) = (
+            Arc::new(AtomicUsize::new(0)),
+            Arc::new(AtomicBool::new(false)),
+        );
         let (counted, stopped) = (connections.clone(), stop.clone());
         std::thread::spawn(move || {
             // Bounded: a test that hangs elsewhere leaves no thread behind.
-            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-            while !stopped.load(Ordering::SeqCst) && std::time::Instant::now() < deadline {
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while !stopped.load(Ordering::SeqCst) && Instant::now() < deadline {
                 match listener.accept() {
                     Ok(_) => {
                         counted.fetch_add(1, Ordering::SeqCst);
                     }
-                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
                 }
             }
         });
@@ -224,15 +230,15 @@ impl Listener {
     }
 
     fn connections(&self) -> usize {
-        // What was already queued is accepted on the next round.
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        self.connections.load(std::sync::atomic::Ordering::SeqCst)
+        // What is queued still is accepted on the next round.
+        std::thread::sleep(Duration::from_millis(100));
+        self.connections.load(Ordering::SeqCst)
     }
 }
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.stop.store(true, Ordering::SeqCst);
     }
 }
 

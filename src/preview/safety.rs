@@ -1,5 +1,5 @@
 //! What keeps a page of strangers' notes from acting when it is opened.
-//! Two locks, each enough alone for what the other misses:
+//! Two locks, each holding what the other cannot:
 //!
 //! - each side of a card is cleaned ([`clean`]) to HTML that only shows:
 //!   no script, event handler or `javascript:` URL, nothing that reaches
@@ -10,6 +10,12 @@
 //!   that lets its own script run (by hash) and no other, and lets nothing
 //!   be loaded from the network: images and sounds are `data:` URLs in the
 //!   page.
+//!
+//! The policy cannot stop a `<meta http-equiv="refresh">` or a note that
+//! closes its card; the cleaner keeps a remote image's address, which the
+//! page's script shows as a link, and `url()`s in `style` attributes: the
+//! policy keeps both off the network (`tests/preview.rs` opens such notes
+//! in Chromium: with either lock alone, they fail).
 
 use std::sync::LazyLock;
 
@@ -17,11 +23,10 @@ use base64::Engine as _;
 use sha2::{Digest as _, Sha256};
 
 /// Whether the cards' remote images load when the page is opened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RemoteImages {
     /// Each shows as a link to its address: opening the page goes online
     /// for nothing.
-    #[default]
     Links,
     /// Loaded over HTTPS (`preview --remote-images`), as Anki loads them;
     /// plain-HTTP ones stay links.
