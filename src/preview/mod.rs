@@ -202,10 +202,7 @@ pub fn page(cards: &[IndexedCard], notes_root: &Path, remote_images: RemoteImage
          <output id=\"pv-count\" data-total=\"{total}\">{total} cards</output></header>\n\
          <main id=\"pv-cards\">\n{articles}</main>\n<script>{PAGE_JS}</script></body></html>\n",
         policy = safety::content_security_policy(PAGE_JS, remote_images),
-        remote = match remote_images {
-            RemoteImages::Links => "links",
-            RemoteImages::Loaded => "https",
-        },
+        remote = remote_images.script_name(),
         decks = options(&decks),
         tags = options(&tags),
         total = shown,

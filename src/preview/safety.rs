@@ -33,6 +33,17 @@ pub enum RemoteImages {
     Loaded,
 }
 
+impl RemoteImages {
+    /// What the page's `data-remote-images` tells its script, which shows
+    /// the remote images the policy does not load as links.
+    pub fn script_name(self) -> &'static str {
+        match self {
+            RemoteImages::Links => "links",
+            RemoteImages::Loaded => "https",
+        }
+    }
+}
+
 /// The cleaner of card sides: ammonia's safe set of tags and attributes,
 /// and what the note types and the notes' Markdown use besides.
 static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
