@@ -185,6 +185,11 @@ enum Command {
         notes: Notes,
         #[command(flatten)]
         out: Out,
+        /// Load the cards' remote images (HTTPS) when the page is opened,
+        /// as Anki does, instead of showing each as a link: opening the
+        /// page then goes online.
+        #[arg(long)]
+        remote_images: bool,
     },
     /// Print the cards of notes, without index or output files.
     Extract {
@@ -204,9 +209,20 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Extract { paths, format } => commands::extract(&paths, format, ui),
-        Command::Preview { notes, out } => notes
-            .with(out)
-            .and_then(|(notes, out)| notedeck::preview::command(&out, notes.as_deref())),
+        Command::Preview {
+            notes,
+            out,
+            remote_images,
+        } => {
+            let remote_images = if remote_images {
+                notedeck::preview::RemoteImages::Loaded
+            } else {
+                notedeck::preview::RemoteImages::Links
+            };
+            notes.with(out).and_then(|(notes, out)| {
+                notedeck::preview::command(&out, notes.as_deref(), remote_images)
+            })
+        }
         Command::Build {
             building,
             format,

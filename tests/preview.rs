@@ -1,10 +1,15 @@
 //! `notedeck preview`: the page in headless Chromium, as a learner opens
 //! it: every card counted and shown, search and filters narrowing the list
-//! (set through the URL fragment the page reads), day and night.
+//! (set through the URL fragment the page reads), day and night; and none
+//! of what a stranger's notes hold running or reaching the network.
 
 #[path = "common/browser.rs"]
 mod browser;
 mod common;
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use common::Project;
 
@@ -131,4 +136,241 @@ fn the_preview_shows_every_card_of_cloze_reversed_and_type_in_notes() {
     assert_eq!(dom.matches("class=\"pv-typeans\"").count(), 2, "both sides");
     assert_eq!(open(&page, "q=光合成").shown, 2);
     assert_eq!(open(&page, "q=裏の説明").shown, 2);
+}
+
+/// Notes as a stranger may write them: each tries to run a script that
+/// leaves a mark in the DOM (an element `<ran-NAME>`, written so that the
+/// notes' text never holds it), from a back, a reversed card's front,
+/// ruby, a cloze gap, `<details ontoggle>`, a `javascript:` frame and link.
+const HOSTILE: &str = "# 罠\n\n\
+- 台本: 本文<script>document.body.appendChild(document.createElement('ran-' + 'script'))</script>\n\
+- 画像: 絵 <img src=x onerror=\"document.body.appendChild(document.createElement('ran-' + 'onerror'))\">\n\
+- 振り仮名: {漢字|<img src=x onerror=\"document.body.appendChild(document.createElement('ran-' + 'ruby'))\">} と 漢字[かん<img src=x onerror=\"document.body.appendChild(document.createElement('ran-' + 'reading'))\">じ]\n\
+- 穴: ==<img src=x onerror=\"document.body.appendChild(document.createElement('ran-' + 'cloze'))\">== の中\n\
+- 詳細: 絵 <details open ontoggle=\"document.body.appendChild(document.createElement('ran-' + 'toggle'))\"><summary>開く</summary>中身</details>\n\
+- 枠: 絵 <iframe src=\"javascript:parent.document.body.appendChild(parent.document.createElement('ran-' + 'frame'))\"></iframe>\n\
+- リンク: 絵 <a href=\"javascript:document.title='clicked'\">押す</a>\n";
+
+/// A reversed note: its back is the front of its second card.
+const HOSTILE_REVERSED: &str = "---\nnotedeck: {reverse: true}\n---\n# 逆\n\n\
+- 表: 絵 <img src=x onerror=\"document.body.appendChild(document.createElement('ran-' + 'front'))\">裏\n";
+
+#[test]
+#[cfg_attr(
+    not(browser),
+    ignore = "needs headless Chromium: set NOTEDECK_CHROMIUM"
+)]
+fn the_preview_runs_no_script_of_the_notes_and_still_its_own() {
+    let project = Project::empty();
+    project.write_note("罠.md", HOSTILE);
+    project.write_note("逆.md", HOSTILE_REVERSED);
+    project.write_note("日本語.md", JAPANESE);
+    project.run(&["build"]).ok();
+    let summary = project.run(&["preview"]).ok();
+    assert!(summary.starts_with("12 cards · "), "{summary}");
+    let page = project.dir.path().join("out/preview.html");
+
+    let dom = browser::dom(&browser::file_url(&page, ""));
+    for name in [
+        "script", "onerror", "ruby", "reading", "cloze", "toggle", "frame", "front",
+    ] {
+        assert!(!dom.contains(&format!("<ran-{name}")), "the {name} ran");
+    }
+    assert!(dom.contains("<title>notedeck preview</title>"));
+    assert!(
+        !dom.contains("href=\"javascript:"),
+        "a javascript: link is left"
+    );
+    assert!(
+        dom.contains("押す") && dom.contains("中身"),
+        "the text stays"
+    );
+
+    let all = open(&page, "");
+    assert_eq!((all.shown, all.articles, all.visible), (12, 12, 12));
+    assert_eq!(open(&page, "q=とうきょう").shown, 1, "search works");
+    assert_eq!(open(&page, "deck=逆").shown, 2, "filters work");
+}
+
+/// Counts the connections made to a loopback port while it lives; each is
+/// closed at once, so a browser waits for none.
+struct Listener {
+    port: u16,
+    connections: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Listener {
+    fn start() -> Listener {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (connections, stop) = (
+            Arc::new(AtomicUsize::new(0)),
+            Arc::new(AtomicBool::new(false)),
+        );
+        let (counted, stopped) = (connections.clone(), stop.clone());
+        std::thread::spawn(move || {
+            // Bounded: a test that hangs elsewhere leaves no thread behind.
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while !stopped.load(Ordering::SeqCst) && Instant::now() < deadline {
+                match listener.accept() {
+                    Ok(_) => {
+                        counted.fetch_add(1, Ordering::SeqCst);
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+        });
+        Listener {
+            port,
+            connections,
+            stop,
+        }
+    }
+
+    fn connections(&self) -> usize {
+        // What is queued still is accepted on the next round.
+        std::thread::sleep(Duration::from_millis(100));
+        self.connections.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Every way a note could reach the network when the page opens: an
+/// image, a script's fetch, a refresh, a base for relative images, a
+/// frame, a preload, a style's background, a form sent by a script.
+fn reaching_notes(port: u16) -> String {
+    let at = format!("http://127.0.0.1:{port}");
+    format!(
+        "# 外\n\n\
+- 画像: 文 <img src=\"{at}/img.png\">\n\
+- 取得: 文 <script>fetch('{at}/fetch', {{mode: 'no-cors'}}); new Image().src = '{at}/new-image.png'</script>\n\
+- 更新: 文 <meta http-equiv=\"refresh\" content=\"0;url={at}/refresh\">\n\
+- 基底: 文 <base href=\"{at}/\"><img src=\"relative.png\">\n\
+- 枠: 文 <iframe src=\"{at}/frame\"></iframe><object data=\"{at}/object\"></object>\n\
+- 先読み: 文 <link rel=\"preload\" as=\"image\" href=\"{at}/preload.png\"><link rel=\"stylesheet\" href=\"{at}/style.css\">\n\
+- 背景: 文 <span style=\"background-image: url('{at}/background.png')\">背景</span><style>body {{ background: url('{at}/style-element.png') }}</style>\n\
+- 送信: 文 <form action=\"{at}/form\" method=\"post\"><input name=\"q\" value=\"秘密\"></form><img src=x onerror=\"document.forms[0].submit()\">\n\
+- 動画: 文 <video poster=\"{at}/poster.png\" src=\"{at}/video.mp4\"></video><img srcset=\"{at}/srcset.png 1x\">\n\
+- 閉じ: 終わり</div></div></article></main><article class=\"pv-card\">偽物</article>\n"
+    )
+}
+
+#[test]
+#[cfg_attr(
+    not(browser),
+    ignore = "needs headless Chromium: set NOTEDECK_CHROMIUM"
+)]
+fn the_preview_reaches_no_network_even_with_remote_images() {
+    let listener = Listener::start();
+    let project = Project::empty();
+    project.write_note("外.md", reaching_notes(listener.port));
+    project.run(&["build"]).ok();
+    let page = project.dir.path().join("out/preview.html");
+    for flags in [&["preview"][..], &["preview", "--remote-images"]] {
+        let summary = project.run(flags).ok();
+        assert!(summary.starts_with("10 cards · "), "{flags:?}: {summary}");
+        let dom = browser::dom(&browser::file_url(&page, ""));
+        assert_eq!(listener.connections(), 0, "{flags:?}: the page went online");
+        let shown = browser::attribute(&dom, "id=\"pv-count\"", "data-shown");
+        assert_eq!(
+            shown.as_deref(),
+            Some("10"),
+            "{flags:?}: no note adds a card"
+        );
+        assert!(
+            dom.rfind("</article>") < dom.find("</main>"),
+            "{flags:?}: no note leaves the list"
+        );
+    }
+}
+
+const REMOTE: &str =
+    "# 遠く\n\n- 図: 絵 <img src=\"https://example.invalid/pic.png\" alt=\"図\">\n";
+
+#[test]
+#[cfg_attr(
+    not(browser),
+    ignore = "needs headless Chromium: set NOTEDECK_CHROMIUM"
+)]
+fn remote_images_show_as_links_unless_asked_for() {
+    let project = Project::empty();
+    project.write_note("遠く.md", REMOTE);
+    project.run(&["build"]).ok();
+    let page = project.dir.path().join("out/preview.html");
+    let url = "https://example.invalid/pic.png";
+
+    project.run(&["preview"]).ok();
+    let dom = browser::dom(&browser::file_url(&page, ""));
+    assert!(!dom.contains(&format!("<img src=\"{url}\"")), "{dom}");
+    let link = dom.find(&format!(">{url}</a>")).expect("the address shown");
+    let tag = dom[..link].rfind("<a ").expect("a link");
+    assert_eq!(
+        browser::attribute(&dom[tag..], "<a ", "href").as_deref(),
+        Some(url),
+        "and clickable"
+    );
+
+    project.run(&["preview", "--remote-images"]).ok();
+    let dom = browser::dom(&browser::file_url(&page, ""));
+    assert!(dom.contains(&format!("<img src=\"{url}\"")), "{dom}");
+    let policy = content_security_policy(&std::fs::read_to_string(&page).unwrap());
+    assert_eq!(policy["img-src"], ["data:", "https:"]);
+}
+
+/// The directives of the page's Content-Security-Policy, which must be the
+/// first element of its head.
+fn content_security_policy(html: &str) -> std::collections::HashMap<String, Vec<String>> {
+    let meta = "<head><meta http-equiv=\"Content-Security-Policy\" content=\"";
+    let start = html.find(meta).expect("the policy first in the head") + meta.len();
+    let policy = &html[start..start + html[start..].find('"').unwrap()];
+    policy
+        .split(';')
+        .filter_map(|directive| {
+            let mut words = directive.split_whitespace().map(String::from);
+            Some((words.next()?, words.collect()))
+        })
+        .collect()
+}
+
+/// The page allows its own script (by hash), no other, and nothing from
+/// outside: what a browser enforces when it opens the page.
+#[test]
+fn the_page_allows_only_its_own_script_and_nothing_from_outside() {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+
+    let project = Project::empty();
+    project.write_note("罠.md", HOSTILE);
+    project.run(&["build"]).ok();
+    project.run(&["preview"]).ok();
+    let html = std::fs::read_to_string(project.dir.path().join("out/preview.html")).unwrap();
+    let policy = content_security_policy(&html);
+
+    assert_eq!(
+        html.matches("<script").count(),
+        1,
+        "the page's own script alone"
+    );
+    let start = html.find("<script>").unwrap() + "<script>".len();
+    let script = &html[start..start + html[start..].find("</script>").unwrap()];
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script));
+    assert_eq!(policy["script-src"], [format!("'sha256-{hash}'")]);
+    for (directive, sources) in [
+        ("default-src", &["'none'"][..]),
+        ("img-src", &["data:"]),
+        ("media-src", &["data:"]),
+        ("connect-src", &["'none'"]),
+        ("form-action", &["'none'"]),
+        ("base-uri", &["'none'"]),
+    ] {
+        assert_eq!(policy[directive], sources, "{directive}");
+    }
+    assert!(!html.contains("onerror") && !html.contains("javascript:"));
 }

@@ -10,7 +10,11 @@
 //! mode. The page reads its starting state from the URL fragment
 //! (`#q=漢字&deck=aws&tag=41&night=1`) and keeps the fragment up to date, so
 //! a filtered view is a link.
+//!
+//! Notes may come from strangers: the page runs none of their scripts and
+//! goes online for none of their images (see `safety`).
 
+mod safety;
 mod template;
 
 use std::collections::{BTreeSet, HashMap};
@@ -27,6 +31,7 @@ use crate::export::notetype::CLOZE_CSS;
 use crate::export::{escape_html, IndexedCard, Note};
 use crate::index::{read_card, Index, CARD_COLUMNS};
 use crate::{build, furigana};
+pub use safety::RemoteImages;
 
 /// The page's own style (around the cards) and script.
 const PAGE_CSS: &str = include_str!("page.css");
@@ -42,7 +47,11 @@ pub const FILE_NAME: &str = "preview.html";
 /// The command: reads the index of `out` (as `search` does, never writing
 /// it) and writes `OUT/preview.html`. Local media are looked up under
 /// `notes`, or the notes folder the index was built from.
-pub fn command(out: &Path, notes: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub fn command(
+    out: &Path,
+    notes: Option<&Path>,
+    remote_images: RemoteImages,
+) -> anyhow::Result<ExitCode> {
     let index = Index::open_read_only(&build::index_path(out))?;
     let notes: PathBuf = match notes {
         Some(notes) => notes.to_path_buf(),
@@ -52,7 +61,7 @@ pub fn command(out: &Path, notes: Option<&Path>) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|| PathBuf::from("notes")),
     };
     let cards = all_cards(&index)?;
-    let page = page(&cards, &notes);
+    let page = page(&cards, &notes, remote_images);
     for warning in &page.warnings {
         eprintln!("notedeck: warning: {warning}");
     }
@@ -107,7 +116,7 @@ pub struct Page {
 }
 
 /// The page of `cards`, with the media they use from under `notes_root`.
-pub fn page(cards: &[IndexedCard], notes_root: &Path) -> Page {
+pub fn page(cards: &[IndexedCard], notes_root: &Path, remote_images: RemoteImages) -> Page {
     let mut media = Media::new(notes_root);
     let mut decks = BTreeSet::new();
     let mut tags = BTreeSet::new();
@@ -150,6 +159,9 @@ pub fn page(cards: &[IndexedCard], notes_root: &Path) -> Page {
             let side = |answer| template::Side { ord, answer };
             let question = template::render(template.qfmt, &fields, "", side(false));
             let answer = template::render(template.afmt, &fields, &question, side(true));
+            // Cleaned once rendered: the filters cut the fields' HTML where
+            // their syntax is, so only the whole side is sure to be balanced.
+            let (question, answer) = (safety::clean(&question), safety::clean(&answer));
             let which = if ords.len() > 1 {
                 format!(" · card {}", ord + 1)
             } else {
@@ -178,16 +190,19 @@ pub fn page(cards: &[IndexedCard], notes_root: &Path) -> Page {
             .collect()
     };
     let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html>\n<html lang=\"ja\"><head>\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{policy}\"><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>notedeck preview</title>\n<style>\n{CLOZE_CSS}\n{PAGE_CSS}</style></head>\n\
-         <body><header class=\"pv-bar\">\
+         <body data-remote-images=\"{remote}\"><header class=\"pv-bar\">\
          <input id=\"pv-search\" type=\"search\" placeholder=\"Search\" aria-label=\"Search\">\
          <select id=\"pv-deck\" aria-label=\"Deck\"><option value=\"\">All decks</option>{decks}</select>\
          <select id=\"pv-tag\" aria-label=\"Tag\"><option value=\"\">All tags</option>{tags}</select>\
          <label><input id=\"pv-night\" type=\"checkbox\"> Night</label>\
          <output id=\"pv-count\" data-total=\"{total}\">{total} cards</output></header>\n\
-         <main id=\"pv-cards\">\n{articles}</main>\n<script>\n{PAGE_JS}</script></body></html>\n",
+         <main id=\"pv-cards\">\n{articles}</main>\n<script>{PAGE_JS}</script></body></html>\n",
+        policy = safety::content_security_policy(PAGE_JS, remote_images),
+        remote = remote_images.script_name(),
         decks = options(&decks),
         tags = options(&tags),
         total = shown,
@@ -295,7 +310,7 @@ mod tests {
             ),
             indexed("<b>", "<p>x</p>", "aws::DOP", &[]),
         ];
-        let page = page(&cards, dir.path());
+        let page = page(&cards, dir.path(), RemoteImages::Links);
         assert!(page.warnings.is_empty(), "{:?}", page.warnings);
         let html = &page.html;
         assert_eq!(html.matches("<article class=\"pv-card\"").count(), 2);
@@ -338,7 +353,7 @@ mod tests {
             typed("表", "<p>裏</p>", NoteType::Reversed),
             typed("犬", "<p>dog</p>", NoteType::TypeIn),
         ];
-        let page = page(&cards, dir.path());
+        let page = page(&cards, dir.path(), RemoteImages::Links);
         assert_eq!(page.cards, 5, "two gaps, two sides, one typed answer");
         let html = &page.html;
         assert_eq!(html.matches("<article class=\"pv-card\"").count(), 5);

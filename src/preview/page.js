@@ -1,7 +1,8 @@
 // Filters the cards by search words, deck and tag, and switches night mode
 // as Anki does (the `night_mode` class on the body, `nightMode` on each
 // card). The starting state comes from the URL fragment
-// (#q=…&deck=…&tag=…&night=1), which follows every change.
+// (#q=…&deck=…&tag=…&night=1), which follows every change. Remote images
+// the page does not load show as links.
 (function () {
   "use strict";
   var search = document.getElementById("pv-search");
@@ -9,7 +10,8 @@
   var tag = document.getElementById("pv-tag");
   var night = document.getElementById("pv-night");
   var count = document.getElementById("pv-count");
-  var cards = Array.prototype.slice.call(document.querySelectorAll(".pv-card"));
+  // The page's cards alone: a note's element of that class is inside one.
+  var cards = Array.prototype.slice.call(document.querySelectorAll("#pv-cards > .pv-card"));
   var fold = function (text) { return text.normalize("NFKC").toLowerCase(); };
   // Each card's text once, folded as the search words are.
   cards.forEach(function (card) { card.foldedText = fold(card.dataset.text); });
@@ -52,6 +54,20 @@
       card.classList.toggle("nightMode", night.checked);
     });
   }
+
+  // The page's policy loads no remote image unless it was written with
+  // --remote-images (then HTTPS ones): each other shows as a link to its
+  // address.
+  var notLoaded = document.body.dataset.remoteImages === "https" ? /^http:/i : /^https?:/i;
+  document.querySelectorAll("#pv-cards img").forEach(function (image) {
+    var address = image.getAttribute("src") || "";
+    if (!notLoaded.test(address)) return;
+    var link = document.createElement("a");
+    link.href = address;
+    link.rel = "noreferrer";
+    link.textContent = address;
+    image.replaceWith(link);
+  });
 
   [search, deck, tag, night].forEach(function (control) {
     control.addEventListener("input", function () { apply(); writeFragment(); });
