@@ -21,9 +21,10 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::card::{Card, NoteType};
+use crate::files::{self, ReadError};
 use crate::japanese::{compose, compose_string};
 use crate::limits::{mebibytes, MAX_SETTINGS_BYTES};
-use crate::scan::{self, NoteText, ReadError};
+use crate::scan::NoteText;
 use crate::{cloze, extract};
 
 /// The name of the file, at the notes root.
@@ -209,7 +210,7 @@ impl Config {
         }
         // Settings that cannot be read stop the command rather than give
         // way to defaults: they may name the output folder.
-        let bytes = match scan::read_regular_file(&path, MAX_SETTINGS_BYTES) {
+        let bytes = match files::read_regular_file(&path, MAX_SETTINGS_BYTES) {
             Ok(bytes) => bytes,
             Err(ReadError::Io(err)) if err.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(Config::default())

@@ -6,7 +6,8 @@
 //! `notedeck.toml` and front matter; `cloze` for gaps) → `index` (SQLite)
 //! → `export` (.apkg, .csv), `sync`, `preview` and `search`.
 //! `japanese` holds the text handling they share; `limits` how large each
-//! field of a card may grow.
+//! field of a card may grow; `files` how a file of a folder notedeck does
+//! not trust (notes, an output folder) is opened and read.
 
 pub mod build;
 pub mod card;
@@ -15,6 +16,7 @@ pub mod commands;
 pub mod config;
 pub mod export;
 pub mod extract;
+pub mod files;
 pub mod freshness;
 pub mod furigana;
 pub mod highlight;

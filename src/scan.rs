@@ -1,13 +1,13 @@
 //! Which note files exist, and reading them.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::config::NoteOptions;
+use crate::files::{read_regular_file, what_it_is, ReadError};
 use crate::japanese::{compose, compose_string};
 use crate::limits::{mebibytes, MAX_NOTE_BYTES};
 
@@ -61,85 +61,6 @@ impl NoteError {
             self,
             NoteError::NotAFile { .. } | NoteError::LinkLoop { .. }
         )
-    }
-}
-
-/// Why a file of the notes folder was not read.
-#[derive(Debug)]
-pub enum ReadError {
-    /// A FIFO, a device…: what it is.
-    NotAFile(&'static str),
-    /// Larger than the limit, in bytes.
-    TooLarge(u64),
-    Io(std::io::Error),
-}
-
-/// The bytes of the file at `path`, which a stranger's notes folder may
-/// make anything: only a regular file of at most `limit` bytes is read.
-/// What the path names is checked before it is opened (opening a device
-/// may do something), and the opened handle after (the file may have been
-/// swapped in between). It is opened without blocking, which a FIFO would
-/// do until a writer comes, and at most `limit` bytes are read of it, should
-/// it grow while it is read.
-pub fn read_regular_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    check_regular(&std::fs::metadata(path).map_err(ReadError::Io)?, limit)?;
-    let file = open_without_blocking(path).map_err(ReadError::Io)?;
-    let metadata = file.metadata().map_err(ReadError::Io)?;
-    check_regular(&metadata, limit)?;
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(ReadError::Io)?;
-    if bytes.len() as u64 > limit {
-        return Err(ReadError::TooLarge(limit));
-    }
-    Ok(bytes)
-}
-
-fn check_regular(metadata: &std::fs::Metadata, limit: u64) -> Result<(), ReadError> {
-    if !metadata.is_file() {
-        return Err(ReadError::NotAFile(what_it_is(metadata.file_type())));
-    }
-    if metadata.len() > limit {
-        return Err(ReadError::TooLarge(limit));
-    }
-    Ok(())
-}
-
-#[cfg(unix)]
-fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-}
-
-/// Elsewhere there are no FIFOs to block on in a notes folder.
-#[cfg(not(unix))]
-fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::File::open(path)
-}
-
-/// What a file that is no regular file is, for a message.
-fn what_it_is(file_type: std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if file_type.is_fifo() {
-            return "a FIFO";
-        }
-        if file_type.is_char_device() || file_type.is_block_device() {
-            return "a device";
-        }
-        if file_type.is_socket() {
-            return "a socket";
-        }
-    }
-    if file_type.is_dir() {
-        "a folder"
-    } else {
-        "neither a file nor a folder"
     }
 }
 

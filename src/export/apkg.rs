@@ -423,7 +423,7 @@ fn write_zip(out: &mut File, collection: Deflater, media: &[MediaFile]) -> anyho
     entry.finish(descriptor)?;
 
     for (i, file) in media.iter().enumerate() {
-        let mut source = super::regular::open(&file.path)
+        let mut source = crate::files::open_regular_no_link(&file.path)
             .with_context(|| format!("cannot read {}", file.path.display()))?;
         // Stored: images are compressed already.
         let (mut entry, config) = zip

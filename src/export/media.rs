@@ -16,9 +16,9 @@ use std::path::{Component, Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::image_type::{self, SNIFF_LEN};
-use super::regular;
 use super::remote::RemoteImages;
 use crate::card::Card;
+use crate::files;
 
 /// One file to put into the package.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -416,7 +416,7 @@ fn hashed_name(path: &Path, naming: Naming) -> Result<String, String> {
         )
     };
     let unreadable = |err: std::io::Error| format!("unreadable ({err})");
-    let file = regular::open(path).map_err(|err| err.to_string())?;
+    let file = files::open_regular_no_link(path).map_err(|err| err.to_string())?;
     if file.metadata().map_err(unreadable)?.len() > MAX_MEDIA_BYTES {
         return Err(too_large());
     }

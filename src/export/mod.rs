@@ -15,7 +15,6 @@ mod deflate;
 mod image_type;
 pub mod media;
 pub mod notetype;
-pub(crate) mod regular;
 pub mod remote;
 
 use std::borrow::Cow;

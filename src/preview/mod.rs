@@ -19,6 +19,7 @@ mod template;
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -217,19 +218,34 @@ pub fn page(cards: &[IndexedCard], notes_root: &Path, remote_images: RemoteImage
 /// `html` with each packaged media name (`src="nd-….png"`,
 /// `[sound:nd-….mp3]`) replaced by the file itself as a `data:` URL, sounds
 /// as an audio player; each file is read once.
+/// The bytes of a media file to embed, read as a package reads it (a
+/// regular file, no link: `files`), or why not.
+fn embeddable(path: &Path) -> Result<Vec<u8>, String> {
+    let unreadable = |err: std::io::Error| format!("unreadable: {err}");
+    let too_large = || {
+        format!(
+            "left out of the preview, larger than {} MiB",
+            MAX_EMBEDDED_BYTES >> 20
+        )
+    };
+    let file = crate::files::open_regular_no_link(path).map_err(unreadable)?;
+    if file.metadata().map_err(unreadable)?.len() > MAX_EMBEDDED_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_EMBEDDED_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_EMBEDDED_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
 fn embed_media(html: &str, files: &[MediaFile], warnings: &mut Vec<String>) -> String {
     let mut urls: HashMap<&str, String> = HashMap::new();
     for file in files {
-        let size = std::fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0);
-        if size > MAX_EMBEDDED_BYTES {
-            warnings.push(format!(
-                "{}: left out of the preview, larger than {} MiB",
-                file.path.display(),
-                MAX_EMBEDDED_BYTES >> 20
-            ));
-            continue;
-        }
-        match std::fs::read(&file.path) {
+        match embeddable(&file.path) {
             Ok(bytes) => {
                 let data = base64::engine::general_purpose::STANDARD.encode(bytes);
                 urls.insert(
@@ -237,7 +253,7 @@ fn embed_media(html: &str, files: &[MediaFile], warnings: &mut Vec<String>) -> S
                     format!("data:{};base64,{data}", mime_type(&file.name)),
                 );
             }
-            Err(err) => warnings.push(format!("{}: unreadable: {err}", file.path.display())),
+            Err(why) => warnings.push(format!("{}: {why}", file.path.display())),
         }
     }
     let mut out = html.to_string();

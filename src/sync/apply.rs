@@ -13,7 +13,8 @@ use super::client::{self, AnkiError, Client};
 use super::plan::{InAnki, Leaving, Outgoing, Plan};
 use super::state::{self, Synced};
 use super::{ids, BATCH, REMOVED_TAG};
-use crate::export::{notetype, regular};
+use crate::export::notetype;
+use crate::files;
 
 impl Plan {
     /// Sends the plan, recording in the index what Anki holds after each
@@ -56,7 +57,7 @@ impl Plan {
         )?;
         for file in &self.media {
             let mut data = Vec::new();
-            regular::open(&file.path)
+            files::open_regular_no_link(&file.path)
                 .and_then(|mut source| source.read_to_end(&mut data))
                 .with_context(|| format!("{}: cannot read", file.path.display()))?;
             client.call(
