@@ -9,6 +9,8 @@
 //! names something is a topic. Every card keeps the headings and card
 //! fronts above it as its context.
 
+mod table;
+
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
@@ -19,7 +21,7 @@ use crate::japanese::phrase::{self, clean_front};
 use crate::japanese::script::{is_hiragana, is_japanese, is_pictograph, is_space};
 use crate::japanese::separator;
 use crate::limits;
-use crate::outline::{self, Node, NodeKind, Outline};
+use crate::outline::{self, Node, NodeKind, Outline, Table};
 use crate::render;
 
 /// The version of the rules: bump it with any change that makes other cards
@@ -106,6 +108,7 @@ impl Walk<'_> {
                 NodeKind::Heading(_) => self.section(node),
                 // A quote's paragraphs may define (`> DevOpsは、…`).
                 NodeKind::Other => self.siblings(&node.children),
+                NodeKind::Table(index) => self.table(&self.outline.tables[index]),
                 NodeKind::Item | NodeKind::Paragraph => {
                     let (first_end, blocks) = definition_blocks(&node.head);
                     let first = self.classify(node, first_end);
@@ -153,6 +156,35 @@ impl Walk<'_> {
             self.siblings(nodes);
         }
         if entered {
+            self.leave();
+        }
+    }
+
+    /// A card for each row of `table` that names something
+    /// (`table::row_cards`); a `└─` row is a part of the row above it,
+    /// which is its context.
+    fn table(&mut self, table: &Table) {
+        let mut under_row = false;
+        let mut above = None;
+        for row in table::row_cards(table, &self.outline.source) {
+            let front = clean_front(row.name);
+            if !row.nested {
+                if std::mem::take(&mut under_row) {
+                    self.leave();
+                }
+                above = Some(front.clone());
+            } else if let Some(name) = above.take() {
+                self.enter(name);
+                under_row = true;
+            }
+            self.emit(Draft {
+                kind: Kind::Term,
+                front,
+                back: row.back,
+                line: row.line,
+            });
+        }
+        if under_row {
             self.leave();
         }
     }

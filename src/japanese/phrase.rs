@@ -8,10 +8,10 @@ use super::script::{
     is_close_bracket, is_hiragana, is_japanese, is_kanji, is_katakana, is_latin_or_digit, is_space,
 };
 use super::words::{
-    ACTORS, ASPECTS, CLAUSE_HIRAGANA, CONNECTIVES, COPULAS, COUNTERS, DEMONSTRATIVES,
-    ENGLISH_FINITE_VERBS, FILING_HEADINGS, FORWARD_POINTERS, INSTRUCTIONS, LABELS,
-    LABEL_QUALIFIERS, NAMING_MARKERS, NAMING_TAILS, PARTICLES, POLITE_OR_PAST_ENDINGS,
-    PREDICATE_ENDINGS, QUESTION_ENDINGS, QUESTION_WORDS, UPDATE_NOTES,
+    ACTORS, ASPECTS, CLAUSE_HIRAGANA, COMPARISON_AXES, CONNECTIVES, COPULAS, COUNTERS,
+    DEMONSTRATIVES, ENGLISH_FINITE_VERBS, FILING_HEADINGS, FORWARD_POINTERS, INSTRUCTIONS,
+    LABELS, LABEL_QUALIFIERS, NAME_HEADERS, NAMING_MARKERS, NAMING_TAILS, PARTICLES,
+    POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS, QUESTION_WORDS, UPDATE_NOTES,
 };
 use super::{folded, is_nfkc_stable};
 
@@ -421,6 +421,27 @@ fn ends_like_a_name(text: &str) -> bool {
 fn hiragana_runs(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !is_hiragana(c))
         .filter(|run| !run.is_empty())
+}
+
+/// A table header that says its column names the rows: `用語`, `漢字`,
+/// `Word`, `Adverbs` (`words::NAME_HEADERS`).
+pub fn names_rows(header: &str) -> bool {
+    is_header_word(header, NAME_HEADERS)
+}
+
+/// A table's first header that says the table compares things: its rows
+/// are the points compared (`比較軸`, `Criteria`; `words::COMPARISON_AXES`).
+pub fn is_comparison_axis(header: &str) -> bool {
+    is_header_word(header, COMPARISON_AXES)
+}
+
+/// `header`, folded, is one of `words`, or in English their plural.
+fn is_header_word(header: &str, words: &[&str]) -> bool {
+    let folded = folded(header.trim_matches(is_space));
+    let singular = folded.strip_suffix('s').filter(|w| w.is_ascii());
+    words
+        .iter()
+        .any(|&word| folded == word || singular == Some(word))
 }
 
 /// A heading that only numbers or files things: `41.`, `01-10`, `Q3`,

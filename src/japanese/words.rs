@@ -85,6 +85,59 @@ pub const ASPECTS: &[&str] = &[
     "benefit",
 ];
 
+/// Table headers that name the column whose cells name the rows (a
+/// vocabulary table's word, a glossary's term), wherever it stands:
+/// `| 読み | 漢字 | 意味 |` is a table of kanji. Without one, the first
+/// column names the rows.
+pub const NAME_HEADERS: &[&str] = &[
+    "用語",
+    "単語",
+    "語",
+    "語句",
+    "語彙",
+    "言葉",
+    "漢字",
+    "表現",
+    "文法",
+    "名前",
+    "名称",
+    "副詞",
+    "名詞",
+    "動詞",
+    "形容詞",
+    "term",
+    "word",
+    "vocabulary",
+    "vocab",
+    "kanji",
+    "name",
+    "expression",
+    "phrase",
+    "grammar",
+    "pattern",
+    "adverb",
+    "noun",
+    "verb",
+    "adjective",
+    "particle",
+];
+
+/// What the first header of a comparison table says: its first column
+/// names the points compared (`粒度`, `コスト`), its other headers the
+/// things compared. (An empty first header says the same.)
+pub const COMPARISON_AXES: &[&str] = &[
+    "比較軸",
+    "比較項目",
+    "比較観点",
+    "比較",
+    "観点",
+    "軸",
+    "comparison",
+    "criteria",
+    "criterion",
+    "aspect",
+];
+
 /// Words that narrow a label without making it a name: `Exam Tips`.
 pub const LABEL_QUALIFIERS: &[&str] = &["exam ", "試験の"];
 
