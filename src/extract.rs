@@ -362,6 +362,10 @@ impl Walk<'_> {
             let back = self.rest_of_head(node, rest..end, &children());
             return Some(draft(Kind::Term, &text[subject], back));
         }
+        if let Some((subject, rest)) = phrase::japanese_subject_of_english(text) {
+            let back = self.rest_of_head(node, rest..end, &children());
+            return Some(draft(Kind::Term, &text[subject], back));
+        }
         self.line_definition(node, 0..end, has_children)
     }
 

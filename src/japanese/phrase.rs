@@ -9,7 +9,7 @@ use super::script::{
 };
 use super::words::{
     ACTORS, ASPECTS, CLAUSE_HIRAGANA, COMPARISON_AXES, CONNECTIVES, COPULAS, COUNTERS,
-    DEMONSTRATIVES, ENGLISH_FINITE_VERBS, FILING_HEADINGS, FORWARD_POINTERS, INSTRUCTIONS,
+    DEMONSTRATIVES, ENGLISH_FINITE_VERBS, ENGLISH_PREDICATES, FILING_HEADINGS, FORWARD_POINTERS, INSTRUCTIONS,
     LABELS, LABEL_QUALIFIERS, NAME_HEADERS, NAMING_MARKERS, NAMING_TAILS, PARTICLES,
     POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS, QUESTION_WORDS, UPDATE_NOTES,
 };
@@ -421,6 +421,35 @@ fn ends_like_a_name(text: &str) -> bool {
 fn hiragana_runs(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !is_hiragana(c))
         .filter(|run| !run.is_empty())
+}
+
+/// `〜ながら (while) is used to …`, `ちょっと can mean …`: a Japanese word
+/// or pattern, perhaps with its reading or gloss in brackets, opening an
+/// English sentence about it, as a learner writes. The byte ranges of the
+/// word with its brackets, and where the predicate begins.
+pub fn japanese_subject_of_english(text: &str) -> Option<(Range<usize>, usize)> {
+    let is_word = |c: char| is_japanese(c) || "〜～~・/／".contains(c);
+    let word_end = text.find(|c| !is_word(c))?;
+    if !text[..word_end].contains(is_japanese) {
+        return None;
+    }
+    let after_word = text[word_end..].trim_start_matches(is_space);
+    let subject_end = match after_word.chars().next() {
+        Some(open @ ('(' | '（')) => {
+            let close = if open == '(' { ')' } else { '）' };
+            let at = after_word.find(close)?;
+            text.len() - after_word.len() + at + close.len_utf8()
+        }
+        _ => word_end,
+    };
+    let predicate = text[subject_end..].trim_start_matches(is_space);
+    let spaced = predicate.len() < text.len() - subject_end;
+    let mut words = predicate.split_whitespace();
+    let opens = words
+        .next()
+        .is_some_and(|first| ENGLISH_PREDICATES.contains(&first));
+    (spaced && opens && words.nth(1).is_some())
+        .then(|| (0..subject_end, text.len() - predicate.len()))
 }
 
 /// A table header that says its column names the rows: `用語`, `漢字`,

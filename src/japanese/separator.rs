@@ -119,7 +119,9 @@ fn separator_at(text: &str, at: usize, c: char) -> Option<usize> {
 fn spaced(text: &str, at: usize, len: usize) -> Option<usize> {
     let mark = &text[at..at + len];
     let rest = &text[at + len..];
-    if !text[..at].ends_with(is_space) || !rest.starts_with(is_space) {
+    // `単語（よみ）- meaning`: a reading in brackets, then a dash.
+    let after_reading = text[..at].ends_with(is_close_bracket) && is_dash(mark);
+    if !(text[..at].ends_with(is_space) || after_reading) || !rest.starts_with(is_space) {
         return None;
     }
     let line_before = text[..at].rsplit('\n').next().unwrap_or_default();
@@ -127,6 +129,10 @@ fn spaced(text: &str, at: usize, len: usize) -> Option<usize> {
     let link = format!(" {mark} ");
     let chain = line_before.contains(&link) || line_after.contains(&link);
     (!chain && !is_between_numbers(text, at, len)).then_some(len)
+}
+
+fn is_dash(mark: &str) -> bool {
+    matches!(mark, "-" | "–" | "—")
 }
 
 /// Whether a separator (as `find` returned it) is one of the weak ones, a

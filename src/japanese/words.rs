@@ -122,6 +122,38 @@ pub const NAME_HEADERS: &[&str] = &[
     "particle",
 ];
 
+/// English predicates that open what a learner's note says about a
+/// Japanese word or pattern: `ちょっと can mean …`, `〜ながら is used to …`.
+pub const ENGLISH_PREDICATES: &[&str] = &[
+    "is",
+    "are",
+    "can",
+    "may",
+    "means",
+    "indicates",
+    "expresses",
+    "tends",
+    "refers",
+    "implies",
+    "describes",
+    "shows",
+    "marks",
+    "emphasizes",
+    "emphasises",
+    "conveys",
+    "suggests",
+    "follows",
+    "attaches",
+    "modifies",
+    "comes",
+    "sounds",
+    "works",
+    "functions",
+    "adds",
+    "requires",
+    "gives",
+];
+
 /// What the first header of a comparison table says: its first column
 /// names the points compared (`粒度`, `コスト`), its other headers the
 /// things compared. (An empty first header says the same.)
