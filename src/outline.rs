@@ -10,6 +10,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
+use crate::furigana;
 use crate::japanese::{phrase, script::is_space, separator};
 
 /// Items nested deeper than this are kept as text of their ancestors' backs,
@@ -381,7 +382,9 @@ pub fn parse(text: &str) -> Outline {
     let source = normalize_bullets(text);
     let mut builder = Builder::new(&source);
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    for (event, range) in Parser::new_ext(&source, options).into_offset_iter() {
+    // Furigana's bars end no table cell (the cells' text gets them back).
+    let parsed = furigana::hide_bars_in_tables(&source);
+    for (event, range) in Parser::new_ext(&parsed, options).into_offset_iter() {
         builder.event(event, range);
     }
     let (flat, tables) = builder.finish();
@@ -666,7 +669,9 @@ impl<'s> Builder<'s> {
                     row.cells.push(cell);
                 }
             }
-            Event::End(TagEnd::TableHead) => open.table.header = open.row.take().unwrap_or_default(),
+            Event::End(TagEnd::TableHead) => {
+                open.table.header = open.row.take().unwrap_or_default()
+            }
             Event::End(TagEnd::TableRow) => open.table.rows.extend(open.row.take()),
             Event::End(TagEnd::Table) => {
                 let OpenTable { node, table, .. } = self.table.take().expect("an open table");
@@ -747,8 +752,10 @@ impl<'s> Builder<'s> {
                     last.end = head.text.len();
                 }
             }
-            Event::Text(text) if !in_image => head.push(&text, range, in_link),
-            Event::Code(code) => head.push(&code, range, true),
+            Event::Text(text) if !in_image => {
+                head.push(&furigana::restore_bars(&text), range, in_link)
+            }
+            Event::Code(code) => head.push(&furigana::restore_bars(&code), range, true),
             Event::SoftBreak | Event::HardBreak => head.push("\n", range, false),
             Event::InlineHtml(html) | Event::Html(html) => {
                 let tag = html.trim().to_ascii_lowercase();
@@ -1083,6 +1090,21 @@ mod tests {
             outline.markdown(&outline.nodes[0].children, usize::MAX),
             "- 子 A\n  - 孫\n- 子 B"
         );
+    }
+
+    #[test]
+    fn tables_are_read_into_rows_of_cells_and_furigana_bars_end_no_cell() {
+        let outline =
+            parse("- 語彙:\n\n  | 単語 | 意味 |\n  |---|---|\n  | {食|た}べる | **eat** |\n");
+        let table = &outline.tables[0];
+        let texts =
+            |row: &Row| -> Vec<String> { row.cells.iter().map(|c| c.head.text.clone()).collect() };
+        assert_eq!(texts(&table.header), ["単語", "意味"]);
+        assert_eq!(texts(&table.rows[0]), ["{食|た}べる", "eat"]);
+        assert_eq!(table.rows[0].line, 5);
+        let cell = &table.rows[0].cells[1];
+        assert_eq!(&outline.source[cell.source.clone()].trim(), &"**eat**");
+        assert_eq!(outline.nodes[0].children[0].kind, NodeKind::Table(0));
     }
 
     #[test]
