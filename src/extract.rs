@@ -6,8 +6,9 @@
 //! or last) — and the first that applies makes its card; later lines of its
 //! head that define something by themselves make cards of their own; a run
 //! of labelled siblings makes one card together; a section whose heading
-//! names something is a topic. Every card keeps the headings and card
-//! fronts above it as its context.
+//! names something is a topic; a table's rows that name things are cards
+//! (`table`). Every card keeps the headings and card fronts above it as
+//! its context.
 
 mod table;
 
@@ -27,7 +28,7 @@ use crate::render;
 /// The version of the rules: bump it with any change that makes other cards
 /// from the same notes. Every index made with another version extracts
 /// every note again at its next build (their cards keep their GUIDs).
-pub const RULES_VERSION: u32 = 3;
+pub const RULES_VERSION: u32 = 4;
 
 /// The longest back, in bytes of Markdown: about 2,000 Japanese characters,
 /// what a learner can still study on one card. A card's back holds its

@@ -23,15 +23,18 @@ pub(super) struct RowCard<'t> {
 /// no card; a row without a name goes on with the row above it (a merged
 /// cell).
 pub(super) fn row_cards<'t>(table: &'t Table, source: &str) -> Vec<RowCard<'t>> {
-    let Some(name_column) = name_column(table) else {
+    let counting = counts_rows(table);
+    let Some(name_column) = name_column(table, counting) else {
         return Vec::new();
     };
+    // A column that counts the rows says nothing about them.
+    let said = |column: usize| column != name_column && !(counting && column == 0);
     let mut cards: Vec<RowCard> = Vec::new();
     for row in &table.rows {
         if is_blank(row) || repeats(row, &table.header) {
             continue;
         }
-        let back = other_cells(table, row, name_column, source);
+        let back = other_cells(table, row, said, source);
         let (nested, name) = row
             .cells
             .get(name_column)
@@ -54,10 +57,11 @@ pub(super) fn row_cards<'t>(table: &'t Table, source: &str) -> Vec<RowCard<'t>> 
 }
 
 /// The column whose cells name the rows: the one its header says names
-/// them (`漢字`, `Word`), else the first that does not only count the rows.
-/// `None` when the table compares things: its first header is empty or an
-/// axis (`比較軸`) over the names of the things compared.
-fn name_column(table: &Table) -> Option<usize> {
+/// them (`漢字`, `Word`), else the first that does not only count the rows
+/// (`counting`: the first does). `None` when the table compares things:
+/// its first header is empty or an axis (`比較軸`) over the names of the
+/// things compared.
+fn name_column(table: &Table, counting: bool) -> Option<usize> {
     let header = &table.header.cells;
     if header.len() < 2 {
         return None;
@@ -65,7 +69,7 @@ fn name_column(table: &Table) -> Option<usize> {
     if let Some(named) = header.iter().position(|c| phrase::names_rows(&c.head.text)) {
         return Some(named);
     }
-    let column = usize::from(counts_rows(table));
+    let column = usize::from(counting);
     let first = header[column].head.text.trim_matches(is_space);
     let compares = (first.is_empty() || phrase::is_comparison_axis(first))
         && header
@@ -91,12 +95,13 @@ fn counts_rows(table: &Table) -> bool {
             .all(|(n, expected)| n == Some(expected))
 }
 
-/// The cells of `row` but its name, each as `- header: cell`.
-fn other_cells(table: &Table, row: &Row, name_column: usize, source: &str) -> String {
+/// The cells of `row` in the columns that say something about it, each
+/// as `- header: cell`.
+fn other_cells(table: &Table, row: &Row, said: impl Fn(usize) -> bool, source: &str) -> String {
     let mut lines = Vec::new();
     for (column, cell) in row.cells.iter().enumerate() {
         let markdown = cell_markdown(cell, source);
-        if column == name_column || markdown.is_empty() {
+        if !said(column) || markdown.is_empty() {
             continue;
         }
         let header = table
@@ -138,5 +143,6 @@ fn is_blank(row: &Row) -> bool {
 /// repeated down its length).
 fn repeats(row: &Row, header: &Row) -> bool {
     let text = |cell: &Cell| cell.head.text.trim_matches(is_space).to_string();
-    row.cells.len() == header.cells.len() && row.cells.iter().map(text).eq(header.cells.iter().map(text))
+    row.cells.len() == header.cells.len()
+        && row.cells.iter().map(text).eq(header.cells.iter().map(text))
 }
