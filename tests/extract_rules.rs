@@ -734,6 +734,8 @@ fn the_column_its_header_names_fronts_a_vocabulary_row_and_a_counting_column_nev
     let numbered =
         "| # | 単語 の 説明 | 例 |\n|---|---|---|\n| 1 | 雨 | あめ |\n| 2 | 雪 | ゆき |\n";
     assert_eq!(fronts(numbered), ["雨", "雪"], "1, 2… only count the rows");
+    let steps = "| 手順 | 内容 |\n|---|---|\n| 1 | 作成する |\n| 2 | 削除する |\n";
+    assert!(fronts(steps).is_empty(), "a step number names nothing");
 }
 
 #[test]
@@ -749,6 +751,15 @@ fn a_table_that_compares_things_makes_no_card_and_stays_in_its_section() {
         ["アクセス管理", "オートスケール", "値", "0001"]
     );
     assert!(card(&cards, "オートスケール").back.contains("1ノード単位"));
+    for side_by_side in [
+        "| メリット | デメリット |\n|---|---|\n| 安い | 遅い |\n",
+        "| Pros | Cons |\n|---|---|\n| cheap | slow |\n",
+    ] {
+        assert!(
+            fronts(side_by_side).is_empty(),
+            "columns under labels are lists"
+        );
+    }
 }
 
 #[test]

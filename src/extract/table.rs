@@ -58,9 +58,10 @@ pub(super) fn row_cards<'t>(table: &'t Table, source: &str) -> Vec<RowCard<'t>> 
 
 /// The column whose cells name the rows: the one its header says names
 /// them (`漢字`, `Word`), else the first that does not only count the rows
-/// (`counting`: the first does). `None` when the table compares things:
-/// its first header is empty or an axis (`比較軸`) over the names of the
-/// things compared.
+/// (`counting`: the first does). `None` when the rows name nothing: the
+/// table compares things (its first header is empty or an axis, `比較軸`,
+/// over the names of the things compared), or its first header is a label
+/// (`| メリット | デメリット |`: lists side by side).
 fn name_column(table: &Table, counting: bool) -> Option<usize> {
     let header = &table.header.cells;
     if header.len() < 2 {
@@ -70,17 +71,17 @@ fn name_column(table: &Table, counting: bool) -> Option<usize> {
         return Some(named);
     }
     let column = usize::from(counting);
-    let first = header[column].head.text.trim_matches(is_space);
+    let first = header.get(column)?.head.text.trim_matches(is_space);
     let compares = (first.is_empty() || phrase::is_comparison_axis(first))
         && header
             .iter()
             .skip(column + 1)
             .any(|c| !c.head.text.trim_matches(is_space).is_empty());
-    (!compares).then_some(column)
+    (!compares && !phrase::is_label(first)).then_some(column)
 }
 
-/// Whether the first column only counts the rows (1, 2, 3…), beside a
-/// column that names them.
+/// Whether the first column only counts the rows (1, 2, 3…; one number
+/// counts nothing).
 fn counts_rows(table: &Table) -> bool {
     let number = |row: &Row| {
         let text = row.cells.first()?.head.text.trim_matches(is_space);
@@ -88,7 +89,7 @@ fn counts_rows(table: &Table) -> bool {
     };
     let mut numbers = table.rows.iter().map(number);
     let first = numbers.next().flatten();
-    table.header.cells.len() > 2
+    table.rows.len() > 1
         && matches!(first, Some(0 | 1))
         && numbers
             .zip(first.unwrap_or(0) + 1..)

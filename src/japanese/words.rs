@@ -58,6 +58,8 @@ pub const LABELS: &[&str] = &[
     "summary",
     "merit",
     "demerit",
+    "pro",
+    "con",
 ];
 
 /// Labels that name an aspect of the thing they are under: a section
