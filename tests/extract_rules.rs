@@ -751,6 +751,10 @@ fn a_table_that_compares_things_makes_no_card_and_stays_in_its_section() {
         ["アクセス管理", "オートスケール", "値", "0001"]
     );
     assert!(card(&cards, "オートスケール").back.contains("1ノード単位"));
+    let glossary = "| 項目 | 説明 |\n|---|---|\n| 料金 | 従量課金 |\n";
+    let compared = "| 項目 | EBS | EFS |\n|---|---|---|\n| 容量 | 16TiB | 無制限 |\n";
+    assert_eq!(fronts(glossary), ["料金"], "項目 over 説明 is a glossary");
+    assert!(fronts(compared).is_empty(), "項目 over names compares them");
     for side_by_side in [
         "| メリット | デメリット |\n|---|---|\n| 安い | 遅い |\n",
         "| Pros | Cons |\n|---|---|\n| cheap | slow |\n",

@@ -59,8 +59,8 @@ pub(super) fn row_cards<'t>(table: &'t Table, source: &str) -> Vec<RowCard<'t>> 
 /// The column whose cells name the rows: the one its header says names
 /// them (`漢字`, `Word`), else the first that does not only count the rows
 /// (`counting`: the first does). `None` when the rows name nothing: the
-/// table compares things (its first header is empty or an axis, `比較軸`,
-/// over the names of the things compared), or its first header is a label
+/// table compares things (`phrase::is_comparison`: `|比較軸|A|B|`,
+/// `| |A|B|`, `|項目|A|B|`), or its first header is a label
 /// (`| メリット | デメリット |`: lists side by side).
 fn name_column(table: &Table, counting: bool) -> Option<usize> {
     let header = &table.header.cells;
@@ -71,12 +71,12 @@ fn name_column(table: &Table, counting: bool) -> Option<usize> {
         return Some(named);
     }
     let column = usize::from(counting);
-    let first = header.get(column)?.head.text.trim_matches(is_space);
-    let compares = (first.is_empty() || phrase::is_comparison_axis(first))
-        && header
-            .iter()
-            .skip(column + 1)
-            .any(|c| !c.head.text.trim_matches(is_space).is_empty());
+    let first = header.get(column)?.head.text.as_str();
+    let others: Vec<&str> = header[column + 1..]
+        .iter()
+        .map(|c| c.head.text.as_str())
+        .collect();
+    let compares = phrase::is_comparison(first, &others);
     (!compares && !phrase::is_label(first)).then_some(column)
 }
 

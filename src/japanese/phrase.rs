@@ -9,9 +9,10 @@ use super::script::{
 };
 use super::words::{
     ACTORS, ASPECTS, CLAUSE_HIRAGANA, COMPARISON_AXES, CONNECTIVES, COPULAS, COUNTERS,
-    DEMONSTRATIVES, ENGLISH_FINITE_VERBS, ENGLISH_PREDICATES, FILING_HEADINGS, FORWARD_POINTERS,
-    INSTRUCTIONS, LABELS, LABEL_QUALIFIERS, NAME_HEADERS, NAMING_MARKERS, NAMING_TAILS, PARTICLES,
-    POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS, QUESTION_WORDS, UPDATE_NOTES,
+    DEMONSTRATIVES, DESCRIBING_HEADERS, ENGLISH_FINITE_VERBS, ENGLISH_PREDICATES, FILING_HEADINGS,
+    FORWARD_POINTERS, GENERIC_FIRST_HEADERS, INSTRUCTIONS, LABELS, LABEL_QUALIFIERS, NAME_HEADERS,
+    NAMING_MARKERS, NAMING_TAILS, PARTICLES, POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS,
+    QUESTION_ENDINGS, QUESTION_WORDS, UPDATE_NOTES,
 };
 use super::{folded, is_nfkc_stable};
 
@@ -458,10 +459,23 @@ pub fn names_rows(header: &str) -> bool {
     is_header_word(header, NAME_HEADERS)
 }
 
-/// A table's first header that says the table compares things: its rows
-/// are the points compared (`比較軸`, `Criteria`; `words::COMPARISON_AXES`).
-pub fn is_comparison_axis(header: &str) -> bool {
-    is_header_word(header, COMPARISON_AXES)
+/// Whether a table's first header and the headers after it say the table
+/// compares things, its rows the points compared: the first is an axis
+/// (`比較軸`, `Criteria`; `words::COMPARISON_AXES`), or empty, or only
+/// says the rows are points (`項目`, `Feature`) over headers none of
+/// which says what a cell is about its row (`説明`, `Meaning`).
+pub fn is_comparison(first: &str, others: &[&str]) -> bool {
+    if others.iter().all(|h| h.trim_matches(is_space).is_empty()) {
+        return false;
+    }
+    let first = first.trim_matches(is_space);
+    let describes = |header: &&str| {
+        let folded = folded(header);
+        DESCRIBING_HEADERS.iter().any(|word| folded.contains(word))
+    };
+    first.is_empty()
+        || is_header_word(first, COMPARISON_AXES)
+        || (is_header_word(first, GENERIC_FIRST_HEADERS) && !others.iter().any(describes))
 }
 
 /// `header`, folded, is one of `words`, or in English their plural.

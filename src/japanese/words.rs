@@ -172,6 +172,54 @@ pub const COMPARISON_AXES: &[&str] = &[
     "aspect",
 ];
 
+/// First headers that say only that the rows are points of some kind
+/// (`| 項目 | EBS | EFS |`, `| Feature | S3 | EBS |`): over headers that
+/// name things, the table compares them; over headers that say what the
+/// cells are (`DESCRIBING_HEADERS`: `| 機能 | 説明 |`), it is a glossary.
+pub const GENERIC_FIRST_HEADERS: &[&str] = &[
+    "項目",
+    "特徴",
+    "機能",
+    "属性",
+    "item",
+    "feature",
+    "property",
+    "attribute",
+];
+
+/// Words in a table header that say what its cells are about the row
+/// (`説明`, `主な役割`, `Meaning`), not which thing the column is.
+pub const DESCRIBING_HEADERS: &[&str] = &[
+    "説明",
+    "内容",
+    "意味",
+    "概要",
+    "定義",
+    "詳細",
+    "備考",
+    "補足",
+    "役割",
+    "用途",
+    "目的",
+    "例",
+    "読み",
+    "値",
+    "description",
+    "meaning",
+    "definition",
+    "detail",
+    "note",
+    "summary",
+    "reading",
+    "romaji",
+    "translation",
+    "example",
+    "value",
+    "purpose",
+    "role",
+    "usage",
+];
+
 /// Words that narrow a label without making it a name: `Exam Tips`.
 pub const LABEL_QUALIFIERS: &[&str] = &["exam ", "試験の"];
 
