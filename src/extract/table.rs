@@ -40,7 +40,7 @@ pub(super) fn row_cards<'t>(table: &'t Table, source: &str) -> Vec<RowCard<'t>> 
             .get(name_column)
             .map_or((false, ""), |cell| name_of(&cell.head.text));
         if name.is_empty() {
-            if let Some(above) = cards.last_mut() {
+            if let Some(above) = cards.last_mut().filter(|_| !back.is_empty()) {
                 above.back.push('\n');
                 above.back.push_str(&back);
             }
@@ -143,7 +143,9 @@ fn is_blank(row: &Row) -> bool {
 /// A row that says again what the header says (a long table's header
 /// repeated down its length).
 fn repeats(row: &Row, header: &Row) -> bool {
-    let text = |cell: &Cell| cell.head.text.trim_matches(is_space).to_string();
+    fn text(cell: &Cell) -> &str {
+        cell.head.text.trim_matches(is_space)
+    }
     row.cells.len() == header.cells.len()
         && row.cells.iter().map(text).eq(header.cells.iter().map(text))
 }
