@@ -685,12 +685,13 @@ fn a_table_whose_rows_name_things_makes_a_card_a_row_its_cells_under_their_heade
                 |種類|役割|補足|\n\
                 |Service|Podへの入り口||\n\
                 ||安定した仮想IP||\n\
+                |![](icon.png)|図||\n\
                 |Namespace|||\n";
     let cards = cards(text);
     assert_eq!(
         fronts(text),
         ["マニフェスト", "Deployment", "template", "Service"],
-        "an empty row, the header repeated and a row with nothing but its name make no card"
+        "an empty row, the header repeated, a picture and a row with nothing but its name make no card"
     );
     assert_eq!(
         card(&cards, "Deployment").back,

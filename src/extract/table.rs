@@ -35,22 +35,25 @@ pub(super) fn row_cards<'t>(table: &'t Table, source: &str) -> Vec<RowCard<'t>> 
             continue;
         }
         let back = other_cells(table, row, said, source);
-        let (nested, name) = row
-            .cells
-            .get(name_column)
-            .map_or((false, ""), |cell| name_of(&cell.head.text));
-        if name.is_empty() {
-            if let Some(above) = cards.last_mut().filter(|_| !back.is_empty()) {
-                above.back.push('\n');
-                above.back.push_str(&back);
+        let cell = row.cells.get(name_column);
+        let (nested, name) = cell.map_or((false, ""), |cell| name_of(&cell.head.text));
+        if !name.is_empty() {
+            if !back.is_empty() {
+                cards.push(RowCard {
+                    name,
+                    back,
+                    line: row.line,
+                    nested,
+                });
             }
-        } else if !back.is_empty() {
-            cards.push(RowCard {
-                name,
-                back,
-                line: row.line,
-                nested,
-            });
+            continue;
+        }
+        // A picture names nothing a front can show; an empty cell is merged
+        // with the one above.
+        let pictured = cell.is_some_and(|cell| cell.head.media > 0);
+        if let Some(above) = cards.last_mut().filter(|_| !pictured && !back.is_empty()) {
+            above.back.push('\n');
+            above.back.push_str(&back);
         }
     }
     cards
