@@ -84,7 +84,7 @@ pub fn escape_bars_in_tables(markdown: &str) -> Cow<'_, str> {
 
 /// What stands for a furigana bar while a note's tables are parsed into
 /// cells (`hide_bars_in_tables`): one byte, as the bar, that no note has.
-pub const HIDDEN_BAR: char = '\u{1}';
+const HIDDEN_BAR: char = '\u{1}';
 
 /// `escape_bars_in_tables` for the outline, which must keep every offset
 /// of the note: the bars of furigana in a note with a table become

@@ -548,7 +548,7 @@ impl<'s> Builder<'s> {
             }
             return;
         }
-        if self.table.is_some() && self.table_event(&event, &range) {
+        if self.table_event(&event, &range) {
             return;
         }
         match event {
@@ -646,7 +646,7 @@ impl<'s> Builder<'s> {
     }
 
     /// The events that shape the open table into rows and cells; `false`
-    /// for what is inside a cell.
+    /// for what is inside a cell, and outside tables.
     fn table_event(&mut self, event: &Event<'_>, range: &Range<usize>) -> bool {
         let Some(open) = self.table.as_mut() else {
             return false;
