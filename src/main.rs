@@ -145,6 +145,10 @@ enum Command {
         /// Without it such notes are left as Anki has them, and listed.
         #[arg(long)]
         overwrite_anki_edits: bool,
+        /// Ask Anki to sync with AnkiWeb before (reviews made on a phone
+        /// come in first) and after.
+        #[arg(long)]
+        ankiweb: bool,
     },
     /// Find cards in the index (as the last build left it; writes nothing).
     ///
@@ -246,6 +250,7 @@ fn main() -> ExitCode {
             keep_removed,
             allow_deletes,
             overwrite_anki_edits,
+            ankiweb,
         } => building
             .options(OutputFormat::ALL.to_vec(), false, ui)
             .and_then(|build| {
@@ -256,6 +261,7 @@ fn main() -> ExitCode {
                         keep_removed,
                         allow_deletes,
                         overwrite_anki_edits,
+                        ankiweb,
                     },
                     ui,
                 )

@@ -19,7 +19,7 @@ const CONNECT: Duration = Duration::from_secs(5);
 const ANSWER: Duration = Duration::from_secs(60);
 
 /// How long Anki may take to take one media file (up to 100 MiB, sent as
-/// base64) and answer.
+/// base64) and answer, or to sync with AnkiWeb (`sync`, media included).
 const MEDIA_ANSWER: Duration = Duration::from_secs(300);
 
 /// For notedeck's tests: `ANSWER` (and `MEDIA_ANSWER`) in milliseconds,
@@ -155,7 +155,7 @@ impl Client {
 
     fn post(&self, action: &str, body: &Value) -> Result<Value, AnkiError> {
         let waited = self.answer_override.unwrap_or(match action {
-            "storeMediaFile" => MEDIA_ANSWER,
+            "storeMediaFile" | "sync" => MEDIA_ANSWER,
             _ => ANSWER,
         });
         let no_answer = || AnkiError::NoAnswer {

@@ -15,7 +15,7 @@ mod client;
 mod plan;
 mod state;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::build::{self, BuildOptions, BuildReport};
 use crate::export::remote::RemoteImages;
@@ -35,6 +35,9 @@ pub struct SyncOptions {
     /// Update notes edited in Anki and in the notes since the last sync
     /// with the notes' version (Anki's is kept in `EDITS_FILE` first).
     pub overwrite_anki_edits: bool,
+    /// Ask Anki to sync with AnkiWeb before (so that reviews made on a
+    /// phone come in first) and after.
+    pub ankiweb: bool,
 }
 
 /// The file in OUT where a sync keeps what Anki had of the notes it found
@@ -143,7 +146,13 @@ impl DeletionGuard {
 pub fn sync(options: &SyncOptions) -> anyhow::Result<(BuildReport, SyncReport)> {
     let client = Client::new(&options.url);
     client.check()?;
-    build::build_and(&options.build, |conn, notes| {
+    let ankiweb = options.ankiweb && !options.build.dry_run;
+    if ankiweb {
+        client.call("sync", json!({})).map_err(|err| {
+            anyhow::anyhow!("Anki could not sync with AnkiWeb first, so nothing was changed: {err}")
+        })?;
+    }
+    let synced = build::build_and(&options.build, |conn, notes| {
         // A dry run downloads nothing: it only uses what the cache has.
         let fetch = options.build.fetch_remote && !options.build.dry_run;
         let remote = RemoteImages::new(&options.build.out, fetch);
@@ -177,7 +186,15 @@ pub fn sync(options: &SyncOptions) -> anyhow::Result<(BuildReport, SyncReport)> 
             plan.apply(conn, &client, options.keep_removed)?;
         }
         Ok(report)
-    })
+    })?;
+    if ankiweb {
+        client.call("sync", json!({})).map_err(|err| {
+            anyhow::anyhow!(
+                "the notes are in Anki, but Anki could not sync with AnkiWeb after: {err}; sync in Anki when it can"
+            )
+        })?;
+    }
+    Ok(synced)
 }
 
 /// The ids in a list result.

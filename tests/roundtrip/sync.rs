@@ -787,3 +787,38 @@ fn a_note_edited_in_anki_and_in_the_notes_is_kept_and_named_until_the_notes_win(
     let run = s.sync(&[]);
     assert!(!run.stdout.contains("conflict"), "{}", run.stdout);
 }
+
+#[test]
+#[cfg_attr(
+    not(anki_connect),
+    ignore = "needs an AnkiConnect server: set NOTEDECK_ANKICONNECT and NOTEDECK_PYTHON"
+)]
+fn an_anki_that_cannot_reach_ankiweb_first_changes_nothing() {
+    let anki = anki();
+    let s = greek();
+    let (before, _) = by_key(anki, &s.col);
+    edit_note(&s.notes, "greek.md", "最初の文字", "最初の字母");
+    // The test server has no AnkiWeb account: its `sync` fails, as Anki's
+    // does offline or logged out.
+    let server = Server::start(&s.col);
+    let output = Command::new(env!("CARGO_BIN_EXE_notedeck"))
+        .args(["sync", "--ankiweb", "--notes"])
+        .arg(&s.notes)
+        .arg("--out")
+        .arg(&s.out)
+        .args(["--url", &server.url])
+        .output()
+        .unwrap();
+    server.stop();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("Anki could not sync with AnkiWeb first, so nothing was changed")
+            && stderr.contains("ANKIWEB_USER"),
+        "{stderr}"
+    );
+    let (after, _) = by_key(anki, &s.col);
+    assert_eq!(after, before);
+    let run = s.sync(&[]);
+    assert!(run.stdout.contains("2 updated"), "{}", run.stdout);
+}
