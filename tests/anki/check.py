@@ -10,6 +10,7 @@ file COL, does one thing, prints one JSON object and closes the collection.
     check.py dump COL                    every note: guid, fields, decks, tags, reps,
                                          mod, whether suspended; the collection's mod
     check.py review COL GUID             answer the note's card "Good" once
+    check.py add-tags COL GUID TAG...    tag the note, as a learner does in Anki
     check.py render COL GUID             the card's question and answer HTML, the
                                          sounds the answer plays, media dir
     check.py cards COL GUID              the note's type and each of its cards: ord,
@@ -134,6 +135,18 @@ def review(col_path, guid):
         col.close()
 
 
+def add_tags(col_path, guid, tags):
+    col = open_col(col_path)
+    try:
+        note = note_by_guid(col, guid)
+        for tag in tags:
+            note.add_tag(tag)
+        col.update_note(note)
+        out({"tags": note.tags})
+    finally:
+        col.close()
+
+
 def render(col_path, guid):
     col = open_col(col_path)
     try:
@@ -236,6 +249,8 @@ def main(argv):
         dump(args[0])
     elif command == "review":
         review(args[0], args[1])
+    elif command == "add-tags":
+        add_tags(args[0], args[1], args[2:])
     elif command == "render":
         render(args[0], args[1])
     elif command == "cards":

@@ -236,3 +236,47 @@ fn split_packages_import_as_the_one_package_does() {
         assert_note_is(&anki.notes(&col)[&card.guid], &card, &ALL_FIELDS);
     }
 }
+
+#[test]
+#[cfg_attr(
+    not(anki_roundtrip),
+    ignore = "needs Anki's Python library: set NOTEDECK_PYTHON"
+)]
+fn a_reimport_sets_the_tags_of_the_notes_it_updates_to_the_packages() {
+    // Measured with Anki's library, and documented in the README: an
+    // import that updates a note replaces its tags with the package's, so
+    // the tags added in Anki to a note whose card changed are gone (a
+    // package cannot know them: `sync` keeps them); a note the import
+    // leaves alone keeps its own.
+    let anki = anki();
+    let s = studied(anki);
+    let drink = extracted(&s.notes)
+        .into_iter()
+        .find(|c| c.front == "行く")
+        .unwrap()
+        .guid;
+    for guid in [&s.reviewed, &drink] {
+        anki.run(&[&"add-tags", &s.col, guid, &"leech", &"mytag"]);
+    }
+    // Anki updates a note only from a newer one (modification times in
+    // seconds): the edit in the notes comes later than the tagging.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    edit_note(&s.notes, "N5/verbs.md", "飲み込むこと", "飲み下すこと");
+    rename_heading(&s.notes);
+    build(&s.notes, &s.out, "apkg");
+    let logs = anki.import_apkg(&s.col, &[s.out.join("notes.apkg")]);
+    assert!(total(&logs, "updated") > 0, "{logs:?}");
+    let notes = anki.notes(&s.col);
+    let tags = |guid: &str| -> Vec<String> {
+        let mut tags: Vec<String> = serde_json::from_value(notes[guid]["tags"].clone()).unwrap();
+        tags.sort();
+        tags
+    };
+    assert!(notes[&s.reviewed]["fields"]["Back"]
+        .as_str()
+        .unwrap()
+        .contains("飲み下す"));
+    assert_eq!(tags(&s.reviewed), ["基本（よく使う）"]);
+    // 行く's section was not renamed and its card did not change.
+    assert_eq!(tags(&drink), ["leech", "mytag", "移動"]);
+}
