@@ -5,6 +5,8 @@
 //! out = "../decks"          # the output folder, from the file's folder
 //! reverse = true            # every note: a reversed card too
 //!
+//! exclude = ["drafts/**"]  # notes never read (`exclude`)
+//!
 //! [folders."aws/ec2"]       # the notes under notes/aws/ec2/
 //! deck = "AWS::EC2"         # …are in AWS::EC2::<title> instead of aws::ec2::<title>
 //! type_in = true            # …and their answers are typed in
@@ -21,10 +23,12 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::card::{Card, NoteType};
+use crate::exclude::Exclude;
 use crate::files::{self, ReadError};
 use crate::japanese::{compose, compose_string};
 use crate::limits::{mebibytes, MAX_SETTINGS_BYTES};
-use crate::scan::NoteText;
+use crate::scan::{self, NoteError, NoteFile, NoteText};
+use crate::trace::Trace;
 use crate::{cloze, extract};
 
 /// The name of the file, at the notes root.
@@ -186,6 +190,9 @@ struct ConfigFile {
     type_in: Option<toml::Spanned<bool>>,
     #[serde(default)]
     folders: BTreeMap<String, toml::Spanned<Folder>>,
+    /// Spanned, to name the line of a pattern that is no glob.
+    #[serde(default)]
+    exclude: Vec<toml::Spanned<String>>,
 }
 
 /// The settings of a notes folder: none when it has no `notedeck.toml`.
@@ -195,6 +202,8 @@ pub struct Config {
     out: Option<PathBuf>,
     /// By folder, relative to the notes root with `/` (`""`: the root).
     folders: BTreeMap<String, Folder>,
+    /// The notes that are not read at all.
+    exclude: Exclude,
     /// Of the file's bytes: a change makes every note extracted again.
     fingerprint: String,
 }
@@ -267,6 +276,8 @@ impl Config {
             entry.deck = folder.deck.or(entry.deck.take());
             entry.options = folder.options.or(entry.options);
         }
+        let exclude = Exclude::new(&file.exclude)
+            .map_err(|(at, why)| format!("line {}: {why}", line_of(at)))?;
         let out = match file.out {
             Some(out) => Some(
                 confined_out(root, out.get_ref())
@@ -277,6 +288,7 @@ impl Config {
         Ok(Config {
             out,
             folders,
+            exclude,
             fingerprint: format!("{:x}", Sha256::digest(text.as_bytes())),
         })
     }
@@ -297,6 +309,36 @@ impl Config {
     /// of the note type its front matter or folder asks for, or cloze
     /// notes when their backs have gaps.
     pub fn cards(&self, name: &str, note: &NoteText) -> Vec<Card> {
+        self.traced_cards(name, note, None)
+    }
+
+    /// `cards`, recording in `trace` what the extractor decided for each
+    /// part of the note (`notedeck explain`).
+    pub fn explain(&self, name: &str, note: &NoteText, trace: &mut Trace) -> Vec<Card> {
+        self.traced_cards(name, note, Some(trace))
+    }
+
+    /// The pattern of `exclude` that matches the note `name` (relative to
+    /// the notes root, with `/`), if one does.
+    pub fn excluded_by(&self, name: &str) -> Option<&str> {
+        self.exclude.matching(name)
+    }
+
+    /// The notes under `root` as `scan::scan_notes` finds them, less the
+    /// ones `exclude` names: those are never read, and the cards they made
+    /// before leave the index like the cards of a deleted note.
+    pub fn scan_notes(&self, root: &Path) -> (Vec<NoteFile>, Vec<NoteError>) {
+        let (mut notes, errors) = scan::scan_notes(root);
+        if !self.exclude.is_empty() {
+            notes.retain(|note| self.excluded_by(&note.name).is_none());
+        }
+        (notes, errors)
+    }
+
+    fn traced_cards(&self, name: &str, note: &NoteText, trace: Option<&mut Trace>) -> Vec<Card> {
+        if note.skip {
+            return Vec::new();
+        }
         let mut options = note.options;
         let mut deck = None;
         // Nearest folder first: the note's own, then each one above.
@@ -314,10 +356,14 @@ impl Config {
             folder = folder.rsplit_once('/').map_or("", |(above, _)| above);
         }
         let note_type = options.note_type();
-        let mut cards = extract::extract_note_in_deck(name, &note.text, |own| match deck {
+        let deck = |own: String| match deck {
             Some((folder, deck)) => folder_deck(&own, folder, deck),
             None => own,
-        });
+        };
+        let mut cards = match trace {
+            Some(trace) => extract::explain_note_in_deck(name, &note.text, deck, trace),
+            None => extract::extract_note_in_deck(name, &note.text, deck),
+        };
         for card in &mut cards {
             card.note_type = note_type;
             cloze::apply(card);
@@ -353,6 +399,7 @@ mod tests {
         NoteText {
             text: text.to_string(),
             options: NoteOptions::default(),
+            skip: false,
         }
     }
 
@@ -398,6 +445,18 @@ mod tests {
     }
 
     #[test]
+    fn exclude_names_paths_from_the_root_or_files_anywhere() {
+        let config = config("exclude = [\"drafts/**\", \"*.private.md\"]\n").unwrap();
+        assert_eq!(config.excluded_by("drafts/a.md"), Some("drafts/**"));
+        assert_eq!(config.excluded_by("drafts/deep/b.md"), Some("drafts/**"));
+        assert_eq!(config.excluded_by("aws/x.private.md"), Some("*.private.md"));
+        assert_eq!(config.excluded_by("x.private.md"), Some("*.private.md"));
+        assert_eq!(config.excluded_by("aws/drafts/a.md"), None);
+        assert_eq!(config.excluded_by("private.md"), None);
+        assert_eq!(Config::default().excluded_by("a.md"), None);
+    }
+
+    #[test]
     fn bad_settings_name_the_line() {
         for (text, want) in [
             ("[folders.a]\nreverse = true\ntype_in = true\n", "line 1"),
@@ -412,6 +471,10 @@ mod tests {
             ("out = \"decks/../../..\"\n", "is outside"),
             ("out = \"~/decks\"\n", "is outside"),
             ("\nrevers = true\n", "line 2"),
+            (
+                "\nexclude = [\"a/**\",\n  \"[b\"]\n",
+                "line 3: exclude = \"[b\"",
+            ),
             (
                 "reverse = true\n\ntype_in = true\n",
                 "line 3: reverse and type_in",
