@@ -7,6 +7,10 @@
 //!
 //! exclude = ["drafts/**"]  # notes never read (`exclude`)
 //!
+//! [extract]                 # the author's own words, besides the built-in
+//! separators = [" ... "]    # TERM ... DEFINITION
+//! labels = ["出典"]          # a line that files what follows, no term
+//!
 //! [folders."aws/ec2"]       # the notes under notes/aws/ec2/
 //! deck = "AWS::EC2"         # …are in AWS::EC2::<title> instead of aws::ec2::<title>
 //! type_in = true            # …and their answers are typed in
@@ -17,6 +21,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use serde::Deserialize;
@@ -25,6 +30,7 @@ use sha2::{Digest, Sha256};
 use crate::card::{Card, NoteType};
 use crate::exclude::Exclude;
 use crate::files::{self, ReadError};
+use crate::japanese::author::{self, AuthorWords};
 use crate::japanese::{compose, compose_string};
 use crate::limits::{mebibytes, MAX_SETTINGS_BYTES};
 use crate::scan::{self, NoteError, NoteFile, NoteText};
@@ -193,6 +199,44 @@ struct ConfigFile {
     /// Spanned, to name the line of a pattern that is no glob.
     #[serde(default)]
     exclude: Vec<toml::Spanned<String>>,
+    extract: Option<ExtractFile>,
+}
+
+/// `[extract]` as written: the author's separators and labels, spanned to
+/// name the line of one that cannot be used.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExtractFile {
+    #[serde(default)]
+    separators: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    labels: Vec<toml::Spanned<String>>,
+}
+
+impl ExtractFile {
+    /// The words, or the byte offset of one that cannot be used and why.
+    fn words(self) -> Result<Option<Arc<AuthorWords>>, (usize, String)> {
+        let check = |key: &str, words: Vec<toml::Spanned<String>>| {
+            words
+                .into_iter()
+                .map(|word| {
+                    let at = word.span().start;
+                    let word = compose_string(word.into_inner());
+                    if word.trim().is_empty() || word.contains('\n') {
+                        Err((at, format!("{key}: {word:?} is blank or spans lines")))
+                    } else {
+                        Ok(word)
+                    }
+                })
+                .collect::<Result<Vec<String>, _>>()
+        };
+        let separators = check("separators", self.separators)?;
+        let labels = check("labels", self.labels)?;
+        if separators.is_empty() && labels.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(Arc::new(AuthorWords::new(separators, labels))))
+    }
 }
 
 /// The settings of a notes folder: none when it has no `notedeck.toml`.
@@ -204,6 +248,8 @@ pub struct Config {
     folders: BTreeMap<String, Folder>,
     /// The notes that are not read at all.
     exclude: Exclude,
+    /// The author's own separators and labels, if any.
+    words: Option<Arc<AuthorWords>>,
     /// Of the file's bytes: a change makes every note extracted again.
     fingerprint: String,
 }
@@ -278,6 +324,12 @@ impl Config {
         }
         let exclude = Exclude::new(&file.exclude)
             .map_err(|(at, why)| format!("line {}: {why}", line_of(at)))?;
+        let words = match file.extract {
+            Some(extract) => extract
+                .words()
+                .map_err(|(at, why)| format!("line {}: {why}", line_of(at)))?,
+            None => None,
+        };
         let out = match file.out {
             Some(out) => Some(
                 confined_out(root, out.get_ref())
@@ -289,6 +341,7 @@ impl Config {
             out,
             folders,
             exclude,
+            words,
             fingerprint: format!("{:x}", Sha256::digest(text.as_bytes())),
         })
     }
@@ -360,9 +413,13 @@ impl Config {
             Some((folder, deck)) => folder_deck(&own, folder, deck),
             None => own,
         };
-        let mut cards = match trace {
+        let extract = || match trace {
             Some(trace) => extract::explain_note_in_deck(name, &note.text, deck, trace),
             None => extract::extract_note_in_deck(name, &note.text, deck),
+        };
+        let mut cards = match &self.words {
+            Some(words) => author::with_words(words, extract),
+            None => extract(),
         };
         for card in &mut cards {
             card.note_type = note_type;
@@ -475,6 +532,11 @@ mod tests {
                 "\nexclude = [\"a/**\",\n  \"[b\"]\n",
                 "line 3: exclude = \"[b\"",
             ),
+            (
+                "[extract]\nlabels = [\"出典\", \" \"]\n",
+                "line 2: labels: \" \"",
+            ),
+            ("[extract]\nseparator = [\" ... \"]\n", "line 2"),
             (
                 "reverse = true\n\ntype_in = true\n",
                 "line 3: reverse and type_in",

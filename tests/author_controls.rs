@@ -194,3 +194,45 @@ fn explain_names_the_rule_of_each_card_and_why_a_line_made_none() {
         "{text}"
     );
 }
+
+#[test]
+fn the_authors_separators_make_terms_and_a_new_setting_reextracts_keeping_guids() {
+    let project = Project::empty();
+    project.write_note(
+        "a.md",
+        "# 題\n\n- 用語: 定義の説明\n- 光合成 ... 植物が光で糖を作ること\n- 呼吸 ～ 糖から力を取り出すこと\n",
+    );
+    project.run(&["build", "--notes", "notes"]).ok();
+    let before = guids(&project);
+    assert_eq!(before.keys().collect::<Vec<_>>(), ["用語"]);
+
+    std::fs::write(
+        project.notes().join("notedeck.toml"),
+        "[extract]\nseparators = [\" ... \", \"～\"]\n",
+    )
+    .unwrap();
+    project.run(&["build", "--notes", "notes"]).ok();
+    let after = guids(&project);
+    assert_eq!(after.keys().collect::<Vec<_>>(), ["光合成", "呼吸", "用語"]);
+    assert_eq!(after["用語"], before["用語"]);
+    let cards = cards(&project);
+    assert_eq!(cards[1]["back"], "植物が光で糖を作ること");
+    assert_eq!(cards[2]["back"], "糖から力を取り出すこと");
+}
+
+#[test]
+fn the_authors_labels_file_what_follows_as_built_in_labels_do() {
+    let project = Project::empty();
+    project.write_note(
+        "a.md",
+        "# 題\n\n## 出典\n\n本の名前と著者の一覧。\n\n- 出典\n  - 用語X: 定義X\n- 出典: 用語Y: 定義Y\n",
+    );
+    let without = fronts(&project);
+    assert!(without.iter().any(|f| f == "出典"), "{without:?}");
+    std::fs::write(
+        project.notes().join("notedeck.toml"),
+        "[extract]\nlabels = [\"出典\"]\n",
+    )
+    .unwrap();
+    assert_eq!(fronts(&project), ["用語X", "用語Y"]);
+}
