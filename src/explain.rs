@@ -162,7 +162,20 @@ fn fate<'a>(number: usize, text: &'a str, cards: &'a [Card], trace: &Trace) -> L
 }
 
 fn write_text(out: &mut impl Write, line: &Line) -> std::io::Result<()> {
-    writeln!(out, "{:>5}  {}", line.line, line.text)?;
+    // A note is untrusted: its control characters (an escape sequence)
+    // must not drive the terminal.
+    let shown: String = line
+        .text
+        .chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect();
+    writeln!(out, "{}", format!("{:>5}  {shown}", line.line).trim_end())?;
     let said = match line.outcome {
         "blank" | "none" => return Ok(()),
         "front_matter" => "front matter".to_string(),
