@@ -420,8 +420,10 @@ impl Run<'_, '_> {
             || self.writer.meta(META_RULES)?.as_deref() != Some(rules);
         self.writer.set_meta(META_RULES, rules)?;
         // Before the scan: a change made while it runs must not match.
-        self.writer
-            .set_meta(freshness::META_STAMP, &freshness::stamp(self.notes))?;
+        self.writer.set_meta(
+            freshness::META_STAMP,
+            &freshness::stamp(self.notes, &self.config),
+        )?;
         let (notes, walk_errors) = self.config.scan_notes(self.notes);
         // Files under a folder that could not be read are not gone.
         let unreadable: Vec<String> = walk_errors

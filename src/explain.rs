@@ -97,7 +97,10 @@ pub fn command(file: &Path, notes: Option<&Path>, format: Format) -> anyhow::Res
 
 /// The nearest folder above `file` with a `notedeck.toml`, else its own.
 fn notes_root(file: &Path) -> PathBuf {
-    let folder = file.parent().unwrap_or(Path::new("."));
+    let folder = file
+        .parent()
+        .filter(|folder| !folder.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     folder
         .ancestors()
         .find(|dir| dir.join(config::FILE_NAME).is_file())

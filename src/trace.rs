@@ -95,10 +95,11 @@ pub enum Block {
 }
 
 impl Block {
-    /// Told from the block's source.
+    /// Told from the block's source (an indented code block, which starts
+    /// like a paragraph, is `Other`).
     pub fn of(source: &str) -> Block {
         let text = source.trim_start();
-        if text.starts_with("```") || text.starts_with("~~~") || source.starts_with("    ") {
+        if text.starts_with("```") || text.starts_with("~~~") {
             Block::Code
         } else if text.starts_with('|') {
             Block::Table

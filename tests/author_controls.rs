@@ -143,6 +143,8 @@ fn excluded_notes_are_never_read_and_their_cards_leave() {
         [("用語".to_string(), kept)]
     );
     assert_eq!(fronts(&project), ["用語"]);
+    let search = project.run(&["search", "用語"]);
+    assert!(!search.stderr().contains("changed"), "{}", search.stderr());
     let explained = explain(&project, "drafts/d.md");
     assert_eq!(explained[&3]["outcome"], "excluded", "{explained:?}");
 }
