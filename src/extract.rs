@@ -6,8 +6,11 @@
 //! or last) — and the first that applies makes its card; later lines of its
 //! head that define something by themselves make cards of their own; a run
 //! of labelled siblings makes one card together; a section whose heading
-//! names something is a topic. Every card keeps the headings and card
-//! fronts above it as its context.
+//! names something is a topic; a table's rows that name things are cards
+//! (`table`). Every card keeps the headings and card fronts above it as
+//! its context.
+
+mod table;
 
 use std::collections::HashMap;
 use std::ops::{Range, RangeInclusive};
@@ -19,14 +22,14 @@ use crate::japanese::phrase::{self, clean_front};
 use crate::japanese::script::{is_hiragana, is_japanese, is_pictograph, is_space};
 use crate::japanese::separator;
 use crate::limits;
-use crate::outline::{self, Node, NodeKind, Outline};
+use crate::outline::{self, Node, NodeKind, Outline, Table};
 use crate::render;
 use crate::trace::{Block, NoCard, Outcome, Rule, Step, Trace};
 
 /// The version of the rules: bump it with any change that makes other cards
 /// from the same notes. Every index made with another version extracts
 /// every note again at its next build (their cards keep their GUIDs).
-pub const RULES_VERSION: u32 = 3;
+pub const RULES_VERSION: u32 = 4;
 
 /// The longest back, in bytes of Markdown: about 2,000 Japanese characters,
 /// what a learner can still study on one card. A card's back holds its
@@ -142,6 +145,11 @@ impl Walk<'_> {
                     }
                     self.siblings(&node.children)
                 }
+                NodeKind::Table(index) => {
+                    let outcome = Outcome::Block(Block::Table);
+                    self.record(|walk| walk.node_lines(node), outcome);
+                    self.table(&self.outline.tables[index])
+                }
                 NodeKind::Item | NodeKind::Paragraph => {
                     let (first_end, blocks) = definition_blocks(&node.head);
                     let first = self.classify(node, first_end);
@@ -200,6 +208,36 @@ impl Walk<'_> {
             self.siblings(nodes);
         }
         if entered {
+            self.leave();
+        }
+    }
+
+    /// A card for each row of `table` that names something
+    /// (`table::row_cards`); a `└─` row is a part of the row above it,
+    /// which is its context.
+    fn table(&mut self, table: &Table) {
+        let mut under_row = false;
+        let mut above = None;
+        for row in table::row_cards(table, &self.outline.source) {
+            let front = clean_front(row.name);
+            if !row.nested {
+                if std::mem::take(&mut under_row) {
+                    self.leave();
+                }
+                above = Some(front.clone());
+            } else if let Some(name) = above.take() {
+                self.enter(name);
+                under_row = true;
+            }
+            self.emit(Draft {
+                kind: Kind::Term,
+                front,
+                back: row.back,
+                line: row.line,
+                rule: Rule::TableRow,
+            });
+        }
+        if under_row {
             self.leave();
         }
     }
@@ -390,6 +428,11 @@ impl Walk<'_> {
         if let Some((subject, rest)) = bold.filter(|(_, rest)| *rest <= end) {
             let back = self.rest_of_head(node, rest..end, &children());
             return Some(draft(Kind::Term, Rule::BoldFirst, &text[subject], back));
+        }
+        if let Some((subject, rest)) = phrase::japanese_subject_of_english(text) {
+            let back = self.rest_of_head(node, rest..end, &children());
+            let rule = Rule::ExplainedInEnglish;
+            return Some(draft(Kind::Term, rule, &text[subject], back));
         }
         self.line_definition(node, 0..end, has_children)
     }

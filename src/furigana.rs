@@ -67,11 +67,58 @@ pub fn pieces(text: &str) -> Vec<Piece<'_>> {
 /// inside the cell, so the cell's text holds the furigana again. Elsewhere
 /// `\\|` reads as `|` too. Without a table the text is returned as it is.
 pub fn escape_bars_in_tables(markdown: &str) -> Cow<'_, str> {
-    if !markdown.contains('{') || !markdown.lines().any(is_table_delimiter_row) {
+    let bars = furigana_bars_in_tables(markdown);
+    if bars.is_empty() {
         return Cow::Borrowed(markdown);
     }
-    let mut out = String::with_capacity(markdown.len() + 8);
+    let mut out = String::with_capacity(markdown.len() + bars.len());
     let mut done = 0;
+    for bar in bars {
+        out.push_str(&markdown[done..bar]);
+        out.push('\\');
+        done = bar;
+    }
+    out.push_str(&markdown[done..]);
+    Cow::Owned(out)
+}
+
+/// What stands for a furigana bar while a note's tables are parsed into
+/// cells (`hide_bars_in_tables`): one byte, as the bar, that no note has.
+const HIDDEN_BAR: char = '\u{1}';
+
+/// `escape_bars_in_tables` for the outline, which must keep every offset
+/// of the note: the bars of furigana in a note with a table become
+/// `HIDDEN_BAR`, so that they end no cell; the cells' text gets them back
+/// (`restore_bars`).
+pub fn hide_bars_in_tables(markdown: &str) -> Cow<'_, str> {
+    let bars = furigana_bars_in_tables(markdown);
+    if bars.is_empty() {
+        return Cow::Borrowed(markdown);
+    }
+    let mut out = markdown.as_bytes().to_vec();
+    for bar in bars {
+        out[bar] = HIDDEN_BAR as u8;
+    }
+    Cow::Owned(String::from_utf8(out).expect("one ASCII byte for another"))
+}
+
+/// Text read from `hide_bars_in_tables`' Markdown with its bars back.
+pub fn restore_bars(text: &str) -> Cow<'_, str> {
+    if text.contains(HIDDEN_BAR) {
+        Cow::Owned(text.replace(HIDDEN_BAR, "|"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// The offsets of the unescaped bars inside `{漢字|かんじ}` when the
+/// Markdown has a table (none, and nothing allocated, without one: most
+/// notes and backs).
+fn furigana_bars_in_tables(markdown: &str) -> Vec<usize> {
+    let mut bars = Vec::new();
+    if !markdown.contains('{') || !markdown.lines().any(is_table_delimiter_row) {
+        return bars;
+    }
     let mut at = 0;
     while let Some(offset) = markdown[at..].find('{') {
         let open = at + offset;
@@ -79,18 +126,14 @@ pub fn escape_bars_in_tables(markdown: &str) -> Cow<'_, str> {
         let Some((_, _, end)) = braces(markdown, open) else {
             continue;
         };
-        for (i, _) in markdown[open..end].match_indices('|') {
-            let bar = open + i;
-            if !markdown[..bar].ends_with('\\') {
-                out.push_str(&markdown[done..bar]);
-                out.push('\\');
-                done = bar;
-            }
-        }
+        let unescaped = markdown[open..end]
+            .match_indices('|')
+            .map(|(i, _)| open + i)
+            .filter(|&bar| !markdown[..bar].ends_with('\\'));
+        bars.extend(unescaped);
         at = end;
     }
-    out.push_str(&markdown[done..]);
-    Cow::Owned(out)
+    bars
 }
 
 /// A table's delimiter row, the line under its header: `|---|:--:|`,

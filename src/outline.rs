@@ -10,6 +10,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
+use crate::furigana;
 use crate::japanese::{phrase, script::is_space, separator};
 
 /// Items nested deeper than this are kept as text of their ancestors' backs,
@@ -24,9 +25,12 @@ pub enum NodeKind {
     Item,
     /// A paragraph outside any list.
     Paragraph,
-    /// Anything else (code, tables, HTML, quotes, a paragraph inside an
-    /// item): part of the backs, never a card itself. Only a block quote
-    /// outside lists has children: what it quotes.
+    /// A table, `Outline::tables[i]`: its rows may be cards, its source
+    /// stays whole in backs.
+    Table(usize),
+    /// Anything else (code, HTML, quotes, a paragraph inside an item): part
+    /// of the backs, never a card itself. Only a block quote outside lists
+    /// has children: what it quotes.
     Other,
 }
 
@@ -247,6 +251,29 @@ impl Head {
     }
 }
 
+/// A table as pulldown-cmark reads it (GFM): its header and its rows.
+#[derive(Debug, Default)]
+pub struct Table {
+    pub header: Row,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Debug, Default)]
+pub struct Row {
+    /// 1-based line of the row.
+    pub line: usize,
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Debug, Default)]
+pub struct Cell {
+    /// The cell's text, read like a head (link text kept, `<br>` a line
+    /// break).
+    pub head: Head,
+    /// The cell's Markdown between its pipes.
+    pub source: Range<usize>,
+}
+
 /// The tree of one note.
 #[derive(Debug)]
 pub struct Outline {
@@ -255,6 +282,8 @@ pub struct Outline {
     /// Index into `nodes` of the document title, the first `#` heading.
     pub title: Option<usize>,
     pub nodes: Vec<Node>,
+    /// The tables of the note, in order (`NodeKind::Table` indexes them).
+    pub tables: Vec<Table>,
 }
 
 impl Outline {
@@ -356,10 +385,12 @@ pub fn parse(text: &str) -> Outline {
     let source = normalize_bullets(text);
     let mut builder = Builder::new(&source);
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    for (event, range) in Parser::new_ext(&source, options).into_offset_iter() {
+    // Furigana's bars end no table cell (the cells' text gets them back).
+    let parsed = furigana::hide_bars_in_tables(&source);
+    for (event, range) in Parser::new_ext(&parsed, options).into_offset_iter() {
         builder.event(event, range);
     }
-    let mut flat = builder.finish();
+    let (mut flat, tables) = builder.finish();
     mark_skipped(&mut flat, &source);
     let mut nodes = nest_sections(flat, source.len());
     shape_siblings(&mut nodes, &source);
@@ -368,6 +399,7 @@ pub fn parse(text: &str) -> Outline {
         source,
         title,
         nodes,
+        tables,
     }
 }
 
@@ -446,6 +478,14 @@ impl Lines {
     }
 }
 
+/// A table being read: its node, what is read of it, the row and cell open.
+struct OpenTable {
+    node: Node,
+    table: Table,
+    row: Option<Row>,
+    cell: Option<Cell>,
+}
+
 /// An item whose head is still being read, or a heading or paragraph.
 struct Open {
     node: Node,
@@ -466,6 +506,9 @@ struct Builder<'s> {
     /// whole in backs.
     quote: Option<Node>,
     top: Vec<Node>,
+    /// A table being read, and the tables read.
+    table: Option<OpenTable>,
+    tables: Vec<Table>,
     /// Nesting depth inside a block kept whole as `Other`.
     skip: usize,
     link_depth: usize,
@@ -481,6 +524,8 @@ impl<'s> Builder<'s> {
             block: None,
             quote: None,
             top: Vec::new(),
+            table: None,
+            tables: Vec::new(),
             skip: 0,
             link_depth: 0,
             image_depth: 0,
@@ -506,6 +551,9 @@ impl<'s> Builder<'s> {
                 Event::End(_) => self.skip -= 1,
                 _ => {}
             }
+            return;
+        }
+        if self.table_event(&event, &range) {
             return;
         }
         match event {
@@ -553,6 +601,7 @@ impl<'s> Builder<'s> {
                     self.attach(open.node);
                 }
             }
+            Event::Start(Tag::Table(_)) => self.open_table(range),
             Event::Start(tag) if is_block(&tag) => self.other(range),
             Event::Rule => {
                 let node = self.node(NodeKind::Other, range);
@@ -587,6 +636,58 @@ impl<'s> Builder<'s> {
         self.skip = 1;
     }
 
+    /// A table: its cells are read like heads, for its rows to be cards.
+    fn open_table(&mut self, range: Range<usize>) {
+        if let Some(item) = self.items.last_mut() {
+            item.head_done = true;
+        }
+        let node = self.node(NodeKind::Table(self.tables.len()), range);
+        self.table = Some(OpenTable {
+            node,
+            table: Table::default(),
+            row: None,
+            cell: None,
+        });
+    }
+
+    /// The events that shape the open table into rows and cells; `false`
+    /// for what is inside a cell, and outside tables.
+    fn table_event(&mut self, event: &Event<'_>, range: &Range<usize>) -> bool {
+        let Some(open) = self.table.as_mut() else {
+            return false;
+        };
+        match event {
+            Event::Start(Tag::TableHead | Tag::TableRow) => {
+                open.row = Some(Row {
+                    line: self.lines.line(range.start),
+                    cells: Vec::new(),
+                });
+            }
+            Event::Start(Tag::TableCell) => {
+                open.cell = Some(Cell {
+                    head: Head::default(),
+                    source: range.clone(),
+                });
+            }
+            Event::End(TagEnd::TableCell) => {
+                if let (Some(row), Some(cell)) = (open.row.as_mut(), open.cell.take()) {
+                    row.cells.push(cell);
+                }
+            }
+            Event::End(TagEnd::TableHead) => {
+                open.table.header = open.row.take().unwrap_or_default()
+            }
+            Event::End(TagEnd::TableRow) => open.table.rows.extend(open.row.take()),
+            Event::End(TagEnd::Table) => {
+                let OpenTable { node, table, .. } = self.table.take().expect("an open table");
+                self.tables.push(table);
+                self.attach(node);
+            }
+            _ => return false,
+        }
+        true
+    }
+
     fn close_block(&mut self) {
         if let Some(open) = self.block.take() {
             self.attach(open.node);
@@ -601,15 +702,18 @@ impl<'s> Builder<'s> {
         }
     }
 
-    /// The head being read, if any.
-    fn head(&mut self) -> Option<&mut Node> {
+    /// The head being read, if any: a table cell's too.
+    fn head(&mut self) -> Option<&mut Head> {
+        if let Some(open) = self.table.as_mut() {
+            return open.cell.as_mut().map(|cell| &mut cell.head);
+        }
         if let Some(open) = self.block.as_mut() {
-            return Some(&mut open.node);
+            return Some(&mut open.node.head);
         }
         self.items
             .last_mut()
             .filter(|item| !item.head_done)
-            .map(|item| &mut item.node)
+            .map(|item| &mut item.node.head)
     }
 
     fn inline(&mut self, event: Event<'_>, range: Range<usize>) {
@@ -622,8 +726,7 @@ impl<'s> Builder<'s> {
             Event::End(TagEnd::Image) => self.image_depth = self.image_depth.saturating_sub(1),
             _ => {}
         }
-        let Some(node) = self.head() else { return };
-        let head = &mut node.head;
+        let Some(head) = self.head() else { return };
         head.cover(&range);
         let opens = match &event {
             Event::Start(
@@ -654,8 +757,10 @@ impl<'s> Builder<'s> {
                     last.end = head.text.len();
                 }
             }
-            Event::Text(text) if !in_image => head.push(&text, range, in_link),
-            Event::Code(code) => head.push(&code, range, true),
+            Event::Text(text) if !in_image => {
+                head.push(&furigana::restore_bars(&text), range, in_link)
+            }
+            Event::Code(code) => head.push(&furigana::restore_bars(&code), range, true),
             Event::SoftBreak | Event::HardBreak => head.push("\n", range, false),
             Event::InlineHtml(html) | Event::Html(html) => {
                 let tag = html.trim().to_ascii_lowercase();
@@ -675,7 +780,8 @@ impl<'s> Builder<'s> {
         }
     }
 
-    fn finish(mut self) -> Vec<Node> {
+    /// The nodes outside any section, and the tables.
+    fn finish(mut self) -> (Vec<Node>, Vec<Table>) {
         self.close_block();
         if let Some(quote) = self.quote.take() {
             self.top.push(quote);
@@ -683,7 +789,7 @@ impl<'s> Builder<'s> {
         while let Some(open) = self.items.pop() {
             self.attach(open.node);
         }
-        self.top
+        (self.top, self.tables)
     }
 }
 
@@ -711,7 +817,6 @@ fn is_block(tag: &Tag<'_>) -> bool {
         Tag::CodeBlock(_)
             | Tag::BlockQuote(_)
             | Tag::HtmlBlock
-            | Tag::Table(_)
             | Tag::FootnoteDefinition(_)
             | Tag::Heading { .. }
             | Tag::DefinitionList
@@ -1040,6 +1145,21 @@ mod tests {
             outline.markdown(&outline.nodes[0].children, usize::MAX),
             "- 子 A\n  - 孫\n- 子 B"
         );
+    }
+
+    #[test]
+    fn tables_are_read_into_rows_of_cells_and_furigana_bars_end_no_cell() {
+        let outline =
+            parse("- 語彙:\n\n  | 単語 | 意味 |\n  |---|---|\n  | {食|た}べる | **eat** |\n");
+        let table = &outline.tables[0];
+        let texts =
+            |row: &Row| -> Vec<String> { row.cells.iter().map(|c| c.head.text.clone()).collect() };
+        assert_eq!(texts(&table.header), ["単語", "意味"]);
+        assert_eq!(texts(&table.rows[0]), ["{食|た}べる", "eat"]);
+        assert_eq!(table.rows[0].line, 5);
+        let cell = &table.rows[0].cells[1];
+        assert_eq!(&outline.source[cell.source.clone()].trim(), &"**eat**");
+        assert_eq!(outline.nodes[0].children[0].kind, NodeKind::Table(0));
     }
 
     #[test]

@@ -18,7 +18,9 @@ pub enum Rule {
     BoldFirst,
     TermFirst,
     TermLast,
+    ExplainedInEnglish,
     DefiningLine,
+    TableRow,
 }
 
 impl Rule {
@@ -36,7 +38,11 @@ impl Rule {
             Rule::BoldFirst => "7. Definition sentence: bold first",
             Rule::TermFirst => "7. Definition sentence: term first",
             Rule::TermLast => "7. Definition sentence: term last",
+            Rule::ExplainedInEnglish => {
+                "7. Definition sentence: a Japanese word a learner explains in English"
+            }
             Rule::DefiningLine => "Several definitions in one paragraph",
+            Rule::TableRow => "Tables: rows that name things",
         }
     }
 }
@@ -115,7 +121,9 @@ impl Block {
     pub fn why(self) -> &'static str {
         match self {
             Block::Code => "inside a code block",
-            Block::Table => "a table",
+            Block::Table => {
+                "a table line that is no card (its header, a comparison, a row with nothing to recall)"
+            }
             Block::Html => "HTML",
             Block::Quote => "a quote",
             Block::Other => "a block that is no card",

@@ -674,3 +674,120 @@ fn a_term_named_last_after_a_demonstrative_takes_the_sentence_before() {
         Kind::Qa
     );
 }
+
+#[test]
+fn a_table_whose_rows_name_things_makes_a_card_a_row_its_cells_under_their_headers() {
+    let text = "## マニフェスト\n\nリソースの種類は以下の通り。\n\n\
+                |種類|役割|補足|\n|:--|:--|:--|\n\
+                |🟦 Deployment|アプリを動かす設定|`replicas` など|\n\
+                |└─ template:|Podの設計図||\n\
+                |||\n\
+                |種類|役割|補足|\n\
+                |Service|Podへの入り口||\n\
+                ||安定した仮想IP||\n\
+                |![](icon.png)|図||\n\
+                |Namespace|||\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        ["マニフェスト", "Deployment", "template", "Service"],
+        "an empty row, the header repeated, a picture and a row with nothing but its name make no card"
+    );
+    assert_eq!(
+        card(&cards, "Deployment").back,
+        "- 役割: アプリを動かす設定\n- 補足: replicas など"
+    );
+    assert_eq!(card(&cards, "Deployment").kind, Kind::Term);
+    assert_eq!(card(&cards, "Deployment").line, 7);
+    // A tree branch is a part of the row above it.
+    assert_eq!(
+        *card(&cards, "template").context,
+        ["マニフェスト", "Deployment"]
+    );
+    // A row without a name goes on with the row above (a merged cell).
+    assert_eq!(
+        card(&cards, "Service").back,
+        "- 役割: Podへの入り口\n- 役割: 安定した仮想IP"
+    );
+    // The table keeps its place in its section's back.
+    let section = &card(&cards, "マニフェスト").back;
+    assert!(
+        section.starts_with("リソースの種類は以下の通り。") && section.contains("Podの設計図"),
+        "{section}"
+    );
+}
+
+#[test]
+fn the_column_its_header_names_fronts_a_vocabulary_row_and_a_counting_column_never() {
+    let text = "| No. | 読み | 漢字 | 意味 |\n|---|---|---|---|\n\
+                | 1 | なきます | 泣きます | cry |\n| 2 | たべる | {食|た}べる | eat |\n\n\
+                | Adverb | Romaji | Meaning |\n| --- | --- | --- |\n| とても | totemo | very |\n";
+    let cards = cards(text);
+    assert_eq!(fronts(text), ["泣きます", "{食|た}べる", "とても"]);
+    assert_eq!(
+        card(&cards, "泣きます").back,
+        "- 読み: なきます\n- 意味: cry"
+    );
+    assert_eq!(
+        card(&cards, "とても").back,
+        "- Romaji: totemo\n- Meaning: very"
+    );
+    let numbered =
+        "| # | 単語 の 説明 | 例 |\n|---|---|---|\n| 1 | 雨 | あめ |\n| 2 | 雪 | ゆき |\n";
+    assert_eq!(fronts(numbered), ["雨", "雪"], "1, 2… only count the rows");
+    let steps = "| 手順 | 内容 |\n|---|---|\n| 1 | 作成する |\n| 2 | 削除する |\n";
+    assert!(fronts(steps).is_empty(), "a step number names nothing");
+}
+
+#[test]
+fn a_table_that_compares_things_makes_no_card_and_stays_in_its_section() {
+    let text = "## アクセス管理\n\n\
+                | | バケットポリシー | IAM |\n|---|---|---|\n| アカウント単位 | 〇 | × |\n\n\
+                ## オートスケール\n\n\
+                |比較軸|Cluster Autoscaler|HPA|\n|:--|:--|:--|\n|粒度|1ノード単位|1Pod単位|\n\n\
+                ## 値\n\n|2進数|スコープ|\n|--|--|\n|0001|インターフェイスローカル|\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        ["アクセス管理", "オートスケール", "値", "0001"]
+    );
+    assert!(card(&cards, "オートスケール").back.contains("1ノード単位"));
+    let glossary = "| 項目 | 説明 |\n|---|---|\n| 料金 | 従量課金 |\n";
+    let compared = "| 項目 | EBS | EFS |\n|---|---|---|\n| 容量 | 16TiB | 無制限 |\n";
+    assert_eq!(fronts(glossary), ["料金"], "項目 over 説明 is a glossary");
+    assert!(fronts(compared).is_empty(), "項目 over names compares them");
+    for side_by_side in [
+        "| メリット | デメリット |\n|---|---|\n| 安い | 遅い |\n",
+        "| Pros | Cons |\n|---|---|\n| cheap | slow |\n",
+    ] {
+        assert!(
+            fronts(side_by_side).is_empty(),
+            "columns under labels are lists"
+        );
+    }
+}
+
+#[test]
+fn a_word_with_its_reading_and_a_pattern_a_learner_explains_in_english_front_their_cards() {
+    let text = "- 食べる（たべる）- to eat\n- 3時ころ (san-ji koro) - around 3 o'clock\n\
+                - 〜ながら (while) is used to describe two actions at once\n\
+                - ちょっと can mean \"a little\" or \"excuse me\"\n\
+                - In formal writing, adverbs like 非常に are preferred.\n\
+                - Results are between 100-1000\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        [
+            "食べる（たべる）",
+            "3時ころ (san-ji koro)",
+            "〜ながら (while)",
+            "ちょっと"
+        ]
+    );
+    assert_eq!(card(&cards, "食べる（たべる）").back, "to eat");
+    assert_eq!(
+        card(&cards, "〜ながら (while)").back,
+        "is used to describe two actions at once"
+    );
+    assert_eq!(card(&cards, "ちょっと").kind, Kind::Term);
+}

@@ -98,5 +98,7 @@ fn furigana_in_braces_inside_a_table_cell_stay_in_their_cell() {
         "{html}"
     );
     project.run(&["build"]).ok();
-    assert_eq!(fronts(&project, "かんじ"), ["読み方"]);
+    // The row is a card of its own, fronted by its word; the item's back
+    // holds the table.
+    assert_eq!(fronts(&project, "かんじ"), ["{漢字|かんじ}", "読み方"]);
 }

@@ -8,10 +8,11 @@ use super::script::{
     is_close_bracket, is_hiragana, is_japanese, is_kanji, is_katakana, is_latin_or_digit, is_space,
 };
 use super::words::{
-    ACTORS, ASPECTS, CLAUSE_HIRAGANA, CONNECTIVES, COPULAS, COUNTERS, DEMONSTRATIVES,
-    ENGLISH_FINITE_VERBS, FILING_HEADINGS, FORWARD_POINTERS, INSTRUCTIONS, LABELS,
-    LABEL_QUALIFIERS, NAMING_MARKERS, NAMING_TAILS, PARTICLES, POLITE_OR_PAST_ENDINGS,
-    PREDICATE_ENDINGS, QUESTION_ENDINGS, QUESTION_WORDS, UPDATE_NOTES,
+    ACTORS, ASPECTS, CLAUSE_HIRAGANA, COMPARISON_AXES, CONNECTIVES, COPULAS, COUNTERS,
+    DEMONSTRATIVES, DESCRIBING_HEADERS, ENGLISH_FINITE_VERBS, ENGLISH_PREDICATES, FILING_HEADINGS,
+    FORWARD_POINTERS, GENERIC_FIRST_HEADERS, INSTRUCTIONS, LABELS, LABEL_QUALIFIERS, NAME_HEADERS,
+    NAMING_MARKERS, NAMING_TAILS, PARTICLES, POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS,
+    QUESTION_ENDINGS, QUESTION_WORDS, UPDATE_NOTES,
 };
 use super::{folded, is_nfkc_stable};
 
@@ -421,6 +422,69 @@ fn ends_like_a_name(text: &str) -> bool {
 fn hiragana_runs(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !is_hiragana(c))
         .filter(|run| !run.is_empty())
+}
+
+/// `〜ながら (while) is used to …`, `ちょっと can mean …`: a Japanese word
+/// or pattern, perhaps with its reading or gloss in brackets, opening an
+/// English sentence about it, as a learner writes. The byte ranges of the
+/// word with its brackets, and where the predicate begins.
+pub fn japanese_subject_of_english(text: &str) -> Option<(Range<usize>, usize)> {
+    let is_word = |c: char| is_japanese(c) || "〜～~・/／".contains(c);
+    let word_end = text.find(|c| !is_word(c))?;
+    if !text[..word_end].contains(is_japanese) {
+        return None;
+    }
+    let after_word = text[word_end..].trim_start_matches(is_space);
+    let subject_end = match after_word.chars().next() {
+        Some(open @ ('(' | '（')) => {
+            let close = if open == '(' { ')' } else { '）' };
+            let at = after_word.find(close)?;
+            text.len() - after_word.len() + at + close.len_utf8()
+        }
+        _ => word_end,
+    };
+    let predicate = text[subject_end..].trim_start_matches(is_space);
+    let spaced = predicate.len() < text.len() - subject_end;
+    let mut words = predicate.split_whitespace();
+    let opens = words
+        .next()
+        .is_some_and(|first| ENGLISH_PREDICATES.contains(&first));
+    (spaced && opens && words.nth(1).is_some())
+        .then(|| (0..subject_end, text.len() - predicate.len()))
+}
+
+/// A table header that says its column names the rows: `用語`, `漢字`,
+/// `Word`, `Adverbs` (`words::NAME_HEADERS`).
+pub fn names_rows(header: &str) -> bool {
+    is_header_word(header, NAME_HEADERS)
+}
+
+/// Whether a table's first header and the headers after it say the table
+/// compares things, its rows the points compared: the first is an axis
+/// (`比較軸`, `Criteria`; `words::COMPARISON_AXES`), or empty, or only
+/// says the rows are points (`項目`, `Feature`) over headers none of
+/// which says what a cell is about its row (`説明`, `Meaning`).
+pub fn is_comparison(first: &str, others: &[&str]) -> bool {
+    if others.iter().all(|h| h.trim_matches(is_space).is_empty()) {
+        return false;
+    }
+    let first = first.trim_matches(is_space);
+    let describes = |header: &&str| {
+        let folded = folded(header);
+        DESCRIBING_HEADERS.iter().any(|word| folded.contains(word))
+    };
+    first.is_empty()
+        || is_header_word(first, COMPARISON_AXES)
+        || (is_header_word(first, GENERIC_FIRST_HEADERS) && !others.iter().any(describes))
+}
+
+/// `header`, folded, is one of `words`, or in English their plural.
+fn is_header_word(header: &str, words: &[&str]) -> bool {
+    let folded = folded(header.trim_matches(is_space));
+    let singular = folded.strip_suffix('s').filter(|w| w.is_ascii());
+    words
+        .iter()
+        .any(|&word| folded == word || singular == Some(word))
 }
 
 /// A heading that only numbers or files things: `41.`, `01-10`, `Q3`,

@@ -54,6 +54,11 @@ pub fn is_pictograph(c: char) -> bool {
     matches!(c, '\u{2600}'..='\u{27bf}' | '\u{2b00}'..='\u{2bff}' | '\u{1f000}'..='\u{1faff}' | '\u{fe0f}')
 }
 
+/// The box-drawing marks that draw a tree (`└─`, `├─`, `│`).
+pub fn is_tree_mark(c: char) -> bool {
+    matches!(c, '\u{2500}'..='\u{257f}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -118,13 +118,15 @@ fn separator_at(text: &str, at: usize, c: char) -> Option<usize> {
     }
 }
 
-/// `len` bytes at `at` with a space on each side, not between two numbers
-/// (`100 - 200`, `1 = 1` are ranges and equations), and not the first link
-/// of a chain (`A -> B -> C` is a flow, `A - B - C` a list).
+/// `len` bytes at `at` with a space on each side (a dash may follow the
+/// bracket of a reading instead: `単語（よみ）- meaning`), not between two
+/// numbers (`100 - 200`, `1 = 1` are ranges and equations), and not the
+/// first link of a chain (`A -> B -> C` is a flow, `A - B - C` a list).
 fn spaced(text: &str, at: usize, len: usize) -> Option<usize> {
     let mark = &text[at..at + len];
     let rest = &text[at + len..];
-    if !text[..at].ends_with(is_space) || !rest.starts_with(is_space) {
+    let after_reading = text[..at].ends_with(is_close_bracket) && is_dash(mark);
+    if !(text[..at].ends_with(is_space) || after_reading) || !rest.starts_with(is_space) {
         return None;
     }
     let line_before = text[..at].rsplit('\n').next().unwrap_or_default();
@@ -132,6 +134,10 @@ fn spaced(text: &str, at: usize, len: usize) -> Option<usize> {
     let link = format!(" {mark} ");
     let chain = line_before.contains(&link) || line_after.contains(&link);
     (!chain && !is_between_numbers(text, at, len)).then_some(len)
+}
+
+fn is_dash(mark: &str) -> bool {
+    matches!(mark, "-" | "–" | "—")
 }
 
 /// Whether a separator (as `find` returned it) is one of the weak ones, a
@@ -345,6 +351,11 @@ mod tests {
         assert_eq!(split("ユーザー -> AWS -> VPC エンドポイント -> EC2"), None);
         assert_eq!(split("Multi-factor"), None);
         assert_eq!(split("AWS Lambda (関数) を使う"), None);
+        assert_eq!(
+            split("食べる（たべる）- to eat"),
+            Some(("食べる（たべる）", "to eat"))
+        );
+        assert_eq!(split("f(x)-1 の値"), None);
     }
 
     #[test]

@@ -58,6 +58,8 @@ pub const LABELS: &[&str] = &[
     "summary",
     "merit",
     "demerit",
+    "pro",
+    "con",
 ];
 
 /// Labels that name an aspect of the thing they are under: a section
@@ -83,6 +85,139 @@ pub const ASPECTS: &[&str] = &[
     "use case",
     "pricing",
     "benefit",
+];
+
+/// Table headers that name the column whose cells name the rows (a
+/// vocabulary table's word, a glossary's term), wherever it stands:
+/// `| 読み | 漢字 | 意味 |` is a table of kanji. Without one, the first
+/// column names the rows.
+pub const NAME_HEADERS: &[&str] = &[
+    "用語",
+    "単語",
+    "語",
+    "語句",
+    "語彙",
+    "言葉",
+    "漢字",
+    "表現",
+    "文法",
+    "名前",
+    "名称",
+    "副詞",
+    "名詞",
+    "動詞",
+    "形容詞",
+    "term",
+    "word",
+    "vocabulary",
+    "vocab",
+    "kanji",
+    "name",
+    "expression",
+    "phrase",
+    "grammar",
+    "pattern",
+    "adverb",
+    "noun",
+    "verb",
+    "adjective",
+    "particle",
+];
+
+/// English predicates that open what a learner's note says about a
+/// Japanese word or pattern: `ちょっと can mean …`, `〜ながら is used to …`.
+pub const ENGLISH_PREDICATES: &[&str] = &[
+    "is",
+    "are",
+    "can",
+    "may",
+    "means",
+    "indicates",
+    "expresses",
+    "tends",
+    "refers",
+    "implies",
+    "describes",
+    "shows",
+    "marks",
+    "emphasizes",
+    "emphasises",
+    "conveys",
+    "suggests",
+    "follows",
+    "attaches",
+    "modifies",
+    "comes",
+    "sounds",
+    "works",
+    "functions",
+    "adds",
+    "requires",
+    "gives",
+];
+
+/// What the first header of a comparison table says: its first column
+/// names the points compared (`粒度`, `コスト`), its other headers the
+/// things compared. (An empty first header says the same.)
+pub const COMPARISON_AXES: &[&str] = &[
+    "比較軸",
+    "比較項目",
+    "比較観点",
+    "比較",
+    "観点",
+    "軸",
+    "comparison",
+    "criteria",
+    "criterion",
+    "aspect",
+];
+
+/// First headers that say only that the rows are points of some kind
+/// (`| 項目 | EBS | EFS |`, `| Feature | S3 | EBS |`): over headers that
+/// name things, the table compares them; over headers that say what the
+/// cells are (`DESCRIBING_HEADERS`: `| 機能 | 説明 |`), it is a glossary.
+pub const GENERIC_FIRST_HEADERS: &[&str] = &[
+    "項目",
+    "特徴",
+    "機能",
+    "属性",
+    "item",
+    "feature",
+    "property",
+    "attribute",
+];
+
+/// Words in a table header that say what its cells are about the row
+/// (`説明`, `主な役割`, `Meaning`), not which thing the column is.
+pub const DESCRIBING_HEADERS: &[&str] = &[
+    "説明",
+    "内容",
+    "意味",
+    "概要",
+    "定義",
+    "詳細",
+    "備考",
+    "補足",
+    "役割",
+    "用途",
+    "目的",
+    "例",
+    "読み",
+    "値",
+    "description",
+    "meaning",
+    "definition",
+    "detail",
+    "note",
+    "summary",
+    "reading",
+    "romaji",
+    "translation",
+    "example",
+    "value",
+    "purpose",
+    "role",
+    "usage",
 ];
 
 /// Words that narrow a label without making it a name: `Exam Tips`.
