@@ -14,7 +14,7 @@ use crate::card::Card;
 use crate::config::{self, Config};
 use crate::outline;
 use crate::scan;
-use crate::trace::{Block, Outcome, Trace};
+use crate::trace::{Block, Outcome, Rule, Trace};
 
 /// How `explain` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -67,6 +67,7 @@ pub fn command(file: &Path, notes: Option<&Path>, format: Format) -> anyhow::Res
         config.explain(&name, &note, &mut trace)
     };
     let blanked: Vec<&str> = note.text.lines().collect();
+    let fates = Fates::new(source.lines().count(), &cards, &trace);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for (at, text) in source.lines().enumerate() {
         let number = at + 1;
@@ -81,7 +82,7 @@ pub fn command(file: &Path, notes: Option<&Path>, format: Format) -> anyhow::Res
             let why = "the note's front matter says notedeck: {skip: true}".to_string();
             plain(number, text, "skipped", Some(why))
         } else {
-            fate(number, text, &cards, &trace)
+            fates.of(number, text)
         };
         match format {
             Format::Jsonl => {
@@ -119,48 +120,84 @@ fn plain<'a>(line: usize, text: &'a str, outcome: &'static str, why: Option<Stri
     }
 }
 
-/// What the extraction did with line `number`: the cards whose front is
-/// there, else the innermost part of the note around it.
-fn fate<'a>(number: usize, text: &'a str, cards: &'a [Card], trace: &Trace) -> Line<'a> {
-    let made: Vec<CardMade> = cards
-        .iter()
-        .zip(&trace.rules)
-        .filter(|(card, _)| card.line == number)
-        .map(|(card, rule)| CardMade {
-            front: &card.front,
-            kind: card.kind.as_str(),
-            rule: rule.name(),
-        })
-        .collect();
-    if !made.is_empty() {
-        return Line {
-            cards: made,
-            ..plain(number, text, "card", None)
-        };
+/// What the extraction did with each line, worked out once for the note:
+/// a line may lie inside many parts (an item inside a quote), and a note
+/// may have hundreds of thousands of lines.
+struct Fates<'a> {
+    /// By line (0-based): the cards whose front is there.
+    cards: Vec<Vec<(usize, &'a Card)>>,
+    /// By line: the outcome of the innermost part around it, with its
+    /// number of lines.
+    innermost: Vec<Option<(usize, Outcome)>>,
+    all_cards: &'a [Card],
+    rules: &'a [Rule],
+}
+
+impl<'a> Fates<'a> {
+    fn new(lines: usize, cards: &'a [Card], trace: &'a Trace) -> Fates<'a> {
+        let mut by_line = vec![Vec::new(); lines];
+        for (index, card) in cards.iter().enumerate() {
+            if let Some(at) = by_line.get_mut(card.line.wrapping_sub(1)) {
+                at.push((index, card));
+            }
+        }
+        let mut innermost: Vec<Option<(usize, Outcome)>> = vec![None; lines];
+        // Later steps win ties: a part recorded after another of its size
+        // is inside it.
+        for step in &trace.steps {
+            let span = step.lines.end() - step.lines.start();
+            let first = step.lines.start().saturating_sub(1);
+            let last = (*step.lines.end()).min(lines);
+            for slot in innermost.iter_mut().take(last).skip(first) {
+                if slot.is_none_or(|(other, _)| span <= other) {
+                    *slot = Some((span, step.outcome));
+                }
+            }
+        }
+        Fates {
+            cards: by_line,
+            innermost,
+            all_cards: cards,
+            rules: &trace.rules,
+        }
     }
-    let innermost = trace
-        .steps
-        .iter()
-        .filter(|step| step.lines.contains(&number))
-        .min_by_key(|step| step.lines.end() - step.lines.start());
-    let Some(step) = innermost else {
-        return plain(number, text, "none", None);
-    };
-    match step.outcome {
-        Outcome::Card(index) => Line {
-            card_line: cards.get(index).map(|card| card.line),
-            ..plain(number, text, "head", None)
-        },
-        Outcome::NoCard(why) => plain(number, text, "no_card", Some(why.why().to_string())),
-        Outcome::Skipped => {
-            let why = format!("under {}", outline::SKIP_MARKER);
-            plain(number, text, "skipped", Some(why))
+
+    /// What became of line `number`, whose text is `text`: the cards whose
+    /// front is there, else the innermost part of the note around it.
+    fn of(&self, number: usize, text: &'a str) -> Line<'a> {
+        let made: Vec<CardMade> = self.cards[number - 1]
+            .iter()
+            .map(|&(index, card)| CardMade {
+                front: &card.front,
+                kind: card.kind.as_str(),
+                rule: self.rules[index].name(),
+            })
+            .collect();
+        if !made.is_empty() {
+            return Line {
+                cards: made,
+                ..plain(number, text, "card", None)
+            };
         }
-        Outcome::Block(Block::Html) if outline::is_skip_marker(text) => {
-            let why = "skips what follows it".to_string();
-            plain(number, text, "no_card", Some(why))
+        let Some((_, outcome)) = self.innermost[number - 1] else {
+            return plain(number, text, "none", None);
+        };
+        match outcome {
+            Outcome::Card(index) => Line {
+                card_line: self.all_cards.get(index).map(|card| card.line),
+                ..plain(number, text, "head", None)
+            },
+            Outcome::NoCard(why) => plain(number, text, "no_card", Some(why.why().to_string())),
+            Outcome::Skipped => {
+                let why = format!("under {}", outline::SKIP_MARKER);
+                plain(number, text, "skipped", Some(why))
+            }
+            Outcome::Block(Block::Html) if outline::is_skip_marker(text) => {
+                let why = "skips what follows it".to_string();
+                plain(number, text, "no_card", Some(why))
+            }
+            Outcome::Block(block) => plain(number, text, "no_card", Some(block.why().to_string())),
         }
-        Outcome::Block(block) => plain(number, text, "no_card", Some(block.why().to_string())),
     }
 }
 
