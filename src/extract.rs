@@ -360,10 +360,7 @@ impl Walk<'_> {
     fn classify(&self, node: &Node, end: usize) -> Option<Draft> {
         let head = &node.head;
         let text = &head.text[..end];
-        let has_children = node
-            .children
-            .iter()
-            .any(|c| !self.outline.source[c.range.clone()].trim().is_empty());
+        let has_children = self.has_children(node);
         let children = || self.outline.markdown(&node.children, MAX_BACK);
         let draft = |kind, rule, front: &str, back: String| Draft {
             kind,
@@ -658,6 +655,13 @@ impl Walk<'_> {
         node.line..=node.line + text.matches('\n').count()
     }
 
+    /// Whether anything but blank lines is nested under `node`.
+    fn has_children(&self, node: &Node) -> bool {
+        node.children
+            .iter()
+            .any(|c| !self.outline.source[c.range.clone()].trim().is_empty())
+    }
+
     /// Why an item or paragraph that the rules made no card of made none,
     /// for `explain`: the reasons the rules of `classify` turn it down.
     fn why_no_card(&self, node: &Node) -> NoCard {
@@ -667,10 +671,7 @@ impl Walk<'_> {
             Some(sep) if head.ends_with_separator() => &head.text[..sep.start],
             _ => text,
         };
-        let has_children = node
-            .children
-            .iter()
-            .any(|c| !self.outline.source[c.range.clone()].trim().is_empty());
+        let has_children = self.has_children(node);
         if head.is_only_references() || node.is_bookmark() {
             NoCard::Bookmarks
         } else if head.is_only_media_or_code() {
