@@ -135,6 +135,11 @@ enum Command {
         /// instead of deleting them.
         #[arg(long)]
         keep_removed: bool,
+        /// Delete the notes of removed cards even when they are many: over
+        /// 10 and over a fifth of the notes notedeck keeps in Anki. Without
+        /// it such a sync stops before changing anything.
+        #[arg(long, conflicts_with = "keep_removed")]
+        allow_deletes: bool,
     },
     /// Find cards in the index (as the last build left it; writes nothing).
     ///
@@ -252,6 +257,7 @@ fn main() -> ExitCode {
             building,
             url,
             keep_removed,
+            allow_deletes,
         } => building
             .options(OutputFormat::ALL.to_vec(), false, ui)
             .and_then(|build| {
@@ -260,6 +266,7 @@ fn main() -> ExitCode {
                         build,
                         url,
                         keep_removed,
+                        allow_deletes,
                     },
                     ui,
                 )

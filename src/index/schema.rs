@@ -80,12 +80,15 @@ CREATE TABLE outputs (
     pending INTEGER NOT NULL
 );
 -- What the last `sync` left in Anki, a card a row: its note id there, a
--- hash of the fields and tags sent, the deck its cards were put in.
+-- hash of the fields and tags sent, the deck its cards were put in, and
+-- the tags notedeck set (JSON; NULL: not known), the only ones a sync
+-- removes.
 CREATE TABLE anki_notes (
     guid TEXT PRIMARY KEY,
     nid INTEGER NOT NULL,
     hash BLOB NOT NULL,
-    deck TEXT NOT NULL
+    deck TEXT NOT NULL,
+    tags TEXT
 );
 -- Media files Anki has from a sync (names are content hashes).
 CREATE TABLE anki_media (
@@ -142,6 +145,7 @@ pub fn prepare(tx: &rusqlite::Transaction) -> anyhow::Result<bool> {
     }
     let version: i64 = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if version == SCHEMA_VERSION {
+        add_later_columns(tx)?;
         return Ok(false);
     }
     if version > SCHEMA_VERSION {
@@ -170,6 +174,15 @@ pub fn prepare(tx: &rusqlite::Transaction) -> anyhow::Result<bool> {
     tx.execute_batch(SCHEMA)?;
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     Ok(migrated)
+}
+
+/// Adds the columns this version gained after its tables were first made,
+/// NULL in every row: nothing else of the index needs making again.
+fn add_later_columns(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
+    if !has_column(tx, "main", "anki_notes", "tags")? {
+        tx.execute_batch("ALTER TABLE anki_notes ADD COLUMN tags TEXT")?;
+    }
+    Ok(())
 }
 
 /// Keeps the GUID, changed time and content hash of every card of the index
@@ -233,4 +246,29 @@ fn has_column(
         [table, schema, column],
         |row| row.get::<_, i64>(0).map(|n| n > 0),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_index_of_this_version_gains_the_columns_added_since_and_keeps_its_rows() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch(&format!(
+            "CREATE TABLE anki_notes (guid TEXT PRIMARY KEY, nid INTEGER NOT NULL, hash BLOB NOT NULL, deck TEXT NOT NULL);
+             INSERT INTO anki_notes VALUES ('g', 1, x'00', 'D');
+             PRAGMA user_version = {SCHEMA_VERSION};"
+        ))
+        .unwrap();
+        let tx = conn.transaction().unwrap();
+        assert!(!prepare(&tx).unwrap(), "no migration");
+        assert!(has_column(&tx, "main", "anki_notes", "tags").unwrap());
+        let row: (String, Option<String>) = tx
+            .query_row("SELECT guid, tags FROM anki_notes", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(row, ("g".to_string(), None));
+    }
 }

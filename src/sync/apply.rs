@@ -144,19 +144,29 @@ fn add_notes(conn: &Connection, client: &Client, batch: &[Outgoing]) -> anyhow::
 }
 
 fn update_notes(conn: &Connection, client: &Client, batch: &[InAnki]) -> anyhow::Result<()> {
+    // Tags are taken off and put on, not replaced: only the ones notedeck
+    // set change, and the learner's and Anki's own stay.
     let actions = batch
         .iter()
         .flat_map(|n| {
-            [
+            let fields = client::Action::new(
+                "updateNoteFields",
+                json!({ "note": { "id": n.nid, "fields": n.card.fields_json() } }),
+            );
+            let remove = n.tags_to_remove();
+            let remove = (!remove.is_empty()).then(|| {
                 client::Action::new(
-                    "updateNoteFields",
-                    json!({ "note": { "id": n.nid, "fields": n.card.fields_json() } }),
-                ),
+                    "removeTags",
+                    json!({ "notes": [n.nid], "tags": remove.join(" ") }),
+                )
+            });
+            let add = (!n.card.tags.is_empty()).then(|| {
                 client::Action::new(
-                    "updateNoteTags",
-                    json!({ "note": n.nid, "tags": n.card.tags }),
-                ),
-            ]
+                    "addTags",
+                    json!({ "notes": [n.nid], "tags": n.card.tags.join(" ") }),
+                )
+            });
+            std::iter::once(fields).chain(remove).chain(add)
         })
         .collect();
     each_ok(client.multi(actions)?)?;

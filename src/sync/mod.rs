@@ -29,6 +29,9 @@ pub struct SyncOptions {
     pub url: String,
     /// Suspend and tag the notes of removed cards instead of deleting them.
     pub keep_removed: bool,
+    /// Delete the notes of removed cards even when they are many
+    /// (`DeletionGuard`).
+    pub allow_deletes: bool,
 }
 
 /// The default address of AnkiConnect.
@@ -55,6 +58,8 @@ pub struct SyncReport {
     pub unchanged: usize,
     /// One line a note written: `add      deck · front`.
     pub lines: Vec<String>,
+    /// In a dry run: why the sync would stop (`DeletionGuard`).
+    pub would_stop: Option<String>,
 }
 
 impl std::fmt::Display for SyncReport {
@@ -74,7 +79,32 @@ impl std::fmt::Display for SyncReport {
             self.moved,
             self.media,
             self.unchanged
-        )
+        )?;
+        if let Some(why) = &self.would_stop {
+            write!(f, " · would stop: {why}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A sync that would delete many of the notes notedeck keeps in Anki
+/// stops before changing anything: a notes file emptied by mistake, a bad
+/// merge or a parser bug must not cost a learner their notes and reviews.
+/// Over `MIN_NOTES` notes and over a `SHARE`th of them, unless asked.
+struct DeletionGuard;
+
+impl DeletionGuard {
+    const MIN_NOTES: usize = 10;
+    const SHARE: usize = 5;
+
+    /// Why a sync deleting `deleting` of the `managed` notes it keeps in
+    /// Anki must stop, if it must.
+    fn check(deleting: usize, managed: usize) -> Option<String> {
+        (deleting > Self::MIN_NOTES && deleting * Self::SHARE > managed).then(|| {
+            format!(
+                "it would delete {deleting} of the {managed} notes notedeck keeps in Anki (their cards are gone from the notes: a file emptied or moved away by mistake?); nothing was changed. `sync --dry-run -v` lists them; sync with --allow-deletes to delete them, or --keep-removed to suspend them instead"
+            )
+        })
     }
 }
 
@@ -94,6 +124,17 @@ pub fn sync(options: &SyncOptions) -> anyhow::Result<(BuildReport, SyncReport)> 
             ..SyncReport::default()
         };
         plan.describe(&mut report, options.keep_removed);
+        let guarded = (!options.keep_removed && !options.allow_deletes)
+            .then(|| DeletionGuard::check(report.deleted, plan.managed()))
+            .flatten();
+        if let Some(why) = guarded {
+            if !options.build.dry_run {
+                // Returned inside the build's transaction: the index is
+                // left as it was too, and the next sync sees the same.
+                anyhow::bail!("sync stopped: {why}");
+            }
+            report.would_stop = Some(why);
+        }
         if !options.build.dry_run {
             plan.apply(conn, &client, options.keep_removed)?;
         }

@@ -81,6 +81,7 @@ impl Outgoing {
             nid,
             hash: self.hash.clone(),
             deck: deck.to_string(),
+            tags: Some(self.tags.clone()),
         }
     }
 
@@ -104,6 +105,23 @@ pub(super) struct InAnki {
     /// The deck its cards are in, when the index knows it (not for a note
     /// found by Key).
     pub(super) deck: Option<String>,
+    /// The tags the last sync set, when the index knows them: the ones an
+    /// update may take off. Every other tag is the learner's or Anki's
+    /// (`leech`, `marked`) and stays.
+    pub(super) sent_tags: Option<Vec<String>>,
+}
+
+impl InAnki {
+    /// The tags to take off the note: those notedeck set that the card no
+    /// longer has.
+    pub(super) fn tags_to_remove(&self) -> Vec<&str> {
+        self.sent_tags
+            .iter()
+            .flatten()
+            .filter(|tag| !self.card.tags.contains(tag))
+            .map(String::as_str)
+            .collect()
+    }
 }
 
 impl InAnki {
@@ -196,10 +214,11 @@ impl Plan {
             unchanged: 0,
         };
         for card in outgoing {
-            let in_anki = |nid: i64, deck: Option<&str>, card| InAnki {
+            let in_anki = |synced: Option<&Synced>, nid: i64, card| InAnki {
                 nid,
                 card,
-                deck: deck.map(str::to_string),
+                deck: synced.map(|s| s.deck.clone()),
+                sent_tags: synced.and_then(|s| s.tags.clone()),
             };
             let nid = known(&card.guid)
                 .map(|s| s.nid)
@@ -216,13 +235,13 @@ impl Plan {
             }
             match (known(&card.guid), found.get(&card.guid)) {
                 (Some(s), _) if s.hash != card.hash => {
-                    plan.update.push(in_anki(s.nid, Some(&s.deck), card))
+                    plan.update.push(in_anki(Some(s), s.nid, card))
                 }
                 (Some(s), _) if s.deck != card.deck => {
-                    plan.moves.push(in_anki(s.nid, Some(&s.deck), card))
+                    plan.moves.push(in_anki(Some(s), s.nid, card))
                 }
                 (Some(_), _) => plan.unchanged += 1,
-                (None, Some(&nid)) => plan.update.push(in_anki(nid, None, card)),
+                (None, Some(&nid)) => plan.update.push(in_anki(None, nid, card)),
                 (None, None) => plan.add.push(card),
             }
         }
@@ -256,6 +275,16 @@ impl Plan {
         wanted.dedup();
         plan.create_decks = wanted;
         Ok(plan)
+    }
+
+    /// How many notes notedeck keeps in Anki: every card's note Anki has,
+    /// and the notes of removed cards still there.
+    pub(super) fn managed(&self) -> usize {
+        self.update.len()
+            + self.moves.len()
+            + self.unchanged
+            + self.retype.len()
+            + self.leave.iter().filter(|l| l.nid.is_some()).count()
     }
 
     pub(super) fn describe(&self, report: &mut SyncReport, keep_removed: bool) {

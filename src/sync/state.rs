@@ -12,18 +12,23 @@ pub struct Synced {
     /// Of the fields and tags sent (`note_hash`).
     pub hash: Vec<u8>,
     pub deck: String,
+    /// The tags notedeck set on the note (`None`: not known, a note found
+    /// by its Key): a sync removes only these.
+    pub tags: Option<Vec<String>>,
 }
 
 pub fn synced(conn: &Connection) -> anyhow::Result<HashMap<String, Synced>> {
-    let mut stmt = conn.prepare("SELECT guid, nid, hash, deck FROM anki_notes")?;
+    let mut stmt = conn.prepare("SELECT guid, nid, hash, deck, tags FROM anki_notes")?;
     let rows = stmt
         .query_map([], |row| {
+            let tags: Option<String> = row.get(4)?;
             Ok((
                 row.get(0)?,
                 Synced {
                     nid: row.get(1)?,
                     hash: row.get(2)?,
                     deck: row.get(3)?,
+                    tags: tags.and_then(|json| serde_json::from_str(&json).ok()),
                 },
             ))
         })?
@@ -42,10 +47,11 @@ pub fn media(conn: &Connection) -> anyhow::Result<HashSet<String>> {
 /// Records notes as Anki now has them.
 pub fn record_synced(conn: &Connection, notes: &[(&str, Synced)]) -> anyhow::Result<()> {
     let mut stmt = conn.prepare_cached(
-        "INSERT OR REPLACE INTO anki_notes (guid, nid, hash, deck) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT OR REPLACE INTO anki_notes (guid, nid, hash, deck, tags) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for (guid, note) in notes {
-        stmt.execute(params![guid, note.nid, note.hash, note.deck])?;
+        let tags = note.tags.as_ref().map(serde_json::to_string).transpose()?;
+        stmt.execute(params![guid, note.nid, note.hash, note.deck, tags])?;
     }
     Ok(())
 }

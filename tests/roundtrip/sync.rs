@@ -601,3 +601,126 @@ fn a_second_notes_folder_synced_into_the_same_output_folder_deletes_nothing_in_a
     let (after, _) = by_key(anki, &s.col);
     assert_eq!(after, before, "not one note deleted or changed");
 }
+
+/// A synced collection of one note of Greek letters, each card tagged
+/// `Greek` by its heading.
+fn greek() -> Synced {
+    let s = Synced::new();
+    std::fs::write(
+        s.notes.join("greek.md"),
+        "# 言語\n\n## Greek\n\n- アルファ: ギリシャ文字の最初の文字\n- ベータ: ギリシャ文字の二番目の文字\n",
+    )
+    .unwrap();
+    s.sync(&[]);
+    s
+}
+
+fn tags_of(anki: &Anki, s: &Synced, guid: &str) -> Vec<String> {
+    let (notes, _) = by_key(anki, &s.col);
+    let mut tags: Vec<String> = serde_json::from_value(notes[guid]["tags"].clone()).unwrap();
+    tags.sort();
+    tags
+}
+
+#[test]
+#[cfg_attr(
+    not(anki_connect),
+    ignore = "needs an AnkiConnect server: set NOTEDECK_ANKICONNECT and NOTEDECK_PYTHON"
+)]
+fn tags_added_in_anki_stay_through_edits_and_renamed_headings() {
+    let anki = anki();
+    let s = greek();
+    let alpha = guid_of(&s.cards(), "アルファ");
+    let server = Server::start(&s.col);
+    let nids = server.call(
+        "findNotes",
+        json!({ "query": notedeck::export::key_search(&alpha) }),
+    );
+    server.call(
+        "addTags",
+        json!({ "notes": nids, "tags": "leech marked mytag" }),
+    );
+    server.stop();
+    assert_eq!(
+        tags_of(anki, &s, &alpha),
+        ["Greek", "leech", "marked", "mytag"]
+    );
+
+    // The definition edited in the notes: the new back, every tag kept.
+    edit_note(&s.notes, "greek.md", "最初の文字", "最初の字母");
+    let run = s.sync(&[]);
+    // The card, and the topic of its heading, whose back lists it.
+    assert!(run.stdout.contains("2 updated"), "{}", run.stdout);
+    let (notes, _) = by_key(anki, &s.col);
+    assert!(notes[&alpha]["fields"]["Back"]
+        .as_str()
+        .unwrap()
+        .contains("最初の字母"));
+    assert_eq!(
+        tags_of(anki, &s, &alpha),
+        ["Greek", "leech", "marked", "mytag"]
+    );
+
+    // The heading its tag comes from renamed: notedeck's tag follows, the
+    // learner's and Anki's stay.
+    edit_note(&s.notes, "greek.md", "## Greek", "## Hellenic");
+    s.sync(&[]);
+    assert_eq!(
+        tags_of(anki, &s, &alpha),
+        ["Hellenic", "leech", "marked", "mytag"]
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(anki_connect),
+    ignore = "needs an AnkiConnect server: set NOTEDECK_ANKICONNECT and NOTEDECK_PYTHON"
+)]
+fn a_sync_that_would_delete_many_notes_stops_unless_allowed() {
+    let anki = anki();
+    let s = Synced::new();
+    many_cards(&s.notes);
+    s.sync(&[]);
+    let (before, _) = by_key(anki, &s.col);
+    // A folder of 510 cards (10 notes of a section and its 50 terms) moved
+    // away by mistake: a third of them all.
+    std::fs::rename(
+        s.notes.join("part0"),
+        s.notes.parent().unwrap().join("away"),
+    )
+    .unwrap();
+
+    let run = s.sync(&["--dry-run"]);
+    assert!(
+        run.stdout.contains("510 deleted")
+            && run
+                .stdout
+                .contains("would stop: it would delete 510 of the"),
+        "{}",
+        run.stdout
+    );
+    let server = Server::start(&s.col);
+    let output = Command::new(env!("CARGO_BIN_EXE_notedeck"))
+        .args(["sync", "--notes"])
+        .arg(&s.notes)
+        .arg("--out")
+        .arg(&s.out)
+        .args(["--url", &server.url])
+        .output()
+        .unwrap();
+    server.stop();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("sync stopped: it would delete 510 of the")
+            && stderr.contains("--allow-deletes"),
+        "{stderr}"
+    );
+    let (after, _) = by_key(anki, &s.col);
+    assert_eq!(after, before, "nothing deleted or changed");
+    // The index is as it was: the next sync sees the same removal.
+    let run = s.sync(&["--allow-deletes"]);
+    assert!(run.stdout.contains("510 deleted"), "{}", run.stdout);
+    let (after, _) = by_key(anki, &s.col);
+    assert_eq!(after.len(), before.len() - 510);
+}
