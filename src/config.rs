@@ -32,7 +32,7 @@ use crate::exclude::Exclude;
 use crate::files::{self, ReadError};
 use crate::japanese::author::{self, AuthorWords};
 use crate::japanese::{compose, compose_string};
-use crate::limits::{mebibytes, MAX_SETTINGS_BYTES};
+use crate::limits::{mebibytes, MAX_AUTHOR_WORDS, MAX_AUTHOR_WORD_BYTES, MAX_SETTINGS_BYTES};
 use crate::scan::{self, NoteError, NoteFile, NoteText};
 use crate::trace::Trace;
 use crate::{cloze, extract};
@@ -217,6 +217,10 @@ impl ExtractFile {
     /// The words, or the byte offset of one that cannot be used and why.
     fn words(self) -> Result<Option<Arc<AuthorWords>>, (usize, String)> {
         let check = |key: &str, words: Vec<toml::Spanned<String>>| {
+            if let Some(past) = words.get(MAX_AUTHOR_WORDS) {
+                let why = format!("{key}: more than {MAX_AUTHOR_WORDS}");
+                return Err((past.span().start, why));
+            }
             words
                 .into_iter()
                 .map(|word| {
@@ -224,6 +228,9 @@ impl ExtractFile {
                     let word = compose_string(word.into_inner());
                     if word.trim().is_empty() || word.contains('\n') {
                         Err((at, format!("{key}: {word:?} is blank or spans lines")))
+                    } else if word.len() > MAX_AUTHOR_WORD_BYTES {
+                        let why = format!("longer than {MAX_AUTHOR_WORD_BYTES} bytes");
+                        Err((at, format!("{key}: {word:?} is {why}")))
                     } else {
                         Ok(word)
                     }
@@ -537,6 +544,10 @@ mod tests {
                 "line 2: labels: \" \"",
             ),
             ("[extract]\nseparator = [\" ... \"]\n", "line 2"),
+            (
+                &format!("[extract]\nlabels = [\n{}]\n", "\"a\",\n".repeat(101)),
+                "line 103: labels: more than 100",
+            ),
             (
                 "reverse = true\n\ntype_in = true\n",
                 "line 3: reverse and type_in",

@@ -22,15 +22,24 @@ pub struct AuthorWords {
     separators: Vec<String>,
     /// Folded, as labels are compared.
     labels: Vec<String>,
+    /// The longest label's bytes: longer text is none, and is not folded.
+    longest_label: usize,
 }
 
 impl AuthorWords {
     pub fn new(separators: Vec<String>, labels: Vec<String>) -> AuthorWords {
-        let labels = labels
+        let labels: Vec<String> = labels
             .iter()
             .map(|label| folded(label.trim_matches(is_space)).into_owned())
             .collect();
-        AuthorWords { separators, labels }
+        // Folding may make a label shorter than as written (`ＤＬＱ`): the
+        // text is measured before folding, so allow for what folding saves.
+        let longest_label = labels.iter().map(|l| 3 * l.len()).max().unwrap_or(0);
+        AuthorWords {
+            separators,
+            labels,
+            longest_label,
+        }
     }
 }
 
@@ -73,6 +82,9 @@ pub fn is_label(text: &str) -> bool {
         let word = text
             .trim_matches(is_space)
             .trim_end_matches(|c: char| c.is_ascii_digit() || is_space(c) || c == ':' || c == '：');
+        if word.len() > words.longest_label {
+            return None;
+        }
         let word = folded(word);
         words
             .labels
@@ -101,19 +113,30 @@ pub fn first_separator(text: &str, built_in: Option<Range<usize>>) -> Option<Ran
     }
 }
 
+/// The first `separator` in `text` with a term before it and no bracket
+/// open, with the spaces around it. The brackets are counted once along
+/// the text, not again from its start at each occurrence.
 fn first_outside_brackets(text: &str, separator: &str) -> Option<Range<usize>> {
-    text.match_indices(separator).find_map(|(at, _)| {
+    let mut depth = 0usize;
+    let mut counted = 0;
+    for (at, _) in text.match_indices(separator) {
+        for c in text[counted..at].chars() {
+            if is_open_bracket(c) {
+                depth += 1;
+            } else if is_close_bracket(c) {
+                depth = depth.saturating_sub(1);
+            }
+        }
+        counted = at;
         let before = &text[..at];
-        let opened = before.chars().filter(|&c| is_open_bracket(c)).count();
-        let closed = before.chars().filter(|&c| is_close_bracket(c)).count();
-        let termed = !before.trim_matches(is_space).is_empty();
-        (termed && opened <= closed).then(|| {
+        if depth == 0 && !before.trim_matches(is_space).is_empty() {
             let start = before.trim_end_matches(is_space).len();
             let after = &text[at + separator.len()..];
             let end = text.len() - after.trim_start_matches(is_space).len();
-            start..end
-        })
-    })
+            return Some(start..end);
+        }
+    }
+    None
 }
 
 #[cfg(test)]
