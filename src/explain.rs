@@ -196,6 +196,14 @@ impl<'a> Fates<'a> {
                 let why = "skips what follows it".to_string();
                 plain(number, text, "no_card", Some(why))
             }
+            // A slip in the marker (`<!-- notedeck: skp -->`) skips nothing.
+            Outcome::Block(Block::Html) if text.trim_start().starts_with("<!-- notedeck") => {
+                let why = format!(
+                    "HTML, skipping nothing: the mark is {}",
+                    outline::SKIP_MARKER
+                );
+                plain(number, text, "no_card", Some(why))
+            }
             Outcome::Block(block) => plain(number, text, "no_card", Some(block.why().to_string())),
         }
     }

@@ -178,7 +178,7 @@ fn explain_names_the_rule_of_each_card_and_why_a_line_made_none() {
     let project = Project::empty();
     project.write_note(
         "a.md",
-        "# 題\n\n- 用語: 定義の説明\n- 今日は雨が降ったので家にいました。\n\n```\ncode: here\n```\n",
+        "# 題\n\n- 用語: 定義の説明\n- 今日は雨が降ったので家にいました。\n\n```\ncode: here\n```\n\n<!-- notedeck: skp -->\n- 次の用語: 次の定義\n",
     );
     let lines = explain(&project, "a.md");
     assert_eq!(lines[&3]["outcome"], "card");
@@ -188,6 +188,10 @@ fn explain_names_the_rule_of_each_card_and_why_a_line_made_none() {
     assert_eq!(lines[&4]["why"], "a sentence: it defines nothing");
     assert_eq!(lines[&7]["why"], "inside a code block");
     assert_eq!(lines[&1]["why"], "the note's title (it names the deck)");
+    // A slip in the mark skips nothing, and says so.
+    let slip = lines[&10]["why"].as_str().unwrap();
+    assert!(slip.contains("skipping nothing"), "{slip}");
+    assert_eq!(lines[&11]["outcome"], "card");
 
     let text = project.run(&["explain", "notes/a.md"]).ok();
     assert!(
