@@ -114,6 +114,10 @@ pub fn sync(options: &crate::sync::SyncOptions, ui: Ui) -> anyhow::Result<ExitCo
             writeln!(out, "{line}")?;
         }
     }
+    // The learner's edits: always named.
+    for line in &sync.conflicts {
+        writeln!(out, "{line}")?;
+    }
     if !ui.quiet {
         writeln!(out, "{sync}")?;
     }

@@ -140,6 +140,11 @@ enum Command {
         /// it such a sync stops before changing anything.
         #[arg(long, conflicts_with = "keep_removed")]
         allow_deletes: bool,
+        /// Write the notes' version over notes edited in Anki too since the
+        /// last sync (Anki's text is kept in OUT/anki-edits.json first).
+        /// Without it such notes are left as Anki has them, and listed.
+        #[arg(long)]
+        overwrite_anki_edits: bool,
     },
     /// Find cards in the index (as the last build left it; writes nothing).
     ///
@@ -258,6 +263,7 @@ fn main() -> ExitCode {
             url,
             keep_removed,
             allow_deletes,
+            overwrite_anki_edits,
         } => building
             .options(OutputFormat::ALL.to_vec(), false, ui)
             .and_then(|build| {
@@ -267,6 +273,7 @@ fn main() -> ExitCode {
                         url,
                         keep_removed,
                         allow_deletes,
+                        overwrite_anki_edits,
                     },
                     ui,
                 )

@@ -88,7 +88,10 @@ CREATE TABLE anki_notes (
     nid INTEGER NOT NULL,
     hash BLOB NOT NULL,
     deck TEXT NOT NULL,
-    tags TEXT
+    tags TEXT,
+    -- A hash of the fields alone as sent (NULL: not known): a note whose
+    -- fields in Anki differ from it was edited there.
+    fields BLOB
 );
 -- Media files Anki has from a sync (names are content hashes).
 CREATE TABLE anki_media (
@@ -179,8 +182,12 @@ pub fn prepare(tx: &rusqlite::Transaction) -> anyhow::Result<bool> {
 /// Adds the columns this version gained after its tables were first made,
 /// NULL in every row: nothing else of the index needs making again.
 fn add_later_columns(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
-    if !has_column(tx, "main", "anki_notes", "tags")? {
-        tx.execute_batch("ALTER TABLE anki_notes ADD COLUMN tags TEXT")?;
+    for (column, kind) in [("tags", "TEXT"), ("fields", "BLOB")] {
+        if !has_column(tx, "main", "anki_notes", column)? {
+            tx.execute_batch(&format!(
+                "ALTER TABLE anki_notes ADD COLUMN {column} {kind}"
+            ))?;
+        }
     }
     Ok(())
 }
@@ -264,6 +271,7 @@ mod tests {
         let tx = conn.transaction().unwrap();
         assert!(!prepare(&tx).unwrap(), "no migration");
         assert!(has_column(&tx, "main", "anki_notes", "tags").unwrap());
+        assert!(has_column(&tx, "main", "anki_notes", "fields").unwrap());
         let row: (String, Option<String>) = tx
             .query_row("SELECT guid, tags FROM anki_notes", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))

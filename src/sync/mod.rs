@@ -32,7 +32,15 @@ pub struct SyncOptions {
     /// Delete the notes of removed cards even when they are many
     /// (`DeletionGuard`).
     pub allow_deletes: bool,
+    /// Update notes edited in Anki and in the notes since the last sync
+    /// with the notes' version (Anki's is kept in `EDITS_FILE` first).
+    pub overwrite_anki_edits: bool,
 }
+
+/// The file in OUT where a sync keeps what Anki had of the notes it found
+/// edited there and in the notes (JSON), written anew by every sync that
+/// finds such notes.
+pub const EDITS_FILE: &str = "anki-edits.json";
 
 /// The default address of AnkiConnect.
 pub const DEFAULT_URL: &str = "http://127.0.0.1:8765";
@@ -60,6 +68,13 @@ pub struct SyncReport {
     pub lines: Vec<String>,
     /// In a dry run: why the sync would stop (`DeletionGuard`).
     pub would_stop: Option<String>,
+    /// Notes edited in Anki and in the notes since the last sync, one line
+    /// each: `conflict deck · front`.
+    pub conflicts: Vec<String>,
+    /// Where Anki's text of them was kept.
+    pub edits_file: Option<std::path::PathBuf>,
+    /// Whether the notes' version was written over Anki's.
+    pub overwritten: bool,
 }
 
 impl std::fmt::Display for SyncReport {
@@ -80,6 +95,21 @@ impl std::fmt::Display for SyncReport {
             self.media,
             self.unchanged
         )?;
+        if !self.conflicts.is_empty() {
+            let what = if self.overwritten {
+                "overwritten with the notes' version"
+            } else {
+                "left as edited in Anki (--overwrite-anki-edits writes the notes' version)"
+            };
+            write!(
+                f,
+                " · {} edited in Anki and in the notes, {what}",
+                self.conflicts.len()
+            )?;
+            if let Some(file) = &self.edits_file {
+                write!(f, "; Anki's text is in {}", file.display())?;
+            }
+        }
         if let Some(why) = &self.would_stop {
             write!(f, " · would stop: {why}")?;
         }
@@ -117,12 +147,20 @@ pub fn sync(options: &SyncOptions) -> anyhow::Result<(BuildReport, SyncReport)> 
         // A dry run downloads nothing: it only uses what the cache has.
         let fetch = options.build.fetch_remote && !options.build.dry_run;
         let remote = RemoteImages::new(&options.build.out, fetch);
-        let plan = Plan::make(conn, &client, notes, remote)?;
+        let mut plan = Plan::make(conn, &client, notes, remote)?;
         let mut report = SyncReport {
             dry_run: options.build.dry_run,
             url: options.url.clone(),
+            overwritten: options.overwrite_anki_edits,
             ..SyncReport::default()
         };
+        if !plan.conflicts.is_empty() && !options.build.dry_run {
+            report.edits_file = Some(plan.keep_anki_edits(&options.build.out)?);
+        }
+        report.conflicts = plan.conflict_lines();
+        if options.overwrite_anki_edits {
+            plan.overwrite_conflicts();
+        }
         plan.describe(&mut report, options.keep_removed);
         let guarded = (!options.keep_removed && !options.allow_deletes)
             .then(|| DeletionGuard::check(report.deleted, plan.managed()))

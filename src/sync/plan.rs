@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use anyhow::Context as _;
 use rusqlite::Connection;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -31,6 +32,8 @@ pub(super) struct Outgoing {
     pub(super) tags: Vec<String>,
     /// Of the fields and tags: what `anki_notes` compares.
     pub(super) hash: Vec<u8>,
+    /// Of the fields alone (`state::fields_hash`).
+    pub(super) fields_hash: Vec<u8>,
 }
 
 impl Outgoing {
@@ -56,7 +59,9 @@ impl Outgoing {
             hasher.update(tag.as_bytes());
             hasher.update([0x1e]);
         }
+        let fields_hash = state::fields_hash(fields.iter().map(|(_, value)| value.as_str()));
         Outgoing {
+            fields_hash,
             guid: note.guid.to_string(),
             note_type: note.note_type,
             deck: note.deck.to_string(),
@@ -82,6 +87,7 @@ impl Outgoing {
             hash: self.hash.clone(),
             deck: deck.to_string(),
             tags: Some(self.tags.clone()),
+            fields: Some(self.fields_hash.clone()),
         }
     }
 
@@ -109,6 +115,15 @@ pub(super) struct InAnki {
     /// update may take off. Every other tag is the learner's or Anki's
     /// (`leech`, `marked`) and stays.
     pub(super) sent_tags: Option<Vec<String>>,
+    /// The hash of the fields the last sync sent, when the index knows it.
+    pub(super) sent_fields: Option<Vec<u8>>,
+}
+
+/// A note changed in the notes and, since the last sync, in Anki too.
+pub(super) struct Conflict {
+    pub(super) note: InAnki,
+    /// Its fields as Anki has them, by name.
+    pub(super) anki_fields: serde_json::Map<String, Value>,
 }
 
 impl InAnki {
@@ -148,6 +163,9 @@ pub(super) struct Plan {
     /// deleted, and the card added anew (AnkiConnect cannot change a
     /// note's type).
     pub(super) retype: Vec<(i64, String)>,
+    /// Notes to update that were edited in Anki since the last sync: left
+    /// as Anki has them unless the user says the notes win.
+    pub(super) conflicts: Vec<Conflict>,
     pub(super) unchanged: usize,
 }
 
@@ -211,6 +229,7 @@ impl Plan {
             moves: Vec::new(),
             leave: Vec::new(),
             retype: Vec::new(),
+            conflicts: Vec::new(),
             unchanged: 0,
         };
         for card in outgoing {
@@ -219,6 +238,7 @@ impl Plan {
                 card,
                 deck: synced.map(|s| s.deck.clone()),
                 sent_tags: synced.and_then(|s| s.tags.clone()),
+                sent_fields: synced.and_then(|s| s.fields.clone()),
             };
             let nid = known(&card.guid)
                 .map(|s| s.nid)
@@ -255,6 +275,7 @@ impl Plan {
                 line: format!("{} · {}", card.deck, card.front),
             });
         }
+        plan.set_conflicts_aside(client)?;
         let sent = state::media(conn)?;
         plan.media = media
             .files()
@@ -277,10 +298,101 @@ impl Plan {
         Ok(plan)
     }
 
+    /// Moves the notes to update whose fields Anki has changed since the
+    /// last sync (their hash is no longer the one sent) to `conflicts`.
+    fn set_conflicts_aside(&mut self, client: &Client) -> anyhow::Result<()> {
+        let nids: Vec<i64> = self
+            .update
+            .iter()
+            .filter(|n| n.sent_fields.is_some())
+            .map(|n| n.nid)
+            .collect();
+        let mut in_anki: std::collections::HashMap<i64, serde_json::Map<String, Value>> =
+            Default::default();
+        for batch in nids.chunks(BATCH) {
+            let infos = client.call("notesInfo", json!({ "notes": batch }))?;
+            for info in infos.as_array().into_iter().flatten() {
+                let (Some(nid), Some(fields)) =
+                    (info["noteId"].as_i64(), info["fields"].as_object())
+                else {
+                    continue;
+                };
+                let values = fields
+                    .iter()
+                    .map(|(name, field)| (name.clone(), field["value"].clone()))
+                    .collect();
+                in_anki.insert(nid, values);
+            }
+        }
+        let (conflicts, update): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.update).into_iter().partition(|n| {
+                let (Some(sent), Some(fields)) = (&n.sent_fields, in_anki.get(&n.nid)) else {
+                    return false;
+                };
+                let now = n
+                    .card
+                    .fields
+                    .iter()
+                    .map(|(name, _)| fields.get(*name).and_then(Value::as_str).unwrap_or(""));
+                state::fields_hash(now) != *sent
+            });
+        self.update = update;
+        self.conflicts = conflicts
+            .into_iter()
+            .map(|note| Conflict {
+                anki_fields: in_anki.remove(&note.nid).unwrap_or_default(),
+                note,
+            })
+            .collect();
+        Ok(())
+    }
+
+    /// One line a conflict: `conflict deck · front`.
+    pub(super) fn conflict_lines(&self) -> Vec<String> {
+        self.conflicts
+            .iter()
+            .map(|c| c.note.card.line("conflict"))
+            .collect()
+    }
+
+    /// Writes what Anki has of the conflicting notes, and what the notes
+    /// say, to `out/EDITS_FILE` (in place whole, as outputs are): the
+    /// learner's edits are never only in a note about to be overwritten.
+    pub(super) fn keep_anki_edits(&self, out: &Path) -> anyhow::Result<std::path::PathBuf> {
+        let edits: Vec<Value> = self
+            .conflicts
+            .iter()
+            .map(|c| {
+                json!({
+                    "key": c.note.card.guid,
+                    "deck": c.note.card.deck,
+                    "front": c.note.card.front,
+                    "anki": c.anki_fields,
+                    "notes": c.note.card.fields_json(),
+                })
+            })
+            .collect();
+        let path = out.join(super::EDITS_FILE);
+        let mut temp = tempfile::Builder::new()
+            .prefix(crate::export::TEMP_PREFIX)
+            .tempfile_in(out)?;
+        serde_json::to_writer_pretty(&mut temp, &edits)?;
+        temp.persist(&path)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+        Ok(path)
+    }
+
+    /// The notes win the conflicts: those notes are updated after all.
+    pub(super) fn overwrite_conflicts(&mut self) {
+        self.update
+            .extend(self.conflicts.drain(..).map(|conflict| conflict.note));
+    }
+
     /// How many notes notedeck keeps in Anki: every card's note Anki has,
     /// and the notes of removed cards still there.
     pub(super) fn managed(&self) -> usize {
         self.update.len()
+            + self.conflicts.len()
             + self.moves.len()
             + self.unchanged
             + self.retype.len()

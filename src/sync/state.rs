@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::{params, Connection};
+use sha2::{Digest, Sha256};
 
 /// A card's note in Anki as the last sync left it.
 #[derive(Debug, Clone)]
@@ -15,10 +16,23 @@ pub struct Synced {
     /// The tags notedeck set on the note (`None`: not known, a note found
     /// by its Key): a sync removes only these.
     pub tags: Option<Vec<String>>,
+    /// Of the fields alone as sent (`fields_hash`; `None`: not known).
+    pub fields: Option<Vec<u8>>,
+}
+
+/// A hash of a note's field values in its note type's order: what notedeck
+/// sent, compared with what Anki has now, tells an edit made in Anki.
+pub fn fields_hash<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<u8> {
+    let mut hasher = Sha256::new();
+    for value in values {
+        hasher.update(value.as_bytes());
+        hasher.update([0x1f]);
+    }
+    hasher.finalize()[..16].to_vec()
 }
 
 pub fn synced(conn: &Connection) -> anyhow::Result<HashMap<String, Synced>> {
-    let mut stmt = conn.prepare("SELECT guid, nid, hash, deck, tags FROM anki_notes")?;
+    let mut stmt = conn.prepare("SELECT guid, nid, hash, deck, tags, fields FROM anki_notes")?;
     let rows = stmt
         .query_map([], |row| {
             let tags: Option<String> = row.get(4)?;
@@ -29,6 +43,7 @@ pub fn synced(conn: &Connection) -> anyhow::Result<HashMap<String, Synced>> {
                     hash: row.get(2)?,
                     deck: row.get(3)?,
                     tags: tags.and_then(|json| serde_json::from_str(&json).ok()),
+                    fields: row.get(5)?,
                 },
             ))
         })?
@@ -47,11 +62,18 @@ pub fn media(conn: &Connection) -> anyhow::Result<HashSet<String>> {
 /// Records notes as Anki now has them.
 pub fn record_synced(conn: &Connection, notes: &[(&str, Synced)]) -> anyhow::Result<()> {
     let mut stmt = conn.prepare_cached(
-        "INSERT OR REPLACE INTO anki_notes (guid, nid, hash, deck, tags) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR REPLACE INTO anki_notes (guid, nid, hash, deck, tags, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for (guid, note) in notes {
         let tags = note.tags.as_ref().map(serde_json::to_string).transpose()?;
-        stmt.execute(params![guid, note.nid, note.hash, note.deck, tags])?;
+        stmt.execute(params![
+            guid,
+            note.nid,
+            note.hash,
+            note.deck,
+            tags,
+            note.fields
+        ])?;
     }
     Ok(())
 }

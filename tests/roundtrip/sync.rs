@@ -724,3 +724,66 @@ fn a_sync_that_would_delete_many_notes_stops_unless_allowed() {
     let (after, _) = by_key(anki, &s.col);
     assert_eq!(after.len(), before.len() - 510);
 }
+
+#[test]
+#[cfg_attr(
+    not(anki_connect),
+    ignore = "needs an AnkiConnect server: set NOTEDECK_ANKICONNECT and NOTEDECK_PYTHON"
+)]
+fn a_note_edited_in_anki_and_in_the_notes_is_kept_and_named_until_the_notes_win() {
+    let anki = anki();
+    let s = greek();
+    let alpha = guid_of(&s.cards(), "アルファ");
+    let server = Server::start(&s.col);
+    let nid = server.call(
+        "findNotes",
+        json!({ "query": notedeck::export::key_search(&alpha) }),
+    )[0]
+    .as_i64()
+    .unwrap();
+    server.call(
+        "updateNoteFields",
+        json!({ "note": { "id": nid, "fields": { "Back": "Α α（学習者の修正）" } } }),
+    );
+    server.stop();
+
+    edit_note(&s.notes, "greek.md", "最初の文字", "最初の字母");
+    let run = s.sync(&[]);
+    assert!(
+        run.stdout.contains("conflict 言語 · アルファ")
+            && run
+                .stdout
+                .contains("1 edited in Anki and in the notes, left as edited in Anki")
+            && run.stdout.contains("anki-edits.json"),
+        "{}",
+        run.stdout
+    );
+    let back = |s: &Synced| {
+        let (notes, _) = by_key(anki, &s.col);
+        notes[&alpha]["fields"]["Back"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(back(&s), "Α α（学習者の修正）");
+    let kept: Value =
+        serde_json::from_str(&std::fs::read_to_string(s.out.join("anki-edits.json")).unwrap())
+            .unwrap();
+    assert_eq!(kept[0]["anki"]["Back"], "Α α（学習者の修正）");
+    assert!(kept[0]["notes"]["Back"]
+        .as_str()
+        .unwrap()
+        .contains("最初の字母"));
+    // Said again by the next sync: nothing was settled.
+    assert!(s.sync(&[]).stdout.contains("conflict 言語 · アルファ"));
+
+    let run = s.sync(&["--overwrite-anki-edits"]);
+    assert!(
+        run.stdout.contains("overwritten with the notes' version"),
+        "{}",
+        run.stdout
+    );
+    assert!(back(&s).contains("最初の字母"));
+    let run = s.sync(&[]);
+    assert!(!run.stdout.contains("conflict"), "{}", run.stdout);
+}
