@@ -420,9 +420,11 @@ impl Run<'_, '_> {
             || self.writer.meta(META_RULES)?.as_deref() != Some(rules);
         self.writer.set_meta(META_RULES, rules)?;
         // Before the scan: a change made while it runs must not match.
-        self.writer
-            .set_meta(freshness::META_STAMP, &freshness::stamp(self.notes))?;
-        let (notes, walk_errors) = scan::scan_notes(self.notes);
+        self.writer.set_meta(
+            freshness::META_STAMP,
+            &freshness::stamp(self.notes, &self.config),
+        )?;
+        let (notes, walk_errors) = self.config.scan_notes(self.notes);
         // Files under a folder that could not be read are not gone.
         let unreadable: Vec<String> = walk_errors
             .iter()
@@ -727,7 +729,7 @@ fn unix_now() -> i64 {
 /// changed (by size and modification time, none read) or gone.
 pub fn notes_changed_since_build(index: &Index, notes: &Path) -> anyhow::Result<usize> {
     let mut known = index.known_files()?;
-    let (found, _) = scan::scan_notes(notes);
+    let (found, _) = Config::load(notes)?.scan_notes(notes);
     let changed = found
         .iter()
         .filter(|note| {

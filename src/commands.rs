@@ -59,7 +59,7 @@ pub fn extract(paths: &[PathBuf], format: output::Format, ui: Ui) -> anyhow::Res
     let mut failed = false;
     for root in paths {
         let config = Config::load(root)?;
-        let (notes, errors) = scan::scan_notes(root);
+        let (notes, errors) = config.scan_notes(root);
         let mut report = |err: scan::NoteError| {
             if err.is_warning() {
                 ui.say(format_args!("notedeck: warning: {err}"));

@@ -5,6 +5,12 @@
 //! out = "../decks"          # the output folder, from the file's folder
 //! reverse = true            # every note: a reversed card too
 //!
+//! exclude = ["drafts/**"]  # notes never read (`exclude`)
+//!
+//! [extract]                 # the author's own words, besides the built-in
+//! separators = [" ... "]    # TERM ... DEFINITION
+//! labels = ["出典"]          # a line that files what follows, no term
+//!
 //! [folders."aws/ec2"]       # the notes under notes/aws/ec2/
 //! deck = "AWS::EC2"         # …are in AWS::EC2::<title> instead of aws::ec2::<title>
 //! type_in = true            # …and their answers are typed in
@@ -15,16 +21,20 @@
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::card::{Card, NoteType};
+use crate::exclude::Exclude;
 use crate::files::{self, ReadError};
+use crate::japanese::author::{self, AuthorWords};
 use crate::japanese::{compose, compose_string};
-use crate::limits::{mebibytes, MAX_SETTINGS_BYTES};
-use crate::scan::NoteText;
+use crate::limits::{mebibytes, MAX_AUTHOR_WORDS, MAX_AUTHOR_WORD_BYTES, MAX_SETTINGS_BYTES};
+use crate::scan::{self, NoteError, NoteFile, NoteText};
+use crate::trace::Trace;
 use crate::{cloze, extract};
 
 /// The name of the file, at the notes root.
@@ -186,6 +196,54 @@ struct ConfigFile {
     type_in: Option<toml::Spanned<bool>>,
     #[serde(default)]
     folders: BTreeMap<String, toml::Spanned<Folder>>,
+    /// Spanned, to name the line of a pattern that is no glob.
+    #[serde(default)]
+    exclude: Vec<toml::Spanned<String>>,
+    extract: Option<ExtractFile>,
+}
+
+/// `[extract]` as written: the author's separators and labels, spanned to
+/// name the line of one that cannot be used.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExtractFile {
+    #[serde(default)]
+    separators: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    labels: Vec<toml::Spanned<String>>,
+}
+
+impl ExtractFile {
+    /// The words, or the byte offset of one that cannot be used and why.
+    fn words(self) -> Result<Option<Arc<AuthorWords>>, (usize, String)> {
+        let check = |key: &str, words: Vec<toml::Spanned<String>>| {
+            if let Some(past) = words.get(MAX_AUTHOR_WORDS) {
+                let why = format!("{key}: more than {MAX_AUTHOR_WORDS}");
+                return Err((past.span().start, why));
+            }
+            words
+                .into_iter()
+                .map(|word| {
+                    let at = word.span().start;
+                    let word = compose_string(word.into_inner());
+                    if word.trim().is_empty() || word.contains('\n') {
+                        Err((at, format!("{key}: {word:?} is blank or spans lines")))
+                    } else if word.len() > MAX_AUTHOR_WORD_BYTES {
+                        let why = format!("longer than {MAX_AUTHOR_WORD_BYTES} bytes");
+                        Err((at, format!("{key}: {word:?} is {why}")))
+                    } else {
+                        Ok(word)
+                    }
+                })
+                .collect::<Result<Vec<String>, _>>()
+        };
+        let separators = check("separators", self.separators)?;
+        let labels = check("labels", self.labels)?;
+        if separators.is_empty() && labels.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(Arc::new(AuthorWords::new(separators, labels))))
+    }
 }
 
 /// The settings of a notes folder: none when it has no `notedeck.toml`.
@@ -195,6 +253,10 @@ pub struct Config {
     out: Option<PathBuf>,
     /// By folder, relative to the notes root with `/` (`""`: the root).
     folders: BTreeMap<String, Folder>,
+    /// The notes that are not read at all.
+    exclude: Exclude,
+    /// The author's own separators and labels, if any.
+    words: Option<Arc<AuthorWords>>,
     /// Of the file's bytes: a change makes every note extracted again.
     fingerprint: String,
 }
@@ -267,6 +329,14 @@ impl Config {
             entry.deck = folder.deck.or(entry.deck.take());
             entry.options = folder.options.or(entry.options);
         }
+        let exclude = Exclude::new(&file.exclude)
+            .map_err(|(at, why)| format!("line {}: {why}", line_of(at)))?;
+        let words = match file.extract {
+            Some(extract) => extract
+                .words()
+                .map_err(|(at, why)| format!("line {}: {why}", line_of(at)))?,
+            None => None,
+        };
         let out = match file.out {
             Some(out) => Some(
                 confined_out(root, out.get_ref())
@@ -277,6 +347,8 @@ impl Config {
         Ok(Config {
             out,
             folders,
+            exclude,
+            words,
             fingerprint: format!("{:x}", Sha256::digest(text.as_bytes())),
         })
     }
@@ -297,6 +369,36 @@ impl Config {
     /// of the note type its front matter or folder asks for, or cloze
     /// notes when their backs have gaps.
     pub fn cards(&self, name: &str, note: &NoteText) -> Vec<Card> {
+        self.traced_cards(name, note, None)
+    }
+
+    /// `cards`, recording in `trace` what the extractor decided for each
+    /// part of the note (`notedeck explain`).
+    pub fn explain(&self, name: &str, note: &NoteText, trace: &mut Trace) -> Vec<Card> {
+        self.traced_cards(name, note, Some(trace))
+    }
+
+    /// The pattern of `exclude` that matches the note `name` (relative to
+    /// the notes root, with `/`), if one does.
+    pub fn excluded_by(&self, name: &str) -> Option<&str> {
+        self.exclude.matching(name)
+    }
+
+    /// The notes under `root` as `scan::scan_notes` finds them, less the
+    /// ones `exclude` names: those are never read, and the cards they made
+    /// before leave the index like the cards of a deleted note.
+    pub fn scan_notes(&self, root: &Path) -> (Vec<NoteFile>, Vec<NoteError>) {
+        let (mut notes, errors) = scan::scan_notes(root);
+        if !self.exclude.is_empty() {
+            notes.retain(|note| self.excluded_by(&note.name).is_none());
+        }
+        (notes, errors)
+    }
+
+    fn traced_cards(&self, name: &str, note: &NoteText, trace: Option<&mut Trace>) -> Vec<Card> {
+        if note.skip {
+            return Vec::new();
+        }
         let mut options = note.options;
         let mut deck = None;
         // Nearest folder first: the note's own, then each one above.
@@ -314,10 +416,18 @@ impl Config {
             folder = folder.rsplit_once('/').map_or("", |(above, _)| above);
         }
         let note_type = options.note_type();
-        let mut cards = extract::extract_note_in_deck(name, &note.text, |own| match deck {
+        let deck = |own: String| match deck {
             Some((folder, deck)) => folder_deck(&own, folder, deck),
             None => own,
-        });
+        };
+        let extract = || match trace {
+            Some(trace) => extract::explain_note_in_deck(name, &note.text, deck, trace),
+            None => extract::extract_note_in_deck(name, &note.text, deck),
+        };
+        let mut cards = match &self.words {
+            Some(words) => author::with_words(words, extract),
+            None => extract(),
+        };
         for card in &mut cards {
             card.note_type = note_type;
             cloze::apply(card);
@@ -353,6 +463,7 @@ mod tests {
         NoteText {
             text: text.to_string(),
             options: NoteOptions::default(),
+            skip: false,
         }
     }
 
@@ -398,6 +509,18 @@ mod tests {
     }
 
     #[test]
+    fn exclude_names_paths_from_the_root_or_files_anywhere() {
+        let config = config("exclude = [\"drafts/**\", \"*.private.md\"]\n").unwrap();
+        assert_eq!(config.excluded_by("drafts/a.md"), Some("drafts/**"));
+        assert_eq!(config.excluded_by("drafts/deep/b.md"), Some("drafts/**"));
+        assert_eq!(config.excluded_by("aws/x.private.md"), Some("*.private.md"));
+        assert_eq!(config.excluded_by("x.private.md"), Some("*.private.md"));
+        assert_eq!(config.excluded_by("aws/drafts/a.md"), None);
+        assert_eq!(config.excluded_by("private.md"), None);
+        assert_eq!(Config::default().excluded_by("a.md"), None);
+    }
+
+    #[test]
     fn bad_settings_name_the_line() {
         for (text, want) in [
             ("[folders.a]\nreverse = true\ntype_in = true\n", "line 1"),
@@ -412,6 +535,19 @@ mod tests {
             ("out = \"decks/../../..\"\n", "is outside"),
             ("out = \"~/decks\"\n", "is outside"),
             ("\nrevers = true\n", "line 2"),
+            (
+                "\nexclude = [\"a/**\",\n  \"[b\"]\n",
+                "line 3: exclude = \"[b\"",
+            ),
+            (
+                "[extract]\nlabels = [\"出典\", \" \"]\n",
+                "line 2: labels: \" \"",
+            ),
+            ("[extract]\nseparator = [\" ... \"]\n", "line 2"),
+            (
+                &format!("[extract]\nlabels = [\n{}]\n", "\"a\",\n".repeat(101)),
+                "line 103: labels: more than 100",
+            ),
             (
                 "reverse = true\n\ntype_in = true\n",
                 "line 3: reverse and type_in",

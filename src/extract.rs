@@ -13,7 +13,7 @@
 mod table;
 
 use std::collections::HashMap;
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 use std::sync::Arc;
 
 use crate::card::{Card, Kind};
@@ -24,6 +24,7 @@ use crate::japanese::separator;
 use crate::limits;
 use crate::outline::{self, Node, NodeKind, Outline, Table};
 use crate::render;
+use crate::trace::{Block, NoCard, Outcome, Rule, Step, Trace};
 
 /// The version of the rules: bump it with any change that makes other cards
 /// from the same notes. Every index made with another version extracts
@@ -52,6 +53,26 @@ pub fn extract_note_in_deck(
     text: &str,
     deck: impl FnOnce(String) -> String,
 ) -> Vec<Card> {
+    walk_note(file, text, deck, None)
+}
+
+/// `extract_note_in_deck`, recording in `trace` the rule that made each
+/// card and what became of every other part of the note (`explain`).
+pub fn explain_note_in_deck(
+    file: &str,
+    text: &str,
+    deck: impl FnOnce(String) -> String,
+    trace: &mut Trace,
+) -> Vec<Card> {
+    walk_note(file, text, deck, Some(trace))
+}
+
+fn walk_note(
+    file: &str,
+    text: &str,
+    deck: impl FnOnce(String) -> String,
+    trace: Option<&mut Trace>,
+) -> Vec<Card> {
     let outline = outline::parse(text);
     let deck = deck(identity::deck(file, outline.title_text()));
     let mut walk = Walk {
@@ -63,6 +84,7 @@ pub fn extract_note_in_deck(
         tags: Levels::default(),
         seen: HashMap::new(),
         cards: Vec::new(),
+        trace,
     };
     walk.siblings(&outline.nodes);
     walk.cards
@@ -83,6 +105,7 @@ struct Draft {
     /// Markdown of the back.
     back: String,
     line: usize,
+    rule: Rule,
 }
 
 struct Walk<'a> {
@@ -98,6 +121,8 @@ struct Walk<'a> {
     /// How many cards have had each first-ordinal identity, to tell them apart.
     seen: HashMap<identity::CardId, usize>,
     cards: Vec<Card>,
+    /// What was decided, when `explain` asks.
+    trace: Option<&'a mut Trace>,
 }
 
 impl Walk<'_> {
@@ -105,19 +130,39 @@ impl Walk<'_> {
         let mut i = 0;
         while i < nodes.len() {
             let node = &nodes[i];
+            if node.skipped {
+                self.record(|walk| walk.node_lines(node), Outcome::Skipped);
+                i += 1;
+                continue;
+            }
             match node.kind {
                 NodeKind::Heading(_) => self.section(node),
                 // A quote's paragraphs may define (`> DevOpsは、…`).
-                NodeKind::Other => self.siblings(&node.children),
-                NodeKind::Table(index) => self.table(&self.outline.tables[index]),
+                NodeKind::Other => {
+                    if self.trace.is_some() {
+                        let block = Block::of(&self.outline.source[node.range.clone()]);
+                        self.record(|walk| walk.node_lines(node), Outcome::Block(block));
+                    }
+                    self.siblings(&node.children)
+                }
+                NodeKind::Table(index) => {
+                    let outcome = Outcome::Block(Block::Table);
+                    self.record(|walk| walk.node_lines(node), outcome);
+                    self.table(&self.outline.tables[index])
+                }
                 NodeKind::Item | NodeKind::Paragraph => {
                     let (first_end, blocks) = definition_blocks(&node.head);
                     let first = self.classify(node, first_end);
                     let more: Vec<Draft> = blocks
                         .into_iter()
                         .filter_map(|block| self.line_definition(node, block, false))
+                        .map(|draft| Draft {
+                            rule: Rule::DefiningLine,
+                            ..draft
+                        })
                         .collect();
                     if let Some(draft) = first {
+                        self.record_head(node, Some(&draft));
                         self.nested_under(draft, more, &[&node.children]);
                         i += 1;
                         continue;
@@ -126,12 +171,18 @@ impl Walk<'_> {
                     let whole_head_checked = first_end == node.head.text.len();
                     if let Some(run) = self.label_sequence(&nodes[i..], whole_head_checked) {
                         let draft = self.sequence_card(run);
+                        self.record_head(node, Some(&draft));
+                        for item in &run[1..] {
+                            let outcome = Outcome::NoCard(NoCard::InSequence);
+                            self.record(|walk| walk.head_lines(item), outcome);
+                        }
                         let nested: Vec<&[Node]> =
                             run.iter().map(|item| item.children.as_slice()).collect();
                         self.nested_under(draft, Vec::new(), &nested);
                         i += run.len();
                         continue;
                     } else {
+                        self.record_head(node, None);
                         self.siblings(&node.children);
                     }
                 }
@@ -183,6 +234,7 @@ impl Walk<'_> {
                 front,
                 back: row.back,
                 line: row.line,
+                rule: Rule::TableRow,
             });
         }
         if under_row {
@@ -209,6 +261,8 @@ impl Walk<'_> {
             .title
             .is_some_and(|t| std::ptr::eq(&self.outline.nodes[t], heading));
         if is_title {
+            let title = Outcome::NoCard(NoCard::Title);
+            self.record(|_| heading.line..=heading.line, title);
             self.siblings(&heading.children);
             return;
         }
@@ -232,19 +286,25 @@ impl Walk<'_> {
             && !text.is_empty()
         {
             // `### Route 53とは` names Route 53.
-            let (kind, front) = match phrase::definition_subject(text) {
+            let (kind, front, rule) = match phrase::definition_subject(text) {
                 Some((subject, rest)) if text[rest..].trim_matches(is_space).is_empty() => {
-                    (Kind::Topic, &text[subject])
+                    (Kind::Topic, &text[subject], Rule::SectionTopic)
                 }
-                _ if phrase::is_question(text) => (Kind::Qa, text),
-                _ => (Kind::Topic, text),
+                _ if phrase::is_question(text) => (Kind::Qa, text, Rule::Question),
+                _ => (Kind::Topic, text, Rule::SectionTopic),
             };
-            self.emit(Draft {
+            let draft = Draft {
                 kind,
                 front: clean_front(front),
                 back: self.section_back(&parts),
                 line: heading.line,
-            });
+                rule,
+            };
+            self.record_head(heading, Some(&draft));
+            self.emit(draft);
+        } else if self.trace.is_some() {
+            let why = section_no_card(text, own_body);
+            self.record(|_| heading.line..=heading.line, Outcome::NoCard(why));
         }
         self.enter(clean_front(text));
         let tagged = identity::tag(text)
@@ -300,16 +360,14 @@ impl Walk<'_> {
     fn classify(&self, node: &Node, end: usize) -> Option<Draft> {
         let head = &node.head;
         let text = &head.text[..end];
-        let has_children = node
-            .children
-            .iter()
-            .any(|c| !self.outline.source[c.range.clone()].trim().is_empty());
+        let has_children = self.has_children(node);
         let children = || self.outline.markdown(&node.children, MAX_BACK);
-        let draft = |kind, front: &str, back: String| Draft {
+        let draft = |kind, rule, front: &str, back: String| Draft {
             kind,
             front: clean_front(front),
             back,
             line: node.line,
+            rule,
         };
         // A link-only item with something said under it names the linked
         // thing: `[Validated Learning](…)` over its definition. (Links under
@@ -320,25 +378,30 @@ impl Walk<'_> {
                 .any(|c| !c.head.is_only_media_or_code() && !c.is_bookmark())
         };
         if head.is_only_links() && says_under() && phrase::is_term(text) {
-            return Some(draft(Kind::Term, text, children()));
+            return Some(draft(Kind::Term, Rule::LinkOnlyTerm, text, children()));
         }
         if head.is_only_media_or_code() || text.trim_matches(is_space).is_empty() {
             return None;
         }
         // Rule 2: a question; its answer is what is nested under it.
         if has_children && phrase::is_question(text) {
-            return Some(draft(Kind::Qa, text, children()));
+            return Some(draft(Kind::Qa, Rule::Question, text, children()));
         }
         // Rule 3: TERM separator DEFINITION.
         let separator = head.separator().filter(|sep| sep.end <= end);
         if let Some((term, definition)) = separated_term(head, end) {
             let back = self.rest_of_head(node, definition, &children());
-            return Some(draft(Kind::Term, &text[term], back));
+            let rule = if term.start > 0 {
+                Rule::TermAfterLabel
+            } else {
+                Rule::TermWithDefinition
+            };
+            return Some(draft(Kind::Term, rule, &text[term], back));
         }
         // A name alone on the first line, its definition on the next.
         if let Some(name) = name_line(text, separator.as_ref()) {
             let back = self.rest_of_head(node, name.end + 1..end, &children());
-            return Some(draft(Kind::Term, &text[name], back));
+            return Some(draft(Kind::Term, Rule::NameLine, &text[name], back));
         }
         // Rules 4 and 5: a topic, never fronted by a bare label.
         let ends_with_separator = head.ends_with_separator();
@@ -356,16 +419,17 @@ impl Walk<'_> {
             && phrase::definition_subject(name).is_none()
             && !node.children.iter().all(Node::is_bookmark);
         if is_topic {
-            return Some(draft(Kind::Topic, name, children()));
+            return Some(draft(Kind::Topic, Rule::Topic, name, children()));
         }
         // Rule 7: a definition sentence, `**X**は…`, `X は、…`, `…をXという`.
         if let Some((subject, rest)) = bold.filter(|(_, rest)| *rest <= end) {
             let back = self.rest_of_head(node, rest..end, &children());
-            return Some(draft(Kind::Term, &text[subject], back));
+            return Some(draft(Kind::Term, Rule::BoldFirst, &text[subject], back));
         }
         if let Some((subject, rest)) = phrase::japanese_subject_of_english(text) {
             let back = self.rest_of_head(node, rest..end, &children());
-            return Some(draft(Kind::Term, &text[subject], back));
+            let rule = Rule::ExplainedInEnglish;
+            return Some(draft(Kind::Term, rule, &text[subject], back));
         }
         self.line_definition(node, 0..end, has_children)
     }
@@ -390,8 +454,9 @@ impl Walk<'_> {
                 String::new()
             }
         };
-        let draft = |front: &str, back| Draft {
+        let draft = |front: &str, back, rule| Draft {
             kind: Kind::Term,
+            rule,
             front: clean_front(front),
             back,
             // The block's first line in the file (a `<br>` is no line end).
@@ -412,7 +477,7 @@ impl Walk<'_> {
                 return None;
             }
             let back = self.rest_of_head(node, rest..block.end, &children());
-            return Some(draft(&head.text[subject], back));
+            return Some(draft(&head.text[subject], back, Rule::TermFirst));
         }
         let (term, definition) = phrase::term_last(&head.text[block.start..line_end])?;
         // `この仕組みをXと呼ぶ。`: the sentence before says what `この` is.
@@ -435,6 +500,7 @@ impl Walk<'_> {
         Some(draft(
             &head.text[term.start + block.start..term.end + block.start],
             back,
+            Rule::TermLast,
         ))
     }
 
@@ -472,7 +538,8 @@ impl Walk<'_> {
             .iter()
             .enumerate()
             .take_while(|&(at, n)| {
-                let label = matches!(n.kind, NodeKind::Item | NodeKind::Paragraph)
+                // A skipped item ends the run: it and what is under it make no card.
+                let label = (matches!(n.kind, NodeKind::Item | NodeKind::Paragraph) && !n.skipped)
                     .then(|| phrase::leading_label(&n.head.text))
                     .flatten();
                 let no_card =
@@ -511,6 +578,7 @@ impl Walk<'_> {
             front: clean_front(&first.head.text),
             back,
             line: first.line,
+            rule: Rule::LabelSequence,
         }
     }
 
@@ -542,6 +610,83 @@ impl Walk<'_> {
             line: draft.line,
             note_type: Default::default(),
         });
+        if let Some(trace) = self.trace.as_deref_mut() {
+            trace.rules.push(draft.rule);
+        }
+    }
+
+    /// Records a step of the trace, when there is one: `lines` is only
+    /// worked out then.
+    fn record(&mut self, lines: impl FnOnce(&Self) -> RangeInclusive<usize>, outcome: Outcome) {
+        if self.trace.is_some() {
+            let lines = lines(self);
+            if let Some(trace) = self.trace.as_deref_mut() {
+                trace.steps.push(Step { lines, outcome });
+            }
+        }
+    }
+
+    /// Records what became of `node`'s head: the card `draft` is about to
+    /// become (the next one, as `emit` makes none of an empty front), or
+    /// why it made none.
+    fn record_head(&mut self, node: &Node, draft: Option<&Draft>) {
+        if self.trace.is_none() {
+            return;
+        }
+        let outcome = match draft {
+            Some(draft) if draft.front.is_empty() => return,
+            Some(_) => Outcome::Card(self.cards.len()),
+            None => Outcome::NoCard(self.why_no_card(node)),
+        };
+        self.record(|walk| walk.head_lines(node), outcome);
+    }
+
+    /// The lines of `node`'s head, its first to its last.
+    fn head_lines(&self, node: &Node) -> RangeInclusive<usize> {
+        let head = &node.head;
+        let end = head.source.end.clamp(node.range.start, node.range.end);
+        let text = self.outline.source[node.range.start..end].trim_end();
+        node.line..=node.line + text.matches('\n').count()
+    }
+
+    /// The lines of `node` and all under it.
+    fn node_lines(&self, node: &Node) -> RangeInclusive<usize> {
+        let text = self.outline.source[node.range.clone()].trim_end();
+        node.line..=node.line + text.matches('\n').count()
+    }
+
+    /// Whether anything but blank lines is nested under `node`.
+    fn has_children(&self, node: &Node) -> bool {
+        node.children
+            .iter()
+            .any(|c| !self.outline.source[c.range.clone()].trim().is_empty())
+    }
+
+    /// Why an item or paragraph that the rules made no card of made none,
+    /// for `explain`: the reasons the rules of `classify` turn it down.
+    fn why_no_card(&self, node: &Node) -> NoCard {
+        let head = &node.head;
+        let text = head.text.trim_matches(is_space);
+        let name = match head.separator() {
+            Some(sep) if head.ends_with_separator() => &head.text[..sep.start],
+            _ => text,
+        };
+        let has_children = self.has_children(node);
+        if head.is_only_references() || node.is_bookmark() {
+            NoCard::Bookmarks
+        } else if head.is_only_media_or_code() {
+            NoCard::OnlyMediaOrCode
+        } else if phrase::is_label(name) || phrase::leading_label(text).is_some() {
+            NoCard::Label
+        } else if has_children && node.children.iter().all(Node::is_bookmark) {
+            NoCard::Bookmarks
+        } else if !has_children && phrase::is_question(text) {
+            NoCard::Unanswered
+        } else if phrase::is_sentence_like(name) {
+            NoCard::Sentence
+        } else {
+            NoCard::NoRule
+        }
     }
 }
 
@@ -581,6 +726,23 @@ impl Levels {
         current
             .get_or_insert_with(|| parts.as_slice().into())
             .clone()
+    }
+}
+
+/// Why the section headed `text` made no card (`Walk::section`), for
+/// `explain`; `own_body`: whether it says something before its
+/// subsections.
+fn section_no_card(text: &str, own_body: bool) -> NoCard {
+    if phrase::is_filing_heading(text) {
+        NoCard::Filing
+    } else if phrase::is_label(text) {
+        NoCard::Label
+    } else if text.is_empty() {
+        NoCard::Filing
+    } else if !own_body {
+        NoCard::NoBody
+    } else {
+        NoCard::NoRule
     }
 }
 

@@ -31,6 +31,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::Config;
 use crate::index::Index;
 use crate::scan;
 
@@ -47,14 +48,15 @@ struct Stamp {
     folders: Vec<(String, i64)>,
 }
 
-/// The `stamp` a build records of `notes` before scanning them (JSON).
+/// The `stamp` a build records of `notes` before scanning them (JSON),
+/// counting the notes `config` does not exclude, as the index holds them.
 /// `null` when the folders cannot all be walked: searches then walk them.
-pub fn stamp(notes: &Path) -> String {
-    let stamp = take_stamp(notes);
+pub fn stamp(notes: &Path, config: &Config) -> String {
+    let stamp = take_stamp(notes, config);
     serde_json::to_string(&stamp).expect("a stamp is JSON")
 }
 
-fn take_stamp(notes: &Path) -> Option<Stamp> {
+fn take_stamp(notes: &Path, config: &Config) -> Option<Stamp> {
     let mut stamp = Stamp {
         notes: 0,
         folders: Vec::new(),
@@ -70,7 +72,11 @@ fn take_stamp(notes: &Path) -> Option<Stamp> {
             let name = entry.path().strip_prefix(notes).ok()?.to_str()?;
             let mtime = scan::unix_nanos(entry.metadata().ok()?.modified().ok()?);
             stamp.folders.push((name.to_string(), mtime));
-        } else if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "md")
+        } else if entry.file_type().is_file()
+            && entry.path().extension().is_some_and(|e| e == "md")
+            && config
+                .excluded_by(&scan::relative_name(notes, entry.path()))
+                .is_none()
         {
             stamp.notes += 1;
         }
@@ -166,5 +172,16 @@ mod tests {
         std::fs::create_dir(notes.join("N4")).unwrap();
         assert!(!unchanged(), "a folder added");
         assert!(built(dir.path())(), "built again");
+    }
+
+    #[test]
+    fn excluded_notes_do_not_make_a_search_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        let notes = dir.path().join("notes");
+        std::fs::create_dir_all(notes.join("drafts")).unwrap();
+        std::fs::write(notes.join("a.md"), "- 行く: 移ること\n").unwrap();
+        std::fs::write(notes.join("drafts/b.md"), "- 来る: 近づくこと\n").unwrap();
+        std::fs::write(notes.join("notedeck.toml"), "exclude = [\"drafts/**\"]\n").unwrap();
+        assert!(built(dir.path())());
     }
 }

@@ -5,6 +5,8 @@
 //! tree) → `extract` (tree → cards) → `config` (decks and note types from
 //! `notedeck.toml` and front matter; `cloze` for gaps) → `index` (SQLite)
 //! → `export` (.apkg, .csv), `sync`, `preview` and `search`.
+//! `trace` is what `extract` decided for each part of a note, recorded
+//! only for `explain`; `exclude` the notes `notedeck.toml` keeps unread.
 //! `japanese` holds the text handling they share; `limits` how large each
 //! field of a card may grow; `files` how a file of a folder notedeck does
 //! not trust (notes, an output folder) is opened and read.
@@ -14,6 +16,8 @@ pub mod card;
 pub mod cloze;
 pub mod commands;
 pub mod config;
+pub mod exclude;
+pub mod explain;
 pub mod export;
 pub mod extract;
 pub mod files;
@@ -32,3 +36,4 @@ pub mod scan;
 pub mod search;
 pub mod sync;
 pub mod test_env;
+pub mod trace;

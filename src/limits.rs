@@ -27,6 +27,14 @@ pub const MAX_NOTE_BYTES: u64 = 16 << 20;
 /// The largest `notedeck.toml` read, in bytes: settings are a few lines.
 pub const MAX_SETTINGS_BYTES: u64 = 1 << 20;
 
+/// The most separators, and the most labels, `[extract]` of a
+/// `notedeck.toml` may add: each is looked for in every head, and a cloned
+/// folder's settings must not make extraction crawl.
+pub const MAX_AUTHOR_WORDS: usize = 100;
+
+/// The longest separator or label of `[extract]`, in bytes.
+pub const MAX_AUTHOR_WORD_BYTES: usize = 64;
+
 /// A limit in bytes as a message names it: `16 MiB`.
 pub fn mebibytes(bytes: u64) -> String {
     format!("{} MiB", bytes >> 20)

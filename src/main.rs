@@ -205,6 +205,19 @@ enum Command {
         #[arg(long)]
         remote_images: bool,
     },
+    /// Print each line of a note with what became of it: the rule that made
+    /// its card, or why it made none.
+    Explain {
+        /// The note file.
+        file: PathBuf,
+        /// The notes folder FILE belongs to, for its deck and settings
+        /// [default: the nearest folder above FILE with a notedeck.toml,
+        /// else FILE's own]
+        #[arg(long)]
+        notes: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = notedeck::explain::Format::Text)]
+        format: notedeck::explain::Format,
+    },
     /// Print the cards of notes, without index or output files.
     Extract {
         /// Note files or folders (walked for *.md).
@@ -223,6 +236,11 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Extract { paths, format } => commands::extract(&paths, format, ui),
+        Command::Explain {
+            file,
+            notes,
+            format,
+        } => notedeck::explain::command(&file, notes.as_deref(), format),
         Command::Preview {
             notes,
             out,

@@ -71,13 +71,15 @@ impl NoteError {
 pub struct NoteText {
     pub text: String,
     pub options: NoteOptions,
+    /// `notedeck: {skip: true}`: the note makes no card.
+    pub skip: bool,
 }
 
 /// `text` of the note at `path` as a `NoteText`.
 ///
 /// Front matter is a first line `---` up to a line `---` or `...`. Of it,
-/// only the key `notedeck` is read, a mapping of `reverse` and `type_in` to
-/// `true` or `false`, in YAML's flow (`notedeck: {reverse: true}`) or block
+/// only the key `notedeck` is read, a mapping of `reverse`, `type_in` and
+/// `skip` to `true` or `false`, in YAML's flow (`notedeck: {reverse: true}`) or block
 /// style (`notedeck:` then indented `reverse: true` lines); the rest
 /// belongs to other tools and is left alone. Anything else under
 /// `notedeck` is an error naming the line.
@@ -86,9 +88,10 @@ pub fn note_text(path: &Path, mut text: String) -> Result<NoteText, NoteError> {
         return Ok(NoteText {
             text,
             options: NoteOptions::default(),
+            skip: false,
         });
     };
-    let options =
+    let (options, skip) =
         front_matter_options(&text[..end]).map_err(|(line, message)| NoteError::FrontMatter {
             path: path.to_path_buf(),
             line,
@@ -96,7 +99,11 @@ pub fn note_text(path: &Path, mut text: String) -> Result<NoteText, NoteError> {
         })?;
     let blank: String = text[..end].chars().filter(|&c| c == '\n').collect();
     text.replace_range(..end, &blank);
-    Ok(NoteText { text, options })
+    Ok(NoteText {
+        text,
+        options,
+        skip,
+    })
 }
 
 /// Where the front matter ends (after its closing line), if the note has one.
@@ -115,15 +122,16 @@ fn front_matter_end(text: &str) -> Option<usize> {
     None
 }
 
-/// The options of the `notedeck` key of a front matter, or the line
-/// (1-based, in the note) and what is wrong there.
-fn front_matter_options(block: &str) -> Result<NoteOptions, (usize, String)> {
+/// The options of the `notedeck` key of a front matter and whether it
+/// skips the note, or the line (1-based, in the note) and what is wrong
+/// there.
+fn front_matter_options(block: &str) -> Result<(NoteOptions, bool), (usize, String)> {
     let lines: Vec<&str> = block.lines().collect();
     let Some(at) = lines.iter().position(|l| {
         l.strip_prefix("notedeck")
             .is_some_and(|rest| rest.trim_start().starts_with(':'))
     }) else {
-        return Ok(NoteOptions::default());
+        return Ok((NoteOptions::default(), false));
     };
     let value = lines[at].split_once(':').map_or("", |(_, v)| v).trim();
     let mut pairs: Vec<(usize, &str)> = Vec::new();
@@ -157,6 +165,7 @@ fn front_matter_options(block: &str) -> Result<NoteOptions, (usize, String)> {
         ));
     }
     let mut options = NoteOptions::default();
+    let mut skip = false;
     for (line, pair) in pairs {
         let (key, value) = pair.split_once(':').unwrap_or((pair, ""));
         let value = value.split(" #").next().unwrap_or("").trim();
@@ -176,17 +185,18 @@ fn front_matter_options(block: &str) -> Result<NoteOptions, (usize, String)> {
         match key.trim() {
             "reverse" => options.reverse = Some(flag),
             "type_in" => options.type_in = Some(flag),
+            "skip" => skip = flag,
             other => {
                 return Err((
                     line,
-                    format!("notedeck: unknown key {other:?} (reverse or type_in)"),
+                    format!("notedeck: unknown key {other:?} (reverse, type_in or skip)"),
                 ))
             }
         }
     }
     match options.conflict() {
         Some(why) => Err((at + 1, format!("notedeck: {why}"))),
-        None => Ok(options),
+        None => Ok((options, skip)),
     }
 }
 

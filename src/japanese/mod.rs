@@ -2,6 +2,7 @@
 //! separators, labels, term-likeness, search tokens and display width.
 //! It knows nothing of Markdown, SQLite or Anki.
 
+pub mod author;
 pub mod phrase;
 pub mod script;
 pub mod separator;

@@ -50,7 +50,7 @@ const LONGEST_LABEL: usize = 48;
 
 /// `ステップ 3`, `※補足`, `Note`, `概要`: a label alone, perhaps numbered.
 pub fn is_label(text: &str) -> bool {
-    label_of(text).is_some()
+    label_of(text).is_some() || super::author::is_label(text)
 }
 
 /// `概要`, `主な機能`, `Features`: a label that says what the thing it is

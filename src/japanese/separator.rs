@@ -12,6 +12,11 @@ use super::script::{is_close_bracket, is_open_bracket, is_space};
 /// `text` is plain text; the caller masks what Markdown puts out of reach
 /// (inline code, links) before asking.
 pub fn find(text: &str) -> Option<Range<usize>> {
+    super::author::first_separator(text, find_built_in(text))
+}
+
+/// `find` of the built-in separators alone.
+fn find_built_in(text: &str) -> Option<Range<usize>> {
     // Every separator has one of these bytes: `:`, `-`, `=`, the first
     // byte of `→`, `–`, `—`, `①`, `⑴` (0xe2) and of `：`, `｜`, `（` (0xef),
     // or `(` (senses). A sentence with none is told by a SIMD search.
