@@ -150,6 +150,26 @@ impl Synced {
         notedeck(&args)
     }
 
+    /// `notedeck sync` of `notes` into this OUT and collection, which must
+    /// fail with exit code 2; its stderr.
+    fn sync_fails(&self, notes: &Path, extra: &[&str]) -> String {
+        let server = Server::start(&self.col);
+        let output = Command::new(env!("CARGO_BIN_EXE_notedeck"))
+            .arg("sync")
+            .args(extra)
+            .arg("--notes")
+            .arg(notes)
+            .arg("--out")
+            .arg(&self.out)
+            .args(["--url", &server.url])
+            .output()
+            .unwrap();
+        server.stop();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        stderr
+    }
+
     fn cards(&self) -> Vec<notedeck::card::Card> {
         extracted(&self.notes)
     }
@@ -581,18 +601,7 @@ fn a_second_notes_folder_synced_into_the_same_output_folder_deletes_nothing_in_a
     std::fs::create_dir_all(&other).unwrap();
     std::fs::write(other.join("b.md"), "# B\n\n- 冗長化: 予備を置くこと\n").unwrap();
 
-    let server = Server::start(&s.col);
-    let output = Command::new(env!("CARGO_BIN_EXE_notedeck"))
-        .args(["sync", "--notes"])
-        .arg(&other)
-        .arg("--out")
-        .arg(&s.out)
-        .args(["--url", &server.url])
-        .output()
-        .unwrap();
-    server.stop();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let stderr = s.sync_fails(&other, &[]);
     assert!(
         stderr.contains("this output folder holds the index of the notes in")
             && stderr.contains("--adopt"),
@@ -699,18 +708,7 @@ fn a_sync_that_would_delete_many_notes_stops_unless_allowed() {
         "{}",
         run.stdout
     );
-    let server = Server::start(&s.col);
-    let output = Command::new(env!("CARGO_BIN_EXE_notedeck"))
-        .args(["sync", "--notes"])
-        .arg(&s.notes)
-        .arg("--out")
-        .arg(&s.out)
-        .args(["--url", &server.url])
-        .output()
-        .unwrap();
-    server.stop();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let stderr = s.sync_fails(&s.notes, &[]);
     assert!(
         stderr.contains("sync stopped: it would delete 510 of the")
             && stderr.contains("--allow-deletes"),
@@ -800,18 +798,7 @@ fn an_anki_that_cannot_reach_ankiweb_first_changes_nothing() {
     edit_note(&s.notes, "greek.md", "最初の文字", "最初の字母");
     // The test server has no AnkiWeb account: its `sync` fails, as Anki's
     // does offline or logged out.
-    let server = Server::start(&s.col);
-    let output = Command::new(env!("CARGO_BIN_EXE_notedeck"))
-        .args(["sync", "--ankiweb", "--notes"])
-        .arg(&s.notes)
-        .arg("--out")
-        .arg(&s.out)
-        .args(["--url", &server.url])
-        .output()
-        .unwrap();
-    server.stop();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let stderr = s.sync_fails(&s.notes, &["--ankiweb"]);
     assert!(
         stderr.contains("Anki could not sync with AnkiWeb first, so nothing was changed")
             && stderr.contains("ANKIWEB_USER"),
