@@ -5,11 +5,13 @@
 //! tree) → `extract` (tree → cards) → `config` (decks and note types from
 //! `notedeck.toml` and front matter; `cloze` for gaps) → `index` (SQLite)
 //! → `export` (.apkg, .csv), `sync`, `preview` and `search`.
-//! `trace` is what `extract` decided for each part of a note, recorded
-//! only for `explain`; `exclude` the notes `notedeck.toml` keeps unread.
+//! `explain` shows an author what became of each line of a note, from
+//! `trace`: what `extract` decided for each part, recorded only then;
+//! `exclude` is the notes `notedeck.toml` keeps unread.
 //! `japanese` holds the text handling they share; `limits` how large each
 //! field of a card may grow; `files` how a file of a folder notedeck does
-//! not trust (notes, an output folder) is opened and read.
+//! not trust (notes, an output folder) is opened and read; `test_env` the
+//! switches only the tests set, read from the environment alone.
 
 pub mod build;
 pub mod card;
