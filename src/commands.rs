@@ -83,10 +83,13 @@ pub fn extract(paths: &[PathBuf], format: output::Format, ui: Ui) -> anyhow::Res
         }
     }
     out.finish()?;
-    ui.say(format_args!(
-        "{cards} cards from {files} {}",
-        if files == 1 { "file" } else { "files" }
-    ));
+    // When nothing could be read, its error said it all.
+    if files > 0 || !failed {
+        ui.say(format_args!(
+            "{cards} cards from {files} {}",
+            if files == 1 { "file" } else { "files" }
+        ));
+    }
     Ok(if failed {
         ExitCode::from(ERROR)
     } else {

@@ -133,6 +133,8 @@ fn a_missing_path_is_an_error_naming_it_once() {
         "{stderr}"
     );
     assert_eq!(stderr.matches("no-such-folder").count(), 1, "{stderr}");
+    // Said once: no summary of nothing after it.
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
 
 #[test]
