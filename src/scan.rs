@@ -14,10 +14,12 @@ use crate::limits::{mebibytes, MAX_NOTE_BYTES};
 /// A note file that could not be used, naming it.
 #[derive(Debug, Error)]
 pub enum NoteError {
-    #[error("{path}: cannot read: {source}")]
+    // The system's error is in the message, not the error's source: an
+    // error chain printed whole (`{:#}`) would say it twice.
+    #[error("{path}: cannot read: {error}")]
     Unreadable {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{path}: larger than the limit of {} for a note", mebibytes(*limit))]
     TooLarge { path: PathBuf, limit: u64 },
@@ -233,9 +235,9 @@ fn read_note_bytes(path: &Path) -> Result<Vec<u8>, NoteError> {
             path: path_buf(),
             limit,
         },
-        ReadError::Io(source) => NoteError::Unreadable {
+        ReadError::Io(error) => NoteError::Unreadable {
             path: path_buf(),
-            source,
+            error,
         },
     })
 }
@@ -405,10 +407,10 @@ fn walk_error(root: &Path, err: walkdir::Error) -> NoteError {
         let ancestor = ancestor.to_path_buf();
         return NoteError::LinkLoop { path, ancestor };
     }
-    let source = err
+    let error = err
         .into_io_error()
         .unwrap_or_else(|| std::io::Error::other("unknown walk error"));
-    NoteError::Unreadable { path, source }
+    NoteError::Unreadable { path, error }
 }
 
 /// A time in nanoseconds since the Unix epoch (negative before it), as the
