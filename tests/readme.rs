@@ -10,13 +10,21 @@
 //! lines of the README too. Each command must succeed. Before comparing,
 //! the project's temporary path is replaced by `PROJECT` and trailing
 //! spaces are dropped; an output line `…` stands for any lines left out.
-//! The examples of `notedeck sync` need a running Anki and are not run.
+//!
+//! The examples of `notedeck sync` need a running Anki: with an AnkiConnect
+//! server (cfg `anki_connect`, see `build.rs`) they sync into a fresh
+//! collection, `--url` of its server added to each `notedeck sync` and
+//! its address shown as the default one, the README's; without, they are
+//! not run.
 
+#[path = "common/ankiconnect.rs"]
+mod ankiconnect;
 mod common;
 
 use std::path::Path;
 use std::process::Command;
 
+use ankiconnect::Server;
 use common::Project;
 
 /// An example's command, where it is in the README and what it prints.
@@ -75,11 +83,49 @@ fn examples(text: &str) -> Vec<Vec<Step>> {
         .collect()
 }
 
+fn is_sync(command: &str) -> bool {
+    command.starts_with("notedeck sync")
+}
+
 /// Whether an example needs a running Anki (AnkiConnect).
 fn needs_anki(example: &[Step]) -> bool {
-    example
-        .iter()
-        .any(|step| step.command.starts_with("notedeck sync"))
+    example.iter().any(|step| is_sync(&step.command))
+}
+
+/// The Anki the examples sync into: an AnkiConnect server over a fresh
+/// collection.
+struct Anki {
+    server: Server,
+    _collection: tempfile::TempDir,
+}
+
+impl Anki {
+    fn start() -> Anki {
+        let collection = tempfile::tempdir().unwrap();
+        let server = Server::start(&collection.path().join("collection.anki2"));
+        Anki {
+            server,
+            _collection: collection,
+        }
+    }
+
+    /// `command`, a sync sent to this server.
+    fn command(&self, command: &str) -> String {
+        if is_sync(command) {
+            format!("{command} --url {}", self.server.url)
+        } else {
+            command.to_string()
+        }
+    }
+
+    /// `printed` with this server's address written as the default one.
+    fn as_default(&self, printed: Vec<String>) -> Vec<String> {
+        let url = &self.server.url;
+        printed
+            .into_iter()
+            .map(|line| line.replace(url, "http://127.0.0.1:8765"))
+            .collect()
+    }
 }
 
 /// Runs `command` with `sh` in the project, with the built `notedeck`
@@ -140,10 +186,17 @@ fn every_example_of_the_readme_prints_what_it_shows() {
     let examples = examples(&readme());
     assert!(examples.len() >= 5, "the README's examples were not found");
     let project = Project::with_notes();
+    let anki = cfg!(anki_connect).then(Anki::start);
     let mut wrong = Vec::new();
-    for example in examples.iter().filter(|e| !needs_anki(e)) {
+    for example in examples.iter().filter(|e| anki.is_some() || !needs_anki(e)) {
         for step in example {
-            match run(&project, &step.command) {
+            let printed = match &anki {
+                Some(anki) => {
+                    run(&project, &anki.command(&step.command)).map(|p| anki.as_default(p))
+                }
+                None => run(&project, &step.command),
+            };
+            match printed {
                 Ok(actual) if matches(&step.expected, &actual) => {}
                 Ok(actual) => wrong.push(format!(
                     "README.md:{}: $ {}\nshows:\n{}\nprints:\n{}",
