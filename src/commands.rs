@@ -68,6 +68,12 @@ pub fn extract(paths: &[PathBuf], format: output::Format, ui: Ui) -> anyhow::Res
                 failed = true;
             }
         };
+        if notes.is_empty() && errors.is_empty() {
+            ui.say(format_args!(
+                "notedeck: warning: no .md files under {}",
+                root.join("").display()
+            ));
+        }
         errors.into_iter().for_each(&mut report);
         for note in notes {
             match scan::read_note(&note.path).and_then(|text| scan::note_text(&note.path, text)) {

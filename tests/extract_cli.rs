@@ -178,3 +178,16 @@ fn odd_but_valid_input_never_breaks_extraction() {
         .iter()
         .any(|c| c["file"] == "deep.md" && c["front"] == "項目9800"));
 }
+
+#[test]
+fn a_folder_without_notes_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    let output = notedeck(&["extract", "empty"], dir.path());
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("warning: no .md files under empty/"),
+        "{stderr}"
+    );
+}
