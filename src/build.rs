@@ -125,6 +125,9 @@ impl BuildReport {
     }
 }
 
+/// Notes named in the warning that no note made a card; more are counted.
+const NOTES_NAMED: usize = 5;
+
 /// Outputs named in the summary line; more are counted.
 const OUTPUTS_NAMED: usize = 3;
 
@@ -210,6 +213,11 @@ fn build_in<T>(
     index_file: &Path,
     mut inspect: impl FnMut(&rusqlite::Connection, &Path) -> anyhow::Result<T>,
 ) -> anyhow::Result<(BuildReport, T)> {
+    // A notes folder known without the index is checked before anything
+    // is created: an error makes no output folder and no lock.
+    if options.notes.is_some() || !index_file.exists() {
+        check_notes_folder(&notes_folder(options.notes.as_deref(), None))?;
+    }
     // Held until the outputs are in place, not only while the index's
     // transaction is open: the next build sweeps temporaries.
     let _lock = if options.dry_run {
@@ -305,14 +313,8 @@ fn update_index<T>(
     );
     // Checked before anything changes: an unreadable folder must not look
     // like a folder whose notes were all deleted.
-    if !notes.is_dir() {
-        anyhow::bail!(
-            "{}: notes folder not found; give the folder of your notes with --notes",
-            notes.display()
-        );
-    }
-    std::fs::read_dir(&notes)
-        .with_context(|| format!("{}: cannot read the notes folder", notes.display()))?;
+    check_notes_folder(&notes)?;
+    let notes = notes.path;
     let config = Config::load(&notes)?;
     let mut run = Run {
         options,
@@ -343,13 +345,41 @@ fn update_index<T>(
     Ok((run.report, staged, inspected))
 }
 
+/// The notes folder and where it comes from.
+struct NotesFolder {
+    path: PathBuf,
+    /// Given with `--notes` (or by a `notedeck.toml` in the current folder).
+    given: bool,
+}
+
 /// The notes folder: the one given, else the one the index was built from,
 /// else `notes`.
-fn notes_folder(given: Option<&Path>, recorded: Option<&str>) -> PathBuf {
-    given
-        .map(Path::to_path_buf)
-        .or_else(|| recorded.map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_NOTES))
+fn notes_folder(given: Option<&Path>, recorded: Option<&str>) -> NotesFolder {
+    match given {
+        Some(path) => NotesFolder {
+            path: path.to_path_buf(),
+            given: true,
+        },
+        None => NotesFolder {
+            path: recorded.map_or_else(|| PathBuf::from(DEFAULT_NOTES), PathBuf::from),
+            given: false,
+        },
+    }
+}
+
+/// That the notes folder is a folder that can be read. The way to give
+/// another is told only when none was given.
+fn check_notes_folder(notes: &NotesFolder) -> anyhow::Result<()> {
+    let path = notes.path.display();
+    if !notes.path.is_dir() {
+        if notes.given {
+            anyhow::bail!("{path}: notes folder not found");
+        }
+        anyhow::bail!("{path}: notes folder not found; give the folder of your notes with --notes");
+    }
+    std::fs::read_dir(&notes.path)
+        .with_context(|| format!("{path}: cannot read the notes folder"))?;
+    Ok(())
 }
 
 /// The absolute form of the notes folder, as the index records it.
@@ -539,7 +569,42 @@ impl Run<'_, '_> {
         for event in self.writer.settle()? {
             self.note(event);
         }
+        if self.writer.card_count()? == 0 {
+            self.report
+                .warnings
+                .extend(self.why_no_card(notes.is_empty())?);
+        }
         Ok(())
+    }
+
+    /// Why the notes made no card: there were none, or these made none
+    /// (the notes that failed are named already).
+    fn why_no_card(&self, no_note_found: bool) -> anyhow::Result<Option<String>> {
+        if no_note_found {
+            return Ok(Some(format!(
+                "no .md files under {}: no card to build",
+                self.notes.join("").display()
+            )));
+        }
+        let mut read: Vec<String> = self.writer.known_files()?.into_keys().collect();
+        read.sort();
+        let Some(first) = read.first() else {
+            return Ok(None);
+        };
+        let mut named = read
+            .iter()
+            .take(NOTES_NAMED)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if read.len() > NOTES_NAMED {
+            named.push_str(&format!(" and {} more", read.len() - NOTES_NAMED));
+        }
+        Ok(Some(format!(
+            "no card in the notes of {}: {named} made none; `notedeck explain {}` shows what became of each line",
+            self.notes.display(),
+            self.notes.join(first).display()
+        )))
     }
 
     /// Stores the cards of one note in the index.

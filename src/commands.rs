@@ -68,6 +68,12 @@ pub fn extract(paths: &[PathBuf], format: output::Format, ui: Ui) -> anyhow::Res
                 failed = true;
             }
         };
+        if notes.is_empty() && errors.is_empty() {
+            ui.say(format_args!(
+                "notedeck: warning: no .md files under {}",
+                root.join("").display()
+            ));
+        }
         errors.into_iter().for_each(&mut report);
         for note in notes {
             match scan::read_note(&note.path).and_then(|text| scan::note_text(&note.path, text)) {
@@ -83,10 +89,13 @@ pub fn extract(paths: &[PathBuf], format: output::Format, ui: Ui) -> anyhow::Res
         }
     }
     out.finish()?;
-    ui.say(format_args!(
-        "{cards} cards from {files} {}",
-        if files == 1 { "file" } else { "files" }
-    ));
+    // When nothing could be read, its error said it all.
+    if files > 0 || !failed {
+        ui.say(format_args!(
+            "{cards} cards from {files} {}",
+            if files == 1 { "file" } else { "files" }
+        ));
+    }
     Ok(if failed {
         ExitCode::from(ERROR)
     } else {
@@ -99,7 +108,15 @@ pub fn extract(paths: &[PathBuf], format: output::Format, ui: Ui) -> anyhow::Res
 /// a note could not be used, after building the others.
 pub fn build(options: &BuildOptions, ui: Ui) -> anyhow::Result<ExitCode> {
     let report = build::build(options)?;
-    print_build(&report, options, ui)
+    let code = print_build(&report, ui)?;
+    // Not after a sync: it deletes them in Anki itself.
+    if report.removed > 0 && !report.dry_run {
+        ui.say(format_args!(
+            "notedeck: an import never deletes notes: `notedeck removed --out {}` shows how to select the removed ones in Anki",
+            options.out.display()
+        ));
+    }
+    Ok(code)
 }
 
 /// `notedeck sync`: a build, then Anki brought up to date over AnkiConnect.
@@ -107,7 +124,7 @@ pub fn build(options: &BuildOptions, ui: Ui) -> anyhow::Result<ExitCode> {
 /// `verbose` or in a dry run).
 pub fn sync(options: &crate::sync::SyncOptions, ui: Ui) -> anyhow::Result<ExitCode> {
     let (build, sync) = crate::sync::sync(options)?;
-    let code = print_build(&build, &options.build, ui)?;
+    let code = print_build(&build, ui)?;
     let mut out = std::io::stdout().lock();
     if options.build.list_cards || sync.dry_run {
         for line in &sync.lines {
@@ -126,7 +143,7 @@ pub fn sync(options: &crate::sync::SyncOptions, ui: Ui) -> anyhow::Result<ExitCo
 
 /// A build's problems (stderr), changed cards and summary line (stdout);
 /// its exit code.
-fn print_build(report: &BuildReport, options: &BuildOptions, ui: Ui) -> anyhow::Result<ExitCode> {
+fn print_build(report: &BuildReport, ui: Ui) -> anyhow::Result<ExitCode> {
     for err in &report.failed {
         eprintln!("notedeck: {err}");
     }
@@ -139,12 +156,6 @@ fn print_build(report: &BuildReport, options: &BuildOptions, ui: Ui) -> anyhow::
     }
     if !ui.quiet {
         writeln!(out, "{report}")?;
-    }
-    if report.removed > 0 && !report.dry_run {
-        ui.say(format_args!(
-            "notedeck: an import never deletes notes: `notedeck removed --out {}` shows how to select the removed ones in Anki",
-            options.out.display()
-        ));
     }
     Ok(if report.failed.is_empty() {
         ExitCode::SUCCESS

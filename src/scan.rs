@@ -14,10 +14,12 @@ use crate::limits::{mebibytes, MAX_NOTE_BYTES};
 /// A note file that could not be used, naming it.
 #[derive(Debug, Error)]
 pub enum NoteError {
-    #[error("{path}: cannot read: {source}")]
+    // The system's error is in the message, not the error's source: an
+    // error chain printed whole (`{:#}`) would say it twice.
+    #[error("{path}: cannot read: {error}")]
     Unreadable {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{path}: larger than the limit of {} for a note", mebibytes(*limit))]
     TooLarge { path: PathBuf, limit: u64 },
@@ -122,6 +124,22 @@ fn front_matter_end(text: &str) -> Option<usize> {
     None
 }
 
+/// `value` without its YAML comment: from a `#` at its start or after a
+/// space or tab to the line's end (`{reverse: true}  # or type_in`).
+fn without_comment(value: &str) -> &str {
+    let starts_comment = |(i, c): &(usize, char)| {
+        *c == '#'
+            && value[..*i]
+                .chars()
+                .next_back()
+                .is_none_or(|b| b == ' ' || b == '\t')
+    };
+    match value.char_indices().find(starts_comment) {
+        Some((i, _)) => &value[..i],
+        None => value,
+    }
+}
+
 /// The options of the `notedeck` key of a front matter and whether it
 /// skips the note, or the line (1-based, in the note) and what is wrong
 /// there.
@@ -133,7 +151,7 @@ fn front_matter_options(block: &str) -> Result<(NoteOptions, bool), (usize, Stri
     }) else {
         return Ok((NoteOptions::default(), false));
     };
-    let value = lines[at].split_once(':').map_or("", |(_, v)| v).trim();
+    let value = without_comment(lines[at].split_once(':').map_or("", |(_, v)| v)).trim();
     let mut pairs: Vec<(usize, &str)> = Vec::new();
     if let Some(flow) = value.strip_prefix('{') {
         let Some(inner) = flow.trim_end().strip_suffix('}') else {
@@ -148,7 +166,7 @@ fn front_matter_options(block: &str) -> Result<(NoteOptions, bool), (usize, Stri
                 .filter(|p| !p.trim().is_empty())
                 .map(|p| (at + 1, p)),
         );
-    } else if value.is_empty() || value.starts_with('#') {
+    } else if value.is_empty() {
         for (i, line) in lines.iter().enumerate().skip(at + 1) {
             if !line.starts_with([' ', '\t']) && !line.trim().is_empty() {
                 break;
@@ -168,7 +186,7 @@ fn front_matter_options(block: &str) -> Result<(NoteOptions, bool), (usize, Stri
     let mut skip = false;
     for (line, pair) in pairs {
         let (key, value) = pair.split_once(':').unwrap_or((pair, ""));
-        let value = value.split(" #").next().unwrap_or("").trim();
+        let value = without_comment(value).trim();
         let flag = match value.to_ascii_lowercase().as_str() {
             "true" => true,
             "false" => false,
@@ -217,9 +235,9 @@ fn read_note_bytes(path: &Path) -> Result<Vec<u8>, NoteError> {
             path: path_buf(),
             limit,
         },
-        ReadError::Io(source) => NoteError::Unreadable {
+        ReadError::Io(error) => NoteError::Unreadable {
             path: path_buf(),
-            source,
+            error,
         },
     })
 }
@@ -389,10 +407,10 @@ fn walk_error(root: &Path, err: walkdir::Error) -> NoteError {
         let ancestor = ancestor.to_path_buf();
         return NoteError::LinkLoop { path, ancestor };
     }
-    let source = err
+    let error = err
         .into_io_error()
         .unwrap_or_else(|| std::io::Error::other("unknown walk error"));
-    NoteError::Unreadable { path, source }
+    NoteError::Unreadable { path, error }
 }
 
 /// A time in nanoseconds since the Unix epoch (negative before it), as the
@@ -576,6 +594,9 @@ mod tests {
         .unwrap();
         assert_eq!(note.text, "\n\n\n\n- 用語: 定義\n");
         assert_eq!(note.options.reverse, Some(true));
+        // A comment after the flow mapping, as the README's example has.
+        let commented = "---\nnotedeck: {type_in: true}  # or {reverse: true}\n---\n";
+        assert_eq!(options(commented).unwrap().type_in, Some(true));
         let block = "---\nnotedeck:\n  type_in: true  # typed\n  reverse: false\ntitle: x\n...\n";
         assert_eq!(
             options(block),

@@ -188,16 +188,60 @@ fn a_note_that_is_not_utf8_is_named_and_the_others_are_indexed() {
 }
 
 #[test]
-fn a_missing_notes_folder_is_named() {
+fn a_missing_notes_folder_is_named_and_nothing_is_created() {
     let project = Project::empty();
     let run = project.run(&["build", "--notes", "no-such-folder"]);
     assert_eq!(run.code(), 2);
+    // Given with --notes: no advice to give it with --notes.
+    assert_eq!(
+        run.stderr(),
+        "notedeck: no-such-folder: notes folder not found\n"
+    );
+    assert!(
+        !project.dir.path().join("out").exists(),
+        "a failed build made out/"
+    );
+
+    // Not given: the way to give it.
+    std::fs::remove_dir(project.notes()).unwrap();
+    let run = project.run(&["build"]);
+    assert_eq!(run.code(), 2);
     assert!(
         run.stderr()
-            .contains("no-such-folder: notes folder not found"),
+            .contains("notes: notes folder not found; give the folder of your notes with --notes"),
         "{}",
         run.stderr()
     );
+    assert!(!project.dir.path().join("out").exists());
+}
+
+#[test]
+fn a_build_that_makes_no_card_says_why() {
+    let project = Project::empty();
+    let run = project.run(&["build"]);
+    assert_eq!(run.code(), 0);
+    assert!(
+        run.stderr()
+            .contains("warning: no .md files under notes/: no card to build"),
+        "{}",
+        run.stderr()
+    );
+
+    project.write_note("a.md", "# 題\n\n今日は雨が降ったので家にいました。\n");
+    project.write_note("b.md", "# 題\n");
+    let run = project.run(&["build"]);
+    assert_eq!(run.code(), 0);
+    assert!(
+        run.stderr()
+            .contains(": a.md, b.md made none; `notedeck explain "),
+        "{}",
+        run.stderr()
+    );
+
+    // A build with cards has nothing to say about it.
+    project.write_note("c.md", "- 用語: 定義の説明\n");
+    let run = project.run(&["build"]);
+    assert!(!run.stderr().contains("made none"), "{}", run.stderr());
 }
 
 #[test]

@@ -152,3 +152,16 @@ fn a_terminal_sees_progress_while_outputs_are_written_unless_quiet() {
     let piped = project.run(&["build", "--force"]);
     assert!(!piped.stderr().contains("writing"), "{}", piped.stderr());
 }
+
+#[test]
+fn explain_of_a_missing_note_says_why_once() {
+    let project = Project::empty();
+    let run = project.run(&["explain", "notes/nothing.md"]);
+    assert_eq!(run.code(), 2);
+    assert_eq!(
+        run.stderr().matches("No such file or directory").count(),
+        1,
+        "{}",
+        run.stderr()
+    );
+}

@@ -133,6 +133,8 @@ fn a_missing_path_is_an_error_naming_it_once() {
         "{stderr}"
     );
     assert_eq!(stderr.matches("no-such-folder").count(), 1, "{stderr}");
+    // Said once: no summary of nothing after it.
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
 
 #[test]
@@ -175,4 +177,17 @@ fn odd_but_valid_input_never_breaks_extraction() {
     assert!(cards
         .iter()
         .any(|c| c["file"] == "deep.md" && c["front"] == "項目9800"));
+}
+
+#[test]
+fn a_folder_without_notes_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    let output = notedeck(&["extract", "empty"], dir.path());
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("warning: no .md files under empty/"),
+        "{stderr}"
+    );
 }

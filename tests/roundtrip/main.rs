@@ -6,6 +6,8 @@
 //! (or NOTEDECK_REQUIRE_ANKI=1) at build time they are ignored, and the test
 //! runner counts them so (see `build.rs` at the crate root).
 
+#[path = "../common/ankiconnect.rs"]
+mod ankiconnect;
 #[path = "../common/browser.rs"]
 mod browser;
 mod common;
