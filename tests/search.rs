@@ -463,3 +463,36 @@ fn matches_are_shown_as_the_notes_spell_them() {
         .unwrap();
     assert!(out.contains("処理を\x1b[1m行なう\x1b[0m手順"), "{out:?}");
 }
+
+#[test]
+fn an_index_made_before_the_spellings_were_folded_makes_its_tokens_again() {
+    let project = spellings();
+    let guids = |project: &Project| -> Vec<String> {
+        let index = project.index();
+        let mut stmt = index
+            .prepare("SELECT guid FROM cards ORDER BY guid")
+            .unwrap();
+        let rows = stmt.query_map([], |row| row.get(0)).unwrap();
+        rows.map(Result::unwrap).collect()
+    };
+    let before = guids(&project);
+    // As an older notedeck left it: tokens of its own, and no word of
+    // which tokenizer made them.
+    project
+        .index()
+        .execute_batch(
+            "INSERT INTO cards_fts (cards_fts) VALUES ('delete-all');
+             INSERT INTO fronts_fts (fronts_fts) VALUES ('delete-all');
+             DELETE FROM meta WHERE name = 'tokens';",
+        )
+        .unwrap();
+    let out = project.run(&["build"]).ok();
+    assert!(
+        !out.contains("new,") || out.contains("0 new, 0 changed"),
+        "{out}"
+    );
+    assert_found_alone(&project, "高橋", "髙橋方式");
+    assert_found_alone(&project, "front:ユーザー", "ユーザ管理");
+    assert_eq!(guids(&project), before);
+    common::assert_index_sound(&project.index());
+}
