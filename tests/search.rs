@@ -486,13 +486,23 @@ fn an_index_made_before_the_spellings_were_folded_makes_its_tokens_again() {
              DELETE FROM meta WHERE name = 'tokens';",
         )
         .unwrap();
+    let stale = project.run(&["search", "高橋"]);
+    assert!(
+        stale
+            .stderr()
+            .contains("search tokens were made by an earlier notedeck"),
+        "{}",
+        stale.stderr()
+    );
     let out = project.run(&["build"]).ok();
     assert!(
-        !out.contains("new,") || out.contains("0 new, 0 changed"),
+        out.contains("(0 new, 0 changed, 0 moved, 0 renamed, 0 removed) · no output rewritten"),
         "{out}"
     );
     assert_found_alone(&project, "高橋", "髙橋方式");
     assert_found_alone(&project, "front:ユーザー", "ユーザ管理");
     assert_eq!(guids(&project), before);
     common::assert_index_sound(&project.index());
+    let fresh = project.run(&["search", "高橋"]);
+    assert!(fresh.stderr().is_empty(), "{}", fresh.stderr());
 }

@@ -128,7 +128,7 @@ pub struct Writer<'a> {
 
 /// What the index's `meta` calls the version of the tokenizer that made
 /// its search tokens (`Writer::reindex_if_tokens_changed`).
-const META_TOKENS: &str = "tokens";
+pub const META_TOKENS: &str = "tokens";
 
 /// What the index's `meta` calls the number of cards (`Writer::card_count`).
 const META_CARDS: &str = "cards";
