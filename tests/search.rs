@@ -483,7 +483,8 @@ fn an_index_made_before_the_spellings_were_folded_makes_its_tokens_again() {
         .execute_batch(
             "INSERT INTO cards_fts (cards_fts) VALUES ('delete-all');
              INSERT INTO fronts_fts (fronts_fts) VALUES ('delete-all');
-             DELETE FROM meta WHERE name = 'tokens';",
+             DELETE FROM meta WHERE name = 'tokens';
+             UPDATE cards SET front_key = front;",
         )
         .unwrap();
     let stale = project.run(&["search", "高橋"]);
@@ -501,8 +502,24 @@ fn an_index_made_before_the_spellings_were_folded_makes_its_tokens_again() {
     );
     assert_found_alone(&project, "高橋", "髙橋方式");
     assert_found_alone(&project, "front:ユーザー", "ユーザ管理");
+    let exact = hits(&project, &["ユーザー管理"]);
+    assert!(exact[0]["score"].as_f64().unwrap() >= 3.0, "{exact:?}");
     assert_eq!(guids(&project), before);
     common::assert_index_sound(&project.index());
     let fresh = project.run(&["search", "高橋"]);
     assert!(fresh.stderr().is_empty(), "{}", fresh.stderr());
+}
+
+#[test]
+fn a_front_in_another_spelling_of_the_query_ranks_as_the_query() {
+    let project = Project::empty();
+    project.write_note(
+        "fronts.md",
+        "# 表記\n\n- ユーザー管理の手引き: 管理の話\n- ユーザ: 利用する人\n",
+    );
+    project.run(&["build"]).ok();
+    let found = hits(&project, &["ユーザー"]);
+    let fronts: Vec<&str> = found.iter().map(front).collect();
+    assert_eq!(fronts, ["ユーザ", "ユーザー管理の手引き"]);
+    assert!(found[0]["score"].as_f64().unwrap() >= 3.0, "{found:?}");
 }

@@ -346,9 +346,9 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// Makes every card's search tokens again when another version of the
-    /// tokenizer made them (`tokens::VERSION`), before this build changes
-    /// any card: their text, GUIDs and outputs stay as they are.
+    /// Makes every card's search tokens and front key again when another
+    /// version of the tokenizer made them (`tokens::VERSION`), before this
+    /// build changes any card: their text, GUIDs and outputs stay as they are.
     pub fn reindex_if_tokens_changed(&self) -> anyhow::Result<()> {
         let version = tokens::VERSION.to_string();
         if self.meta(META_TOKENS)?.as_deref() == Some(&version) {
@@ -361,16 +361,29 @@ impl<'a> Writer<'a> {
         )?;
         let mut cards = self
             .tx
-            .prepare("SELECT id, front, context, back FROM cards")?;
+            .prepare("SELECT id, front, context, back, front_key FROM cards")?;
         let mut rows = cards.query([])?;
+        // The fronts compared with queries fold alike too: rewritten once
+        // the cards are read, not while they are.
+        let mut front_keys = Vec::new();
         while let Some(row) = rows.next()? {
+            let (id, front): (i64, String) = (row.get(0)?, row.get(1)?);
             let context: Vec<String> = serde_json::from_str(&row.get::<_, String>(2)?)?;
             self.index_tokens(
-                row.get(0)?,
-                &tokens::index_text(&row.get::<_, String>(1)?),
+                id,
+                &tokens::index_text(&front),
                 &tokens::index_text(&context.join("\n")),
                 &tokens::index_text(&row.get::<_, String>(3)?),
             )?;
+            let key = front_key(&front);
+            if key != row.get::<_, String>(4)? {
+                front_keys.push((id, key));
+            }
+        }
+        for (id, key) in front_keys {
+            self.tx
+                .prepare_cached("UPDATE cards SET front_key = ?2 WHERE id = ?1")?
+                .execute(params![id, key])?;
         }
         self.set_meta(META_TOKENS, &version)
     }

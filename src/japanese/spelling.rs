@@ -35,6 +35,14 @@ pub fn unify(folded: &str, end: End) -> Cow<'_, str> {
     Cow::Owned(unified)
 }
 
+/// `unify` of a `String`, which is given back when there is nothing to fold.
+pub fn unify_string(folded: String, end: End) -> String {
+    match unify(&folded, end) {
+        Cow::Borrowed(_) => folded,
+        Cow::Owned(unified) => unified,
+    }
+}
+
 /// Whether a character is one a rule may change or drop.
 fn may_fold(c: char) -> bool {
     is_kana(c) || c == LONG_MARK || (is_kanji(c) && common_form(c) != c)

@@ -23,11 +23,7 @@ pub const VERSION: u32 = 2;
 
 /// Text folded as the index stores it: NFKC, lower case, one spelling.
 fn searched_form(text: &str, end: End) -> String {
-    let folded = fold(text);
-    match spelling::unify(&folded, end) {
-        std::borrow::Cow::Borrowed(_) => folded,
-        std::borrow::Cow::Owned(unified) => unified,
-    }
+    spelling::unify_string(fold(text), end)
 }
 
 /// What a folded character is to the tokenizer.
