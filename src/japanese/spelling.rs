@@ -55,52 +55,53 @@ const LONG_MARK: char = 'ー';
 /// for the word's last character), so that matches can be shown in the
 /// text as written.
 pub fn unify_with(folded: &str, end: End, mut emit: impl FnMut(char, Range<usize>)) {
-    let chars: Vec<(usize, char)> = folded.char_indices().collect();
-    let char_at = |i: usize| chars.get(i).map(|&(_, c)| c);
-    let bytes = |from: usize, to: usize| {
-        let end = chars.get(to).map_or(folded.len(), |&(at, _)| at);
-        chars[from].0..end
-    };
-    // Kana letters and long marks just before `i`: how long the word is.
+    // The character at hand and the two after it, and the two before it:
+    // every rule looks no further.
+    let mut chars = folded.char_indices();
+    let mut window = [chars.next(), chars.next(), chars.next()];
+    let start_of = |slot: Option<(usize, char)>| slot.map_or(folded.len(), |(at, _)| at);
+    let (mut before, mut before_that) = (None, None);
+    // Kana letters and long marks just before this character: how long the word is.
     let mut kana_run = 0;
-    let mut i = 0;
-    while let Some(c) = char_at(i) {
-        let before = i.checked_sub(1).and_then(char_at);
-        let after = char_at(i + 1);
+    while let Some((at, c)) = window[0] {
+        let after = window[1].map(|(_, c)| c);
         let ends_query = after.is_none() && end == End::Open;
         let mut taken = 1;
         if is_long_mark(c, before) {
             // A long mark doubled is one; a query's last one is dropped
             // from a word of three kana or more (`ユーザー`, not `キー`),
             // where house styles leave it out (JIS Z 8301).
-            let doubled =
-                before.is_some_and(|b| is_long_mark(b, i.checked_sub(2).and_then(char_at)));
+            let doubled = before.is_some_and(|b| is_long_mark(b, before_that));
             if !(doubled || ends_query && kana_run >= 3) {
-                emit(LONG_MARK, bytes(i, i + 1));
+                emit(LONG_MARK, at..start_of(window[1]));
             }
         } else if is_okurigana(c, before, after, ends_query) {
             // Left out.
         } else if is_kana(c) {
-            let (letter, length) = katakana_of(c, after);
-            taken = length;
-            emit(letter, bytes(i, i + taken));
+            let letter;
+            (letter, taken) = katakana_of(c, after);
+            emit(letter, at..start_of(window[taken]));
             // A katakana word ends with a long mark whether written or not
             // (`ユーザ管理` as `ユーザー管理`): one is added where none is.
-            let next = char_at(i + taken);
+            let next = window[taken].map(|(_, n)| n);
             let word_ends =
                 next.is_none_or(|n| !is_katakana_letter(n) && !is_long_mark(n, Some(c)));
             if is_katakana_letter(c) && word_ends && !(next.is_none() && end == End::Open) {
-                emit(LONG_MARK, bytes(i + taken - 1, i + taken));
+                let last = start_of(window[taken - 1])..start_of(window[taken]);
+                emit(LONG_MARK, last);
             }
-        } else if let Some(omitted) = allowed_omission(c, after, char_at(i + 2), end) {
-            emit(common_form(c), bytes(i, i + 1 + omitted));
-            taken = 1 + omitted;
+        } else if drops_kana_after(c, after, window[2].map(|(_, c)| c), end) {
+            taken = 2;
+            emit(common_form(c), at..start_of(window[2]));
         } else {
-            emit(common_form(c), bytes(i, i + 1));
+            emit(common_form(c), at..start_of(window[1]));
         }
         let kana = is_kana(c) || is_long_mark(c, before);
         kana_run = if kana { kana_run + taken } else { 0 };
-        i += taken;
+        for _ in 0..taken {
+            (before_that, before) = (before, window[0].map(|(_, c)| c));
+            window = [window[1], window[2], chars.next()];
+        }
     }
 }
 
@@ -157,12 +158,12 @@ fn is_okurigana(c: char, before: Option<char>, after: Option<char>, ends_query: 
         && (ends_query || after.is_some_and(is_kanji))
 }
 
-/// How many kana after the kanji `c` its allowed form leaves out (文化庁
-/// 「送り仮名の付け方」, 通則1 and 2 許容: `行なう` → `行う`, `終わる` →
-/// `終る`, `生まれる` → `生れる`), given the two characters after it.
-fn allowed_omission(c: char, after: Option<char>, then: Option<char>, end: End) -> Option<usize> {
+/// Whether the allowed form of a word of the kanji `c` leaves out the kana
+/// after it (文化庁「送り仮名の付け方」, 通則1 and 2 許容: `行なう` → `行う`,
+/// `終わる` → `終る`, `生まれる` → `生れる`), given the two characters after it.
+fn drops_kana_after(c: char, after: Option<char>, then: Option<char>, end: End) -> bool {
     // The kanji, the kana its allowed form drops, and the kana that may
-    // follow that one (any when empty): `行な` is `行なう` only before a
+    // follow that one: `行な` is `行なう` only before a
     // conjugation, not in `移行など`.
     const FORMS: &[(char, char, &str)] = &[
         ('行', 'な', "うわいっえお"),
@@ -182,12 +183,15 @@ fn allowed_omission(c: char, after: Option<char>, then: Option<char>, end: End) 
         ('終', 'わ', "らりるれろっ"),
         ('変', 'わ', "らりるれろっ"),
     ];
-    let &(_, _, next) = FORMS
+    let Some(&(_, _, next)) = FORMS
         .iter()
-        .find(|&&(kanji, kana, _)| kanji == c && after == Some(kana))?;
+        .find(|&&(kanji, kana, _)| kanji == c && after == Some(kana))
+    else {
+        return false;
+    };
     // The kana ending a query: the text found may go on with the conjugation.
     let query_ends = then.is_none() && end == End::Open;
-    (query_ends || then.is_some_and(|t| next.contains(t))).then_some(1)
+    query_ends || then.is_some_and(|t| next.contains(t))
 }
 
 /// The common form of a variant or old kanji (`髙` → `高`, `邊` → `辺`),
