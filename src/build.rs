@@ -443,6 +443,7 @@ impl Run<'_, '_> {
     }
 
     fn index_notes(&mut self) -> anyhow::Result<()> {
+        self.writer.reindex_if_tokens_changed()?;
         let rules = format!("{} {}", extract::RULES_VERSION, self.config.fingerprint());
         let rules = rules.trim_end();
         let force = self.options.force

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use crate::build::{self, BuildOptions, BuildReport};
 use crate::config::Config;
 use crate::index::{self, Index, RemovedCard};
-use crate::japanese::width::terminal_columns;
+use crate::japanese::{tokens, width::terminal_columns};
 use crate::search::{self, Filters};
 use crate::{export, freshness, output, scan};
 
@@ -227,6 +227,11 @@ fn find(
 /// Why the results may not be those of the notes (given, or those the
 /// index was built from): they are the last build's.
 fn staleness(index: &Index, notes: Option<&Path>) -> anyhow::Result<Option<String>> {
+    if index.meta(index::META_TOKENS)? != Some(tokens::VERSION.to_string()) {
+        return Ok(Some(
+            "the index's search tokens were made by an earlier notedeck, which folds spellings otherwise; run `notedeck build` to make them again".to_string(),
+        ));
+    }
     let recorded = index.meta(build::META_NOTES)?;
     let Some(notes) = notes
         .map(Path::to_path_buf)

@@ -326,3 +326,200 @@ fn a_word_in_thousands_of_cards_still_finds_the_cards_filters_leave() {
         assert_eq!(fronts, ["古い用語", "昔の用語"], "{args:?}");
     }
 }
+
+/// A note that holds one spelling of each word: search finds it by the others.
+const SPELLINGS: &str = "# 表記\n\n\
+- ユーザ管理: 利用者のアカウントを扱う\n\
+- プロキシサーバー: 通信を中継する\n\
+- コンピュータウイルス: 悪意のあるプログラム\n\
+- メモリー: 記憶装置\n\
+- バイオリン: 弦楽器\n\
+- ヴィデオ: 映像\n\
+- 手順書: 処理を行なう手順をまとめたもの\n\
+- 申し込み受付: 窓口で受け付ける\n\
+- 取り扱い説明: 使い方を書いた文書\n\
+- 終わりの処理: 最後に片付ける\n\
+- 髙橋方式: 方式の一つ\n\
+- 渡邊の定理: 定理の一つ\n\
+- 﨑山: 人名\n\
+- 齋藤: 人名\n\
+- インスタンス: 仮想マシンの実体\n\
+- キーバリューストア: キーと値の組を保存するデータベース\n\
+- サーブ: テニスの打ち方\n\
+- キャッシュ: 一時的な保存\n\
+- 高速化: 速くすること\n\
+- 移行など: 移行の作業\n";
+
+fn spellings() -> Project {
+    let project = Project::empty();
+    project.write_note("spellings.md", SPELLINGS);
+    project.run(&["build"]).ok();
+    project
+}
+
+/// The fronts a query finds, sorted.
+fn fronts_found(project: &Project, query: &str) -> Vec<String> {
+    let mut fronts: Vec<String> = hits(project, &[query])
+        .iter()
+        .map(|hit| front(hit).to_string())
+        .collect();
+    fronts.sort();
+    fronts
+}
+
+fn assert_found_alone(project: &Project, query: &str, card: &str) {
+    assert_eq!(fronts_found(project, query), [card], "{query}");
+}
+
+#[test]
+fn long_vowel_marks_written_or_dropped_find_each_other() {
+    let project = spellings();
+    assert_found_alone(&project, "ユーザー", "ユーザ管理");
+    assert_found_alone(&project, "ユーザー管理", "ユーザ管理");
+    assert_found_alone(&project, "ユーザ－", "ユーザ管理");
+    assert_found_alone(&project, "プロキシサーバ", "プロキシサーバー");
+    assert_found_alone(&project, "コンピューター", "コンピュータウイルス");
+    assert_found_alone(&project, "メモリ", "メモリー");
+    // A mark inside a word is kept: `サーバー` is not `サーブ`, and a
+    // word of two kana keeps its own (`キー` is not any `キ`).
+    assert_found_alone(&project, "サーバー", "プロキシサーバー");
+    assert_eq!(fronts_found(&project, "キー"), ["キーバリューストア"]);
+}
+
+#[test]
+fn v_syllables_find_their_b_row_spelling() {
+    let project = spellings();
+    assert_found_alone(&project, "ヴァイオリン", "バイオリン");
+    assert_found_alone(&project, "ビデオ", "ヴィデオ");
+}
+
+#[test]
+fn okurigana_written_or_left_out_find_each_other() {
+    let project = spellings();
+    assert_found_alone(&project, "行う", "手順書");
+    assert_found_alone(&project, "申込み", "申し込み受付");
+    assert_found_alone(&project, "申込", "申し込み受付");
+    assert_found_alone(&project, "申込受付", "申し込み受付");
+    assert_found_alone(&project, "取扱説明", "取り扱い説明");
+    assert_found_alone(&project, "取扱い", "取り扱い説明");
+    assert_found_alone(&project, "終り", "終わりの処理");
+    // `など` after `移行` is no okurigana of it.
+    assert_found_alone(&project, "移行など", "移行など");
+    assert_found_alone(&project, "など", "移行など");
+}
+
+#[test]
+fn variant_kanji_find_their_common_form_and_only_it() {
+    let project = spellings();
+    assert_found_alone(&project, "高橋", "髙橋方式");
+    assert_found_alone(&project, "渡辺", "渡邊の定理");
+    assert_found_alone(&project, "渡邉", "渡邊の定理");
+    assert_found_alone(&project, "崎山", "﨑山");
+    assert_found_alone(&project, "斎藤", "齋藤");
+    // One kanji finds the cards holding it in either form, no others.
+    assert_eq!(fronts_found(&project, "高"), ["高速化", "髙橋方式"]);
+}
+
+#[test]
+fn hiragana_queries_find_katakana_and_particles_stay_particles() {
+    let project = spellings();
+    assert_found_alone(&project, "いんすたんす", "インスタンス");
+    assert_found_alone(&project, "きーばりゅー", "キーバリューストア");
+    assert_found_alone(&project, "渡辺の定理", "渡邊の定理");
+    // A particle matches where it is written, not every card.
+    let with_no: Vec<String> = fronts_found(&project, "の");
+    assert_eq!(
+        with_no,
+        [
+            "インスタンス",
+            "キーバリューストア",
+            "コンピュータウイルス",
+            "サーブ",
+            "ユーザ管理",
+            "手順書",
+            "渡邊の定理",
+            "移行など",
+            "終わりの処理",
+            "髙橋方式",
+        ]
+    );
+}
+
+#[test]
+fn matches_are_shown_as_the_notes_spell_them() {
+    let project = spellings();
+    assert_found_alone(&project, "高橋", "髙橋方式");
+    let Some(out) = project.on_terminal(60, "", "search 高橋 2>/dev/null") else {
+        eprintln!("skipped: no `script` to make a terminal");
+        return;
+    };
+    assert!(out.contains("\x1b[1m髙橋\x1b[0m方式"), "{out:?}");
+    let out = project
+        .on_terminal(60, "", "search 申込 2>/dev/null")
+        .unwrap();
+    assert!(out.contains("\x1b[1m申し込\x1b[0mみ受付"), "{out:?}");
+    let out = project
+        .on_terminal(60, "", "search 行う 2>/dev/null")
+        .unwrap();
+    assert!(out.contains("処理を\x1b[1m行なう\x1b[0m手順"), "{out:?}");
+}
+
+#[test]
+fn an_index_made_before_the_spellings_were_folded_makes_its_tokens_again() {
+    let project = spellings();
+    let guids = |project: &Project| -> Vec<String> {
+        let index = project.index();
+        let mut stmt = index
+            .prepare("SELECT guid FROM cards ORDER BY guid")
+            .unwrap();
+        let rows = stmt.query_map([], |row| row.get(0)).unwrap();
+        rows.map(Result::unwrap).collect()
+    };
+    let before = guids(&project);
+    // As an older notedeck left it: tokens of its own, and no word of
+    // which tokenizer made them.
+    project
+        .index()
+        .execute_batch(
+            "INSERT INTO cards_fts (cards_fts) VALUES ('delete-all');
+             INSERT INTO fronts_fts (fronts_fts) VALUES ('delete-all');
+             DELETE FROM meta WHERE name = 'tokens';
+             UPDATE cards SET front_key = front;",
+        )
+        .unwrap();
+    let stale = project.run(&["search", "高橋"]);
+    assert!(
+        stale
+            .stderr()
+            .contains("search tokens were made by an earlier notedeck"),
+        "{}",
+        stale.stderr()
+    );
+    let out = project.run(&["build"]).ok();
+    assert!(
+        out.contains("(0 new, 0 changed, 0 moved, 0 renamed, 0 removed) · no output rewritten"),
+        "{out}"
+    );
+    assert_found_alone(&project, "高橋", "髙橋方式");
+    assert_found_alone(&project, "front:ユーザー", "ユーザ管理");
+    let exact = hits(&project, &["ユーザー管理"]);
+    assert!(exact[0]["score"].as_f64().unwrap() >= 3.0, "{exact:?}");
+    assert_eq!(guids(&project), before);
+    common::assert_index_sound(&project.index());
+    let fresh = project.run(&["search", "高橋"]);
+    assert!(fresh.stderr().is_empty(), "{}", fresh.stderr());
+}
+
+#[test]
+fn a_front_in_another_spelling_of_the_query_ranks_as_the_query() {
+    let project = Project::empty();
+    project.write_note(
+        "fronts.md",
+        "# 表記\n\n- ユーザー管理の手引き: 管理の話\n- ユーザ: 利用する人\n",
+    );
+    project.run(&["build"]).ok();
+    let found = hits(&project, &["ユーザー"]);
+    let fronts: Vec<&str> = found.iter().map(front).collect();
+    assert_eq!(fronts, ["ユーザ", "ユーザー管理の手引き"]);
+    assert!(found[0]["score"].as_f64().unwrap() >= 3.0, "{found:?}");
+}

@@ -22,11 +22,12 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, Transactio
 use crate::card::Card;
 use crate::export::IndexedCard;
 use crate::japanese::fold;
+use crate::japanese::spelling::{self, End};
 use crate::scan::FileState;
 
 pub use owner::NotAnIndex;
 pub use schema::{Salvaged, SCHEMA_VERSION};
-pub use writer::{CardEvent, Outcome, PreparedCard, Stored, Writer};
+pub use writer::{CardEvent, Outcome, PreparedCard, Stored, Writer, META_TOKENS};
 
 /// An index up to this size (some thousands of cards) is checked whole
 /// before every build, in a fraction of a second (`Index::check`).
@@ -87,9 +88,10 @@ pub fn front_rowid(id: i64, front_tokens: &str) -> i64 {
 /// up from 1, one a card ever stored, far below 2^32.
 pub const FRONT_ID_BITS: u32 = 32;
 
-/// The folded form a query is compared with `front_key` in.
+/// The folded form a query is compared with `front_key` in, its spelling
+/// folded as search tokens are (`ユーザー` is the front `ユーザ`).
 pub fn front_key(text: &str) -> String {
-    fold(text.trim())
+    spelling::unify_string(fold(text.trim()), End::Closed)
 }
 
 /// A card removed from the notes whose Anki note may still be there.

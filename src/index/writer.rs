@@ -126,6 +126,10 @@ pub struct Writer<'a> {
     cards_added_or_removed: Cell<bool>,
 }
 
+/// What the index's `meta` calls the version of the tokenizer that made
+/// its search tokens (`Writer::reindex_if_tokens_changed`).
+pub const META_TOKENS: &str = "tokens";
+
 /// What the index's `meta` calls the number of cards (`Writer::card_count`).
 const META_CARDS: &str = "cards";
 
@@ -322,23 +326,66 @@ impl<'a> Writer<'a> {
 
     /// Adds a card's tokens to the full-text tables.
     fn index_card(&self, id: i64, card: &PreparedCard) -> anyhow::Result<()> {
+        self.index_tokens(
+            id,
+            &card.front_tokens,
+            &card.context_tokens,
+            &card.back_tokens,
+        )
+    }
+
+    fn index_tokens(&self, id: i64, front: &str, context: &str, back: &str) -> anyhow::Result<()> {
         self.tx
             .prepare_cached(
                 "INSERT INTO cards_fts (rowid, front, context, back) VALUES (?1, ?2, ?3, ?4)",
             )?
-            .execute(params![
-                id,
-                card.front_tokens,
-                card.context_tokens,
-                card.back_tokens,
-            ])?;
+            .execute(params![id, front, context, back])?;
         self.tx
             .prepare_cached("INSERT INTO temp.new_fronts (rowid, front) VALUES (?1, ?2)")?
-            .execute(params![
-                front_rowid(id, &card.front_tokens),
-                card.front_tokens
-            ])?;
+            .execute(params![front_rowid(id, front), front])?;
         Ok(())
+    }
+
+    /// Makes every card's search tokens and front key again when another
+    /// version of the tokenizer made them (`tokens::VERSION`), before this
+    /// build changes any card: their text, GUIDs and outputs stay as they are.
+    pub fn reindex_if_tokens_changed(&self) -> anyhow::Result<()> {
+        let version = tokens::VERSION.to_string();
+        if self.meta(META_TOKENS)?.as_deref() == Some(&version) {
+            return Ok(());
+        }
+        self.tx.execute_batch(
+            "INSERT INTO cards_fts (cards_fts) VALUES ('delete-all');
+             INSERT INTO fronts_fts (fronts_fts) VALUES ('delete-all');
+             DELETE FROM temp.new_fronts;",
+        )?;
+        let mut cards = self
+            .tx
+            .prepare("SELECT id, front, context, back, front_key FROM cards")?;
+        let mut rows = cards.query([])?;
+        // The fronts compared with queries fold alike too: rewritten once
+        // the cards are read, not while they are.
+        let mut front_keys = Vec::new();
+        while let Some(row) = rows.next()? {
+            let (id, front): (i64, String) = (row.get(0)?, row.get(1)?);
+            let context: Vec<String> = serde_json::from_str(&row.get::<_, String>(2)?)?;
+            self.index_tokens(
+                id,
+                &tokens::index_text(&front),
+                &tokens::index_text(&context.join("\n")),
+                &tokens::index_text(&row.get::<_, String>(3)?),
+            )?;
+            let key = front_key(&front);
+            if key != row.get::<_, String>(4)? {
+                front_keys.push((id, key));
+            }
+        }
+        for (id, key) in front_keys {
+            self.tx
+                .prepare_cached("UPDATE cards SET front_key = ?2 WHERE id = ?1")?
+                .execute(params![id, key])?;
+        }
+        self.set_meta(META_TOKENS, &version)
     }
 
     /// Removes a card's tokens from the full-text tables, while its row

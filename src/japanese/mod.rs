@@ -1,4 +1,5 @@
-//! Japanese text handling that every stage shares: folding, script classes,
+//! Japanese text handling that every stage shares: folding (of width and
+//! case here, of spelling in `spelling`), script classes,
 //! separators, labels, term-likeness, search tokens and display width.
 //! It knows nothing of Markdown, SQLite or Anki.
 
@@ -6,6 +7,7 @@ pub mod author;
 pub mod phrase;
 pub mod script;
 pub mod separator;
+pub mod spelling;
 pub mod tokens;
 pub mod width;
 mod words;

@@ -1,7 +1,8 @@
 //! Search tokens: how text is cut into the terms the full-text index stores
 //! and queries look up (DESIGN.md, "Index and search").
 //!
-//! Text is folded (NFKC, lower case), then split into segments: words of
+//! Text is folded (NFKC, lower case) and its spellings folded
+//! (`spelling`: `サーバー` and `サーバ`, `髙橋` and `高橋`), then split into segments: words of
 //! letters and digits, and runs of kana and kanji. A word is one token. A run
 //! becomes its overlapping bigrams plus its last character, as Groonga's
 //! TokenBigram and Lucene's CJK bigram filter do: `監視する` → `監視 視す する る`.
@@ -13,6 +14,17 @@ use std::ops::Range;
 use unicode_normalization::char::compose;
 
 use super::fold;
+use super::spelling::{self, End};
+
+/// The version of the tokens: bump it with any change to how text is cut
+/// or folded. The next build of an index whose tokens another version
+/// made makes every card's tokens again (`index::Writer::reindex`).
+pub const VERSION: u32 = 2;
+
+/// Text folded as the index stores it: NFKC, lower case, one spelling.
+fn searched_form(text: &str, end: End) -> String {
+    spelling::unify_string(fold(text), end)
+}
 
 /// What a folded character is to the tokenizer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,7 +106,7 @@ pub fn index_text(text: &str) -> String {
 /// rather than a string each (a build makes tens of millions of them).
 pub fn index_text_into(text: &str, out: &mut String) {
     out.clear();
-    let folded = fold(&crate::furigana::searchable(text));
+    let folded = searched_form(&crate::furigana::searchable(text), End::Closed);
     let mut push = |token: &str| {
         if !out.is_empty() {
             out.push(' ');
@@ -134,7 +146,7 @@ pub struct Phrase {
 /// characters yields only its bigrams, and a final run of one character, or a
 /// query of one character, becomes a prefix (`監` finds `監視`).
 pub fn query_phrase(text: &str) -> Option<Phrase> {
-    let folded = fold(text);
+    let folded = searched_form(text, End::Open);
     let all: Vec<Segment> = segments(&folded).collect();
     let (last, before) = all.split_last()?;
     let mut tokens = Vec::new();
@@ -150,12 +162,15 @@ pub fn query_phrase(text: &str) -> Option<Phrase> {
 /// The pieces of a query that a reader sees matched in a card: its words and
 /// runs of kana and kanji, folded. Snippets highlight these.
 pub fn highlight_terms(text: &str) -> Vec<String> {
-    segments(&fold(text)).map(|s| s.text.to_string()).collect()
+    segments(&searched_form(text, End::Open))
+        .map(|s| s.text.to_string())
+        .collect()
 }
 
 /// Text folded for matching, remembering where each folded character came
 /// from, so that matches found in the folded form can be shown in the
-/// original script (`ｼｽﾃﾑ` matched as `システム`).
+/// original script and spelling (`ｼｽﾃﾑ` matched as `システム`, `髙橋` as
+/// `高橋`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FoldedText {
     pub folded: String,
@@ -188,7 +203,19 @@ impl FoldedText {
                 }
             }
         }
-        FoldedText { folded, origins }
+        // Then its spelling, each character of that still pointing into
+        // the original.
+        let mut unified = String::with_capacity(folded.len());
+        let mut unified_origins = Vec::with_capacity(origins.len());
+        spelling::unify_with(&folded, End::Closed, |c, from| {
+            let origin = origins[from.start].start..origins[from.end - 1].end;
+            unified.push(c);
+            unified_origins.extend(std::iter::repeat_n(origin, c.len_utf8()));
+        });
+        FoldedText {
+            folded: unified,
+            origins: unified_origins,
+        }
     }
 
     /// The byte ranges of the original text where any of `terms` (folded)
@@ -227,7 +254,8 @@ mod tests {
 
     #[test]
     fn runs_of_kana_and_kanji_become_bigrams_and_their_last_character() {
-        assert_eq!(index_text("監視する"), "監視 視す する る");
+        // Hiragana is indexed as katakana (`spelling`).
+        assert_eq!(index_text("監視する"), "監視 視ス スル ル");
         assert_eq!(index_text("監"), "監");
         assert_eq!(
             index_text("デッドレターキュー"),
@@ -240,28 +268,28 @@ mod tests {
         assert_eq!(index_text("AWS Systems Manager"), "aws systems manager");
         assert_eq!(
             index_text("cfn-signal スクリプト"),
-            "cfn signal スク クリ リプ プト ト"
+            "cfn signal スク クリ リプ プト トー ー"
         );
-        assert_eq!(index_text("ポート 443 で"), "ポー ート ト 443 で");
+        assert_eq!(index_text("ポート 443 で"), "ポー ート トー ー 443 デ");
     }
 
     #[test]
     fn width_variants_fold_alike() {
         assert_eq!(index_text("ＤＬＱ"), index_text("dlq"));
         assert_eq!(index_text("ｼｽﾃﾑ"), index_text("システム"));
-        assert_eq!(index_text("ｶﾞｲﾄﾞ"), "ガイ イド ド");
+        assert_eq!(index_text("ｶﾞｲﾄﾞ"), "ガイ イド ドー ー");
     }
 
     #[test]
     fn scripts_and_punctuation_split_runs() {
         assert_eq!(
             index_text("EC2インスタンス"),
-            "ec2 イン ンス スタ タン ンス ス"
+            "ec2 イン ンス スタ タン ンス スー ー"
         );
         assert_eq!(index_text("設定（必須）、"), "設定 定 必須 須");
         assert_eq!(
             index_text("ロード・バランサー"),
-            "ロー ード ド バラ ラン ンサ サー ー"
+            "ロー ード ドー ー バラ ラン ンサ サー ー"
         );
         assert_eq!(index_text("  、。"), "");
     }
@@ -280,7 +308,8 @@ mod tests {
             "a・b c",
         ] {
             let mut tokens = Vec::new();
-            for segment in segments(&fold(&crate::furigana::searchable(text))) {
+            let folded = searched_form(&crate::furigana::searchable(text), End::Closed);
+            for segment in segments(&folded) {
                 push_segment_tokens(segment, true, &mut tokens);
             }
             assert_eq!(index_text(text), tokens.join(" "), "{text}");
@@ -297,7 +326,7 @@ mod tests {
         // A run followed by a word ends where the word begins: keep its last character.
         assert_eq!(
             phrase("ポート443"),
-            (vec!["ポー", "ート", "ト", "443"], false)
+            (vec!["ポー", "ート", "トー", "ー", "443"], false)
         );
     }
 
@@ -305,7 +334,7 @@ mod tests {
     fn one_character_queries_are_prefixes() {
         assert_eq!(phrase("監"), (vec!["監"], true));
         assert_eq!(phrase("a"), (vec!["a"], true));
-        assert_eq!(phrase("EC2の"), (vec!["ec2", "の"], true));
+        assert_eq!(phrase("EC2の"), (vec!["ec2", "ノ"], true));
         assert_eq!(phrase("ec2"), (vec!["ec2"], false));
     }
 
@@ -330,7 +359,7 @@ mod tests {
         assert_eq!(query_phrase("・、。 -"), None);
         assert_eq!(
             highlight_terms("Systems Manager の監視"),
-            ["systems", "manager", "の監視"]
+            ["systems", "manager", "ノ監視"]
         );
     }
 
