@@ -119,7 +119,10 @@ impl Head {
         }
         let mut masked = self.text.clone();
         for span in opaque {
-            let blank = "x".repeat(span.text.len());
+            // Upper case: a code span before a colon is a term
+            // (`` `マルチキャストアドレス`:FF00::/8 ``), not a lower-case
+            // word the colon is glued inside.
+            let blank = "X".repeat(span.text.len());
             masked.replace_range(span.text.clone(), &blank);
         }
         masked.into()
@@ -135,6 +138,13 @@ impl Head {
     /// The first separator at or after text position `from`. Bold text is a
     /// unit: a dash or arrow inside it joins words (`**S3標準 - IA**`).
     pub fn separator_from(&self, from: usize) -> Option<Range<usize>> {
+        let masked = self.separable();
+        separator::find(&masked[from..]).map(|r| r.start + from..r.end + from)
+    }
+
+    /// The text where separators are looked for: `masked`, with the dashes
+    /// and arrows inside bold text blanked out too.
+    pub fn separable(&self) -> std::borrow::Cow<'_, str> {
         let mut masked = self.masked();
         for bold in &self.strong {
             if !masked[bold.clone()].contains(separator::is_weak_mark) {
@@ -151,7 +161,7 @@ impl Head {
             }
             masked.to_mut().replace_range(bold.clone(), &unit);
         }
-        separator::find(&masked[from..]).map(|r| r.start + from..r.end + from)
+        masked
     }
 
     /// Whether the head ends with a separator, or with a separator and only
