@@ -401,6 +401,17 @@ impl Walk<'_> {
                     .matches('\n')
                     .count(),
         };
+        // A later line `X: 説明` (the first line's separator is rule 3's).
+        if block.start > 0 {
+            let line = &head.text[block.start..line_end];
+            let next = head.text[line_end..block.end].strip_prefix('\n');
+            let separable = &head.separable()[block.start..line_end];
+            if let Some((term, definition)) = separated_line(line, separable, next) {
+                let back =
+                    self.rest_of_head(node, block.start + definition.start..block.end, &children());
+                return Some(draft(&line[term], back));
+            }
+        }
         // `とは` inside link text defines nothing: the link is masked.
         let masked = head.masked();
         if let Some((subject, rest)) = phrase::definition_subject(&masked[block.start..line_end]) {
@@ -735,29 +746,97 @@ fn name_line(text: &str, separator: Option<&Range<usize>>) -> Option<Range<usize
 }
 
 /// The head cut into blocks of lines: a line after the first that defines
-/// something by itself (`Xとは…`, `…をXという。`) starts a block, so that a
-/// paragraph of several definitions makes a card of each. Returns where the
-/// first block ends, and the blocks after it (for most heads, a line alone,
-/// none: nothing is allocated).
+/// something by itself (`Xとは…`, `…をXという。`, `X: 説明`, `X => 説明`,
+/// `・X:` over its definition) starts a block, so that a paragraph of
+/// several definitions makes a card of each. The line after a name line
+/// is its definition; a line ending with a separator over lines that
+/// define by themselves leads them in, and its block holds them up to the
+/// next such line; a worked example (`例:` and the lines after it up to a
+/// sentence) defines nothing. Returns where the first block ends, and the
+/// blocks after it (for most heads, a line alone, none: nothing is
+/// allocated).
 fn definition_blocks(head: &outline::Head) -> (usize, Vec<Range<usize>>) {
     let text = head.text.as_str();
-    let mut newlines = memchr::memchr_iter(b'\n', text.as_bytes()).peekable();
-    if newlines.peek().is_none() {
+    if memchr::memchr(b'\n', text.as_bytes()).is_none() {
         return (text.len(), Vec::new());
     }
     let masked = head.masked();
-    let mut starts = vec![0];
-    while let Some(nl) = newlines.next() {
-        let start = nl + 1;
-        let line_end = newlines.peek().copied().unwrap_or(text.len());
-        let defines = phrase::definition_subject(&masked[start..line_end]).is_some()
-            || phrase::term_last(&text[start..line_end]).is_some();
-        if defines {
-            starts.push(start);
+    let separable = head.separable();
+    let mut lines = line_ranges(text).peekable();
+    let first = lines.next().expect("a first line");
+    let first_leads_in = line_ends_with_separator(&separable[first.clone()]);
+    // (where a block starts, whether its line leads the lines after it in)
+    let mut starts = vec![(0, first_leads_in)];
+    let mut under_name = !first_leads_in && phrase::is_name_line(&text[first.clone()]);
+    let mut in_example = is_example(&text[first]);
+    while let Some(line) = lines.next() {
+        let next = lines.peek().map(|next| &text[next.clone()]);
+        let line_text = &text[line.clone()];
+        in_example = is_example(line_text) || (in_example && !ends_example(line_text));
+        let defines = !in_example
+            && (phrase::definition_subject(&masked[line.clone()]).is_some()
+                || phrase::term_last(line_text).is_some()
+                || separated_line(line_text, &separable[line.clone()], next).is_some());
+        let defined_above = std::mem::take(&mut under_name);
+        if defines && !defined_above {
+            starts.push((line.start, line_ends_with_separator(&separable[line])));
         }
     }
-    let ends = starts.iter().skip(1).map(|&s| s - 1).chain([text.len()]);
-    let mut blocks = starts.iter().zip(ends).map(|(&s, e)| s..e);
-    let first = blocks.next().expect("the first line's block");
-    (first.end, blocks.collect())
+    let block_end = |at: usize| {
+        let (start, leads_in) = starts[at];
+        let after = starts[at + 1..].iter();
+        let mut ends = after.filter(|&&(_, next_leads_in)| next_leads_in || !leads_in);
+        ends.next()
+            .map_or(text.len(), |&(next, _)| next - 1)
+            .max(start)
+    };
+    let blocks = (1..starts.len())
+        .map(|at| starts[at].0..block_end(at))
+        .collect();
+    (block_end(0), blocks)
+}
+
+/// The byte ranges of the lines of `text`, without their `\n`.
+fn line_ranges(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut start = 0;
+    text.split('\n').map(move |line| {
+        let range = start..start + line.len();
+        start = range.end + 1;
+        range
+    })
+}
+
+/// `例:` or `Example:` opens a worked example.
+fn is_example(line: &str) -> bool {
+    matches!(
+        phrase::leading_label(line),
+        Some("例" | "例えば" | "example")
+    )
+}
+
+/// A worked example ends at a blank line or a sentence: the prose goes on.
+fn ends_example(line: &str) -> bool {
+    let line = line.trim_matches(is_space);
+    line.is_empty() || line.ends_with(['。', '.'])
+}
+
+fn line_ends_with_separator(separable: &str) -> bool {
+    separator::find(separable).is_some_and(|sep| sep.end == separable.len())
+}
+
+/// A line that reads `TERM separator DEFINITION`, or `TERM separator` with
+/// its definition on the `next` line: the text ranges of TERM (without a
+/// `・` written as a bullet) and of what follows the separator on the line.
+/// `separable` is the line where separators may be found.
+fn separated_line(
+    line: &str,
+    separable: &str,
+    next: Option<&str>,
+) -> Option<(Range<usize>, Range<usize>)> {
+    let sep = separator::find(separable)?;
+    let bullet = line.len() - line.trim_start_matches(['・', ' ', '\u{3000}']).len();
+    let term = bullet.min(sep.start)..sep.start;
+    let defined = phrase::says_something(&line[sep.end..])
+        || (sep.end == line.len() && next.is_some_and(phrase::says_something));
+    (defined && phrase::is_term(&line[term.clone()])).then_some((term, sep.end..line.len()))
 }

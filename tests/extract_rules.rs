@@ -791,3 +791,61 @@ fn a_word_with_its_reading_and_a_pattern_a_learner_explains_in_english_front_the
     );
     assert_eq!(card(&cards, "ちょっと").kind, Kind::Term);
 }
+
+#[test]
+fn each_line_that_defines_by_itself_makes_its_card_whatever_joins_or_marks_it() {
+    let text = "IPv6のプレフィックスは範囲も表す。  \n\
+                2000::/3 => 先頭3ビットが001で始まるアドレス  \n\
+                FF80::/10 ⇒ 先頭10ビットが1111 1111 10で始まるアドレス\n\n\
+                スコープは3種類ある。  \n・グローバル:  \n有効範囲に制限はないアドレス  \n\
+                ・リンクローカル:  \n特定リンクでのみ有効なアドレス\n\n\
+                > ブロードキャスト:廃止<br>\n> `エニーキャスト`:最も近いノードと通信\\\n\
+                > **マルチキャスト**：グループへの通信\n\n\
+                FF02::2の場合:  \nFF => マルチキャストアドレス  \n02 => リンクローカルのスコープ\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        [
+            "2000::/3",
+            "FF80::/10",
+            "グローバル",
+            "リンクローカル",
+            "ブロードキャスト",
+            "エニーキャスト",
+            "マルチキャスト",
+            "FF02::2の場合",
+            "FF",
+            "02"
+        ]
+    );
+    assert_eq!(
+        card(&cards, "2000::/3").back,
+        "先頭3ビットが001で始まるアドレス"
+    );
+    assert_eq!(
+        card(&cards, "グローバル").back,
+        "有効範囲に制限はないアドレス"
+    );
+    assert_eq!(card(&cards, "グローバル").line, 6);
+    assert_eq!(card(&cards, "エニーキャスト").back, "最も近いノードと通信");
+    assert!(
+        card(&cards, "FF02::2の場合")
+            .back
+            .contains("リンクローカルのスコープ"),
+        "a line ending with a separator leads in the definitions under it"
+    );
+}
+
+#[test]
+fn a_worked_example_and_the_line_under_a_name_define_nothing_of_their_own() {
+    let text = "- EUI-64\n64ビット長の識別子。  \n例:MACアドレス「00-AB-70-12-34-56」の場合  \n\
+                分割してFFFEを挿入 => 00-AB-70-FF-FE-12-34-56  \n\
+                U / Lビットを反転 => 02AB:70FF:FE12:3456\n\n\
+                - SOA(Service-Oriented Architecture)  \nSOA -> サービス指向アーキテクチャ\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        ["EUI-64", "SOA(Service-Oriented Architecture)"]
+    );
+    assert!(card(&cards, "EUI-64").back.contains("02AB:70FF:FE12:3456"));
+}
