@@ -731,6 +731,7 @@ impl<'s> Builder<'s> {
             Event::End(TagEnd::Image) => self.image_depth = self.image_depth.saturating_sub(1),
             _ => {}
         }
+        let source = self.source;
         let Some(head) = self.head() else { return };
         head.cover(&range);
         let opens = match &event {
@@ -762,6 +763,17 @@ impl<'s> Builder<'s> {
                     last.end = head.text.len();
                 }
             }
+            // `{: .note}`, kramdown's attributes for the block: markup, no
+            // text, and no line of the head.
+            Event::Text(text) if head.text.is_empty() && is_attribute_list(&text) => {
+                head.push("", range, true)
+            }
+            Event::SoftBreak | Event::HardBreak
+                if head.text.is_empty()
+                    && head
+                        .spans
+                        .last()
+                        .is_some_and(|s| is_attribute_list(&source[s.source.clone()])) => {}
             Event::Text(text) if !in_image => {
                 head.push(&furigana::restore_bars(&text), range, in_link)
             }
@@ -796,6 +808,12 @@ impl<'s> Builder<'s> {
         }
         (self.top, self.tables)
     }
+}
+
+/// `{: .note}`, `{:toc}`, `{: .no_toc }`: a kramdown attribute list.
+fn is_attribute_list(text: &str) -> bool {
+    let text = text.trim();
+    text.starts_with("{:") && text.ends_with('}') && !text.contains('\n')
 }
 
 fn heading_level(source: &str) -> u8 {

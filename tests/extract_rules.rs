@@ -849,3 +849,23 @@ fn a_worked_example_and_the_line_under_a_name_define_nothing_of_their_own() {
     );
     assert!(card(&cards, "EUI-64").back.contains("02AB:70FF:FE12:3456"));
 }
+
+#[test]
+fn attribute_lines_and_worked_values_make_nothing() {
+    let text = "{: .note}  \n**Queueing delay** is the most interesting delay.\n\n\
+                - Takes L/R seconds to transmit a packet\n  - L = 7.5 Mbits\n  \
+                - one hop transmission delay = 5 sec (L/R)\n  - Transmission rate = bandwidth\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        [
+            "Queueing delay",
+            "Takes L/R seconds to transmit a packet",
+            "Transmission rate"
+        ]
+    );
+    assert_eq!(
+        card(&cards, "Queueing delay").back,
+        "the most interesting delay."
+    );
+}

@@ -138,6 +138,14 @@ fn separator_at(text: &str, at: usize, c: char) -> Option<usize> {
         // them: `re-Invent`, `a=b`, `2020-01` and `100-1000` are words and
         // values.
         '-' | '=' if after.starts_with('>') => spaced(text, at, 2),
+        // `L = 7.5 Mbits`, `delay = 5 sec`: an equation that gives a
+        // quantity is a worked value, not a definition.
+        '=' if after
+            .trim_start_matches(is_space)
+            .starts_with(|c: char| c.is_ascii_digit()) =>
+        {
+            None
+        }
         '-' | '=' | '–' => spaced(text, at, c.len_utf8()),
         '—' if !text[..at].ends_with(is_japanese) => spaced(text, at, c.len_utf8()),
         // Japanese notes write their arrows and dashes unspaced too
@@ -457,6 +465,11 @@ mod tests {
             "an English em dash needs spaces"
         );
         assert_eq!(split("a => b => c"), None, "a flow");
+        assert_eq!(split("L = 7.5 Mbits"), None, "a worked value");
+        assert_eq!(
+            split("Transmission rate = bandwidth"),
+            Some(("Transmission rate", "bandwidth"))
+        );
     }
 
     #[test]
