@@ -971,13 +971,8 @@ fn adopt_images_and_blocks(nodes: &mut Vec<Node>, source: &str) {
             && next.children.is_empty()
             && next.head.is_only_media_or_code()
             && next.head.images > 0;
-        // Right after it: no blank line between (a blank line ends a list).
-        let previous_end = previous.range.start + source[previous.range.clone()].trim_end().len();
-        let touching = source
-            .get(previous_end..next.range.start)
-            .is_some_and(|gap| gap.matches('\n').count() <= 1);
         let block = next.kind == NodeKind::Other
-            && touching
+            && touching(previous, next, source)
             && source[next.range.clone()].starts_with(['>', '`', '~']);
         let adopt = (image || block)
             && previous.kind == NodeKind::Item
@@ -1015,10 +1010,19 @@ fn adopt_after_separator(nodes: &mut Vec<Node>) {
     }
 }
 
+/// Right after `previous`: no blank line between (a blank line ends a list).
+fn touching(previous: &Node, next: &Node, source: &str) -> bool {
+    let previous_end = previous.range.start + source[previous.range.clone()].trim_end().len();
+    source
+        .get(previous_end..next.range.start)
+        .is_some_and(|gap| gap.matches('\n').count() <= 1)
+}
+
 /// A childless item that announces a list (`…資源配分(以下具体例)`,
 /// `…の10項目`) takes the list that follows it at its own level: the items
 /// right after it of another list (numbered after bullets, or the reverse),
-/// which the author did not indent.
+/// which the author did not indent. So does a paragraph that only names a
+/// thing (`**Communication links**`) right above a list: its title.
 fn adopt_announced_list(nodes: &mut Vec<Node>, source: &str) {
     let mut i = 0;
     while i + 1 < nodes.len() {
@@ -1030,7 +1034,13 @@ fn adopt_announced_list(nodes: &mut Vec<Node>, source: &str) {
             && next.is_some()
             && next != marker
             && phrase::announces_list(&node.head.text);
-        if announces {
+        let titles = || {
+            node.kind == NodeKind::Paragraph
+                && next.is_some()
+                && touching(node, &nodes[i + 1], source)
+                && phrase::is_name_line(&node.head.text)
+        };
+        if announces || titles() {
             let end = (i + 1..nodes.len())
                 .find(|&j| list_marker(&nodes[j], source) != next)
                 .unwrap_or(nodes.len());

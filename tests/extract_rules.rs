@@ -869,3 +869,27 @@ fn attribute_lines_and_worked_values_make_nothing() {
         "the most interesting delay."
     );
 }
+
+#[test]
+fn a_paragraph_that_only_names_a_thing_right_above_a_list_is_its_title() {
+    let text = "**Communication links**  \n  - Fiber, copper, radio\n  - Transmission rate = bandwidth\n\n\
+                Apart from the list\n\n- a separate item\n\n\
+                Some of the components are listed below\n- another item\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        ["Communication links", "Transmission rate"],
+        "a blank line ends the title; a sentence is no title"
+    );
+    let links = card(&cards, "Communication links");
+    assert_eq!(links.kind, Kind::Topic);
+    assert!(
+        links.back.contains("Fiber, copper, radio"),
+        "{}",
+        links.back
+    );
+    assert_eq!(
+        *card(&cards, "Transmission rate").context,
+        ["Communication links"]
+    );
+}
