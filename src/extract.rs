@@ -707,7 +707,13 @@ fn bold_subject(node: &Node) -> Option<(Range<usize>, usize)> {
 /// when TERM is term-like and DEFINITION not empty.
 fn separated_term(head: &outline::Head, end: usize) -> Option<(Range<usize>, Range<usize>)> {
     let text = &head.text[..end];
-    let first = head.separator().filter(|sep| sep.end <= end)?;
+    // A block is read as if it were the head: what follows it is no part
+    // of a chain (`(1) bit - …, (2) link - …`).
+    let first = if end < head.text.len() {
+        separator::find(&head.separable()[..end])
+    } else {
+        head.separator()
+    }?;
     // `参考: [X](…): 定義`: a label before the separator introduces the
     // item; the term is what follows it, up to a colon.
     let labelled = phrase::is_label(&text[..first.start]);
@@ -720,7 +726,7 @@ fn separated_term(head: &outline::Head, end: usize) -> Option<(Range<usize>, Ran
         Some(next) => (first.end, next),
         None => (0, first),
     };
-    let term = term_start..sep.start;
+    let term = term_start + typed_marker_len(&text[term_start..sep.start])..sep.start;
     let defined = !text[sep.end..].trim_matches(is_space).is_empty();
     let is_term = || {
         if after_label {
@@ -757,7 +763,7 @@ fn name_line(text: &str, separator: Option<&Range<usize>>) -> Option<Range<usize
 /// allocated).
 fn definition_blocks(head: &outline::Head) -> (usize, Vec<Range<usize>>) {
     let text = head.text.as_str();
-    if memchr::memchr(b'\n', text.as_bytes()).is_none() {
+    if memchr::memchr(b'\n', text.as_bytes()).is_none() && numbered_parts(text).is_empty() {
         return (text.len(), Vec::new());
     }
     let masked = head.masked();
@@ -786,8 +792,10 @@ fn definition_blocks(head: &outline::Head) -> (usize, Vec<Range<usize>>) {
         let (start, leads_in) = starts[at];
         let after = starts[at + 1..].iter();
         let mut ends = after.filter(|&&(_, next_leads_in)| next_leads_in || !leads_in);
+        // A part ends before the spaces and comma that lead to the next.
+        let before = |next: usize| text[..next].trim_end_matches([' ', '\n', ',', '、']).len();
         ends.next()
-            .map_or(text.len(), |&(next, _)| next - 1)
+            .map_or(text.len(), |&(next, _)| before(next))
             .max(start)
     };
     let blocks = (1..starts.len())
@@ -796,14 +804,54 @@ fn definition_blocks(head: &outline::Head) -> (usize, Vec<Range<usize>>) {
     (block_end(0), blocks)
 }
 
-/// The byte ranges of the lines of `text`, without their `\n`.
+/// The byte ranges of the lines of `text`, without their `\n`, each cut
+/// at the parts it numbers inline (`numbered_parts`).
 fn line_ranges(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut start = 0;
-    text.split('\n').map(move |line| {
-        let range = start..start + line.len();
-        start = range.end + 1;
-        range
+    text.split('\n').flat_map(move |line| {
+        let line_start = start;
+        start += line.len() + 1;
+        // Empty for most lines: nothing is allocated.
+        let cuts = numbered_parts(line);
+        (0..=cuts.len()).map(move |part| {
+            let from = part.checked_sub(1).map_or(0, |before| cuts[before]);
+            let to = cuts.get(part).copied().unwrap_or(line.len());
+            line_start + from..line_start + to
+        })
     })
+}
+
+/// `(1) bit - …, (2) physical link - …`: where the parts of a line that
+/// numbers them inline begin, after the first; none unless it opens
+/// with `(1)`.
+fn numbered_parts(line: &str) -> Vec<usize> {
+    let mut parts = Vec::new();
+    if !line.trim_start_matches(is_space).starts_with("(1)") {
+        return parts;
+    }
+    let mut from = 0;
+    for number in 2.. {
+        let mark = format!("({number})");
+        let Some(at) = line[from..].find(&mark) else {
+            break;
+        };
+        parts.push(from + at);
+        from += at + mark.len();
+    }
+    parts
+}
+
+/// The length of the bullet or number typed as text before a term
+/// (`・グローバル:`, `(1) bit - …`): they are no part of its front.
+fn typed_marker_len(term: &str) -> usize {
+    let unbulleted = term.trim_start_matches(['・', ' ', '\u{3000}']);
+    let unnumbered = unbulleted
+        .strip_prefix('(')
+        .map(|rest| rest.trim_start_matches(|c: char| c.is_ascii_digit()))
+        .filter(|rest| rest.len() < unbulleted.len() - 1)
+        .and_then(|rest| rest.strip_prefix(") "))
+        .unwrap_or(unbulleted);
+    term.len() - unnumbered.len()
 }
 
 /// `例:` or `Example:` opens a worked example.
@@ -834,8 +882,7 @@ fn separated_line(
     next: Option<&str>,
 ) -> Option<(Range<usize>, Range<usize>)> {
     let sep = separator::find(separable)?;
-    let bullet = line.len() - line.trim_start_matches(['・', ' ', '\u{3000}']).len();
-    let term = bullet.min(sep.start)..sep.start;
+    let term = typed_marker_len(&line[..sep.start])..sep.start;
     let defined = phrase::says_something(&line[sep.end..])
         || (sep.end == line.len() && next.is_some_and(phrase::says_something));
     (defined && phrase::is_term(&line[term.clone()])).then_some((term, sep.end..line.len()))

@@ -893,3 +893,24 @@ fn a_paragraph_that_only_names_a_thing_right_above_a_list_is_its_title() {
         ["Communication links"]
     );
 }
+
+#[test]
+fn a_line_that_numbers_its_parts_inline_holds_a_definition_a_part() {
+    let text = "(1) _bit_ - propagates between transmitter/receiver pairs, \
+                (2) _physical link_ - what lies between transmitter and receiver (3) 誘導媒体 - 固体の中を伝わる\n\n\
+                - ・リンクローカル: 特定リンクでのみ有効\n- 比率は (1) と (2) で決まる\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        ["bit", "physical link", "誘導媒体", "リンクローカル"],
+        "a number or bullet typed as text is no part of the front"
+    );
+    assert_eq!(
+        card(&cards, "bit").back,
+        "propagates between transmitter/receiver pairs"
+    );
+    assert_eq!(
+        card(&cards, "physical link").back,
+        "what lies between transmitter and receiver"
+    );
+}
