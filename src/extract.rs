@@ -363,7 +363,9 @@ impl Walk<'_> {
             let back = self.rest_of_head(node, rest..end, &children());
             return Some(draft(Kind::Term, &text[subject], back));
         }
-        if let Some((subject, rest)) = phrase::japanese_subject_of_english(text) {
+        if let Some((subject, rest)) = phrase::japanese_subject_of_english(text)
+            .or_else(|| phrase::english_definition_subject(text))
+        {
             let back = self.rest_of_head(node, rest..end, &children());
             return Some(draft(Kind::Term, &text[subject], back));
         }

@@ -914,3 +914,23 @@ fn a_line_that_numbers_its_parts_inline_holds_a_definition_a_part() {
         "what lies between transmitter and receiver"
     );
 }
+
+#[test]
+fn an_english_sentence_that_says_what_a_named_thing_is_defines_it() {
+    let text = "The Internet is a connected collection of computing devices. Some are hosts.\n\n\
+                - a bottleneck is the min of two links\n\
+                - It is a good idea to measure\n\
+                - What is a region, and an edge location\n\
+                - The field of network security is a robust topic\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        ["Internet", "bottleneck"],
+        "a pronoun, a question word or a long phrase names nothing"
+    );
+    assert_eq!(
+        card(&cards, "Internet").back,
+        "a connected collection of computing devices. Some are hosts."
+    );
+    assert_eq!(card(&cards, "bottleneck").kind, Kind::Term);
+}
