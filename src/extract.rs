@@ -397,11 +397,9 @@ impl Walk<'_> {
             front: clean_front(front),
             back,
             // The block's first line in the file (a `<br>` is no line end).
-            line: node.line
-                + self.outline.source
-                    [node.range.start..head.source_at(block.start).max(node.range.start)]
-                    .matches('\n')
-                    .count(),
+            line: self
+                .outline
+                .line(head.source_at(block.start).max(node.range.start)),
         };
         // A later line `X: 説明` (the first line's separator is rule 3's).
         if block.start > 0 {
@@ -772,10 +770,14 @@ fn definition_blocks(head: &outline::Head) -> (usize, Vec<Range<usize>>) {
     let separable = head.separable();
     let mut lines = line_ranges(text).peekable();
     let first = lines.next().expect("a first line");
-    let first_leads_in = line_ends_with_separator(&separable[first.clone()]);
+    let first_separator = separator::find(&separable[first.clone()]);
+    let first_leads_in = first_separator
+        .as_ref()
+        .is_some_and(|sep| sep.end == first.end);
     // (where a block starts, whether its line leads the lines after it in)
     let mut starts = vec![(0, first_leads_in)];
-    let mut under_name = !first_leads_in && phrase::is_name_line(&text[first.clone()]);
+    // A name alone on the first line: the next line is its definition.
+    let mut under_name = first_separator.is_none() && phrase::is_name_line(&text[first.clone()]);
     let mut in_example = is_example(&text[first]);
     while let Some(line) = lines.next() {
         let next = lines.peek().map(|next| &text[next.clone()]);

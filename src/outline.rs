@@ -81,6 +81,10 @@ pub struct Head {
     marks: Vec<(usize, usize)>,
     /// The separator, found once.
     separator: std::cell::OnceCell<Option<Range<usize>>>,
+    /// `masked` and `separable`, made once when they differ from `text`:
+    /// a head of many lines asks for them for each.
+    masked_text: std::cell::OnceCell<Option<String>>,
+    separable_text: std::cell::OnceCell<Option<String>>,
     /// Whether `source` has been set.
     covered: bool,
 }
@@ -109,14 +113,17 @@ impl Head {
 
     /// The text with opaque spans blanked out, for finding separators.
     pub fn masked(&self) -> std::borrow::Cow<'_, str> {
+        let masked = self.masked_text.get_or_init(|| self.mask_opaque());
+        masked.as_deref().unwrap_or(&self.text).into()
+    }
+
+    fn mask_opaque(&self) -> Option<String> {
         let mut opaque = self
             .spans
             .iter()
             .filter(|s| s.opaque && !s.text.is_empty())
             .peekable();
-        if opaque.peek().is_none() {
-            return self.text.as_str().into();
-        }
+        opaque.peek()?;
         let mut masked = self.text.clone();
         for span in opaque {
             // Upper case: a code span before a colon is a term
@@ -125,7 +132,7 @@ impl Head {
             let blank = "X".repeat(span.text.len());
             masked.replace_range(span.text.clone(), &blank);
         }
-        masked.into()
+        Some(masked)
     }
 
     /// The separator between term and definition, in text coordinates.
@@ -145,6 +152,19 @@ impl Head {
     /// The text where separators are looked for: `masked`, with the dashes
     /// and arrows inside bold text blanked out too.
     pub fn separable(&self) -> std::borrow::Cow<'_, str> {
+        let separable = self
+            .separable_text
+            .get_or_init(|| match self.mask_bold_marks() {
+                std::borrow::Cow::Owned(text) => Some(text),
+                std::borrow::Cow::Borrowed(_) => None,
+            });
+        match separable {
+            Some(text) => text.as_str().into(),
+            None => self.masked(),
+        }
+    }
+
+    fn mask_bold_marks(&self) -> std::borrow::Cow<'_, str> {
         let mut masked = self.masked();
         for bold in &self.strong {
             if !masked[bold.clone()].contains(separator::is_weak_mark) {
@@ -180,7 +200,15 @@ impl Head {
 
     /// The source offset of a position in the text.
     pub fn source_at(&self, text_pos: usize) -> usize {
-        let Some(span) = self.spans.iter().find(|s| s.text.contains(&text_pos)) else {
+        // The spans follow each other: the first that ends past the
+        // position is the one that may hold it (a head of many lines asks
+        // for each).
+        let first_past = self.spans.partition_point(|s| s.text.end <= text_pos);
+        let Some(span) = self
+            .spans
+            .get(first_past)
+            .filter(|s| s.text.contains(&text_pos))
+        else {
             return self.source.end;
         };
         if span.text.len() == span.source.len() {
@@ -198,9 +226,12 @@ impl Head {
         let before = self.text[..text_pos.min(self.text.len())]
             .trim_end_matches(is_space)
             .len();
-        self.marks
+        // Marks are kept in text order.
+        let from = self.marks.partition_point(|&(text, _)| text < before);
+        self.marks[from..]
             .iter()
-            .filter(|&&(text, source)| (before..=text_pos).contains(&text) && source < at)
+            .take_while(|&&(text, _)| text <= text_pos)
+            .filter(|&&(_, source)| source < at)
             .map(|&(_, source)| source)
             .min()
             .unwrap_or(at)
@@ -291,9 +322,15 @@ pub struct Outline {
     pub nodes: Vec<Node>,
     /// The tables of the note, in order (`NodeKind::Table` indexes them).
     pub tables: Vec<Table>,
+    lines: Lines,
 }
 
 impl Outline {
+    /// The 1-based line of a source offset.
+    pub fn line(&self, offset: usize) -> usize {
+        self.lines.line(offset)
+    }
+
     pub fn title_text(&self) -> Option<&str> {
         self.title.map(|i| self.nodes[i].head.text.trim())
     }
@@ -397,7 +434,7 @@ pub fn parse(text: &str) -> Outline {
     for (event, range) in Parser::new_ext(&parsed, options).into_offset_iter() {
         builder.event(event, range);
     }
-    let (flat, tables) = builder.finish();
+    let (flat, tables, lines) = builder.finish();
     let mut nodes = nest_sections(flat, source.len());
     shape_siblings(&mut nodes, &source);
     let title = nodes.iter().position(|n| n.kind == NodeKind::Heading(1));
@@ -406,6 +443,7 @@ pub fn parse(text: &str) -> Outline {
         title,
         nodes,
         tables,
+        lines,
     }
 }
 
@@ -454,6 +492,7 @@ fn lines_with_ends(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Byte offset → 1-based line and column.
+#[derive(Debug, Default)]
 struct Lines {
     starts: Vec<usize>,
 }
@@ -797,8 +836,8 @@ impl<'s> Builder<'s> {
         }
     }
 
-    /// The nodes outside any section, and the tables.
-    fn finish(mut self) -> (Vec<Node>, Vec<Table>) {
+    /// The nodes outside any section, the tables, and where the lines start.
+    fn finish(mut self) -> (Vec<Node>, Vec<Table>, Lines) {
         self.close_block();
         if let Some(quote) = self.quote.take() {
             self.top.push(quote);
@@ -806,7 +845,7 @@ impl<'s> Builder<'s> {
         while let Some(open) = self.items.pop() {
             self.attach(open.node);
         }
-        (self.top, self.tables)
+        (self.top, self.tables, self.lines)
     }
 }
 

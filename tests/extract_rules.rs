@@ -834,6 +834,9 @@ fn each_line_that_defines_by_itself_makes_its_card_whatever_joins_or_marks_it() 
             .contains("リンクローカルのスコープ"),
         "a line ending with a separator leads in the definitions under it"
     );
+    let soft_wrapped = "用語A: 説明A\n用語B: 説明B\n";
+    assert_eq!(fronts(soft_wrapped), ["用語A", "用語B"]);
+    assert_eq!(card(&self::cards(soft_wrapped), "用語A").back, "説明A");
 }
 
 #[test]
