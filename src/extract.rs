@@ -405,8 +405,8 @@ impl Walk<'_> {
         if block.start > 0 {
             let line = &head.text[block.start..line_end];
             let next = head.text[line_end..block.end].strip_prefix('\n');
-            let separable = &head.separable()[block.start..line_end];
-            if let Some((term, definition)) = separated_line(line, separable, next) {
+            let separator = separator::find(&head.separable()[block.start..line_end]);
+            if let Some((term, definition)) = separated_line(line, separator, next) {
                 let back =
                     self.rest_of_head(node, block.start + definition.start..block.end, &children());
                 return Some(draft(&line[term], back));
@@ -771,9 +771,7 @@ fn definition_blocks(head: &outline::Head) -> (usize, Vec<Range<usize>>) {
     let mut lines = line_ranges(text).peekable();
     let first = lines.next().expect("a first line");
     let first_separator = separator::find(&separable[first.clone()]);
-    let first_leads_in = first_separator
-        .as_ref()
-        .is_some_and(|sep| sep.end == first.end);
+    let first_leads_in = ends_with(first_separator.as_ref(), &text[first.clone()]);
     // (where a block starts, whether its line leads the lines after it in)
     let mut starts = vec![(0, first_leads_in)];
     // A name alone on the first line: the next line is its definition.
@@ -783,13 +781,14 @@ fn definition_blocks(head: &outline::Head) -> (usize, Vec<Range<usize>>) {
         let next = lines.peek().map(|next| &text[next.clone()]);
         let line_text = &text[line.clone()];
         in_example = is_example(line_text) || (in_example && !ends_example(line_text));
+        let separator = separator::find(&separable[line.clone()]);
         let defines = !in_example
             && (phrase::definition_subject(&masked[line.clone()]).is_some()
                 || phrase::term_last(line_text).is_some()
-                || separated_line(line_text, &separable[line.clone()], next).is_some());
+                || separated_line(line_text, separator.clone(), next).is_some());
         let defined_above = std::mem::take(&mut under_name);
         if defines && !defined_above {
-            starts.push((line.start, line_ends_with_separator(&separable[line])));
+            starts.push((line.start, ends_with(separator.as_ref(), line_text)));
         }
     }
     let block_end = |at: usize| {
@@ -872,20 +871,22 @@ fn ends_example(line: &str) -> bool {
     line.is_empty() || line.ends_with(['。', '.'])
 }
 
-fn line_ends_with_separator(separable: &str) -> bool {
-    separator::find(separable).is_some_and(|sep| sep.end == separable.len())
+/// Whether `separator` (found in `line`) ends it: the line leads in.
+fn ends_with(separator: Option<&Range<usize>>, line: &str) -> bool {
+    separator.is_some_and(|sep| sep.end == line.len())
 }
 
 /// A line that reads `TERM separator DEFINITION`, or `TERM separator` with
 /// its definition on the `next` line: the text ranges of TERM (without a
-/// `・` written as a bullet) and of what follows the separator on the line.
-/// `separable` is the line where separators may be found.
+/// bullet or number typed before it) and of what follows the separator on
+/// the line. `separator` is the line's, as `separator::find` found it where
+/// separators may be (`Head::separable`).
 fn separated_line(
     line: &str,
-    separable: &str,
+    separator: Option<Range<usize>>,
     next: Option<&str>,
 ) -> Option<(Range<usize>, Range<usize>)> {
-    let sep = separator::find(separable)?;
+    let sep = separator?;
     let term = typed_marker_len(&line[..sep.start])..sep.start;
     let defined = phrase::says_something(&line[sep.end..])
         || (sep.end == line.len() && next.is_some_and(phrase::says_something));
