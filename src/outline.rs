@@ -84,6 +84,10 @@ pub struct Head {
     marks: Vec<(usize, usize)>,
     /// The separator, found once.
     separator: std::cell::OnceCell<Option<Range<usize>>>,
+    /// `masked` and `separable`, made once when they differ from `text`:
+    /// a head of many lines asks for them for each.
+    masked_text: std::cell::OnceCell<Option<String>>,
+    separable_text: std::cell::OnceCell<Option<String>>,
     /// Whether `source` has been set.
     covered: bool,
 }
@@ -112,20 +116,26 @@ impl Head {
 
     /// The text with opaque spans blanked out, for finding separators.
     pub fn masked(&self) -> std::borrow::Cow<'_, str> {
+        let masked = self.masked_text.get_or_init(|| self.mask_opaque());
+        masked.as_deref().unwrap_or(&self.text).into()
+    }
+
+    fn mask_opaque(&self) -> Option<String> {
         let mut opaque = self
             .spans
             .iter()
             .filter(|s| s.opaque && !s.text.is_empty())
             .peekable();
-        if opaque.peek().is_none() {
-            return self.text.as_str().into();
-        }
+        opaque.peek()?;
         let mut masked = self.text.clone();
         for span in opaque {
-            let blank = "x".repeat(span.text.len());
+            // Upper case: a code span before a colon is a term
+            // (`` `マルチキャストアドレス`:FF00::/8 ``), not a lower-case
+            // word the colon is glued inside.
+            let blank = "X".repeat(span.text.len());
             masked.replace_range(span.text.clone(), &blank);
         }
-        masked.into()
+        Some(masked)
     }
 
     /// The separator between term and definition, in text coordinates.
@@ -138,6 +148,26 @@ impl Head {
     /// The first separator at or after text position `from`. Bold text is a
     /// unit: a dash or arrow inside it joins words (`**S3標準 - IA**`).
     pub fn separator_from(&self, from: usize) -> Option<Range<usize>> {
+        let masked = self.separable();
+        separator::find(&masked[from..]).map(|r| r.start + from..r.end + from)
+    }
+
+    /// The text where separators are looked for: `masked`, with the dashes
+    /// and arrows inside bold text blanked out too.
+    pub fn separable(&self) -> std::borrow::Cow<'_, str> {
+        let separable = self
+            .separable_text
+            .get_or_init(|| match self.mask_bold_marks() {
+                std::borrow::Cow::Owned(text) => Some(text),
+                std::borrow::Cow::Borrowed(_) => None,
+            });
+        match separable {
+            Some(text) => text.as_str().into(),
+            None => self.masked(),
+        }
+    }
+
+    fn mask_bold_marks(&self) -> std::borrow::Cow<'_, str> {
         let mut masked = self.masked();
         for bold in &self.strong {
             if !masked[bold.clone()].contains(separator::is_weak_mark) {
@@ -154,7 +184,7 @@ impl Head {
             }
             masked.to_mut().replace_range(bold.clone(), &unit);
         }
-        separator::find(&masked[from..]).map(|r| r.start + from..r.end + from)
+        masked
     }
 
     /// Whether the head ends with a separator, or with a separator and only
@@ -173,7 +203,15 @@ impl Head {
 
     /// The source offset of a position in the text.
     pub fn source_at(&self, text_pos: usize) -> usize {
-        let Some(span) = self.spans.iter().find(|s| s.text.contains(&text_pos)) else {
+        // The spans follow each other: the first that ends past the
+        // position is the one that may hold it (a head of many lines asks
+        // for each).
+        let first_past = self.spans.partition_point(|s| s.text.end <= text_pos);
+        let Some(span) = self
+            .spans
+            .get(first_past)
+            .filter(|s| s.text.contains(&text_pos))
+        else {
             return self.source.end;
         };
         if span.text.len() == span.source.len() {
@@ -191,9 +229,12 @@ impl Head {
         let before = self.text[..text_pos.min(self.text.len())]
             .trim_end_matches(is_space)
             .len();
-        self.marks
+        // Marks are kept in text order.
+        let from = self.marks.partition_point(|&(text, _)| text < before);
+        self.marks[from..]
             .iter()
-            .filter(|&&(text, source)| (before..=text_pos).contains(&text) && source < at)
+            .take_while(|&&(text, _)| text <= text_pos)
+            .filter(|&&(_, source)| source < at)
             .map(|&(_, source)| source)
             .min()
             .unwrap_or(at)
@@ -284,9 +325,15 @@ pub struct Outline {
     pub nodes: Vec<Node>,
     /// The tables of the note, in order (`NodeKind::Table` indexes them).
     pub tables: Vec<Table>,
+    lines: Lines,
 }
 
 impl Outline {
+    /// The 1-based line of a source offset.
+    pub fn line(&self, offset: usize) -> usize {
+        self.lines.line(offset)
+    }
+
     pub fn title_text(&self) -> Option<&str> {
         self.title.map(|i| self.nodes[i].head.text.trim())
     }
@@ -390,7 +437,7 @@ pub fn parse(text: &str) -> Outline {
     for (event, range) in Parser::new_ext(&parsed, options).into_offset_iter() {
         builder.event(event, range);
     }
-    let (mut flat, tables) = builder.finish();
+    let (mut flat, tables, lines) = builder.finish();
     mark_skipped(&mut flat, &source);
     let mut nodes = nest_sections(flat, source.len());
     shape_siblings(&mut nodes, &source);
@@ -400,6 +447,7 @@ pub fn parse(text: &str) -> Outline {
         title,
         nodes,
         tables,
+        lines,
     }
 }
 
@@ -448,6 +496,7 @@ fn lines_with_ends(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Byte offset → 1-based line and column.
+#[derive(Debug, Default)]
 struct Lines {
     starts: Vec<usize>,
 }
@@ -726,6 +775,7 @@ impl<'s> Builder<'s> {
             Event::End(TagEnd::Image) => self.image_depth = self.image_depth.saturating_sub(1),
             _ => {}
         }
+        let source = self.source;
         let Some(head) = self.head() else { return };
         head.cover(&range);
         let opens = match &event {
@@ -757,6 +807,17 @@ impl<'s> Builder<'s> {
                     last.end = head.text.len();
                 }
             }
+            // `{: .note}`, kramdown's attributes for the block: markup, no
+            // text, and no line of the head.
+            Event::Text(text) if head.text.is_empty() && is_attribute_list(&text) => {
+                head.push("", range, true)
+            }
+            Event::SoftBreak | Event::HardBreak
+                if head.text.is_empty()
+                    && head
+                        .spans
+                        .last()
+                        .is_some_and(|s| is_attribute_list(&source[s.source.clone()])) => {}
             Event::Text(text) if !in_image => {
                 head.push(&furigana::restore_bars(&text), range, in_link)
             }
@@ -780,8 +841,8 @@ impl<'s> Builder<'s> {
         }
     }
 
-    /// The nodes outside any section, and the tables.
-    fn finish(mut self) -> (Vec<Node>, Vec<Table>) {
+    /// The nodes outside any section, the tables, and where the lines start.
+    fn finish(mut self) -> (Vec<Node>, Vec<Table>, Lines) {
         self.close_block();
         if let Some(quote) = self.quote.take() {
             self.top.push(quote);
@@ -789,8 +850,14 @@ impl<'s> Builder<'s> {
         while let Some(open) = self.items.pop() {
             self.attach(open.node);
         }
-        (self.top, self.tables)
+        (self.top, self.tables, self.lines)
     }
+}
+
+/// `{: .note}`, `{:toc}`, `{: .no_toc }`: a kramdown attribute list.
+fn is_attribute_list(text: &str) -> bool {
+    let text = text.trim();
+    text.starts_with("{:") && text.ends_with('}') && !text.contains('\n')
 }
 
 fn heading_level(source: &str) -> u8 {
@@ -998,13 +1065,8 @@ fn adopt_images_and_blocks(nodes: &mut Vec<Node>, source: &str) {
             && next.children.is_empty()
             && next.head.is_only_media_or_code()
             && next.head.images > 0;
-        // Right after it: no blank line between (a blank line ends a list).
-        let previous_end = previous.range.start + source[previous.range.clone()].trim_end().len();
-        let touching = source
-            .get(previous_end..next.range.start)
-            .is_some_and(|gap| gap.matches('\n').count() <= 1);
         let block = next.kind == NodeKind::Other
-            && touching
+            && touching(previous, next, source)
             && source[next.range.clone()].starts_with(['>', '`', '~']);
         let adopt = (image || block)
             && previous.kind == NodeKind::Item
@@ -1042,10 +1104,19 @@ fn adopt_after_separator(nodes: &mut Vec<Node>) {
     }
 }
 
+/// Right after `previous`: no blank line between (a blank line ends a list).
+fn touching(previous: &Node, next: &Node, source: &str) -> bool {
+    let previous_end = previous.range.start + source[previous.range.clone()].trim_end().len();
+    source
+        .get(previous_end..next.range.start)
+        .is_some_and(|gap| gap.matches('\n').count() <= 1)
+}
+
 /// A childless item that announces a list (`…資源配分(以下具体例)`,
 /// `…の10項目`) takes the list that follows it at its own level: the items
 /// right after it of another list (numbered after bullets, or the reverse),
-/// which the author did not indent.
+/// which the author did not indent. So does a paragraph that only names a
+/// thing (`**Communication links**`) right above a list: its title.
 fn adopt_announced_list(nodes: &mut Vec<Node>, source: &str) {
     let mut i = 0;
     while i + 1 < nodes.len() {
@@ -1057,7 +1128,13 @@ fn adopt_announced_list(nodes: &mut Vec<Node>, source: &str) {
             && next.is_some()
             && next != marker
             && phrase::announces_list(&node.head.text);
-        if announces {
+        let titles = || {
+            node.kind == NodeKind::Paragraph
+                && next.is_some()
+                && touching(node, &nodes[i + 1], source)
+                && phrase::is_name_line(&node.head.text)
+        };
+        if announces || titles() {
             let end = (i + 1..nodes.len())
                 .find(|&j| list_marker(&nodes[j], source) != next)
                 .unwrap_or(nodes.len());

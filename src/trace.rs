@@ -41,7 +41,7 @@ impl Rule {
             Rule::ExplainedInEnglish => {
                 "7. Definition sentence: a Japanese word a learner explains in English"
             }
-            Rule::DefiningLine => "Several definitions in one paragraph",
+            Rule::DefiningLine => "Lines and blocks: a definition a line",
             Rule::TableRow => "Tables: rows that name things",
         }
     }

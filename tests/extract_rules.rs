@@ -791,3 +791,149 @@ fn a_word_with_its_reading_and_a_pattern_a_learner_explains_in_english_front_the
     );
     assert_eq!(card(&cards, "ちょっと").kind, Kind::Term);
 }
+
+#[test]
+fn each_line_that_defines_by_itself_makes_its_card_whatever_joins_or_marks_it() {
+    let text = "IPv6のプレフィックスは範囲も表す。  \n\
+                2000::/3 => 先頭3ビットが001で始まるアドレス  \n\
+                FF80::/10 ⇒ 先頭10ビットが1111 1111 10で始まるアドレス\n\n\
+                スコープは3種類ある。  \n・グローバル:  \n有効範囲に制限はないアドレス  \n\
+                ・リンクローカル:  \n特定リンクでのみ有効なアドレス\n\n\
+                > ブロードキャスト:廃止<br>\n> `エニーキャスト`:最も近いノードと通信\\\n\
+                > **マルチキャスト**：グループへの通信\n\n\
+                FF02::2の場合:  \nFF => マルチキャストアドレス  \n02 => リンクローカルのスコープ\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        [
+            "2000::/3",
+            "FF80::/10",
+            "グローバル",
+            "リンクローカル",
+            "ブロードキャスト",
+            "エニーキャスト",
+            "マルチキャスト",
+            "FF02::2の場合",
+            "FF",
+            "02"
+        ]
+    );
+    assert_eq!(
+        card(&cards, "2000::/3").back,
+        "先頭3ビットが001で始まるアドレス"
+    );
+    assert_eq!(
+        card(&cards, "グローバル").back,
+        "有効範囲に制限はないアドレス"
+    );
+    assert_eq!(card(&cards, "グローバル").line, 6);
+    assert_eq!(card(&cards, "エニーキャスト").back, "最も近いノードと通信");
+    assert!(
+        card(&cards, "FF02::2の場合")
+            .back
+            .contains("リンクローカルのスコープ"),
+        "a line ending with a separator leads in the definitions under it"
+    );
+    let soft_wrapped = "用語A: 説明A\n用語B: 説明B\n";
+    assert_eq!(fronts(soft_wrapped), ["用語A", "用語B"]);
+    assert_eq!(card(&self::cards(soft_wrapped), "用語A").back, "説明A");
+}
+
+#[test]
+fn a_worked_example_and_the_line_under_a_name_define_nothing_of_their_own() {
+    let text = "- EUI-64\n64ビット長の識別子。  \n例:MACアドレス「00-AB-70-12-34-56」の場合  \n\
+                分割してFFFEを挿入 => 00-AB-70-FF-FE-12-34-56  \n\
+                U / Lビットを反転 => 02AB:70FF:FE12:3456\n\n\
+                - SOA(Service-Oriented Architecture)  \nSOA -> サービス指向アーキテクチャ\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        ["EUI-64", "SOA(Service-Oriented Architecture)"]
+    );
+    assert!(card(&cards, "EUI-64").back.contains("02AB:70FF:FE12:3456"));
+}
+
+#[test]
+fn attribute_lines_and_worked_values_make_nothing() {
+    let text = "{: .note}  \n**Queueing delay** is the most interesting delay.\n\n\
+                - Takes L/R seconds to transmit a packet\n  - L = 7.5 Mbits\n  \
+                - one hop transmission delay = 5 sec (L/R)\n  - Transmission rate = bandwidth\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        [
+            "Queueing delay",
+            "Takes L/R seconds to transmit a packet",
+            "Transmission rate"
+        ]
+    );
+    assert_eq!(
+        card(&cards, "Queueing delay").back,
+        "the most interesting delay."
+    );
+}
+
+#[test]
+fn a_paragraph_that_only_names_a_thing_right_above_a_list_is_its_title() {
+    let text = "**Communication links**  \n  - Fiber, copper, radio\n  - Transmission rate = bandwidth\n\n\
+                Apart from the list\n\n- a separate item\n\n\
+                Some of the components are listed below\n- another item\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        ["Communication links", "Transmission rate"],
+        "a blank line ends the title; a sentence is no title"
+    );
+    let links = card(&cards, "Communication links");
+    assert_eq!(links.kind, Kind::Topic);
+    assert!(
+        links.back.contains("Fiber, copper, radio"),
+        "{}",
+        links.back
+    );
+    assert_eq!(
+        *card(&cards, "Transmission rate").context,
+        ["Communication links"]
+    );
+}
+
+#[test]
+fn a_line_that_numbers_its_parts_inline_holds_a_definition_a_part() {
+    let text = "(1) _bit_ - propagates between transmitter/receiver pairs, \
+                (2) _physical link_ - what lies between transmitter and receiver (3) 誘導媒体 - 固体の中を伝わる\n\n\
+                - ・リンクローカル: 特定リンクでのみ有効\n- 比率は (1) と (2) で決まる\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        ["bit", "physical link", "誘導媒体", "リンクローカル"],
+        "a number or bullet typed as text is no part of the front"
+    );
+    assert_eq!(
+        card(&cards, "bit").back,
+        "propagates between transmitter/receiver pairs"
+    );
+    assert_eq!(
+        card(&cards, "physical link").back,
+        "what lies between transmitter and receiver"
+    );
+}
+
+#[test]
+fn an_english_sentence_that_says_what_a_named_thing_is_defines_it() {
+    let text = "The Internet is a connected collection of computing devices. Some are hosts.\n\n\
+                - a bottleneck is the min of two links\n\
+                - It is a good idea to measure\n\
+                - What is a region, and an edge location\n\
+                - The field of network security is a robust topic\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        ["Internet", "bottleneck"],
+        "a pronoun, a question word or a long phrase names nothing"
+    );
+    assert_eq!(
+        card(&cards, "Internet").back,
+        "a connected collection of computing devices. Some are hosts."
+    );
+    assert_eq!(card(&cards, "bottleneck").kind, Kind::Term);
+}

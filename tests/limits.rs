@@ -126,3 +126,21 @@ fn blockquotes_nested_past_the_html_limit_make_closed_html() {
         html.matches("</blockquote>").count()
     );
 }
+
+#[test]
+fn a_paragraph_of_thousands_of_definition_lines_extracts_in_linear_time() {
+    // Each line is a card; reading each from the head's start made 50,000
+    // lines take a minute.
+    let lines: String = (0..30_000)
+        .map(|i| format!("`用語{i}`: **説明**の文{i}  \n"))
+        .collect();
+    let started = std::time::Instant::now();
+    let cards = notedeck::extract::extract_note("a.md", &lines);
+    assert_eq!(cards.len(), 30_000);
+    assert_eq!(cards[29_999].line, 30_000);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -453,6 +453,34 @@ pub fn japanese_subject_of_english(text: &str) -> Option<(Range<usize>, usize)> 
         .then(|| (0..subject_end, text.len() - predicate.len()))
 }
 
+/// `The Internet is a connected collection of …`, `a bottleneck is the min
+/// of …`: an English sentence that opens by saying what a thing of one to
+/// three words is. The byte ranges of the thing (without its article) and
+/// of where what it is begins. A pronoun (`It is a …`) or a question word
+/// (`What is a region?`) names nothing.
+pub fn english_definition_subject(text: &str) -> Option<(Range<usize>, usize)> {
+    const COPULAS: [&str; 3] = [" is a ", " is an ", " is the "];
+    const PRONOUNS: [&str; 15] = [
+        "it", "this", "that", "there", "these", "those", "they", "one", "what", "which", "who",
+        "where", "when", "why", "how",
+    ];
+    if text.contains(is_japanese) {
+        return None;
+    }
+    let copula = COPULAS.iter().filter_map(|c| text.find(c)).min()?;
+    let subject = &text[..copula];
+    let article = ["The ", "the ", "A ", "a ", "An ", "an "]
+        .iter()
+        .find(|a| subject.starts_with(**a))
+        .map_or(0, |a| a.len());
+    let words: Vec<&str> = subject[article..].split_whitespace().collect();
+    let names = (1..=3).contains(&words.len())
+        && !PRONOUNS.iter().any(|p| words[0].eq_ignore_ascii_case(p))
+        && !subject.contains([',', '.', ';', ':', '!', '?', '\n'])
+        && !is_label(&subject[article..]);
+    names.then(|| (article..copula, copula + " is ".len()))
+}
+
 /// A table header that says its column names the rows: `用語`, `漢字`,
 /// `Word`, `Adverbs` (`words::NAME_HEADERS`).
 pub fn names_rows(header: &str) -> bool {

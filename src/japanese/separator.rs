@@ -1,11 +1,19 @@
-//! The separator between a term and its definition: the first `:` or `：`,
-//! spaced ` = `, ` -> `, ` → ` or dash (` - `, ` – `, ` — `), or `｜`, that
-//! is not inside brackets, quotes, a URL, JSON, a word or a value; or the
-//! space before the numbered senses of a dictionary entry.
+//! The separator between a term and its definition, the first of these
+//! that is not inside brackets, quotes, a URL, JSON, a word or a value:
+//!
+//! - `:` or `：`, spaced or not;
+//! - with a space on each side: ` = `, ` -> `, ` => `, and the dashes
+//!   ` - `, ` – `, ` — ` (a dash may follow the bracket of a reading);
+//! - spaced or not, as Japanese notes write them: `→`, `⇒`, `－`, and `—`
+//!   after Japanese text (`用語—説明`);
+//! - spaced or not, with the definition after it on its line: `・・・`
+//!   and `…` (`用語・・・説明`, `用語…説明`);
+//! - `｜`;
+//! - the space before the numbered senses of a dictionary entry.
 
 use std::ops::Range;
 
-use super::script::{is_close_bracket, is_open_bracket, is_space};
+use super::script::{is_close_bracket, is_japanese, is_katakana, is_open_bracket, is_space};
 
 /// The byte range of the first separator in `text`, with the spaces around it.
 ///
@@ -18,11 +26,13 @@ pub fn find(text: &str) -> Option<Range<usize>> {
 /// `find` of the built-in separators alone.
 fn find_built_in(text: &str) -> Option<Range<usize>> {
     // Every separator has one of these bytes: `:`, `-`, `=`, the first
-    // byte of `→`, `–`, `—`, `①`, `⑴` (0xe2) and of `：`, `｜`, `（` (0xef),
-    // or `(` (senses). A sentence with none is told by a SIMD search.
+    // byte of `→`, `⇒`, `–`, `—`, `…`, `①`, `⑴` (0xe2) and of `：`, `｜`,
+    // `－`, `（` (0xef), or `(` (senses); or is `・・・`. A sentence with
+    // none is told by a SIMD search.
     let bytes = text.as_bytes();
     if memchr::memchr3(b':', b'-', b'=', bytes).is_none()
         && memchr::memchr3(b'(', 0xe2, 0xef, bytes).is_none()
+        && memchr::memmem::find(bytes, DOTS.as_bytes()).is_none()
     {
         return None;
     }
@@ -41,8 +51,12 @@ fn first_separator(text: &str) -> Option<Range<usize>> {
         // ASCII letters and digits are never a separator, bracket or quote:
         // their first bytes tell (a second byte 0x80 after 0xe3 is the
         // punctuation of U+3000 to U+303F), one look-up for most characters.
+        // `・` (U+30FB) is the one katakana-block character that may
+        // separate, as `・・・`.
         let step = PASSED_OVER[usize::from(bytes[at])];
-        if step > 0 && !(bytes[at] == 0xe3 && bytes[at + 1] == 0x80) {
+        let punctuation = bytes[at] == 0xe3
+            && (bytes[at + 1] == 0x80 || (bytes[at + 1] == 0x83 && bytes[at + 2] == 0xbb));
+        if step > 0 && !punctuation {
             at += usize::from(step);
             continue;
         }
@@ -90,26 +104,71 @@ const PASSED_OVER: [u8; 256] = {
 fn may_separate(c: char) -> bool {
     matches!(
         c,
-        ':' | '：' | '｜' | '-' | '=' | '→' | '–' | '—' | ' ' | '\u{3000}'
+        ':' | '：'
+            | '｜'
+            | '-'
+            | '='
+            | '→'
+            | '⇒'
+            | '－'
+            | '–'
+            | '—'
+            | '…'
+            | '・'
+            | ' '
+            | '\u{3000}'
     )
 }
+
+/// `用語・・・説明`: three middle dots, a Japanese note's leader.
+const DOTS: &str = "・・・";
 
 /// The length of the separator that starts with `c` at `at`, if one does.
 fn separator_at(text: &str, at: usize, c: char) -> Option<usize> {
     let after = &text[at + c.len_utf8()..];
     match c {
         ':' | '：' => {
+            // `Cat 5: 100Mbps` names the first and says the second; `1 : 1`
+            // and `1：1` are ratios.
+            let labels_a_number =
+                text[at + c.len_utf8()..].starts_with(is_space) && !text[..at].ends_with(is_space);
             let value = is_url_scheme(text, at, c)
                 || is_time_or_address(text, at, c)
                 || is_inside_word(text, at, c)
-                || is_between_numbers(text, at, c.len_utf8());
+                || (is_between_numbers(text, at, c.len_utf8()) && !labels_a_number);
             (!value).then_some(c.len_utf8())
         }
         '｜' => Some(c.len_utf8()),
-        // `->`, `→`, `=`, and dashes separate only with spaces around them:
-        // `re-Invent`, `a=b`, `2020-01` and `100-1000` are words and values.
-        '-' if after.starts_with('>') => spaced(text, at, 2),
-        '-' | '=' | '→' | '–' | '—' => spaced(text, at, c.len_utf8()),
+        // `->`, `=>`, `=`, and dashes separate only with spaces around
+        // them: `re-Invent`, `a=b`, `2020-01` and `100-1000` are words and
+        // values.
+        '-' | '=' if after.starts_with('>') => spaced(text, at, 2),
+        // `L = 7.5 Mbits`, `delay = 5 sec`: an equation that gives a
+        // quantity is a worked value, not a definition.
+        '=' if after
+            .trim_start_matches(is_space)
+            .starts_with(|c: char| c.is_ascii_digit()) =>
+        {
+            None
+        }
+        '-' | '=' | '–' => spaced(text, at, c.len_utf8()),
+        '—' if !text[..at].ends_with(is_japanese) => spaced(text, at, c.len_utf8()),
+        // Japanese notes write their arrows and dashes unspaced too
+        // (`SOA→サービス指向`); a chain of them is still a flow.
+        '→' | '⇒' | '－' | '—' => unspaced(text, at, c.len_utf8()),
+        // A leader, with the definition after it on its line (`など…`
+        // trails off, it defines nothing).
+        '…' | '・' => {
+            let len = if c == '…' {
+                after.len() - after.trim_start_matches('…').len() + c.len_utf8()
+            } else if text[at..].starts_with(DOTS) {
+                DOTS.len()
+            } else {
+                return None;
+            };
+            let line = text[at + len..].split('\n').next().unwrap_or_default();
+            (!line.trim_matches(is_space).is_empty()).then_some(len)
+        }
         // `リーン(lean) （1）もたれる。`: a word, its gloss, then its senses.
         c if is_space(c) && text[..at].ends_with(is_close_bracket) && starts_senses(after) => {
             Some(c.len_utf8())
@@ -136,6 +195,18 @@ fn spaced(text: &str, at: usize, len: usize) -> Option<usize> {
     (!chain && !is_between_numbers(text, at, len)).then_some(len)
 }
 
+/// `len` bytes at `at`, spaced or not, that are not a link of a chain
+/// (`A→B→C` is a flow), between two numbers, or a `－` typed for the
+/// long vowel of a katakana word (`サ－バ`).
+fn unspaced(text: &str, at: usize, len: usize) -> Option<usize> {
+    let mark = &text[at..at + len];
+    let line_before = text[..at].rsplit('\n').next().unwrap_or_default();
+    let line_after = text[at + len..].split('\n').next().unwrap_or_default();
+    let chain = line_before.contains(mark) || line_after.contains(mark);
+    let long_vowel = mark == "－" && line_before.ends_with(is_katakana);
+    (!chain && !long_vowel && !is_between_numbers(text, at, len)).then_some(len)
+}
+
 fn is_dash(mark: &str) -> bool {
     matches!(mark, "-" | "–" | "—")
 }
@@ -151,7 +222,10 @@ pub fn is_weak(separator: &str) -> bool {
 
 /// The characters that make the weak separators.
 pub fn is_weak_mark(c: char) -> bool {
-    matches!(c, '-' | '>' | '=' | '→' | '–' | '—')
+    matches!(
+        c,
+        '-' | '>' | '=' | '→' | '⇒' | '－' | '–' | '—' | '…' | '・'
+    )
 }
 
 /// Digits on both sides, spaces aside: `1 : 1`, `100 - 200`.
@@ -203,22 +277,28 @@ fn is_inside_word(text: &str, at: usize, colon: char) -> bool {
     glued && (lower || after.starts_with(|c: char| c.is_ascii_digit()))
 }
 
-/// `9:30`, `2001:0db8`: an ASCII colon inside a run of hex digits and colons
-/// with a digit on each side (`Type:CNAME` and `Interface:Direct` still separate).
+/// `9:30`, `2001:0db8`, `FF02::1:FF00:0/104`: an ASCII colon inside a run
+/// of hex digits and colons with a digit on each side, or inside a run of
+/// groups of them with a digit and two colons at least (an IPv6 address).
+/// `Type:CNAME` and `Interface:Direct` still separate.
 fn is_time_or_address(text: &str, at: usize, colon: char) -> bool {
     if colon != ':' {
         return false;
     }
     let is_part = |c: char| c.is_ascii_hexdigit() || c == ':';
-    let before: String = text[..at]
-        .chars()
-        .rev()
-        .take_while(|&c| is_part(c))
-        .collect();
-    let after: String = text[at + 1..].chars().take_while(|&c| is_part(c)).collect();
-    before.starts_with(|c: char| c.is_ascii_hexdigit())
-        && before.contains(|c: char| c.is_ascii_digit())
-        && after.starts_with(|c: char| c.is_ascii_digit())
+    let before = &text[..at];
+    let before = &before[before.trim_end_matches(is_part).len()..];
+    let after = &text[at + 1..];
+    let after = &after[..after.len() - after.trim_start_matches(is_part).len()];
+    let is_digit = |c: char| c.is_ascii_digit();
+    let is_hex = |c: char| c.is_ascii_hexdigit();
+    let time = before.ends_with(is_hex) && before.contains(is_digit) && after.starts_with(is_digit);
+    let more_colons = before.contains(':') || after.contains(':');
+    let address = before.ends_with(is_hex)
+        && after.starts_with(is_hex)
+        && more_colons
+        && (before.contains(is_digit) || after.contains(is_digit));
+    time || address
 }
 
 fn widen_over_spaces(text: &str, mut range: Range<usize>) -> Range<usize> {
@@ -263,6 +343,16 @@ mod tests {
             "”",
             "https://",
             "9:30",
+            " => ",
+            "⇒",
+            "→",
+            "－",
+            "—",
+            "・",
+            "・・・",
+            "…",
+            "サ",
+            "FF02::1:FF00",
             "、",
             "。",
             "é",
@@ -359,7 +449,46 @@ mod tests {
     }
 
     #[test]
+    fn japanese_arrows_dashes_and_leaders_separate_spaced_or_not() {
+        assert_eq!(
+            split("2000::/3 => 先頭3ビットが001"),
+            Some(("2000::/3", "先頭3ビットが001"))
+        );
+        assert_eq!(split("SOA⇒サービス指向"), Some(("SOA", "サービス指向")));
+        assert_eq!(split("SOA→サービス指向"), Some(("SOA", "サービス指向")));
+        assert_eq!(split("用語－説明"), Some(("用語", "説明")));
+        assert_eq!(split("用語—説明"), Some(("用語", "説明")));
+        assert_eq!(split("用語・・・説明"), Some(("用語", "説明")));
+        assert_eq!(split("用語…説明"), Some(("用語", "説明")));
+        assert_eq!(split("用語……説明"), Some(("用語", "説明")));
+        assert_eq!(split("ユーザー→AWS→VPC"), None, "a flow");
+        assert_eq!(split("サ－バを使う"), None, "a long vowel typed as a dash");
+        assert_eq!(split("たとえば…"), None, "a line that trails off");
+        assert_eq!(
+            split("He left—quickly"),
+            None,
+            "an English em dash needs spaces"
+        );
+        assert_eq!(split("a => b => c"), None, "a flow");
+        assert_eq!(split("L = 7.5 Mbits"), None, "a worked value");
+        assert_eq!(
+            split("Transmission rate = bandwidth"),
+            Some(("Transmission rate", "bandwidth"))
+        );
+    }
+
+    #[test]
     fn colons_inside_words_and_values_do_not_separate() {
+        assert_eq!(
+            split("FF02::1:FF00:0/104 => 解決で使用"),
+            Some(("FF02::1:FF00:0/104", "解決で使用"))
+        );
+        assert_eq!(split("宛先は 2001:db8:1:FF00::1 です"), None);
+        assert_eq!(split("12:30 に開始"), None);
+        assert_eq!(
+            split("Cat 5: 100Mbps - 1Gbps"),
+            Some(("Cat 5", "100Mbps - 1Gbps"))
+        );
         assert_eq!(split("2012, first re:Invent conference"), None);
         assert_eq!(split("s3:GetObject を許可する"), None);
         assert_eq!(split("localhost:8080 で待ち受け"), None);
