@@ -116,7 +116,11 @@ pub fn restore_bars(text: &str) -> Cow<'_, str> {
 /// notes and backs).
 fn furigana_bars_in_tables(markdown: &str) -> Vec<usize> {
     let mut bars = Vec::new();
-    if !markdown.contains('{') || !markdown.lines().any(is_table_delimiter_row) {
+    // A table needs a bar: most notes have none, and need no line read.
+    if !markdown.contains('{')
+        || !markdown.contains('|')
+        || !markdown.lines().any(is_table_delimiter_row)
+    {
         return bars;
     }
     let mut at = 0;
