@@ -8,7 +8,7 @@ use thiserror::Error;
 
 use crate::config::NoteOptions;
 use crate::files::{read_regular_file, what_it_is, ReadError};
-use crate::japanese::{compose, compose_string};
+use crate::japanese::compose_string;
 use crate::limits::{mebibytes, MAX_NOTE_BYTES};
 
 /// A note file that could not be used, naming it.
@@ -508,33 +508,6 @@ pub fn relative_name(root: &Path, path: &Path) -> String {
         .collect::<Vec<_>>()
         .join("/");
     compose_string(name)
-}
-
-/// The file at `relative` under `root` as it is on disk, where each name
-/// of `relative` may be written in another Unicode form (a folder macOS
-/// named decomposed, whose name the index holds composed; an image linked
-/// composed): the exact name first, then the entry of the folder that
-/// composes alike. `None` when there is none.
-pub fn path_in_any_form(root: &Path, relative: &Path) -> Option<PathBuf> {
-    let mut path = root.to_path_buf();
-    for component in relative.components() {
-        let exact = path.join(component);
-        let std::path::Component::Normal(name) = component else {
-            path = exact;
-            continue;
-        };
-        if exact.symlink_metadata().is_ok() {
-            path = exact;
-            continue;
-        }
-        let wanted = compose(name.to_str()?);
-        let on_disk = std::fs::read_dir(&path)
-            .ok()?
-            .filter_map(|entry| Some(entry.ok()?.file_name()))
-            .find(|name| name.to_str().is_some_and(|name| compose(name) == wanted))?;
-        path.push(on_disk);
-    }
-    Some(path)
 }
 
 #[cfg(unix)]

@@ -121,7 +121,7 @@ impl Media {
         // prefix check below.
         let found = [relative.as_path(), Path::new(src)]
             .into_iter()
-            .filter_map(|p| crate::scan::path_in_any_form(&root, p))
+            .filter_map(|p| path_in_any_form(&root, p))
             .find_map(|p| fs::canonicalize(p).ok().filter(|p| p.is_file()));
         let Some(path) = found else {
             self.warn(format!("{at}: {what} not found: {src}"));
@@ -489,6 +489,36 @@ fn percent_decode(s: &str) -> String {
 
 fn hex_digit(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// The file at `relative` under `root` as it is on disk, where each name
+/// of `relative` may be written in another Unicode form (a folder macOS
+/// named decomposed, whose name the index holds composed; an image linked
+/// composed): the exact name first, then the entry of the folder that
+/// composes alike. `None` when there is none.
+fn path_in_any_form(root: &Path, relative: &Path) -> Option<PathBuf> {
+    let mut path = root.to_path_buf();
+    for component in relative.components() {
+        let exact = path.join(component);
+        let std::path::Component::Normal(name) = component else {
+            path = exact;
+            continue;
+        };
+        if exact.symlink_metadata().is_ok() {
+            path = exact;
+            continue;
+        }
+        let wanted = crate::japanese::compose(name.to_str()?);
+        let on_disk = std::fs::read_dir(&path)
+            .ok()?
+            .filter_map(|entry| Some(entry.ok()?.file_name()))
+            .find(|name| {
+                name.to_str()
+                    .is_some_and(|name| crate::japanese::compose(name) == wanted)
+            })?;
+        path.push(on_disk);
+    }
+    Some(path)
 }
 
 #[cfg(test)]
