@@ -25,18 +25,6 @@ fn cards(project: &Project) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// Each card's front → GUID, from the index of the last build.
-fn guids(project: &Project) -> BTreeMap<String, String> {
-    let index = project.index();
-    let mut stmt = index.prepare("SELECT front, guid FROM cards").unwrap();
-    let rows = stmt
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    rows
-}
-
 /// `explain --format jsonl` of a note: each line's object, by line number.
 fn explain(project: &Project, note: &str) -> BTreeMap<u64, serde_json::Value> {
     let path = format!("notes/{note}");
@@ -101,7 +89,7 @@ fn skip_in_front_matter_removes_a_notes_cards_and_they_come_back_with_their_guid
     project.write_note("a.md", body);
     project.write_note("b.md", "# 他\n\n- 残る: 残る定義\n");
     project.run(&["build"]).ok();
-    let before = guids(&project);
+    let before = project.guids();
 
     project.write_note(
         "a.md",
@@ -109,7 +97,7 @@ fn skip_in_front_matter_removes_a_notes_cards_and_they_come_back_with_their_guid
     );
     let out = project.run(&["build", "-v"]).ok();
     assert!(out.contains("2 removed"), "{out}");
-    assert_eq!(guids(&project).keys().collect::<Vec<_>>(), ["残る"]);
+    assert_eq!(project.guids().keys().collect::<Vec<_>>(), ["残る"]);
     let removed = project.run(&["removed"]).ok();
     assert!(
         removed.contains("用語") && removed.contains("a.md"),
@@ -121,7 +109,7 @@ fn skip_in_front_matter_removes_a_notes_cards_and_they_come_back_with_their_guid
         format!("---\nnotedeck:\n  skip: false\n---\n{body}"),
     );
     project.run(&["build"]).ok();
-    assert_eq!(guids(&project), before);
+    assert_eq!(project.guids(), before);
 }
 
 #[test]
@@ -131,8 +119,8 @@ fn excluded_notes_are_never_read_and_their_cards_leave() {
     project.write_note("drafts/d.md", "# 下書き\n\n- 下書きの用語: 下書きの定義\n");
     project.write_note("aws/x.private.md", "# 私用\n\n- 私用の用語: 私用の定義\n");
     project.run(&["build", "--notes", "notes"]).ok();
-    assert_eq!(guids(&project).len(), 3);
-    let kept = guids(&project)["用語"].clone();
+    assert_eq!(project.guids().len(), 3);
+    let kept = project.guids()["用語"].clone();
 
     std::fs::write(
         project.notes().join("notedeck.toml"),
@@ -144,7 +132,7 @@ fn excluded_notes_are_never_read_and_their_cards_leave() {
     let out = project.run(&["build", "--notes", "notes", "-v"]).ok();
     assert!(out.contains("2 removed"), "{out}");
     assert_eq!(
-        guids(&project).into_iter().collect::<Vec<_>>(),
+        project.guids().into_iter().collect::<Vec<_>>(),
         [("用語".to_string(), kept)]
     );
     assert_eq!(fronts(&project), ["用語"]);
@@ -214,7 +202,7 @@ fn the_authors_separators_make_terms_and_a_new_setting_reextracts_keeping_guids(
         "# 題\n\n- 用語: 定義の説明\n- 光合成 ... 植物が光で糖を作ること\n- 呼吸 ～ 糖から力を取り出すこと\n",
     );
     project.run(&["build", "--notes", "notes"]).ok();
-    let before = guids(&project);
+    let before = project.guids();
     assert_eq!(before.keys().collect::<Vec<_>>(), ["用語"]);
 
     std::fs::write(
@@ -223,7 +211,7 @@ fn the_authors_separators_make_terms_and_a_new_setting_reextracts_keeping_guids(
     )
     .unwrap();
     project.run(&["build", "--notes", "notes"]).ok();
-    let after = guids(&project);
+    let after = project.guids();
     assert_eq!(after.keys().collect::<Vec<_>>(), ["光合成", "呼吸", "用語"]);
     assert_eq!(after["用語"], before["用語"]);
     let cards = cards(&project);

@@ -15,18 +15,6 @@ fn study_project() -> Project {
     project
 }
 
-/// Each card's front → GUID, from the index.
-fn guids(project: &Project) -> BTreeMap<String, String> {
-    let index = project.index();
-    let mut stmt = index.prepare("SELECT front, guid FROM cards").unwrap();
-    let rows = stmt
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    rows
-}
-
 fn summary(stdout: &str) -> &str {
     stdout.lines().last().unwrap_or("")
 }
@@ -37,10 +25,10 @@ fn summary(stdout: &str) -> &str {
 fn reorganising_notes_keeps_every_guid() {
     let project = study_project();
     project.run(&["build"]).ok();
-    let before = guids(&project);
+    let before = project.guids();
     assert_eq!(before.len(), 17, "{before:?}");
     let renamed = |p: &Project| {
-        let after = guids(p);
+        let after = p.guids();
         let same: Vec<&String> = after
             .values()
             .filter(|g| before.values().any(|b| b == *g))
@@ -400,7 +388,7 @@ fn a_dry_run_writes_nothing_and_foretells_the_next_build() {
 fn removed_cards_are_listed_with_their_anki_search_until_forgotten() {
     let project = study_project();
     project.run(&["build"]).ok();
-    let guid_of = guids(&project);
+    let guid_of = project.guids();
     edit_note(
         &project.notes(),
         "N5/nouns.md",
@@ -436,7 +424,7 @@ fn removed_cards_are_listed_with_their_anki_search_until_forgotten() {
         "- 係助詞: 文の主題を示す助詞のこと\n- 格助詞: 名詞と述語の関係を示す助詞\n",
     );
     project.run(&["build"]).ok();
-    assert_eq!(guids(&project)["格助詞"], guid_of["格助詞"]);
+    assert_eq!(project.guids()["格助詞"], guid_of["格助詞"]);
     let query = project.run(&["removed", "--query"]).ok();
     assert_eq!(query.matches("\"Key:").count(), 1, "{query}");
 

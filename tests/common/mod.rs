@@ -71,6 +71,18 @@ impl Project {
     pub fn index(&self) -> rusqlite::Connection {
         rusqlite::Connection::open(self.dir.path().join("out/index.sqlite")).unwrap()
     }
+
+    /// Each card's front → GUID, from the index of the last build.
+    pub fn guids(&self) -> std::collections::BTreeMap<String, String> {
+        let index = self.index();
+        let mut stmt = index.prepare("SELECT front, guid FROM cards").unwrap();
+        let rows = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        rows
+    }
 }
 
 /// A finished run of the binary.
