@@ -156,7 +156,7 @@ struct Made {
 impl Generator {
     fn new() -> Generator {
         let notes = Path::new(env!("CARGO_MANIFEST_DIR")).join("notes");
-        let template: String = notedeck::scan::find_notes(&notes)
+        let template: String = notedeck::notes::scan::find_notes(&notes)
             .expect("the repository's notes")
             .iter()
             .map(|path| std::fs::read_to_string(path).expect("a note"))

@@ -22,8 +22,9 @@ use std::process::Command;
 use std::time::Instant;
 
 use cpu_time::ThreadTime;
+use notedeck::card::IndexedCard;
 use notedeck::card::{Card, Kind};
-use notedeck::export::{file_stem, stage, IndexedCard, OutputFormat};
+use notedeck::export::{file_stem, stage, OutputFormat};
 
 const DECK: &str = "bench::日本語";
 

@@ -77,12 +77,12 @@ fn main() {
 
 fn load_notes() -> Vec<(String, String)> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("notes");
-    notedeck::scan::find_notes(&root)
+    notedeck::notes::scan::find_notes(&root)
         .expect("notes/")
         .into_iter()
         .map(|path| {
-            let text = notedeck::scan::read_note(&path).expect("a readable note");
-            (notedeck::scan::relative_name(&root, &path), text)
+            let text = notedeck::notes::scan::read_note(&path).expect("a readable note");
+            (notedeck::notes::scan::relative_name(&root, &path), text)
         })
         .collect()
 }

@@ -11,13 +11,15 @@ use std::sync::mpsc;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::config::Config;
 use crate::export::{self, OutputFormat, StagedFile};
 use crate::extract;
 use crate::freshness;
 use crate::index::{self, CardEvent, Index, Outcome, PreparedCard, Rescue, Stored, Writer};
-use crate::scan::{self, Change, NoteError};
+use crate::notes::config::{self, Config};
+use crate::notes::scan::{self, Change, NoteError};
 
+#[cfg(test)]
+mod freshness_tests;
 mod outputs;
 
 use outputs::{lock_out_folder, output_name, put_outputs_in_place, remove_stale_temporaries};
@@ -48,9 +50,6 @@ pub struct BuildOptions {
     /// notedeck made but the index does not record.
     pub adopt: bool,
 }
-
-/// The notes folder when none is given and the index names none.
-pub const DEFAULT_NOTES: &str = "notes";
 
 /// What the index's `meta` calls the notes folder it was built from.
 pub const META_NOTES: &str = "notes";
@@ -361,7 +360,7 @@ fn notes_folder(given: Option<&Path>, recorded: Option<&str>) -> NotesFolder {
             given: true,
         },
         None => NotesFolder {
-            path: recorded.map_or_else(|| PathBuf::from(DEFAULT_NOTES), PathBuf::from),
+            path: recorded.map_or_else(|| PathBuf::from(config::DEFAULT_NOTES), PathBuf::from),
             given: false,
         },
     }
@@ -520,8 +519,7 @@ impl Run<'_, '_> {
                                 Change::Touched(state) => Visit::Touched(state),
                                 Change::Changed(state, text) => Visit::Changed(
                                     state,
-                                    config
-                                        .cards(&note.name, &text)
+                                    extract::note_cards(config, &note.name, &text, None)
                                         .into_iter()
                                         .map(PreparedCard::new)
                                         .collect(),
@@ -789,20 +787,4 @@ fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
-}
-
-/// How many notes differ from what the index's last build saw: added,
-/// changed (by size and modification time, none read) or gone.
-pub fn notes_changed_since_build(index: &Index, notes: &Path) -> anyhow::Result<usize> {
-    let mut known = index.known_files()?;
-    let (found, _) = Config::load(notes)?.scan_notes(notes);
-    let changed = found
-        .iter()
-        .filter(|note| {
-            known
-                .remove(&note.name)
-                .is_none_or(|state| state.size != note.size || state.mtime != note.mtime)
-        })
-        .count();
-    Ok(changed + known.len())
 }

@@ -120,3 +120,11 @@ pub struct Card {
     #[serde(default, skip_serializing_if = "NoteType::is_basic")]
     pub note_type: NoteType,
 }
+
+/// A card as the index holds it: with the time its content last changed.
+#[derive(Debug, Clone)]
+pub struct IndexedCard {
+    pub card: Card,
+    /// Unix seconds when the card's content last changed: the note's `mod`.
+    pub changed: i64,
+}

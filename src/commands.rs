@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::build::{self, BuildOptions, BuildReport};
-use crate::config::Config;
 use crate::index::{self, Index, RemovedCard};
 use crate::japanese::{tokens, width::terminal_columns};
+use crate::notes::config::Config;
+use crate::notes::scan;
 use crate::search::{self, Filters};
-use crate::{export, freshness, output, scan};
+use crate::{export, extract, freshness, output};
 
 /// The exit code of an error, as ripgrep's: 0 is success (or hits), 1 no hits.
 pub const ERROR: u8 = 2;
@@ -79,7 +80,7 @@ pub fn extract(paths: &[PathBuf], format: output::Format, ui: Ui) -> anyhow::Res
             match scan::read_note(&note.path).and_then(|text| scan::note_text(&note.path, text)) {
                 Ok(text) => {
                     files += 1;
-                    for card in config.cards(&note.name, &text) {
+                    for card in extract::note_cards(&config, &note.name, &text, None) {
                         out.write(&card)?;
                         cards += 1;
                     }

@@ -11,10 +11,10 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use crate::card::Card;
-use crate::config::{self, Config};
-use crate::outline;
-use crate::scan;
+use crate::notes::config::{self, Config};
+use crate::notes::scan;
 use crate::trace::{Block, Outcome, Rule, Trace};
+use crate::{extract, outline};
 
 /// How `explain` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -64,7 +64,7 @@ pub fn command(file: &Path, notes: Option<&Path>, format: Format) -> anyhow::Res
     let cards = if excluded.is_some() || note.skip {
         Vec::new()
     } else {
-        config.explain(&name, &note, &mut trace)
+        extract::note_cards(&config, &name, &note, Some(&mut trace))
     };
     let blanked: Vec<&str> = note.text.lines().collect();
     let fates = Fates::new(source.lines().count(), &cards, &trace);

@@ -10,7 +10,10 @@
 //! (`table`). Every card keeps the headings and card fronts above it as
 //! its context.
 
+mod note;
 mod table;
+
+pub use note::note_cards;
 
 use std::collections::HashMap;
 use std::ops::{Range, RangeInclusive};

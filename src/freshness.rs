@@ -5,7 +5,7 @@
 //! every folder it will walk and how many notes are in them (`stamp`); the
 //! index already holds each note's size and modification time as the scan
 //! saw it. A search compares those with one `stat` a folder and a note, and
-//! walks the notes (`build::notes_changed_since_build`) only when something
+//! walks the notes (`notes_changed_since_build`) only when something
 //! differs, to count the changed notes exactly.
 //!
 //! What each edit changes, and so how it is noticed:
@@ -31,9 +31,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::Config;
 use crate::index::Index;
-use crate::scan;
+use crate::notes::config::Config;
+use crate::notes::scan;
 
 /// The `meta` entry a build records its `stamp` in.
 pub const META_STAMP: &str = "notes_stamp";
@@ -90,13 +90,13 @@ pub fn changed_notes(index: &Index, notes: &Path) -> anyhow::Result<usize> {
     if unchanged_since_stamp(index, notes)? {
         return Ok(0);
     }
-    crate::build::notes_changed_since_build(index, notes)
+    notes_changed_since_build(index, notes)
 }
 
 /// Whether every folder and note is as the last build recorded it: `false`
 /// when anything differs, or the index has no stamp (made by an earlier
 /// version, or of folders that could not all be walked).
-fn unchanged_since_stamp(index: &Index, notes: &Path) -> anyhow::Result<bool> {
+pub(crate) fn unchanged_since_stamp(index: &Index, notes: &Path) -> anyhow::Result<bool> {
     let Some(stamp) = index
         .meta(META_STAMP)?
         .and_then(|json| serde_json::from_str::<Option<Stamp>>(&json).ok().flatten())
@@ -125,63 +125,18 @@ fn unchanged_since_stamp(index: &Index, notes: &Path) -> anyhow::Result<bool> {
         }))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::build::{self, BuildOptions};
-    use crate::export::OutputFormat;
-
-    /// Builds `notes` into `out` and tells whether a search would skip the walk.
-    fn built(dir: &Path) -> impl Fn() -> bool + '_ {
-        build::build(&BuildOptions {
-            notes: Some(dir.join("notes")),
-            out: dir.join("out"),
-            formats: vec![OutputFormat::Csv],
-            force: false,
-            list_cards: false,
-            split: false,
-            dry_run: false,
-            fetch_remote: false,
-            progress: false,
-            adopt: false,
+/// How many notes differ from what the index's last build saw: added,
+/// changed (by size and modification time, none read) or gone.
+fn notes_changed_since_build(index: &Index, notes: &Path) -> anyhow::Result<usize> {
+    let mut known = index.known_files()?;
+    let (found, _) = Config::load(notes)?.scan_notes(notes);
+    let changed = found
+        .iter()
+        .filter(|note| {
+            known
+                .remove(&note.name)
+                .is_none_or(|state| state.size != note.size || state.mtime != note.mtime)
         })
-        .unwrap();
-        move || {
-            let index = Index::open_read_only(&build::index_path(&dir.join("out"))).unwrap();
-            unchanged_since_stamp(&index, &dir.join("notes")).unwrap()
-        }
-    }
-
-    #[test]
-    fn a_search_after_a_build_needs_no_walk_until_a_note_or_folder_changes() {
-        let dir = tempfile::tempdir().unwrap();
-        let notes = dir.path().join("notes");
-        std::fs::create_dir_all(notes.join("N5")).unwrap();
-        std::fs::write(notes.join("N5/verbs.md"), "# 動詞\n\n- 行く: 移ること\n").unwrap();
-        assert!(built(dir.path())(), "right after a build");
-
-        let unchanged = built(dir.path());
-        std::fs::write(notes.join("N5/verbs.md"), "# 動詞\n\n- 来る: 移ること\n").unwrap();
-        assert!(!unchanged(), "a note edited in place");
-
-        let unchanged = built(dir.path());
-        std::fs::write(notes.join("N5/picture.png"), "").unwrap();
-        assert!(!unchanged(), "a file added to a folder");
-
-        let unchanged = built(dir.path());
-        std::fs::create_dir(notes.join("N4")).unwrap();
-        assert!(!unchanged(), "a folder added");
-        assert!(built(dir.path())(), "built again");
-    }
-
-    #[test]
-    fn excluded_notes_do_not_make_a_search_walk() {
-        let dir = tempfile::tempdir().unwrap();
-        let notes = dir.path().join("notes");
-        std::fs::create_dir_all(notes.join("drafts")).unwrap();
-        std::fs::write(notes.join("a.md"), "- 行く: 移ること\n").unwrap();
-        std::fs::write(notes.join("drafts/b.md"), "- 来る: 近づくこと\n").unwrap();
-        std::fs::write(notes.join("notedeck.toml"), "exclude = [\"drafts/**\"]\n").unwrap();
-        assert!(built(dir.path())());
-    }
+        .count();
+    Ok(changed + known.len())
 }

@@ -1,40 +1,52 @@
 //! notedeck turns Markdown study notes, Japanese first, into Anki flashcards.
 //!
-//! The pipeline, one module a stage:
-//! `scan` (which notes exist, their front matter) → `outline` (Markdown →
-//! tree) → `extract` (tree → cards) → `config` (decks and note types from
-//! `notedeck.toml` and front matter; `cloze` for gaps) → `index` (SQLite)
-//! → `export` (.apkg, .csv), `sync`, `preview` and `search`.
-//! `explain` shows an author what became of each line of a note, from
-//! `trace`: what `extract` decided for each part, recorded only then;
-//! `exclude` is the notes `notedeck.toml` keeps unread.
-//! `japanese` holds the text handling they share; `limits` how large each
-//! field of a card may grow; `files` how a file of a folder notedeck does
-//! not trust (notes, an output folder) is opened and read; `test_env` the
-//! switches only the tests set, read from the environment alone.
+//! The pipeline, one module a stage, each using only the stages and shared
+//! pieces below it (`python3 ../shared/tools/modgraph.py src` shows the
+//! arrows, and finds no cycle):
+//!
+//! 1. `notes`: the notes folder: which notes it holds (`notes::scan`, with
+//!    their front matter), what its `notedeck.toml` asks (`notes::config`),
+//!    what it keeps unread (`notes::exclude`).
+//! 2. `outline` (Markdown → tree) → `extract` (tree → cards, recording its
+//!    decisions in a `trace` for `explain`; a note's settings and `cloze`
+//!    applied in `extract::note_cards`), with `render` for a back's HTML
+//!    and `identity` for the GUIDs that outlive renames and moves.
+//! 3. `index`: the cards in SQLite; `freshness`: whether the notes changed
+//!    since the index's last build, told without walking them.
+//! 4. `export` (.apkg, .csv), `search`, `explain`.
+//! 5. `build`: notes → cards → index → outputs; `sync` and `preview` stand
+//!    on it.
+//! 6. `commands` and `output`: the command line's commands and what they
+//!    print; `main.rs` only parses the arguments.
+//!
+//! Shared pieces, below every stage: `japanese` (the Japanese text
+//! handling, furigana's syntax included; it uses nothing of the crate),
+//! `card`, `html` (escaping), `link` (what a link points at), `highlight`,
+//! `limits` (how large what is read and made may grow), `files` (how a file
+//! of a folder notedeck does not trust is opened and read) and `test_env`
+//! (the switches only the tests set).
 
 pub mod build;
 pub mod card;
 pub mod cloze;
 pub mod commands;
-pub mod config;
-pub mod exclude;
 pub mod explain;
 pub mod export;
 pub mod extract;
 pub mod files;
 pub mod freshness;
-pub mod furigana;
 pub mod highlight;
+pub mod html;
 pub mod identity;
 pub mod index;
 pub mod japanese;
 pub mod limits;
+pub mod link;
+pub mod notes;
 pub mod outline;
 pub mod output;
 pub mod preview;
 pub mod render;
-pub mod scan;
 pub mod search;
 pub mod sync;
 pub mod test_env;

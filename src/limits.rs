@@ -1,4 +1,5 @@
-//! How large each field of a card may grow, and cutting text to it.
+//! How large what notedeck reads and makes may grow (a note, its settings,
+//! a media file, each field of a card), and cutting text to it.
 //!
 //! A card's back holds its whole subtree (cut at `extract::MAX_BACK` bytes of
 //! Markdown), and every card carries the headings and fronts above it. Without
@@ -55,6 +56,11 @@ pub fn cut(mut text: String, limit: usize) -> String {
     text.push('…');
     text
 }
+
+/// The largest media file taken into a package: Anki's own limit
+/// (`MAX_INDIVIDUAL_MEDIA_FILE_SIZE`), past which its media sync refuses a
+/// file, so a larger one could never reach the user's other devices.
+pub const MAX_MEDIA_BYTES: u64 = 100 << 20;
 
 #[cfg(test)]
 mod tests {

@@ -44,7 +44,7 @@ struct Out {
 impl Notes {
     /// The notes and output folders, as the flags and `notedeck.toml` say.
     fn with(self, out: Out) -> anyhow::Result<(Option<PathBuf>, PathBuf)> {
-        notedeck::config::folders(self.notes, out.out)
+        notedeck::notes::config::folders(self.notes, out.out)
     }
 }
 

@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-use crate::furigana;
+use crate::japanese::furigana;
 use crate::japanese::{phrase, script::is_space, separator};
 
 /// Items nested deeper than this are kept as text of their ancestors' backs,

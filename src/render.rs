@@ -14,9 +14,10 @@ use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeStream,
 };
 
-use crate::export::{escape_html, media};
+use crate::html::escape_html;
+use crate::japanese::furigana;
 use crate::limits::{self, MAX_HTML, MAX_PLAIN};
-use crate::{furigana, highlight, outline};
+use crate::{highlight, link, outline};
 
 fn parser(markdown: &str) -> Parser<'_> {
     Parser::new_ext(
@@ -50,7 +51,7 @@ fn for_cards<'e>(events: impl Iterator<Item = Event<'e>>) -> impl Iterator<Item 
             return None;
         }
         let event = match event {
-            Event::Start(Tag::Image { ref dest_url, .. }) if media::is_sound(dest_url) => {
+            Event::Start(Tag::Image { ref dest_url, .. }) if link::is_sound(dest_url) => {
                 in_sound = true;
                 Event::Text(format!("[sound:{dest_url}]").into())
             }
@@ -369,7 +370,7 @@ fn push_plain_line(line: &str, plain: &mut String, html: &mut String) -> Option<
             && url
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"/:._-".contains(&b))
-            && !media::is_sound(url);
+            && !link::is_sound(url);
         if !plain_alt || !plain_url {
             return None;
         }

@@ -19,6 +19,8 @@ use super::image_type::{self, SNIFF_LEN};
 use super::remote::RemoteImages;
 use crate::card::Card;
 use crate::files;
+use crate::limits::MAX_MEDIA_BYTES;
+use crate::link::is_url;
 
 /// One file to put into the package.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -248,20 +250,6 @@ fn next_sound(html: &str) -> Option<(&str, &str, &str)> {
     }
 }
 
-/// A file Anki plays (`[sound:…]`) rather than shows: audio, and the video
-/// it plays the same way.
-pub fn is_sound(src: &str) -> bool {
-    const EXTENSIONS: [&str; 11] = [
-        "mp3", "m4a", "aac", "ogg", "oga", "opus", "wav", "flac", "spx", "webm", "mp4",
-    ];
-    let path = src.split(['?', '#']).next().unwrap_or_default();
-    !is_url(path)
-        && Path::new(path)
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
-}
-
 /// Finds the next `<img … src=…>` and splits `html` around the src value.
 fn next_img_src(html: &str) -> Option<(&str, &str, &str)> {
     let mut offset = 0;
@@ -340,24 +328,6 @@ fn find_ascii_ci(haystack: &str, needle: &str) -> Option<usize> {
     None
 }
 
-/// `https:`, `data:`, `//host/…`: not a file of the notes. A one-letter
-/// "scheme" is a Windows drive (`C:`), handled as an absolute path.
-fn is_url(src: &str) -> bool {
-    if src.starts_with("//") {
-        return true;
-    }
-    match src.split_once(':') {
-        Some((scheme, _)) => {
-            scheme.len() > 1
-                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-        }
-        None => false,
-    }
-}
-
 /// A file on another host, which the card shows only when online.
 fn is_remote(src: &str) -> bool {
     let lower = src.get(..8).unwrap_or(src).to_ascii_lowercase();
@@ -388,11 +358,6 @@ fn escapes(relative: &Path) -> bool {
     }
     false
 }
-
-/// The largest media file taken into a package: Anki's own limit
-/// (`MAX_INDIVIDUAL_MEDIA_FILE_SIZE`), past which its media sync refuses a
-/// file, so a larger one could never reach the user's other devices.
-pub const MAX_MEDIA_BYTES: u64 = 100 << 20;
 
 /// Where a packed file's extension comes from.
 #[derive(Debug, Clone, Copy)]
@@ -554,11 +519,6 @@ mod tests {
 
     #[test]
     fn urls_and_paths() {
-        assert!(is_url("https://example.com/a.png"));
-        assert!(is_url("data:image/png;base64,AAAA"));
-        assert!(is_url("//cdn/x.png"));
-        assert!(!is_url("img/a.png"));
-        assert!(!is_url("C:/x.png"));
         assert!(is_absolute("C:/x.png"));
         assert!(is_absolute("/etc/passwd"));
         assert!(escapes(Path::new("a/../../x")));
@@ -647,7 +607,5 @@ mod tests {
             "{:?}",
             media.warnings
         );
-        assert!(is_sound("x.MP3") && is_sound("音声.m4a") && !is_sound("x.png"));
-        assert!(!is_sound("https://x/y.mp3"));
     }
 }

@@ -24,17 +24,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use crate::card::{Card, NoteType};
+use crate::card::{IndexedCard, NoteType};
+use crate::html::escape_html;
 use media::Media;
 use remote::RemoteImages;
-
-/// A card as the index holds it: with the time its content last changed.
-#[derive(Debug, Clone)]
-pub struct IndexedCard {
-    pub card: Card,
-    /// Unix seconds when the card's content last changed: the note's `mod`.
-    pub changed: i64,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum OutputFormat {
@@ -459,7 +452,7 @@ fn furigana_field(text: &str) -> Cow<'_, str> {
         }
     }
     if text.contains(['[', ']', '{', '<']) {
-        Cow::Owned(crate::furigana::to_anki_field(text, escape_html))
+        Cow::Owned(crate::japanese::furigana::to_anki_field(text, escape_html))
     } else {
         escape_html(text)
     }
@@ -493,28 +486,10 @@ fn with_math(text: &str) -> Option<String> {
     Some(field)
 }
 
-/// Card text is plain text; Anki fields are HTML.
-pub fn escape_html(text: &str) -> Cow<'_, str> {
-    if !text.contains(['&', '<', '>', '"', '\'']) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::card::Card;
 
     #[test]
     fn math_in_a_front_becomes_mathjax_beside_its_furigana() {
@@ -692,13 +667,5 @@ mod tests {
         assert_eq!(key_search("ab"), "\"Key:ab\"");
         assert_eq!(key_search("a<b&c"), "\"Key:a&lt;b&amp;c\"");
         assert_eq!(key_search("a*b_c"), "\"Key:a\\*b\\_c\"");
-    }
-
-    #[test]
-    fn escapes_html() {
-        assert_eq!(
-            escape_html(r#"<a href="x">&'"#),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
     }
 }

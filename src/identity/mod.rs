@@ -5,8 +5,8 @@ pub mod pairing;
 
 use sha2::{Digest, Sha256};
 
-use crate::furigana;
 use crate::japanese::fold_in_pieces;
+use crate::japanese::furigana;
 
 /// Where a card stands: its deck and its context (the headings and card
 /// fronts above it), hashed part by part as the walk enters them, so that

@@ -20,10 +20,10 @@ use anyhow::Context;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
 
 use crate::card::Card;
-use crate::export::IndexedCard;
+use crate::card::IndexedCard;
 use crate::japanese::fold;
 use crate::japanese::spelling::{self, End};
-use crate::scan::FileState;
+use crate::notes::scan::FileState;
 
 pub use owner::NotAnIndex;
 pub use schema::{Salvaged, SCHEMA_VERSION};

@@ -9,10 +9,10 @@ use sha2::{Digest, Sha256};
 
 use super::{front_key, front_rowid, schema};
 use crate::card::Card;
-use crate::export::IndexedCard;
+use crate::card::IndexedCard;
 use crate::identity::{self, pairing};
 use crate::japanese::{fold, tokens};
-use crate::scan::FileState;
+use crate::notes::scan::FileState;
 
 /// What became of a card stored in this build, before identities settle.
 #[derive(Debug, Clone, PartialEq, Eq)]

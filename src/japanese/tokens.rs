@@ -106,7 +106,7 @@ pub fn index_text(text: &str) -> String {
 /// rather than a string each (a build makes tens of millions of them).
 pub fn index_text_into(text: &str, out: &mut String) {
     out.clear();
-    let folded = searched_form(&crate::furigana::searchable(text), End::Closed);
+    let folded = searched_form(&super::furigana::searchable(text), End::Closed);
     let mut push = |token: &str| {
         if !out.is_empty() {
             out.push(' ');
@@ -308,7 +308,7 @@ mod tests {
             "a・b c",
         ] {
             let mut tokens = Vec::new();
-            let folded = searched_form(&crate::furigana::searchable(text), End::Closed);
+            let folded = searched_form(&crate::japanese::furigana::searchable(text), End::Closed);
             for segment in segments(&folded) {
                 push_segment_tokens(segment, true, &mut tokens);
             }

@@ -28,10 +28,13 @@ use base64::Engine as _;
 
 use crate::export::media::{Media, MediaFile};
 // The cloze note type's style is the others' and its gaps': one for all.
+use crate::build;
+use crate::card::IndexedCard;
 use crate::export::notetype::CLOZE_CSS;
-use crate::export::{escape_html, IndexedCard, Note};
+use crate::export::Note;
+use crate::html::escape_html;
 use crate::index::{read_card, Index, CARD_COLUMNS};
-use crate::{build, furigana};
+use crate::japanese::furigana;
 pub use safety::RemoteImages;
 
 /// The page's own style (around the cards) and script.

@@ -11,11 +11,12 @@ use sha2::{Digest, Sha256};
 use super::client::{self, Client};
 use super::state::{self, Synced};
 use super::{ids, SyncReport, BATCH};
+use crate::card::IndexedCard;
 use crate::card::NoteType;
 use crate::export::media::{Media, MediaFile};
 use crate::export::notetype::{self, Definition};
 use crate::export::remote::RemoteImages;
-use crate::export::{key_search, IndexedCard, Note};
+use crate::export::{key_search, Note};
 use crate::index;
 
 /// The Anki search of the notes of every notedeck note type (`notedeck`,

@@ -13,7 +13,7 @@ use ureq::unversioned::transport::DefaultConnector;
 
 use super::address::{self, PublicOnly};
 use crate::export::image_type::{self, SNIFF_LEN};
-use crate::export::media::MAX_MEDIA_BYTES;
+use crate::limits::MAX_MEDIA_BYTES;
 use crate::test_env;
 
 /// How long the images of one build may take together.

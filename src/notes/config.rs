@@ -27,18 +27,20 @@ use anyhow::Context as _;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::card::{Card, NoteType};
-use crate::exclude::Exclude;
+use super::exclude::Exclude;
+use super::options::NoteOptions;
+use super::scan::{self, NoteError, NoteFile};
+use crate::card::NoteType;
 use crate::files::{self, ReadError};
-use crate::japanese::author::{self, AuthorWords};
+use crate::japanese::author::AuthorWords;
 use crate::japanese::{compose, compose_string};
 use crate::limits::{mebibytes, MAX_AUTHOR_WORDS, MAX_AUTHOR_WORD_BYTES, MAX_SETTINGS_BYTES};
-use crate::scan::{self, NoteError, NoteFile, NoteText};
-use crate::trace::Trace;
-use crate::{cloze, extract};
 
 /// The name of the file, at the notes root.
 pub const FILE_NAME: &str = "notedeck.toml";
+
+/// The notes folder when none is given and the index names none.
+pub const DEFAULT_NOTES: &str = "notes";
 
 /// The output folder when neither `--out` nor `notedeck.toml` names one.
 pub const DEFAULT_OUT: &str = "out";
@@ -58,7 +60,7 @@ pub fn folders(
         None => {
             let root = notes
                 .clone()
-                .unwrap_or_else(|| PathBuf::from(crate::build::DEFAULT_NOTES));
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_NOTES));
             Config::load(&root)?
                 .out
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_OUT))
@@ -105,41 +107,6 @@ fn confined_out(root: &Path, out: &Path) -> Result<PathBuf, String> {
         }
     }
     Ok(joined)
-}
-
-/// Which cards a note asks for; unset: as the folder above says.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct NoteOptions {
-    /// A reversed card too (back → front).
-    pub reverse: Option<bool>,
-    /// The answer is typed in.
-    pub type_in: Option<bool>,
-}
-
-impl NoteOptions {
-    /// `self`, with what it leaves unset taken from `outer`.
-    fn or(self, outer: NoteOptions) -> NoteOptions {
-        NoteOptions {
-            reverse: self.reverse.or(outer.reverse),
-            type_in: self.type_in.or(outer.type_in),
-        }
-    }
-
-    /// The note type asked for; a cloze card's gaps win over it. Anki has
-    /// no note type that is both reversed and typed in.
-    pub fn note_type(self) -> NoteType {
-        match (self.reverse, self.type_in) {
-            (_, Some(true)) => NoteType::TypeIn,
-            (Some(true), _) => NoteType::Reversed,
-            _ => NoteType::Basic,
-        }
-    }
-
-    /// Why these options cannot be used together, if they cannot.
-    pub fn conflict(self) -> Option<&'static str> {
-        (self.reverse == Some(true) && self.type_in == Some(true))
-            .then_some("reverse and type_in cannot both be true (Anki has no such note type)")
-    }
 }
 
 /// The settings of the notes under one folder.
@@ -295,7 +262,7 @@ impl Config {
     }
 
     /// The settings in `text`, a `notedeck.toml` in `root`.
-    fn parse(text: &str, root: &Path) -> Result<Config, String> {
+    pub(crate) fn parse(text: &str, root: &Path) -> Result<Config, String> {
         let file: ConfigFile = toml::from_str(text).map_err(|err| err.to_string())?;
         let line_of = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
         let top = NoteOptions {
@@ -364,18 +331,35 @@ impl Config {
         &self.fingerprint
     }
 
-    /// The cards of the note `name` (relative to the notes root, with `/`)
-    /// whose text is `note`: extracted, in the deck its folder asks for,
-    /// of the note type its front matter or folder asks for, or cloze
-    /// notes when their backs have gaps.
-    pub fn cards(&self, name: &str, note: &NoteText) -> Vec<Card> {
-        self.traced_cards(name, note, None)
+    /// What the settings ask of the cards of the note `name` (relative to
+    /// the notes root, with `/`) whose front matter sets `options`: the
+    /// nearest setting wins, the note's own, then its folder's, then those
+    /// of the folders above it, then the top of the file.
+    pub fn note_settings(&self, name: &str, mut options: NoteOptions) -> NoteSettings<'_> {
+        let mut deck = None;
+        // Nearest folder first: the note's own, then each one above.
+        let mut folder = name.rsplit_once('/').map_or("", |(folder, _)| folder);
+        loop {
+            if let Some(settings) = self.folders.get(folder) {
+                options = options.or(settings.options);
+                if deck.is_none() {
+                    deck = settings.deck.as_deref().map(|d| (levels(folder), d));
+                }
+            }
+            if folder.is_empty() {
+                break;
+            }
+            folder = folder.rsplit_once('/').map_or("", |(above, _)| above);
+        }
+        NoteSettings {
+            note_type: options.note_type(),
+            folder_deck: deck,
+        }
     }
 
-    /// `cards`, recording in `trace` what the extractor decided for each
-    /// part of the note (`notedeck explain`).
-    pub fn explain(&self, name: &str, note: &NoteText, trace: &mut Trace) -> Vec<Card> {
-        self.traced_cards(name, note, Some(trace))
+    /// The author's own separators and labels (`[extract]`), if any.
+    pub fn author_words(&self) -> Option<&Arc<AuthorWords>> {
+        self.words.as_ref()
     }
 
     /// The pattern of `exclude` that matches the note `name` (relative to
@@ -394,61 +378,45 @@ impl Config {
         }
         (notes, errors)
     }
+}
 
-    fn traced_cards(&self, name: &str, note: &NoteText, trace: Option<&mut Trace>) -> Vec<Card> {
-        if note.skip {
-            return Vec::new();
-        }
-        let mut options = note.options;
-        let mut deck = None;
-        // Nearest folder first: the note's own, then each one above.
-        let mut folder = name.rsplit_once('/').map_or("", |(folder, _)| folder);
-        loop {
-            if let Some(settings) = self.folders.get(folder) {
-                options = options.or(settings.options);
-                if deck.is_none() {
-                    deck = settings.deck.as_deref().map(|d| (folder, d));
-                }
-            }
-            if folder.is_empty() {
-                break;
-            }
-            folder = folder.rsplit_once('/').map_or("", |(above, _)| above);
-        }
-        let note_type = options.note_type();
-        let deck = |own: String| match deck {
-            Some((folder, deck)) => folder_deck(&own, folder, deck),
+/// What a note's settings make of its cards (`Config::note_settings`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoteSettings<'a> {
+    /// The note type asked for; a cloze card's gaps win over it.
+    pub note_type: NoteType,
+    /// The nearest folder that names a deck (how many levels deep it is),
+    /// and that deck.
+    folder_deck: Option<(usize, &'a str)>,
+}
+
+impl NoteSettings<'_> {
+    /// The deck of a card whose folders and title make the deck `own`.
+    pub fn deck(&self, own: String) -> String {
+        match self.folder_deck {
+            Some((depth, deck)) => folder_deck(&own, depth, deck),
             None => own,
-        };
-        let extract = || match trace {
-            Some(trace) => extract::explain_note_in_deck(name, &note.text, deck, trace),
-            None => extract::extract_note_in_deck(name, &note.text, deck),
-        };
-        let mut cards = match &self.words {
-            Some(words) => author::with_words(words, extract),
-            None => extract(),
-        };
-        for card in &mut cards {
-            card.note_type = note_type;
-            cloze::apply(card);
         }
-        cards
     }
 }
 
-/// The deck of a note under `folder` when `deck` is the folder's: `deck`
+/// The deck of a note under a folder `depth` levels deep whose deck is `deck`: `deck`
 /// in place of the folder's own levels (`aws::ec2::Title` →
 /// `AWS::EC2::Title`). Its cards' keys are those of cards of that deck, as
 /// when a note is retitled: the build pairs each with the card it was
 /// (`moved`), so it keeps its GUID and reviews.
-fn folder_deck(own: &str, folder: &str, deck: &str) -> String {
-    let depth = if folder.is_empty() {
+fn folder_deck(own: &str, depth: usize, deck: &str) -> String {
+    let rest = own.splitn(depth + 1, "::").last().unwrap_or_default();
+    format!("{deck}::{rest}")
+}
+
+/// How many levels deep a folder (relative to the notes root) is.
+fn levels(folder: &str) -> usize {
+    if folder.is_empty() {
         0
     } else {
         folder.split('/').count()
-    };
-    let rest = own.splitn(depth + 1, "::").last().unwrap_or_default();
-    format!("{deck}::{rest}")
+    }
 }
 
 #[cfg(test)]
@@ -459,14 +427,6 @@ mod tests {
         Config::parse(text, Path::new("notes"))
     }
 
-    fn note(text: &str) -> NoteText {
-        NoteText {
-            text: text.to_string(),
-            options: NoteOptions::default(),
-            skip: false,
-        }
-    }
-
     #[test]
     fn folders_set_decks_and_note_types_nearest_first() {
         let config = config(
@@ -474,38 +434,36 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.out(), Some(Path::new("notes/../decks")));
-        let text = note("# 題\n\n- 用語: 定義\n");
-        let top = &config.cards("a.md", &text)[0];
-        assert_eq!((&*top.deck, top.note_type), ("題", NoteType::Reversed));
-        let ec2 = &config.cards("aws/ec2/x.md", &text)[0];
-        assert_eq!(&*ec2.deck, "AWS::EC2::題");
-        assert_eq!(ec2.note_type, NoteType::Reversed);
-        let deep = &config.cards("aws/ec2/deep/y.md", &text)[0];
-        assert_eq!(&*deep.deck, "AWS::EC2::deep::題");
-        assert_eq!(deep.note_type, NoteType::TypeIn);
-        let other = &config.cards("aws/s3/z.md", &text)[0];
-        assert_eq!(&*other.deck, "aws::s3::題");
-        // The key is derived from the deck the card is in: that of a note
-        // whose folders make the same deck.
+        let of = |name: &str, own: &str| {
+            let settings = config.note_settings(name, NoteOptions::default());
+            (settings.deck(own.to_string()), settings.note_type)
+        };
+        assert_eq!(of("a.md", "題"), ("題".into(), NoteType::Reversed));
         assert_eq!(
-            ec2.guid,
-            Config::default().cards("AWS/EC2/x.md", &text)[0].guid
+            of("aws/ec2/x.md", "aws::ec2::題"),
+            ("AWS::EC2::題".into(), NoteType::Reversed)
         );
-        assert_ne!(
-            ec2.guid,
-            Config::default().cards("aws/ec2/x.md", &text)[0].guid
+        assert_eq!(
+            of("aws/ec2/deep/y.md", "aws::ec2::deep::題"),
+            ("AWS::EC2::deep::題".into(), NoteType::TypeIn)
+        );
+        assert_eq!(
+            of("aws/s3/z.md", "aws::s3::題"),
+            ("aws::s3::題".into(), NoteType::Reversed)
         );
     }
 
     #[test]
-    fn front_matter_wins_and_gaps_make_cloze_notes() {
+    fn front_matter_wins() {
         let config = config("reverse = true\n").unwrap();
-        let mut text = note("- 用語: 定義\n- 光合成: ==光== を使う\n");
-        text.options.reverse = Some(false);
-        let cards = config.cards("a.md", &text);
-        assert_eq!(cards[0].note_type, NoteType::Basic);
-        assert_eq!(cards[1].note_type, NoteType::Cloze);
-        assert!(cards[1].back_html.contains("{{c1::光}}"));
+        let options = NoteOptions {
+            reverse: Some(false),
+            ..NoteOptions::default()
+        };
+        assert_eq!(
+            config.note_settings("a.md", options).note_type,
+            NoteType::Basic
+        );
     }
 
     #[test]

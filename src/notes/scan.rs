@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use crate::config::NoteOptions;
+use super::options::NoteOptions;
 use crate::files::{read_regular_file, what_it_is, ReadError};
 use crate::japanese::compose_string;
 use crate::limits::{mebibytes, MAX_NOTE_BYTES};
