@@ -24,6 +24,7 @@ pub mod export;
 pub mod extract;
 pub mod files;
 pub mod freshness;
+pub mod front_matter;
 pub mod furigana;
 pub mod highlight;
 pub mod identity;
