@@ -462,6 +462,7 @@ impl Run<'_, '_> {
             .filter_map(|err| match err {
                 NoteError::Unreadable { path, .. } => Some(scan::relative_name(self.notes, path)),
                 NoteError::NotUtf8 { .. }
+                | NoteError::NotUtf16 { .. }
                 | NoteError::Outside { .. }
                 | NoteError::FrontMatter { .. }
                 | NoteError::TooLarge { .. }

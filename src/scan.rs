@@ -9,6 +9,8 @@ use thiserror::Error;
 use crate::config::NoteOptions;
 use crate::files::{read_regular_file, what_it_is, ReadError};
 use crate::front_matter;
+
+mod encoding;
 use crate::japanese::compose_string;
 use crate::limits::{mebibytes, MAX_NOTE_BYTES};
 
@@ -35,11 +37,19 @@ pub enum NoteError {
     /// written on macOS, decomposed): one name in the index, so one file.
     #[error("{path}: skipped, it has the same name as {} in another Unicode form (macOS writes names decomposed); rename one of them", other.display())]
     SameName { path: PathBuf, other: PathBuf },
-    #[error("{path}:{line}: not UTF-8 text (invalid byte at column {column})")]
+    /// With the encoding the bytes look like, and how to convert them.
+    #[error("{path}:{line}: not UTF-8 text (invalid byte at column {column}){}", encoding::advice(*.looks_like, path))]
     NotUtf8 {
         path: PathBuf,
         line: usize,
         column: usize,
+        looks_like: Option<&'static encoding_rs::Encoding>,
+    },
+    /// A UTF-16 byte-order mark, then what is no UTF-16.
+    #[error("{path}: not UTF-16 text, though it begins with the byte-order mark of {}", .encoding.name())]
+    NotUtf16 {
+        path: PathBuf,
+        encoding: &'static encoding_rs::Encoding,
     },
     /// A link that leads out of the notes folder, as images are refused:
     /// what the folder links to might be anything (`/etc/passwd`), and a
@@ -126,11 +136,19 @@ fn read_note_bytes(path: &Path) -> Result<Vec<u8>, NoteError> {
     })
 }
 
-/// Decodes the bytes of a note, naming the line of the first invalid byte:
-/// without a byte-order mark or NUL, line ends as CommonMark reads them
-/// made `\n` or `\r\n`, in NFC (`japanese::compose`).
+/// Decodes the bytes of a note (UTF-8, or UTF-16 with its byte-order
+/// mark: `encoding`), naming the line of the first invalid byte: without a
+/// byte-order mark or NUL, line ends as CommonMark reads them made `\n` or
+/// `\r\n`, in NFC (`japanese::compose`).
 pub fn decode_note(path: &Path, bytes: Vec<u8>) -> Result<String, NoteError> {
-    match String::from_utf8(bytes) {
+    let decoded = match encoding::utf16(&bytes) {
+        Some(utf16) => Ok(utf16.map_err(|encoding| NoteError::NotUtf16 {
+            path: path.to_path_buf(),
+            encoding,
+        })?),
+        None => String::from_utf8(bytes),
+    };
+    match decoded {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {
                 text.drain(..'\u{feff}'.len_utf8());
@@ -153,6 +171,7 @@ pub fn decode_note(path: &Path, bytes: Vec<u8>) -> Result<String, NoteError> {
                 path: path.to_path_buf(),
                 line,
                 column: valid.len() - line_start + 1,
+                looks_like: encoding::guess(err.as_bytes()),
             })
         }
     }
