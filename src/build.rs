@@ -499,6 +499,7 @@ impl Run<'_, '_> {
             .map(|note| (note, known.remove(&note.name)))
             .partition(|(note, known)| !scan::is_unchanged(note, known.as_ref(), force));
         let mut extracted = Vec::new();
+        let mut failed = Vec::new();
         let progress = progress(
             self.options.progress,
             notes.len() as u64,
@@ -545,13 +546,23 @@ impl Run<'_, '_> {
                         self.writer.set_file(&note.name, &state)?;
                         extracted.push(note.name.clone());
                     }
-                    Err(err) => self.report.note_problem(err),
+                    Err(err) => {
+                        failed.push(freshness::FailedNote {
+                            name: note.name.clone(),
+                            size: note.size,
+                            mtime: note.mtime,
+                            error: err.to_string(),
+                        });
+                        self.report.note_problem(err);
+                    }
                 }
                 progress.inc(1);
             }
             Ok(())
         })?;
         progress.finish_and_clear();
+        self.writer
+            .set_meta(freshness::META_FAILED, &freshness::record_failed(&failed))?;
         // What is left of `known` was not found this time.
         let gone: Vec<String> = known
             .into_keys()
@@ -790,20 +801,4 @@ fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
-}
-
-/// How many notes differ from what the index's last build saw: added,
-/// changed (by size and modification time, none read) or gone.
-pub fn notes_changed_since_build(index: &Index, notes: &Path) -> anyhow::Result<usize> {
-    let mut known = index.known_files()?;
-    let (found, _) = Config::load(notes)?.scan_notes(notes);
-    let changed = found
-        .iter()
-        .filter(|note| {
-            known
-                .remove(&note.name)
-                .is_none_or(|state| state.size != note.size || state.mtime != note.mtime)
-        })
-        .count();
-    Ok(changed + known.len())
 }

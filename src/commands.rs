@@ -251,13 +251,26 @@ fn staleness(index: &Index, notes: Option<&Path>) -> anyhow::Result<Option<Strin
             notes.display()
         )));
     }
-    let changed = freshness::changed_notes(index, &notes)?;
-    Ok((changed > 0).then(|| {
-        format!(
-            "{changed} {} changed since the last build; run `notedeck build` to search them",
-            if changed == 1 { "note" } else { "notes" }
-        )
-    }))
+    let freshness = freshness::freshness(index, &notes)?;
+    let mut said = Vec::new();
+    if freshness.changed > 0 {
+        said.push(format!(
+            "{} changed since the last build; run `notedeck build` to search them",
+            plural(freshness.changed, "note", "notes")
+        ));
+    }
+    if !freshness.failed.is_empty() {
+        said.push(format!(
+            "the last build could not use {} (the cards it made before, if any, are searched): {}",
+            plural(freshness.failed.len(), "note", "notes"),
+            freshness.failed.join("; ")
+        ));
+    }
+    Ok((!said.is_empty()).then(|| said.join("\nnotedeck: ")))
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// What `notedeck removed` does with the list.
@@ -315,7 +328,7 @@ fn removed_line(card: &RemovedCard) -> String {
 }
 
 fn plural_cards(n: usize) -> String {
-    format!("{n} {}", if n == 1 { "card" } else { "cards" })
+    plural(n, "card", "cards")
 }
 
 /// The Anki search that selects the notes of `cards`, by the `Key` field
