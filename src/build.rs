@@ -69,7 +69,11 @@ pub struct BuildReport {
     /// The notes folder the build read.
     pub notes: PathBuf,
     pub files_changed: usize,
+    /// The cards of the index, each an Anki note.
     pub cards: u64,
+    /// The cards Anki makes of them: more than `cards` when some are
+    /// reversed (two cards) or cloze (one a gap).
+    pub anki_cards: u64,
     pub new: usize,
     pub changed: usize,
     pub moved: usize,
@@ -132,7 +136,8 @@ const NOTES_NAMED: usize = 5;
 const OUTPUTS_NAMED: usize = 3;
 
 /// The summary line: `1 file changed · 143 cards (3 new, 2 changed, 0 moved,
-/// 0 renamed, 1 removed) · out/notes.apkg, out/notes.csv`.
+/// 0 renamed, 1 removed) · out/notes.apkg, out/notes.csv`; `143 notes, 150
+/// cards (…)` when Anki makes more cards of them than there are notes.
 impl fmt::Display for BuildReport {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         let plural =
@@ -140,11 +145,16 @@ impl fmt::Display for BuildReport {
         if self.dry_run {
             write!(f, "dry run, nothing written: ")?;
         }
+        let cards = plural(self.anki_cards as usize, "card", "cards");
+        let notes_and_cards = if self.anki_cards == self.cards {
+            cards
+        } else {
+            format!("{}, {cards}", plural(self.cards as usize, "note", "notes"))
+        };
         write!(
             f,
-            "{} · {} ({} new, {} changed, {} moved, {} renamed, {} removed)",
+            "{} · {notes_and_cards} ({} new, {} changed, {} moved, {} renamed, {} removed)",
             plural(self.files_changed, "file changed", "files changed"),
-            plural(self.cards as usize, "card", "cards"),
             self.new,
             self.changed,
             self.moved,
@@ -334,6 +344,7 @@ fn update_index<T>(
     run.writer.flush_pending_tokens()?;
     let staged = run.stage_outputs()?;
     run.report.cards = run.writer.card_count()?;
+    run.report.anki_cards = run.writer.anki_card_count()?;
     let inspected = inspect(run.writer.connection(), &notes)?;
     // Dropped uncommitted, a dry run's transaction rolls back: the index is
     // as it was.

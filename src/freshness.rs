@@ -203,9 +203,8 @@ fn unchanged_since_stamp(
 
 /// Whether the file at `path` has the size and modification time `seen`.
 fn is_as_seen(path: &Path, (size, mtime): (u64, i64)) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| {
-        m.len() == size && m.modified().map(scan::unix_nanos).ok() == Some(mtime)
-    })
+    std::fs::metadata(path)
+        .is_ok_and(|m| m.len() == size && m.modified().map(scan::unix_nanos).ok() == Some(mtime))
 }
 
 #[cfg(test)]

@@ -464,7 +464,10 @@ mod tests {
         .unwrap();
         assert_eq!(note.text, "\n\n\n\n- 用語: 定義\n");
         assert_eq!(note.options.reverse, Some(true));
-        let err = note_text(Path::new("n.md"), "---\nnotedeck: {reverse: 1}\n---\n".into());
+        let err = note_text(
+            Path::new("n.md"),
+            "---\nnotedeck: {reverse: 1}\n---\n".into(),
+        );
         assert!(err.unwrap_err().to_string().starts_with("n.md:2: "));
         // Without a closing line it is a rule and text, not front matter.
         let open = note_text(Path::new("n.md"), "---\nnotedeck: x\n".into()).unwrap();

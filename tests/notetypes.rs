@@ -48,12 +48,44 @@ fn a_bad_front_matter_names_the_line_and_the_other_notes_are_built() {
     let run = project.run(&["build"]);
     assert_eq!(run.code(), 2);
     assert!(
-        run.stderr()
-            .contains("bad.md:2: notedeck: invalid boolean"),
+        run.stderr().contains("bad.md:2: notedeck: invalid boolean"),
         "{}",
         run.stderr()
     );
     assert!(run.stdout().contains("1 card (1 new"), "{}", run.stdout());
+}
+
+#[test]
+fn the_summary_counts_notes_and_the_cards_anki_makes_of_them() {
+    let project = Project::empty();
+    project.write_note(
+        "a.md",
+        "---\nnotedeck: {reverse: true}\n---\n- 用語: 定義\n",
+    );
+    project.write_note("b.md", "- 穴: ==光== と ==水==\n- 別: 説明\n");
+    let summary = project.run(&["build"]).ok();
+    assert!(summary.contains(" · 3 notes, 5 cards (3 new"), "{summary}");
+    // One gap fewer: a note changed, a card fewer.
+    project.write_note("b.md", "- 穴: ==光== と水\n- 別: 説明\n");
+    let summary = project.run(&["build"]).ok();
+    assert!(
+        summary.contains(" · 3 notes, 4 cards (0 new, 1 changed"),
+        "{summary}"
+    );
+    // Nothing changed: the same counts, kept by the index.
+    let summary = project.run(&["build"]).ok();
+    assert!(
+        summary.contains(" · 3 notes, 4 cards (0 new, 0 changed"),
+        "{summary}"
+    );
+    // As many cards as notes: cards alone.
+    project.write_note("a.md", "- 用語: 定義\n");
+    project.write_note("b.md", "- 別: 説明\n");
+    let summary = project.run(&["build"]).ok();
+    assert!(
+        summary.contains(" · 2 cards (0 new, 1 changed, 0 moved, 0 renamed, 1 removed)"),
+        "{summary}"
+    );
 }
 
 #[test]

@@ -333,7 +333,10 @@ fn search_notices_each_kind_of_edit_since_the_build() {
 #[test]
 fn search_names_a_note_that_failed_instead_of_calling_it_changed() {
     let project = study_project();
-    project.write_note("N5/sjis.md", b"# \x93\xfa\x96\x7b\n\n- \x8c\xea: \x90\xe0\n");
+    project.write_note(
+        "N5/sjis.md",
+        b"# \x93\xfa\x96\x7b\n\n- \x8c\xea: \x90\xe0\n",
+    );
     assert_eq!(project.run(&["build"]).code(), 2);
     for _ in 0..2 {
         let said = project.run(&["search", "--json", "食べる"]).stderr();
@@ -348,7 +351,10 @@ fn search_names_a_note_that_failed_instead_of_calling_it_changed() {
     }
     project.write_note("N5/sjis.md", "# 日本\n\n- 語: 説\n");
     let said = project.run(&["search", "--json", "食べる"]).stderr();
-    assert!(said.contains("1 note changed since the last build"), "{said}");
+    assert!(
+        said.contains("1 note changed since the last build"),
+        "{said}"
+    );
     assert!(!said.contains("could not use"), "{said}");
     project.run(&["build"]).ok();
     assert_eq!(project.run(&["search", "--json", "食べる"]).stderr(), "");

@@ -133,7 +133,10 @@ mod tests {
     #[test]
     fn the_advice_quotes_the_file_for_the_shell() {
         let advice = advice(Some(SHIFT_JIS), Path::new("notes/it's.md"));
-        assert!(advice.contains(r"iconv -f CP932 -t UTF-8 'notes/it'\''s.md'"), "{advice}");
+        assert!(
+            advice.contains(r"iconv -f CP932 -t UTF-8 'notes/it'\''s.md'"),
+            "{advice}"
+        );
         assert!(advice.contains("nkf -w --overwrite"), "{advice}");
         assert_eq!(super::advice(None, Path::new("a.md")), "");
     }
