@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use notedeck::build::BuildOptions;
 use notedeck::card::Kind;
 use notedeck::commands::{self, Color, RemovedAction, Ui};
@@ -226,6 +226,21 @@ enum Command {
         #[arg(long, value_enum, default_value_t = notedeck::output::Format::Text)]
         format: notedeck::output::Format,
     },
+    /// Print the completion script of a shell, made from these commands.
+    ///
+    /// bash: `notedeck completions bash > ~/.local/share/bash-completion/completions/notedeck`;
+    /// zsh, fish, powershell and elvish: see the README.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) of notedeck, or of one of its commands.
+    ///
+    /// `notedeck man | man -l -` shows it; the README says where to put it.
+    Man {
+        /// The command whose page to print [default: notedeck's own]
+        command: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -235,6 +250,12 @@ fn main() -> ExitCode {
         color: cli.color,
     };
     let result = match cli.command {
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "notedeck", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { command } => man_page(command.as_deref()),
         Command::Extract { paths, format } => commands::extract(&paths, format, ui),
         Command::Explain {
             file,
@@ -329,6 +350,29 @@ fn main() -> ExitCode {
             ExitCode::from(commands::ERROR)
         }
     }
+}
+
+/// The man page of notedeck (`notedeck(1)`), or of one of its commands
+/// (`notedeck-build(1)`), on stdout.
+fn man_page(name: Option<&str>) -> anyhow::Result<ExitCode> {
+    let notedeck = Cli::command();
+    let page = match name {
+        None => clap_mangen::Man::new(notedeck),
+        Some(name) => {
+            let Some(command) = notedeck.find_subcommand(name) else {
+                let names: Vec<&str> = notedeck.get_subcommands().map(|c| c.get_name()).collect();
+                anyhow::bail!("no command {name:?}: the commands are {}", names.join(", "));
+            };
+            let title = format!("notedeck-{}", command.get_name());
+            let command = command
+                .clone()
+                .display_name(&title)
+                .bin_name(format!("notedeck {}", command.get_name()));
+            clap_mangen::Man::new(command).title(title)
+        }
+    };
+    page.render(&mut std::io::stdout().lock())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
