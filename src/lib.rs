@@ -30,6 +30,7 @@ pub mod highlight;
 pub mod identity;
 pub mod index;
 pub mod japanese;
+pub mod json;
 pub mod limits;
 pub mod outline;
 pub mod output;

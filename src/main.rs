@@ -73,6 +73,10 @@ struct Building {
     /// leave it), and take over the outputs notedeck made there.
     #[arg(long)]
     adopt: bool,
+    /// Print one JSON object (counts, outputs, warnings, failed notes; see
+    /// docs/json.md) instead of the summary; `{"error": …}` on failure.
+    #[arg(long)]
+    json: bool,
 }
 
 impl Building {
@@ -92,7 +96,7 @@ impl Building {
             split: self.split,
             dry_run: self.dry_run,
             fetch_remote: self.fetch_remote,
-            progress: !ui.quiet,
+            progress: !ui.quiet && !self.json,
             adopt: self.adopt,
         })
     }
@@ -190,6 +194,10 @@ enum Command {
         /// Forget the listed cards: their notes are dealt with in Anki.
         #[arg(long)]
         forget: bool,
+        /// Print one JSON object (the cards, the Anki search; see
+        /// docs/json.md); `{"error": …}` on failure.
+        #[arg(long)]
+        json: bool,
     },
     /// Write OUT/preview.html: every card of the last build as Anki shows
     /// it, with search, deck and tag filters and night mode, in one file
@@ -243,8 +251,20 @@ enum Command {
     },
 }
 
+impl Command {
+    /// Whether the command prints JSON, errors too (`--json`).
+    fn json(&self) -> bool {
+        match self {
+            Command::Build { building, .. } | Command::Sync { building, .. } => building.json,
+            Command::Removed { json, .. } => *json,
+            _ => false,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let json = cli.command.json();
     let ui = Ui {
         quiet: cli.quiet,
         color: cli.color,
@@ -282,7 +302,7 @@ fn main() -> ExitCode {
             force,
         } => building
             .options(format, force, ui)
-            .and_then(|options| commands::build(&options, ui)),
+            .and_then(|options| commands::build(&options, ui, json)),
         Command::Sync {
             building,
             url,
@@ -303,6 +323,7 @@ fn main() -> ExitCode {
                         ankiweb,
                     },
                     ui,
+                    json,
                 )
             }),
         Command::Search {
@@ -328,7 +349,12 @@ fn main() -> ExitCode {
                 )
             })
         }
-        Command::Removed { out, query, forget } => {
+        Command::Removed {
+            out,
+            query,
+            forget,
+            json,
+        } => {
             let action = if query {
                 RemovedAction::Query
             } else if forget {
@@ -338,7 +364,7 @@ fn main() -> ExitCode {
             };
             Notes { notes: None }
                 .with(out)
-                .and_then(|(_, out)| commands::removed(&out, action, ui))
+                .and_then(|(_, out)| commands::removed(&out, action, ui, json))
         }
     };
     match result {
@@ -347,6 +373,10 @@ fn main() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("notedeck: {err:#}");
+            // A script reading stdout gets its one object then too.
+            if json {
+                println!("{}", notedeck::json::error(&format!("{err:#}")));
+            }
             ExitCode::from(commands::ERROR)
         }
     }

@@ -66,6 +66,29 @@ pub enum NoteError {
 }
 
 impl NoteError {
+    /// The file it is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            NoteError::Unreadable { path, .. }
+            | NoteError::TooLarge { path, .. }
+            | NoteError::NotAFile { path, .. }
+            | NoteError::LinkLoop { path, .. }
+            | NoteError::SameName { path, .. }
+            | NoteError::NotUtf8 { path, .. }
+            | NoteError::NotUtf16 { path, .. }
+            | NoteError::Outside { path, .. }
+            | NoteError::FrontMatter { path, .. } => path,
+        }
+    }
+
+    /// The line of the file it is about, when it is about one.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            NoteError::NotUtf8 { line, .. } | NoteError::FrontMatter { line, .. } => Some(*line),
+            _ => None,
+        }
+    }
+
     /// Whether this is worth a warning only: an entry of the notes folder
     /// that holds no note (a FIFO or device named `.md`, a link loop), to
     /// skip without failing the command.
