@@ -68,7 +68,11 @@ pub struct BuildReport {
     /// The notes folder the build read.
     pub notes: PathBuf,
     pub files_changed: usize,
+    /// The cards of the index, each an Anki note.
     pub cards: u64,
+    /// The cards Anki makes of them: more than `cards` when some are
+    /// reversed (two cards) or cloze (one a gap).
+    pub anki_cards: u64,
     pub new: usize,
     pub changed: usize,
     pub moved: usize,
@@ -131,7 +135,8 @@ const NOTES_NAMED: usize = 5;
 const OUTPUTS_NAMED: usize = 3;
 
 /// The summary line: `1 file changed · 143 cards (3 new, 2 changed, 0 moved,
-/// 0 renamed, 1 removed) · out/notes.apkg, out/notes.csv`.
+/// 0 renamed, 1 removed) · out/notes.apkg, out/notes.csv`; `143 notes, 150
+/// cards (…)` when Anki makes more cards of them than there are notes.
 impl fmt::Display for BuildReport {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         let plural =
@@ -139,11 +144,16 @@ impl fmt::Display for BuildReport {
         if self.dry_run {
             write!(f, "dry run, nothing written: ")?;
         }
+        let cards = plural(self.anki_cards as usize, "card", "cards");
+        let notes_and_cards = if self.anki_cards == self.cards {
+            cards
+        } else {
+            format!("{}, {cards}", plural(self.cards as usize, "note", "notes"))
+        };
         write!(
             f,
-            "{} · {} ({} new, {} changed, {} moved, {} renamed, {} removed)",
+            "{} · {notes_and_cards} ({} new, {} changed, {} moved, {} renamed, {} removed)",
             plural(self.files_changed, "file changed", "files changed"),
-            plural(self.cards as usize, "card", "cards"),
             self.new,
             self.changed,
             self.moved,
@@ -333,6 +343,7 @@ fn update_index<T>(
     run.writer.flush_pending_tokens()?;
     let staged = run.stage_outputs()?;
     run.report.cards = run.writer.card_count()?;
+    run.report.anki_cards = run.writer.anki_card_count()?;
     let inspected = inspect(run.writer.connection(), &notes)?;
     // Dropped uncommitted, a dry run's transaction rolls back: the index is
     // as it was.
@@ -461,6 +472,7 @@ impl Run<'_, '_> {
             .filter_map(|err| match err {
                 NoteError::Unreadable { path, .. } => Some(scan::relative_name(self.notes, path)),
                 NoteError::NotUtf8 { .. }
+                | NoteError::NotUtf16 { .. }
                 | NoteError::Outside { .. }
                 | NoteError::FrontMatter { .. }
                 | NoteError::TooLarge { .. }
@@ -497,6 +509,7 @@ impl Run<'_, '_> {
             .map(|note| (note, known.remove(&note.name)))
             .partition(|(note, known)| !scan::is_unchanged(note, known.as_ref(), force));
         let mut extracted = Vec::new();
+        let mut failed = Vec::new();
         let progress = progress(
             self.options.progress,
             notes.len() as u64,
@@ -542,13 +555,23 @@ impl Run<'_, '_> {
                         self.writer.set_file(&note.name, &state)?;
                         extracted.push(note.name.clone());
                     }
-                    Err(err) => self.report.note_problem(err),
+                    Err(err) => {
+                        failed.push(freshness::FailedNote {
+                            name: note.name.clone(),
+                            size: note.size,
+                            mtime: note.mtime,
+                            error: err.to_string(),
+                        });
+                        self.report.note_problem(err);
+                    }
                 }
                 progress.inc(1);
             }
             Ok(())
         })?;
         progress.finish_and_clear();
+        self.writer
+            .set_meta(freshness::META_FAILED, &freshness::record_failed(&failed))?;
         // What is left of `known` was not found this time.
         let gone: Vec<String> = known
             .into_keys()

@@ -105,10 +105,15 @@ pub fn extract(paths: &[PathBuf], format: output::Format, ui: Ui) -> anyhow::Res
 }
 
 /// `notedeck build`: brings the index and outputs up to date and prints the
-/// summary line (after the changed cards, with `verbose`). Exit code 2 when
-/// a note could not be used, after building the others.
-pub fn build(options: &BuildOptions, ui: Ui) -> anyhow::Result<ExitCode> {
+/// summary line (after the changed cards, with `verbose`), or with `json`
+/// one JSON object (`json::Build`). Exit code 2 when a note could not be
+/// used, after building the others.
+pub fn build(options: &BuildOptions, ui: Ui, json: bool) -> anyhow::Result<ExitCode> {
     let report = build::build(options)?;
+    if json {
+        print_json(&crate::json::Build::new(&report))?;
+        return Ok(build_code(&report));
+    }
     let code = print_build(&report, ui)?;
     // Not after a sync: it deletes them in Anki itself.
     if report.removed > 0 && !report.dry_run {
@@ -122,12 +127,17 @@ pub fn build(options: &BuildOptions, ui: Ui) -> anyhow::Result<ExitCode> {
 
 /// `notedeck sync`: a build, then Anki brought up to date over AnkiConnect.
 /// Prints the build's summary and the sync's (with each note written, with
-/// `verbose` or in a dry run).
-pub fn sync(options: &crate::sync::SyncOptions, ui: Ui) -> anyhow::Result<ExitCode> {
+/// `verbose` or in a dry run), or with `json` one JSON object (`json::Sync`).
+pub fn sync(options: &crate::sync::SyncOptions, ui: Ui, json: bool) -> anyhow::Result<ExitCode> {
     let (build, sync) = crate::sync::sync(options)?;
+    let listed = options.build.list_cards || sync.dry_run;
+    if json {
+        print_json(&crate::json::Sync::new(&build, &sync, listed))?;
+        return Ok(build_code(&build));
+    }
     let code = print_build(&build, ui)?;
     let mut out = std::io::stdout().lock();
-    if options.build.list_cards || sync.dry_run {
+    if listed {
         for line in &sync.lines {
             writeln!(out, "{line}")?;
         }
@@ -140,6 +150,14 @@ pub fn sync(options: &crate::sync::SyncOptions, ui: Ui) -> anyhow::Result<ExitCo
         writeln!(out, "{sync}")?;
     }
     Ok(code)
+}
+
+/// One JSON object and a line end on stdout.
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
 }
 
 /// A build's problems (stderr), changed cards and summary line (stdout);
@@ -158,11 +176,16 @@ fn print_build(report: &BuildReport, ui: Ui) -> anyhow::Result<ExitCode> {
     if !ui.quiet {
         writeln!(out, "{report}")?;
     }
-    Ok(if report.failed.is_empty() {
+    Ok(build_code(report))
+}
+
+/// 2 when a note could not be used.
+fn build_code(report: &BuildReport) -> ExitCode {
+    if report.failed.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(ERROR)
-    })
+    }
 }
 
 /// `notedeck search`: finds cards in the index as the last build left it,
@@ -252,13 +275,26 @@ fn staleness(index: &Index, notes: Option<&Path>) -> anyhow::Result<Option<Strin
             notes.display()
         )));
     }
-    let changed = freshness::changed_notes(index, &notes)?;
-    Ok((changed > 0).then(|| {
-        format!(
-            "{changed} {} changed since the last build; run `notedeck build` to search them",
-            if changed == 1 { "note" } else { "notes" }
-        )
-    }))
+    let freshness = freshness::freshness(index, &notes)?;
+    let mut said = Vec::new();
+    if freshness.changed > 0 {
+        said.push(format!(
+            "{} changed since the last build; run `notedeck build` to search them",
+            plural(freshness.changed, "note", "notes")
+        ));
+    }
+    if !freshness.failed.is_empty() {
+        said.push(format!(
+            "the last build could not use {} (the cards it made before, if any, are searched): {}",
+            plural(freshness.failed.len(), "note", "notes"),
+            freshness.failed.join("; ")
+        ));
+    }
+    Ok((!said.is_empty()).then(|| said.join("\nnotedeck: ")))
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// What `notedeck removed` does with the list.
@@ -273,12 +309,31 @@ pub enum RemovedAction {
 }
 
 /// `notedeck removed`: the cards removed from the notes whose Anki notes
-/// the user has not yet said are dealt with.
-pub fn removed(out: &Path, action: RemovedAction, ui: Ui) -> anyhow::Result<ExitCode> {
+/// the user has not yet said are dealt with; with `json`, one JSON object
+/// (`json::Removed`) whatever the action.
+pub fn removed(out: &Path, action: RemovedAction, ui: Ui, json: bool) -> anyhow::Result<ExitCode> {
     let index_file = build::index_path(out);
     let cards = Index::open_read_only(&index_file)
         .and_then(|index| index.removed_cards())
         .map_err(|err| index::explain(err, &index_file))?;
+    let forget = || -> anyhow::Result<usize> {
+        let guids: Vec<String> = cards.iter().map(|c| c.guid.clone()).collect();
+        Index::open(&index_file)
+            .and_then(|mut index| index.forget_removed(&guids))
+            .map_err(|err| index::explain(err, &index_file))
+    };
+    if json {
+        let forgotten = match action {
+            RemovedAction::Forget if !cards.is_empty() => forget()?,
+            _ => 0,
+        };
+        print_json(&crate::json::Removed::new(
+            &cards,
+            anki_search(&cards),
+            forgotten,
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut stdout = std::io::stdout().lock();
     match action {
         _ if cards.is_empty() => ui.say("no removed cards to delete in Anki"),
@@ -298,11 +353,7 @@ pub fn removed(out: &Path, action: RemovedAction, ui: Ui) -> anyhow::Result<Exit
             for card in &cards {
                 writeln!(stdout, "{}", removed_line(card))?;
             }
-            let guids: Vec<String> = cards.into_iter().map(|c| c.guid).collect();
-            let forgotten = Index::open(&index_file)
-                .and_then(|mut index| index.forget_removed(&guids))
-                .map_err(|err| index::explain(err, &index_file))?;
-            writeln!(stdout, "forgot {}", plural_cards(forgotten))?;
+            writeln!(stdout, "forgot {}", plural_cards(forget()?))?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -316,7 +367,7 @@ fn removed_line(card: &RemovedCard) -> String {
 }
 
 fn plural_cards(n: usize) -> String {
-    format!("{n} {}", if n == 1 { "card" } else { "cards" })
+    plural(n, "card", "cards")
 }
 
 /// The Anki search that selects the notes of `cards`, by the `Key` field

@@ -16,8 +16,8 @@
 //! 4. `export` (.apkg, .csv), `search`, `explain`.
 //! 5. `build`: notes → cards → index → outputs; `sync` and `preview` stand
 //!    on it.
-//! 6. `commands` and `output`: the command line's commands and what they
-//!    print; `main.rs` only parses the arguments.
+//! 6. `commands`, `output` and `json`: the command line's commands and what
+//!    they print; `main.rs` only parses the arguments.
 //!
 //! Shared pieces, below every stage: `japanese` (the Japanese text
 //! handling, furigana's syntax included; it uses nothing of the crate),
@@ -40,6 +40,7 @@ pub mod html;
 pub mod identity;
 pub mod index;
 pub mod japanese;
+pub mod json;
 pub mod limits;
 pub mod link;
 pub mod notes;

@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use notedeck::build::BuildOptions;
 use notedeck::card::Kind;
 use notedeck::commands::{self, Color, RemovedAction, Ui};
@@ -73,6 +73,10 @@ struct Building {
     /// leave it), and take over the outputs notedeck made there.
     #[arg(long)]
     adopt: bool,
+    /// Print one JSON object (counts, outputs, warnings, failed notes; see
+    /// docs/json.md) instead of the summary; `{"error": …}` on failure.
+    #[arg(long)]
+    json: bool,
 }
 
 impl Building {
@@ -92,7 +96,7 @@ impl Building {
             split: self.split,
             dry_run: self.dry_run,
             fetch_remote: self.fetch_remote,
-            progress: !ui.quiet,
+            progress: !ui.quiet && !self.json,
             adopt: self.adopt,
         })
     }
@@ -190,6 +194,10 @@ enum Command {
         /// Forget the listed cards: their notes are dealt with in Anki.
         #[arg(long)]
         forget: bool,
+        /// Print one JSON object (the cards, the Anki search; see
+        /// docs/json.md); `{"error": …}` on failure.
+        #[arg(long)]
+        json: bool,
     },
     /// Write OUT/preview.html: every card of the last build as Anki shows
     /// it, with search, deck and tag filters and night mode, in one file
@@ -226,15 +234,48 @@ enum Command {
         #[arg(long, value_enum, default_value_t = notedeck::output::Format::Text)]
         format: notedeck::output::Format,
     },
+    /// Print the completion script of a shell, made from these commands.
+    ///
+    /// bash: `notedeck completions bash > ~/.local/share/bash-completion/completions/notedeck`;
+    /// zsh, fish, powershell and elvish: see the README.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) of notedeck, or of one of its commands.
+    ///
+    /// `notedeck man | man -l -` shows it; the README says where to put it.
+    Man {
+        /// The command whose page to print [default: notedeck's own]
+        command: Option<String>,
+    },
+}
+
+impl Command {
+    /// Whether the command prints JSON, errors too (`--json`).
+    fn json(&self) -> bool {
+        match self {
+            Command::Build { building, .. } | Command::Sync { building, .. } => building.json,
+            Command::Removed { json, .. } => *json,
+            _ => false,
+        }
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let json = cli.command.json();
     let ui = Ui {
         quiet: cli.quiet,
         color: cli.color,
     };
     let result = match cli.command {
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "notedeck", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { command } => man_page(command.as_deref()),
         Command::Extract { paths, format } => commands::extract(&paths, format, ui),
         Command::Explain {
             file,
@@ -261,7 +302,7 @@ fn main() -> ExitCode {
             force,
         } => building
             .options(format, force, ui)
-            .and_then(|options| commands::build(&options, ui)),
+            .and_then(|options| commands::build(&options, ui, json)),
         Command::Sync {
             building,
             url,
@@ -282,6 +323,7 @@ fn main() -> ExitCode {
                         ankiweb,
                     },
                     ui,
+                    json,
                 )
             }),
         Command::Search {
@@ -307,7 +349,12 @@ fn main() -> ExitCode {
                 )
             })
         }
-        Command::Removed { out, query, forget } => {
+        Command::Removed {
+            out,
+            query,
+            forget,
+            json,
+        } => {
             let action = if query {
                 RemovedAction::Query
             } else if forget {
@@ -317,7 +364,7 @@ fn main() -> ExitCode {
             };
             Notes { notes: None }
                 .with(out)
-                .and_then(|(_, out)| commands::removed(&out, action, ui))
+                .and_then(|(_, out)| commands::removed(&out, action, ui, json))
         }
     };
     match result {
@@ -326,9 +373,36 @@ fn main() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("notedeck: {err:#}");
+            // A script reading stdout gets its one object then too.
+            if json {
+                println!("{}", notedeck::json::error(&format!("{err:#}")));
+            }
             ExitCode::from(commands::ERROR)
         }
     }
+}
+
+/// The man page of notedeck (`notedeck(1)`), or of one of its commands
+/// (`notedeck-build(1)`), on stdout.
+fn man_page(name: Option<&str>) -> anyhow::Result<ExitCode> {
+    let notedeck = Cli::command();
+    let page = match name {
+        None => clap_mangen::Man::new(notedeck),
+        Some(name) => {
+            let Some(command) = notedeck.find_subcommand(name) else {
+                let names: Vec<&str> = notedeck.get_subcommands().map(|c| c.get_name()).collect();
+                anyhow::bail!("no command {name:?}: the commands are {}", names.join(", "));
+            };
+            let title = format!("notedeck-{}", command.get_name());
+            let command = command
+                .clone()
+                .display_name(&title)
+                .bin_name(format!("notedeck {}", command.get_name()));
+            clap_mangen::Man::new(command).title(title)
+        }
+    };
+    page.render(&mut std::io::stdout().lock())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -165,3 +165,86 @@ fn explain_of_a_missing_note_says_why_once() {
         run.stderr()
     );
 }
+
+/// The completion scripts are made from the commands: bash loads its own
+/// and completes commands and flags with it; the others are each shell's.
+#[test]
+fn completions_for_each_shell_come_from_the_commands() {
+    let project = Project::empty();
+    let bash = project.run(&["completions", "bash"]).ok();
+    // What bash offers after `notedeck ` and `notedeck build --dr`.
+    let complete = |words: &str| {
+        let script = format!(
+            "source /dev/stdin\nCOMP_WORDS=({words})\nCOMP_CWORD=$((${{#COMP_WORDS[@]}} - 1))\n\
+             COMP_LINE='{words}'\nCOMP_POINT=${{#COMP_LINE}}\n\
+             _notedeck notedeck \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"\nprintf '%s\\n' \"${{COMPREPLY[@]}}\""
+        );
+        let mut child = std::process::Command::new("bash")
+            .args(["-c", &script])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(bash.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let commands = complete("notedeck ''");
+    for command in ["build", "sync", "search", "removed", "completions", "man"] {
+        assert!(
+            commands.lines().any(|l| l == command),
+            "{command}: {commands}"
+        );
+    }
+    assert_eq!(complete("notedeck build --dr").trim(), "--dry-run");
+
+    for (shell, marker) in [
+        ("zsh", "#compdef notedeck"),
+        ("fish", "complete -c notedeck"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let script = project.run(&["completions", shell]).ok();
+        assert!(script.contains(marker), "{shell}: {script}");
+        assert!(script.contains("dry-run"), "{shell}");
+    }
+    assert_eq!(project.run(&["completions", "tcsh"]).code(), 2);
+}
+
+/// `notedeck man` is a man page that `man` reads, and so is each command's.
+#[test]
+fn man_pages_of_notedeck_and_its_commands() {
+    let project = Project::empty();
+    let page = project.run(&["man"]).ok();
+    assert!(page.contains(".TH notedeck 1"), "{page}");
+    assert!(page.contains("build") && page.contains("completions"));
+    let page = project.run(&["man", "build"]).ok();
+    assert!(page.contains(".TH notedeck-build 1"), "{page}");
+    assert!(page.contains("dry\\-run"), "{page}");
+    let run = project.run(&["man", "nope"]);
+    assert_eq!(run.code(), 2);
+    assert!(
+        run.stderr().contains("the commands are build, sync"),
+        "{}",
+        run.stderr()
+    );
+    // Read by man itself, where there is one.
+    let file = project.dir.path().join("notedeck-build.1");
+    std::fs::write(&file, project.run(&["man", "build"]).ok()).unwrap();
+    let Ok(shown) = std::process::Command::new("man")
+        .arg("-l")
+        .arg(&file)
+        .env("MANWIDTH", "80")
+        .output()
+    else {
+        return;
+    };
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(shown.contains("notedeck build"), "{shown}");
+    assert!(shown.contains("--dry-run"), "{shown}");
+}

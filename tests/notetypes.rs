@@ -48,11 +48,85 @@ fn a_bad_front_matter_names_the_line_and_the_other_notes_are_built() {
     let run = project.run(&["build"]);
     assert_eq!(run.code(), 2);
     assert!(
-        run.stderr()
-            .contains("bad.md:2: notedeck: reverse: expected true or false"),
+        run.stderr().contains("bad.md:2: notedeck: invalid boolean"),
         "{}",
         run.stderr()
     );
+    assert!(run.stdout().contains("1 card (1 new"), "{}", run.stdout());
+}
+
+#[test]
+fn the_summary_counts_notes_and_the_cards_anki_makes_of_them() {
+    let project = Project::empty();
+    project.write_note(
+        "a.md",
+        "---\nnotedeck: {reverse: true}\n---\n- 用語: 定義\n",
+    );
+    project.write_note("b.md", "- 穴: ==光== と ==水==\n- 別: 説明\n");
+    let summary = project.run(&["build"]).ok();
+    assert!(summary.contains(" · 3 notes, 5 cards (3 new"), "{summary}");
+    // One gap fewer: a note changed, a card fewer.
+    project.write_note("b.md", "- 穴: ==光== と水\n- 別: 説明\n");
+    let summary = project.run(&["build"]).ok();
+    assert!(
+        summary.contains(" · 3 notes, 4 cards (0 new, 1 changed"),
+        "{summary}"
+    );
+    // Nothing changed: the same counts, kept by the index.
+    let summary = project.run(&["build"]).ok();
+    assert!(
+        summary.contains(" · 3 notes, 4 cards (0 new, 0 changed"),
+        "{summary}"
+    );
+    // As many cards as notes: cards alone.
+    project.write_note("a.md", "- 用語: 定義\n");
+    project.write_note("b.md", "- 別: 説明\n");
+    let summary = project.run(&["build"]).ok();
+    assert!(
+        summary.contains(" · 2 cards (0 new, 1 changed, 0 moved, 0 renamed, 1 removed)"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn front_matter_is_yaml_quoted_multi_line_and_commented_alike() {
+    let project = Project::empty();
+    // What other tools write: quoted keys and values, a flow mapping over
+    // several lines, comments, lists and a `#` inside a quoted value.
+    project.write_note(
+        "quoted.md",
+        "---\ntitle: \"A: b # not a comment\"\n\"notedeck\": {\"reverse\": true}\n---\n- 用語: 定義\n",
+    );
+    project.write_note(
+        "flow.md",
+        "---\nnotedeck: {\n  type_in: true,   # typed\n}\ntags:\n  - a\n---\n- 別: 説明\n",
+    );
+    let cards = cards(&project);
+    assert_eq!(card(&cards, "用語").note_type, NoteType::Reversed);
+    assert_eq!(card(&cards, "別").note_type, NoteType::TypeIn);
+    assert_eq!(card(&cards, "別").line, 8);
+}
+
+#[test]
+fn front_matter_that_is_no_yaml_or_an_alias_bomb_fails_its_note_alone() {
+    let project = Project::empty();
+    project.write_note("broken.md", "---\ntitle: [x\nnext: y\n---\n- 用語: 定義\n");
+    let mut bomb = String::from("---\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for (name, previous) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+        .iter()
+        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+    {
+        let aliases = vec![format!("*{previous}"); 9].join(", ");
+        bomb.push_str(&format!("{name}: &{name} [{aliases}]\n"));
+    }
+    project.write_note("bomb.md", format!("{bomb}---\n- 穴: 答え\n"));
+    project.write_note("good.md", "- 別: 説明\n");
+    let run = project.run(&["build"]);
+    assert_eq!(run.code(), 2);
+    let stderr = run.stderr();
+    assert!(stderr.contains("broken.md:3: front matter: "), "{stderr}");
+    assert!(stderr.contains("bomb.md:"), "{stderr}");
+    assert!(stderr.contains("alias"), "{stderr}");
     assert!(run.stdout().contains("1 card (1 new"), "{}", run.stdout());
 }
 

@@ -257,3 +257,46 @@ fn the_install_line_of_the_readme_keeps_the_locked_versions() {
         assert!(line.contains("--locked"), "{line}");
     }
 }
+
+/// The README's completion and man page lines name shells and commands the
+/// binary has: each `notedeck completions SHELL` and `notedeck man [COMMAND]`
+/// it shows (those of its `for` loop too) prints a script or a page.
+#[test]
+fn the_completion_and_man_lines_of_the_readme_work() {
+    let readme = readme();
+    let project = Project::empty();
+    let mut ran = 0;
+    for line in readme.lines().map(str::trim) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let invocations: Vec<Vec<String>> = if let Some(list) = line
+            .strip_prefix("for c in ")
+            .and_then(|rest| rest.split_once(';'))
+            .map(|(list, _)| list)
+        {
+            list.split_whitespace()
+                .map(|c| vec!["man".to_string(), c.to_string()])
+                .collect()
+        } else {
+            (0..words.len().saturating_sub(1))
+                .filter(|&at| {
+                    words[at] == "notedeck" && matches!(words[at + 1], "completions" | "man")
+                })
+                .map(|at| {
+                    words[at + 1..]
+                        .iter()
+                        .take_while(|x| !matches!(**x, ">" | ">>" | "|" | "&&"))
+                        .map(|x| x.to_string())
+                        .collect()
+                })
+                .collect()
+        };
+        for args in invocations {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let out = project.run(&args).ok();
+            assert!(!out.is_empty(), "notedeck {args:?}");
+            ran += 1;
+        }
+    }
+    // Four shells, notedeck's page and its seven commands'.
+    assert!(ran >= 12, "only {ran} lines found");
+}

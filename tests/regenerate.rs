@@ -328,6 +328,38 @@ fn search_notices_each_kind_of_edit_since_the_build() {
     assert_eq!(warning(), "", "files that are not notes");
 }
 
+/// A note the build could not use is known as failed, not as changed:
+/// every search names it until it changes, and then counts it changed.
+#[test]
+fn search_names_a_note_that_failed_instead_of_calling_it_changed() {
+    let project = study_project();
+    project.write_note(
+        "N5/sjis.md",
+        b"# \x93\xfa\x96\x7b\n\n- \x8c\xea: \x90\xe0\n",
+    );
+    assert_eq!(project.run(&["build"]).code(), 2);
+    for _ in 0..2 {
+        let said = project.run(&["search", "--json", "食べる"]).stderr();
+        assert!(!said.contains("changed"), "{said}");
+        assert!(
+            said.contains("the last build could not use 1 note")
+                && said.contains("notes/N5/sjis.md:1: not UTF-8 text"),
+            "{said}"
+        );
+        // Building again fails again, and changes nothing of that.
+        assert_eq!(project.run(&["build"]).code(), 2);
+    }
+    project.write_note("N5/sjis.md", "# 日本\n\n- 語: 説\n");
+    let said = project.run(&["search", "--json", "食べる"]).stderr();
+    assert!(
+        said.contains("1 note changed since the last build"),
+        "{said}"
+    );
+    assert!(!said.contains("could not use"), "{said}");
+    project.run(&["build"]).ok();
+    assert_eq!(project.run(&["search", "--json", "食べる"]).stderr(), "");
+}
+
 #[cfg(unix)]
 #[test]
 fn search_works_on_a_read_only_out_folder() {

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::build::{self, BuildOptions};
 use crate::export::OutputFormat;
-use crate::freshness::unchanged_since_stamp;
+use crate::freshness::needs_no_walk;
 use crate::index::Index;
 
 /// Builds `notes` into `out` and tells whether a search would skip the walk.
@@ -25,7 +25,7 @@ fn built(dir: &Path) -> impl Fn() -> bool + '_ {
     .unwrap();
     move || {
         let index = Index::open_read_only(&build::index_path(&dir.join("out"))).unwrap();
-        unchanged_since_stamp(&index, &dir.join("notes")).unwrap()
+        needs_no_walk(&index, &dir.join("notes")).unwrap()
     }
 }
 

@@ -8,8 +8,7 @@ use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use super::{front_key, front_rowid, schema};
-use crate::card::Card;
-use crate::card::IndexedCard;
+use crate::card::{Card, IndexedCard, NoteType};
 use crate::identity::{self, pairing};
 use crate::japanese::{fold, tokens};
 use crate::notes::scan::FileState;
@@ -124,6 +123,9 @@ pub struct Writer<'a> {
     guid_is_key: bool,
     /// Whether a card was added or removed: `card_count` counts again.
     cards_added_or_removed: Cell<bool>,
+    /// Whether a card was rewritten (its note type or gaps may be others):
+    /// `anki_card_count` counts again.
+    cards_rewritten: Cell<bool>,
 }
 
 /// What the index's `meta` calls the version of the tokenizer that made
@@ -132,6 +134,9 @@ pub const META_TOKENS: &str = "tokens";
 
 /// What the index's `meta` calls the number of cards (`Writer::card_count`).
 const META_CARDS: &str = "cards";
+
+/// ... and the number of cards Anki makes of them (`Writer::anki_card_count`).
+const META_ANKI_CARDS: &str = "anki_cards";
 
 /// What an index made anew took over of a card of the one before it.
 struct Kept {
@@ -183,6 +188,7 @@ impl<'a> Writer<'a> {
             migrated,
             guid_is_key,
             cards_added_or_removed: Cell::new(false),
+            cards_rewritten: Cell::new(false),
         })
     }
 
@@ -460,6 +466,7 @@ impl<'a> Writer<'a> {
         ];
         match id {
             Some(id) => {
+                self.cards_rewritten.set(true);
                 self.tx
                     .prepare_cached(
                         "UPDATE cards SET file = ?1, line = ?2, kind = ?3, front = ?4, front_key = ?5, \
@@ -712,6 +719,36 @@ impl<'a> Writer<'a> {
             .tx
             .query_row("SELECT count(*) FROM cards", [], |row| row.get(0))?;
         self.set_meta(META_CARDS, &count.to_string())?;
+        Ok(count)
+    }
+
+    /// How many cards Anki makes of the cards the index holds, which are
+    /// its notes: two of a reversed one, one a gap of a cloze one, one of
+    /// any other. Kept in `meta` as `card_count` is, and counted again when
+    /// this build added, removed or rewrote cards.
+    pub fn anki_card_count(&self) -> anyhow::Result<u64> {
+        let unchanged = !self.cards_added_or_removed.get() && !self.cards_rewritten.get();
+        if unchanged {
+            if let Some(count) = self.meta(META_ANKI_CARDS)?.and_then(|n| n.parse().ok()) {
+                return Ok(count);
+            }
+        }
+        let reversed: u64 = self.tx.query_row(
+            "SELECT count(*) FROM cards WHERE note_type = ?1",
+            [NoteType::Reversed.as_str()],
+            |row| row.get(0),
+        )?;
+        let mut gaps_past_the_first = 0;
+        let mut backs = self
+            .tx
+            .prepare("SELECT back_html FROM cards WHERE note_type = ?1")?;
+        let mut rows = backs.query([NoteType::Cloze.as_str()])?;
+        while let Some(row) = rows.next()? {
+            let back: String = row.get(0)?;
+            gaps_past_the_first += crate::cloze::numbers(&back).len().saturating_sub(1) as u64;
+        }
+        let count = self.card_count()? + reversed + gaps_past_the_first;
+        self.set_meta(META_ANKI_CARDS, &count.to_string())?;
         Ok(count)
     }
 

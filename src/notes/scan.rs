@@ -6,8 +6,11 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+use super::front_matter;
 use super::options::NoteOptions;
 use crate::files::{read_regular_file, what_it_is, ReadError};
+
+mod encoding;
 use crate::japanese::compose_string;
 use crate::limits::{mebibytes, MAX_NOTE_BYTES};
 
@@ -34,11 +37,19 @@ pub enum NoteError {
     /// written on macOS, decomposed): one name in the index, so one file.
     #[error("{path}: skipped, it has the same name as {} in another Unicode form (macOS writes names decomposed); rename one of them", other.display())]
     SameName { path: PathBuf, other: PathBuf },
-    #[error("{path}:{line}: not UTF-8 text (invalid byte at column {column})")]
+    /// With the encoding the bytes look like, and how to convert them.
+    #[error("{path}:{line}: not UTF-8 text (invalid byte at column {column}){}", encoding::advice(*.looks_like, path))]
     NotUtf8 {
         path: PathBuf,
         line: usize,
         column: usize,
+        looks_like: Option<&'static encoding_rs::Encoding>,
+    },
+    /// A UTF-16 byte-order mark, then what is no UTF-16.
+    #[error("{path}: not UTF-16 text, though it begins with the byte-order mark of {}", .encoding.name())]
+    NotUtf16 {
+        path: PathBuf,
+        encoding: &'static encoding_rs::Encoding,
     },
     /// A link that leads out of the notes folder, as images are refused:
     /// what the folder links to might be anything (`/etc/passwd`), and a
@@ -55,6 +66,29 @@ pub enum NoteError {
 }
 
 impl NoteError {
+    /// The file it is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            NoteError::Unreadable { path, .. }
+            | NoteError::TooLarge { path, .. }
+            | NoteError::NotAFile { path, .. }
+            | NoteError::LinkLoop { path, .. }
+            | NoteError::SameName { path, .. }
+            | NoteError::NotUtf8 { path, .. }
+            | NoteError::NotUtf16 { path, .. }
+            | NoteError::Outside { path, .. }
+            | NoteError::FrontMatter { path, .. } => path,
+        }
+    }
+
+    /// The line of the file it is about, when it is about one.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            NoteError::NotUtf8 { line, .. } | NoteError::FrontMatter { line, .. } => Some(*line),
+            _ => None,
+        }
+    }
+
     /// Whether this is worth a warning only: an entry of the notes folder
     /// that holds no note (a FIFO or device named `.md`, a link loop), to
     /// skip without failing the command.
@@ -77,145 +111,28 @@ pub struct NoteText {
     pub skip: bool,
 }
 
-/// `text` of the note at `path` as a `NoteText`.
-///
-/// Front matter is a first line `---` up to a line `---` or `...`. Of it,
-/// only the key `notedeck` is read, a mapping of `reverse`, `type_in` and
-/// `skip` to `true` or `false`, in YAML's flow (`notedeck: {reverse: true}`) or block
-/// style (`notedeck:` then indented `reverse: true` lines); the rest
-/// belongs to other tools and is left alone. Anything else under
-/// `notedeck` is an error naming the line.
+/// `text` of the note at `path` as a `NoteText`: its front matter read
+/// (`front_matter`) and blanked.
 pub fn note_text(path: &Path, mut text: String) -> Result<NoteText, NoteError> {
-    let Some(end) = front_matter_end(&text) else {
+    let Some(end) = front_matter::end(&text) else {
         return Ok(NoteText {
             text,
             options: NoteOptions::default(),
             skip: false,
         });
     };
-    let (options, skip) =
-        front_matter_options(&text[..end]).map_err(|(line, message)| NoteError::FrontMatter {
-            path: path.to_path_buf(),
-            line,
-            message,
-        })?;
+    let asks = front_matter::read(&text[..end]).map_err(|problem| NoteError::FrontMatter {
+        path: path.to_path_buf(),
+        line: problem.line,
+        message: problem.message,
+    })?;
     let blank: String = text[..end].chars().filter(|&c| c == '\n').collect();
     text.replace_range(..end, &blank);
     Ok(NoteText {
         text,
-        options,
-        skip,
+        options: asks.options,
+        skip: asks.skip,
     })
-}
-
-/// Where the front matter ends (after its closing line), if the note has one.
-fn front_matter_end(text: &str) -> Option<usize> {
-    let mut lines = text.split_inclusive('\n');
-    if lines.next()?.trim_end() != "---" {
-        return None;
-    }
-    let mut end = text.find('\n')? + 1;
-    for line in lines {
-        end += line.len();
-        if matches!(line.trim_end(), "---" | "...") {
-            return Some(end);
-        }
-    }
-    None
-}
-
-/// `value` without its YAML comment: from a `#` at its start or after a
-/// space or tab to the line's end (`{reverse: true}  # or type_in`).
-fn without_comment(value: &str) -> &str {
-    let starts_comment = |(i, c): &(usize, char)| {
-        *c == '#'
-            && value[..*i]
-                .chars()
-                .next_back()
-                .is_none_or(|b| b == ' ' || b == '\t')
-    };
-    match value.char_indices().find(starts_comment) {
-        Some((i, _)) => &value[..i],
-        None => value,
-    }
-}
-
-/// The options of the `notedeck` key of a front matter and whether it
-/// skips the note, or the line (1-based, in the note) and what is wrong
-/// there.
-fn front_matter_options(block: &str) -> Result<(NoteOptions, bool), (usize, String)> {
-    let lines: Vec<&str> = block.lines().collect();
-    let Some(at) = lines.iter().position(|l| {
-        l.strip_prefix("notedeck")
-            .is_some_and(|rest| rest.trim_start().starts_with(':'))
-    }) else {
-        return Ok((NoteOptions::default(), false));
-    };
-    let value = without_comment(lines[at].split_once(':').map_or("", |(_, v)| v)).trim();
-    let mut pairs: Vec<(usize, &str)> = Vec::new();
-    if let Some(flow) = value.strip_prefix('{') {
-        let Some(inner) = flow.trim_end().strip_suffix('}') else {
-            return Err((
-                at + 1,
-                "notedeck: a { mapping } must close on its line".into(),
-            ));
-        };
-        pairs.extend(
-            inner
-                .split(',')
-                .filter(|p| !p.trim().is_empty())
-                .map(|p| (at + 1, p)),
-        );
-    } else if value.is_empty() {
-        for (i, line) in lines.iter().enumerate().skip(at + 1) {
-            if !line.starts_with([' ', '\t']) && !line.trim().is_empty() {
-                break;
-            }
-            let line = line.trim();
-            if !line.is_empty() && !line.starts_with('#') {
-                pairs.push((i + 1, line));
-            }
-        }
-    } else {
-        return Err((
-            at + 1,
-            format!("notedeck: expected a mapping such as {{reverse: true}}, found {value:?}"),
-        ));
-    }
-    let mut options = NoteOptions::default();
-    let mut skip = false;
-    for (line, pair) in pairs {
-        let (key, value) = pair.split_once(':').unwrap_or((pair, ""));
-        let value = without_comment(value).trim();
-        let flag = match value.to_ascii_lowercase().as_str() {
-            "true" => true,
-            "false" => false,
-            _ => {
-                return Err((
-                    line,
-                    format!(
-                        "notedeck: {}: expected true or false, found {value:?}",
-                        key.trim()
-                    ),
-                ))
-            }
-        };
-        match key.trim() {
-            "reverse" => options.reverse = Some(flag),
-            "type_in" => options.type_in = Some(flag),
-            "skip" => skip = flag,
-            other => {
-                return Err((
-                    line,
-                    format!("notedeck: unknown key {other:?} (reverse, type_in or skip)"),
-                ))
-            }
-        }
-    }
-    match options.conflict() {
-        Some(why) => Err((at + 1, format!("notedeck: {why}"))),
-        None => Ok((options, skip)),
-    }
 }
 
 /// Reads a note as UTF-8 text, as `decode_note` makes it.
@@ -242,11 +159,19 @@ fn read_note_bytes(path: &Path) -> Result<Vec<u8>, NoteError> {
     })
 }
 
-/// Decodes the bytes of a note, naming the line of the first invalid byte:
-/// without a byte-order mark or NUL, line ends as CommonMark reads them
-/// made `\n` or `\r\n`, in NFC (`japanese::compose`).
+/// Decodes the bytes of a note (UTF-8, or UTF-16 with its byte-order
+/// mark: `encoding`), naming the line of the first invalid byte: without a
+/// byte-order mark or NUL, line ends as CommonMark reads them made `\n` or
+/// `\r\n`, in NFC (`japanese::compose`).
 pub fn decode_note(path: &Path, bytes: Vec<u8>) -> Result<String, NoteError> {
-    match String::from_utf8(bytes) {
+    let decoded = match encoding::utf16(&bytes) {
+        Some(utf16) => Ok(utf16.map_err(|encoding| NoteError::NotUtf16 {
+            path: path.to_path_buf(),
+            encoding,
+        })?),
+        None => String::from_utf8(bytes),
+    };
+    match decoded {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {
                 text.drain(..'\u{feff}'.len_utf8());
@@ -269,6 +194,7 @@ pub fn decode_note(path: &Path, bytes: Vec<u8>) -> Result<String, NoteError> {
                 path: path.to_path_buf(),
                 line,
                 column: valid.len() - line_start + 1,
+                looks_like: encoding::guess(err.as_bytes()),
             })
         }
     }
@@ -552,12 +478,6 @@ mod tests {
         assert_eq!(name("見出し.md".as_bytes()), "見出し.md");
     }
 
-    fn options(text: &str) -> Result<NoteOptions, String> {
-        note_text(Path::new("n.md"), text.to_string())
-            .map(|note| note.options)
-            .map_err(|err| err.to_string())
-    }
-
     #[test]
     fn front_matter_is_blanked_and_its_notedeck_key_read() {
         let note = note_text(
@@ -567,45 +487,14 @@ mod tests {
         .unwrap();
         assert_eq!(note.text, "\n\n\n\n- 用語: 定義\n");
         assert_eq!(note.options.reverse, Some(true));
-        // A comment after the flow mapping, as the README's example has.
-        let commented = "---\nnotedeck: {type_in: true}  # or {reverse: true}\n---\n";
-        assert_eq!(options(commented).unwrap().type_in, Some(true));
-        let block = "---\nnotedeck:\n  type_in: true  # typed\n  reverse: false\ntitle: x\n...\n";
-        assert_eq!(
-            options(block),
-            Ok(NoteOptions {
-                reverse: Some(false),
-                type_in: Some(true)
-            })
+        let err = note_text(
+            Path::new("n.md"),
+            "---\nnotedeck: {reverse: 1}\n---\n".into(),
         );
+        assert!(err.unwrap_err().to_string().starts_with("n.md:2: "));
         // Without a closing line it is a rule and text, not front matter.
         let open = note_text(Path::new("n.md"), "---\nnotedeck: x\n".into()).unwrap();
         assert_eq!(open.text, "---\nnotedeck: x\n");
-    }
-
-    #[test]
-    fn a_bad_notedeck_key_names_the_file_and_line() {
-        for (text, want) in [
-            (
-                "---\nnotedeck: {reverse: yes}\n---\n",
-                "n.md:2: notedeck: reverse: expected true or false",
-            ),
-            (
-                "---\na: 1\nnotedeck:\n  revers: true\n---\n",
-                "n.md:4: notedeck: unknown key \"revers\"",
-            ),
-            (
-                "---\nnotedeck: {reverse: true, type_in: true}\n---\n",
-                "n.md:2: notedeck: reverse and type_in",
-            ),
-            (
-                "---\nnotedeck: true\n---\n",
-                "n.md:2: notedeck: expected a mapping",
-            ),
-        ] {
-            let err = options(text).unwrap_err();
-            assert!(err.starts_with(want), "{text:?}: {err}");
-        }
     }
 
     #[test]

@@ -122,12 +122,19 @@ fn cloze_reversed_and_type_in_notes_as_anki_renders_them() {
         .all(|c| c.front != "tags" && c.front != "notedeck"));
     assert_eq!(card(&cards, "表").line, 7);
     let out = tmp.path().join("out");
-    build(&notes, &out, "apkg,csv");
+    let summary = build(&notes, &out, "apkg,csv").stdout;
 
     let col = tmp.path().join("package.anki2");
     let logs = anki.import_apkg(&col, &[out.join("notes.apkg")]);
     assert_eq!(total(&logs, "new"), cards.len() as u64, "{logs:?}");
     assert_cards_as_anki_shows_them(&col, &cards);
+    // The summary counts the notes and the cards Anki made of them.
+    let in_anki: usize = cards
+        .iter()
+        .map(|c| anki_cards(&col, &c.guid).1.len())
+        .sum();
+    assert_eq!((cards.len(), in_anki), (5, 8));
+    assert!(summary.contains(" · 5 notes, 8 cards (5 new"), "{summary}");
     // Every note keeps its identity: GUID and Key.
     let notes_in_anki = anki.notes(&col);
     for card in &cards {
