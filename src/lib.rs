@@ -4,7 +4,8 @@
 //! `scan` (which notes exist, their front matter) → `outline` (Markdown →
 //! tree) → `extract` (tree → cards) → `config` (decks and note types from
 //! `notedeck.toml` and front matter; `cloze` for gaps) → `index` (SQLite)
-//! → `export` (.apkg, .csv), `sync`, `preview` and `search`.
+//! → `export` (.apkg, .csv), `sync`, `preview` and `search`; `watch`
+//! builds again after each save.
 //! `explain` shows an author what became of each line of a note, from
 //! `trace`: what `extract` decided for each part, recorded only then;
 //! `exclude` is the notes `notedeck.toml` keeps unread.
@@ -39,3 +40,4 @@ pub mod search;
 pub mod sync;
 pub mod test_env;
 pub mod trace;
+pub mod watch;
