@@ -114,12 +114,17 @@ pub fn build(options: &BuildOptions, ui: Ui, json: bool) -> anyhow::Result<ExitC
         print_json(&crate::json::Build::new(&report))?;
         return Ok(build_code(&report));
     }
-    let code = print_build(&report, ui)?;
-    // Not after a sync: it deletes them in Anki itself.
+    print_build_and_removed(&report, &options.out, ui)
+}
+
+/// A build's report, and (not after a sync: it deletes them in Anki
+/// itself) how to find the notes of removed cards in Anki.
+fn print_build_and_removed(report: &BuildReport, out: &Path, ui: Ui) -> anyhow::Result<ExitCode> {
+    let code = print_build(report, ui)?;
     if report.removed > 0 && !report.dry_run {
         ui.say(format_args!(
             "notedeck: an import never deletes notes: `notedeck removed --out {}` shows how to select the removed ones in Anki",
-            options.out.display()
+            out.display()
         ));
     }
     Ok(code)
@@ -136,8 +141,15 @@ pub fn sync(options: &crate::sync::SyncOptions, ui: Ui, json: bool) -> anyhow::R
         return Ok(build_code(&build));
     }
     let code = print_build(&build, ui)?;
+    print_sync(&sync, options.build.list_cards, ui)?;
+    Ok(code)
+}
+
+/// A sync's notes written (with `verbose`, or in a dry run), the notes
+/// edited in Anki too, and its summary line.
+fn print_sync(sync: &crate::sync::SyncReport, verbose: bool, ui: Ui) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    if listed {
+    if verbose || sync.dry_run {
         for line in &sync.lines {
             writeln!(out, "{line}")?;
         }
@@ -149,7 +161,50 @@ pub fn sync(options: &crate::sync::SyncOptions, ui: Ui, json: bool) -> anyhow::R
     if !ui.quiet {
         writeln!(out, "{sync}")?;
     }
-    Ok(code)
+    Ok(())
+}
+
+/// `notedeck watch`: a build of `options.build` (with `sync`, a sync as
+/// `options` says), then another after each save of the notes, each
+/// reported as `build` and `sync` report theirs; a failed one is said and
+/// the watch goes on. `--force` is for the first build only. Exit code 130
+/// after Ctrl-C, 0 after SIGTERM.
+pub fn watch(
+    mut options: crate::sync::SyncOptions,
+    sync: bool,
+    ui: Ui,
+) -> anyhow::Result<ExitCode> {
+    let out = options.build.out.clone();
+    let stopped = crate::watch::run(
+        &out,
+        |round| {
+            if round == crate::watch::Round::Again {
+                options.build.force = false;
+            }
+            let report = if sync {
+                let (report, synced) = crate::sync::sync(&options)?;
+                print_build(&report, ui)?;
+                print_sync(&synced, options.build.list_cards, ui)?;
+                report
+            } else {
+                let report = build::build(&options.build)?;
+                print_build_and_removed(&report, &out, ui)?;
+                report
+            };
+            Ok(report.notes)
+        },
+        |notice| match notice {
+            crate::watch::Notice::Watching(notes) => ui.say(format_args!(
+                "notedeck: watching {} for changes (Ctrl-C stops)",
+                notes.display()
+            )),
+            crate::watch::Notice::Failed(err) => eprintln!("notedeck: {err:#}; still watching"),
+        },
+    )?;
+    Ok(match stopped {
+        crate::watch::Stopped::Interrupted => ExitCode::from(130),
+        crate::watch::Stopped::Terminated => ExitCode::SUCCESS,
+    })
 }
 
 /// One JSON object and a line end on stdout.

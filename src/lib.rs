@@ -14,8 +14,8 @@
 //! 3. `index`: the cards in SQLite; `freshness`: whether the notes changed
 //!    since the index's last build, told without walking them.
 //! 4. `export` (.apkg, .csv), `search`, `explain`.
-//! 5. `build`: notes → cards → index → outputs; `sync` and `preview` stand
-//!    on it.
+//! 5. `build`: notes → cards → index → outputs; `sync`, `preview` and
+//!    `watch` (a build again after each save) stand on it.
 //! 6. `commands`, `output` and `json`: the command line's commands and what
 //!    they print; `main.rs` only parses the arguments.
 //!
@@ -52,3 +52,4 @@ pub mod search;
 pub mod sync;
 pub mod test_env;
 pub mod trace;
+pub mod watch;

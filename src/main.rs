@@ -154,6 +154,37 @@ enum Command {
         #[arg(long)]
         ankiweb: bool,
     },
+    /// Build, then build again after each save of the notes, until Ctrl-C.
+    ///
+    /// Each rebuild reads only the notes that changed and prints one
+    /// summary line; a note that cannot be used is named and the watch
+    /// goes on. The output folder is locked only while a build runs.
+    Watch {
+        #[command(flatten)]
+        building: Building,
+        /// Output formats, comma-separated [default: apkg,csv]
+        #[arg(
+            long,
+            value_enum,
+            value_delimiter = ',',
+            default_value = "apkg,csv",
+            hide_default_value = true
+        )]
+        format: Vec<OutputFormat>,
+        /// Extract every note and rewrite every output in the first build.
+        #[arg(long)]
+        force: bool,
+        /// Bring a running Anki up to date after each build too (as `sync`).
+        #[arg(long)]
+        sync: bool,
+        /// AnkiConnect's address, with --sync.
+        #[arg(long, default_value = notedeck::sync::DEFAULT_URL, requires = "sync")]
+        url: String,
+        /// With --sync: suspend the notes of removed cards and tag them
+        /// notedeck::removed, instead of deleting them.
+        #[arg(long, requires = "sync")]
+        keep_removed: bool,
+    },
     /// Find cards in the index (as the last build left it; writes nothing).
     ///
     /// Words are AND-ed; "a phrase" keeps words together; -word excludes;
@@ -326,6 +357,26 @@ fn main() -> ExitCode {
                     json,
                 )
             }),
+        Command::Watch {
+            building,
+            format,
+            force,
+            sync,
+            url,
+            keep_removed,
+        } => building.options(format, force, ui).and_then(|build| {
+            let options = notedeck::sync::SyncOptions {
+                build,
+                url,
+                keep_removed,
+                // A watch runs unattended: a mass deletion stops, as a
+                // sync without the flag does, until the user runs `sync`.
+                allow_deletes: false,
+                overwrite_anki_edits: false,
+                ankiweb: false,
+            };
+            commands::watch(options, sync, ui)
+        }),
         Command::Search {
             query,
             notes,

@@ -304,3 +304,129 @@ pub fn run_within(mut command: Command, limit: std::time::Duration) -> (Run, std
     };
     (Run(output), took)
 }
+
+/// `notedeck watch` running, its output read as it comes; killed when
+/// dropped.
+pub struct Watching {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+/// How long a test waits for a line of `notedeck watch`: long, as the
+/// machine may be busy; a watch that works answers within a second.
+pub const WATCH_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+impl Watching {
+    pub fn start(mut command: Command) -> Watching {
+        use std::io::{BufRead, Read};
+        use std::process::Stdio;
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (send, lines) = std::sync::mpsc::channel();
+        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        std::thread::spawn(move || {
+            for line in stdout.lines() {
+                let Ok(line) = line else { return };
+                if send.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let mut pipe = child.stderr.take().unwrap();
+        let into = std::sync::Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            let mut buf = [0; 4096];
+            while let Ok(n @ 1..) = pipe.read(&mut buf) {
+                into.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        Watching {
+            child,
+            lines,
+            stderr,
+        }
+    }
+
+    /// The next line of stdout; the test fails if none comes in `WATCH_WAIT`.
+    pub fn next_line(&self) -> String {
+        self.line_within(WATCH_WAIT).unwrap_or_else(|| {
+            panic!(
+                "no line from notedeck watch within {WATCH_WAIT:?}; stderr: {}",
+                self.stderr()
+            )
+        })
+    }
+
+    /// The next line of stdout if one comes within `limit`.
+    pub fn line_within(&self, limit: std::time::Duration) -> Option<String> {
+        self.lines.recv_timeout(limit).ok()
+    }
+
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Waits until stderr holds `text`; the test fails if it takes over
+    /// `WATCH_WAIT`.
+    pub fn wait_for_stderr(&self, text: &str) {
+        let start = std::time::Instant::now();
+        while !self.stderr().contains(text) {
+            assert!(
+                start.elapsed() < WATCH_WAIT,
+                "no {text:?} from notedeck watch within {WATCH_WAIT:?}; stderr: {}",
+                self.stderr()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+
+    /// Sends `signal` to the watch.
+    pub fn signal(&self, signal: i32) {
+        // SAFETY: kill(2) on the child's pid, which is not yet waited for.
+        assert_eq!(unsafe { libc::kill(self.child.id() as i32, signal) }, 0);
+    }
+
+    /// Sends `signal` and waits for the watch to end: its exit code.
+    pub fn stop_with(self, signal: i32) -> i32 {
+        self.signal(signal);
+        self.wait()
+    }
+
+    /// Waits for the watch to end: its exit code.
+    pub fn wait(mut self) -> i32 {
+        let start = std::time::Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code().unwrap_or(-1);
+            }
+            assert!(
+                start.elapsed() < WATCH_WAIT,
+                "notedeck watch still running {WATCH_WAIT:?} after a signal"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The files notedeck left as temporaries in `out`.
+pub fn temporaries(out: &Path) -> Vec<String> {
+    std::fs::read_dir(out)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".notedeck-tmp-"))
+        .collect()
+}

@@ -735,3 +735,43 @@ fn an_anki_that_cannot_reach_ankiweb_first_changes_nothing() {
     let run = s.sync(&[]);
     assert!(run.stdout.contains("2 updated"), "{}", run.stdout);
 }
+
+#[test]
+#[cfg_attr(
+    not(anki_connect),
+    ignore = "needs an AnkiConnect server: set NOTEDECK_ANKICONNECT and NOTEDECK_PYTHON"
+)]
+fn watch_with_sync_puts_a_saved_note_into_a_running_anki() {
+    let s = Synced::new();
+    let server = Server::start(&s.col);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_notedeck"));
+    command
+        .args(["watch", "--sync", "--url", &server.url, "--notes"])
+        .arg(&s.notes)
+        .arg("--out")
+        .arg(&s.out);
+    let watching = crate::shared::Watching::start(command);
+    watching.next_line();
+    let synced = watching.next_line();
+    let cards = s.cards().len();
+    assert!(synced.contains(&format!("{cards} added")), "{synced}");
+    watching.wait_for_stderr("for changes (Ctrl-C stops)");
+
+    edit_note(&s.notes, "misc.md", "最小の言葉", "最小の言語単位");
+    watching.next_line();
+    let synced = watching.next_line();
+    assert!(
+        synced.contains("0 added, 1 updated, 0 moved, 0 deleted"),
+        "{synced}"
+    );
+    let word = s.cards().into_iter().find(|c| c.front == "単語").unwrap();
+    let ids = server.call(
+        "findNotes",
+        json!({ "query": format!("\"Key:{}\"", word.guid) }),
+    );
+    let info = server.call("notesInfo", json!({ "notes": ids }));
+    let back = info[0]["fields"]["Back"]["value"].as_str().unwrap();
+    assert!(back.contains("最小の言語単位"), "{back}");
+    assert_eq!(watching.stop_with(libc::SIGINT), 130);
+    server.stop();
+}
