@@ -246,7 +246,8 @@ impl Plan {
                 .map(|s| s.nid)
                 .or_else(|| found.get(&card.guid).copied());
             if let Some(nid) = nid.filter(|nid| types.get(nid) != Some(&card.note_type)) {
-                retyping.push((nid, card));
+                let sent_tags = known(&card.guid).and_then(|s| s.tags.clone());
+                retyping.push((nid, sent_tags, card));
                 continue;
             }
             match (known(&card.guid), found.get(&card.guid)) {

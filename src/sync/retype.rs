@@ -107,6 +107,9 @@ pub(super) struct Retype {
     pub(super) to: NoteType,
     /// The old note's cards as Anki has them.
     cards: Vec<Card>,
+    /// The tags the last sync set on the old note, when known: the others
+    /// (the learner's, Anki's `leech`) go onto the new note.
+    sent_tags: Option<Vec<String>>,
     /// Whether a stopped sync already added the new note: it is updated,
     /// not added again.
     pub(super) resumed: bool,
@@ -115,13 +118,13 @@ pub(super) struct Retype {
 
 impl Retype {
     /// The retyped notes of `cards` (each with the id of its note of the
-    /// old type), with each one's note of the new type when a stopped sync
-    /// left one.
+    /// old type and the tags the last sync set on it), with each one's note
+    /// of the new type when a stopped sync left one.
     pub(super) fn plan(
         client: &Client,
-        cards: Vec<(i64, Outgoing)>,
+        cards: Vec<(i64, Option<Vec<String>>, Outgoing)>,
     ) -> anyhow::Result<Vec<(Retype, Outgoing, Option<i64>)>> {
-        let olds: Vec<i64> = cards.iter().map(|(old, _)| *old).collect();
+        let olds: Vec<i64> = cards.iter().map(|(old, _, _)| *old).collect();
         let mut old_cards = HashMap::new();
         for batch in olds.chunks(BATCH) {
             old_cards.extend(cards_by_note(client, batch)?);
@@ -130,13 +133,13 @@ impl Retype {
         for batch in cards.chunks(BATCH) {
             let notes = batch
                 .iter()
-                .map(|(_, card)| (card.guid.as_str(), card.note_type));
+                .map(|(_, _, card)| (card.guid.as_str(), card.note_type));
             found.extend(find_new_notes(client, notes)?);
         }
         Ok(cards
             .into_iter()
             .zip(found)
-            .map(|((old, card), new)| {
+            .map(|((old, sent_tags, card), new)| {
                 let cards = old_cards.remove(&old).unwrap_or_default();
                 let retype = Retype {
                     line: describe(&card, &cards),
@@ -144,6 +147,7 @@ impl Retype {
                     old,
                     to: card.note_type,
                     cards,
+                    sent_tags,
                     resumed: new.is_some(),
                 };
                 (retype, card, new)
@@ -216,10 +220,50 @@ pub(super) fn carry_over(client: &Client, retypes: &[Retype]) -> anyhow::Result<
                 pairs.push((from.clone(), to.clone()));
             }
         }
+        copy_tags(client, batch, &found)?;
         copy_reviews(client, &pairs)?;
         copy_schedules(client, &pairs)?;
         let olds: Vec<i64> = batch.iter().map(|r| r.old).collect();
         client.call("deleteNotes", json!({ "notes": olds }))?;
+    }
+    Ok(())
+}
+
+/// Puts the tags of each old note that notedeck did not set (the
+/// learner's, Anki's `leech` and `marked`) onto its new note.
+fn copy_tags(client: &Client, batch: &[Retype], news: &[Option<i64>]) -> anyhow::Result<()> {
+    let olds: Vec<i64> = batch.iter().map(|r| r.old).collect();
+    let infos = client.call("notesInfo", json!({ "notes": olds }))?;
+    let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+    for info in infos.as_array().into_iter().flatten() {
+        if let (Some(nid), Ok(note_tags)) = (
+            info["noteId"].as_i64(),
+            serde_json::from_value::<Vec<String>>(info["tags"].clone()),
+        ) {
+            tags.insert(nid, note_tags);
+        }
+    }
+    let actions = batch
+        .iter()
+        .zip(news)
+        .filter_map(|(retype, new)| {
+            let sent = retype.sent_tags.as_deref().unwrap_or_default();
+            let theirs: Vec<&str> = tags
+                .get(&retype.old)?
+                .iter()
+                .filter(|tag| !sent.contains(tag))
+                .map(String::as_str)
+                .collect();
+            (!theirs.is_empty()).then(|| {
+                Action::new(
+                    "addTags",
+                    json!({ "notes": [new], "tags": theirs.join(" ") }),
+                )
+            })
+        })
+        .collect();
+    for result in client.multi(actions)? {
+        result?;
     }
     Ok(())
 }

@@ -19,8 +19,8 @@ file COL, does one thing, prints one JSON object and closes the collection.
                                          collection keeps the notedeck note type)
     check.py schema PKG                  the package's entries and collection version
     check.py find COL QUERY              the GUIDs of the notes an Anki search finds
-    check.py history COL                 every note by its Key field: its type, and each
-                                         card's schedule and review log, by ord
+    check.py history COL                 every note by its Key field: its type, tags, and
+                                         each card's schedule and review log, by ord
 """
 
 import json
@@ -244,7 +244,9 @@ def history(col_path):
                     }
                 )
             key = note["Key"] if "Key" in note else str(nid)
-            notes.setdefault(key, []).append({"notetype": note.note_type()["name"], "cards": cards})
+            notes.setdefault(key, []).append(
+                {"notetype": note.note_type()["name"], "tags": sorted(note.tags), "cards": cards}
+            )
         out({"notes": notes})
     finally:
         col.close()

