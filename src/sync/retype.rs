@@ -203,6 +203,10 @@ fn reviews(count: i64) -> String {
 /// new note's first card, then deletes the old note. The new notes are in
 /// Anki (added or updated) by now.
 pub(super) fn carry_over(client: &Client, retypes: &[Retype]) -> anyhow::Result<()> {
+    // Every review of the cards first: the ids the copies must not take
+    // (reviews made in a burst span batches).
+    let mut batches = Vec::new();
+    let mut taken = HashSet::new();
     for batch in retypes.chunks(BATCH) {
         let found = find_new_notes(client, batch.iter().map(|r| (r.guid.as_str(), r.to)))?;
         let news: Vec<i64> = found.iter().flatten().copied().collect();
@@ -220,8 +224,13 @@ pub(super) fn carry_over(client: &Client, retypes: &[Retype]) -> anyhow::Result<
                 pairs.push((from.clone(), to.clone()));
             }
         }
+        let reviews = reviews_of(client, &pairs)?;
+        taken.extend(reviews.values().flatten().map(|r| r.id));
+        batches.push((batch, found, pairs, reviews));
+    }
+    for (batch, found, pairs, reviews) in batches {
         copy_tags(client, batch, &found)?;
-        copy_reviews(client, &pairs)?;
+        copy_reviews(client, &pairs, reviews, &mut taken)?;
         copy_schedules(client, &pairs)?;
         let olds: Vec<i64> = batch.iter().map(|r| r.old).collect();
         client.call("deleteNotes", json!({ "notes": olds }))?;
@@ -318,71 +327,101 @@ impl Review {
     }
 }
 
-/// Inserts into each new card the reviews of its old card it does not
-/// have yet (each once, however many syncs were stopped before), at free ids
-/// just after the originals (`TRIES`).
-fn copy_reviews(client: &Client, pairs: &[(Card, Card)]) -> anyhow::Result<()> {
+/// The reviews of the cards of `pairs`, by card id.
+fn reviews_of(
+    client: &Client,
+    pairs: &[(Card, Card)],
+) -> anyhow::Result<HashMap<String, Vec<Review>>> {
     let cards: Vec<i64> = pairs.iter().flat_map(|(a, b)| [a.id, b.id]).collect();
     if cards.is_empty() {
-        return Ok(());
+        return Ok(HashMap::new());
     }
-    let mut reviews: HashMap<String, Vec<Review>> =
-        serde_json::from_value(client.call("getReviewsOfCards", json!({ "cards": cards }))?)?;
-    let mut taken: HashSet<i64> = reviews.values().flatten().map(|r| r.id).collect();
-    let mut missing: Vec<(Review, i64)> = Vec::new();
+    let reviews = client.call("getReviewsOfCards", json!({ "cards": cards }))?;
+    Ok(serde_json::from_value(reviews)?)
+}
+
+/// The reviews of an old card still to copy onto its new card, oldest
+/// first, and where the copy has got to.
+struct Copying {
+    cid: i64,
+    missing: std::collections::VecDeque<Review>,
+    /// The id of the last copy on the card.
+    last: i64,
+    /// The id tried for the next one, and how many times it was taken.
+    trying: Option<(i64, u32)>,
+}
+
+/// Inserts into each new card the reviews of its old card it does not
+/// have yet, each once however many syncs were stopped before, at free ids
+/// just after the originals (`TRIES`). A card's reviews go in one after the
+/// other, each after the one before: what a stopped sync copied is always
+/// the oldest ones, and the order stays.
+fn copy_reviews(
+    client: &Client,
+    pairs: &[(Card, Card)],
+    mut reviews: HashMap<String, Vec<Review>>,
+    taken: &mut HashSet<i64>,
+) -> anyhow::Result<()> {
+    let mut copying = Vec::new();
     for (from, to) in pairs {
         let mut have = reviews.remove(&to.id.to_string()).unwrap_or_default();
         let mut old = reviews.remove(&from.id.to_string()).unwrap_or_default();
         old.sort_by_key(|r| r.id);
-        have.sort_by_key(|r| r.id);
+        let last = have.iter().map(|r| r.id).max().unwrap_or(0);
+        let mut missing = std::collections::VecDeque::new();
         for review in old {
             // Each copy stands for one original.
             match have.iter().position(|copy| review.copied_as(copy)) {
                 Some(copied) => drop(have.remove(copied)),
-                None => missing.push((review, to.id)),
+                None => missing.push_back(review),
             }
         }
+        copying.push(Copying {
+            cid: to.id,
+            missing,
+            last,
+            trying: None,
+        });
     }
-    missing.sort_by_key(|(review, _)| review.id);
-    let mut last: HashMap<i64, i64> = HashMap::new();
-    let mut rows: Vec<(Review, i64, i64)> = Vec::new();
-    for (review, cid) in missing {
-        let after = last.get(&cid).map_or(review.id, |&l| l.max(review.id));
-        let id = free_id(&mut taken, after + 1);
-        last.insert(cid, id);
-        rows.push((review, cid, id));
-    }
-    // One row an action: an id taken fails alone, and is tried again.
-    for attempt in 0..TRIES {
-        if rows.is_empty() {
+    loop {
+        let mut heads = Vec::new();
+        for card in copying.iter_mut() {
+            let Some(review) = card.missing.front() else {
+                continue;
+            };
+            let (id, tries) = match card.trying {
+                Some(tried) => tried,
+                None => (free_id(taken, card.last.max(review.id) + 1), 0),
+            };
+            card.trying = Some((id, tries));
+            heads.push((card, id, tries));
+        }
+        if heads.is_empty() {
             return Ok(());
         }
-        let actions = rows
+        let actions = heads
             .iter()
-            .map(|(review, cid, id)| {
-                Action::new(
-                    "insertReviews",
-                    json!({ "reviews": [review.row(*id, *cid)] }),
-                )
+            .map(|(card, id, _)| {
+                let row = card.missing[0].row(*id, card.cid);
+                Action::new("insertReviews", json!({ "reviews": [row] }))
             })
             .collect();
-        let results = client.multi(actions)?;
-        rows = rows
-            .into_iter()
-            .zip(results)
-            .filter(|(_, result)| result.is_err())
-            .map(|((review, cid, id), _)| {
-                let id = free_id(&mut taken, id + (1 << attempt));
-                (review, cid, id)
-            })
-            .collect();
-    }
-    match rows.first() {
-        None => Ok(()),
-        Some((review, cid, _)) => anyhow::bail!(
-            "AnkiConnect insertReviews: no free review id found after {} for card {cid}; the old note was left as it was",
-            review.id
-        ),
+        for ((card, id, tries), result) in heads.into_iter().zip(client.multi(actions)?) {
+            if result.is_ok() {
+                card.missing.pop_front();
+                card.last = id;
+                card.trying = None;
+            } else if tries + 1 < TRIES {
+                // Taken by a review this sync cannot see: further on.
+                card.trying = Some((free_id(taken, id + (1 << tries)), tries + 1));
+            } else {
+                anyhow::bail!(
+                    "AnkiConnect insertReviews: no free review id found after {} for card {}; the old note was left as it was",
+                    card.missing[0].id,
+                    card.cid
+                );
+            }
+        }
     }
 }
 
