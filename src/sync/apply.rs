@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 use super::client::{self, AnkiError, Client};
 use super::plan::{InAnki, Leaving, Outgoing, Plan};
+use super::retype;
 use super::state::{self, Synced};
 use super::{ids, BATCH, REMOVED_TAG};
 use crate::export::notetype;
@@ -41,11 +42,6 @@ impl Plan {
                     "cardTemplates": templates,
                 }),
             )?;
-        }
-        // Before the adds: the card of a note whose type changed is added anew.
-        for batch in self.retype.chunks(BATCH) {
-            let nids: Vec<i64> = batch.iter().map(|(nid, _)| *nid).collect();
-            client.call("deleteNotes", json!({ "notes": nids }))?;
         }
         each_ok(
             client.multi(
@@ -86,6 +82,9 @@ impl Plan {
         for batch in moving.chunks(BATCH) {
             move_notes(conn, client, batch)?;
         }
+        // Once their new notes are in Anki: the history of the notes whose
+        // type changed, then the old notes.
+        retype::carry_over(client, &self.retype)?;
         let leaving: Vec<&Leaving> = self.leave.iter().filter(|l| l.nid.is_some()).collect();
         for batch in leaving.chunks(BATCH) {
             let nids: Vec<i64> = batch.iter().filter_map(|l| l.nid).collect();

@@ -13,6 +13,7 @@
 mod apply;
 mod client;
 mod plan;
+mod retype;
 mod state;
 
 use serde_json::{json, Value};

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::client::{self, Client};
+use super::retype::Retype;
 use super::state::{self, Synced};
 use super::{ids, SyncReport, BATCH};
 use crate::card::IndexedCard;
@@ -160,10 +161,10 @@ pub(super) struct Plan {
     /// Notes whose fields are as sent but whose deck changed.
     pub(super) moves: Vec<InAnki>,
     pub(super) leave: Vec<Leaving>,
-    /// Notes of a card whose note type changed, with the card's line:
-    /// deleted, and the card added anew (AnkiConnect cannot change a
-    /// note's type).
-    pub(super) retype: Vec<(i64, String)>,
+    /// Notes of a card whose note type changed: the card is added anew
+    /// (or its note of the new type, which a stopped sync added, updated),
+    /// its first card's history copied, and the old note deleted.
+    pub(super) retype: Vec<Retype>,
     /// Notes to update that were edited in Anki since the last sync: left
     /// as Anki has them unless the user says the notes win.
     pub(super) conflicts: Vec<Conflict>,
@@ -233,25 +234,21 @@ impl Plan {
             conflicts: Vec::new(),
             unchanged: 0,
         };
+        let in_anki = |synced: Option<&Synced>, nid: i64, card| InAnki {
+            nid,
+            card,
+            deck: synced.map(|s| s.deck.clone()),
+            sent_tags: synced.and_then(|s| s.tags.clone()),
+            sent_fields: synced.and_then(|s| s.fields.clone()),
+        };
+        let mut retyping = Vec::new();
         for card in outgoing {
-            let in_anki = |synced: Option<&Synced>, nid: i64, card| InAnki {
-                nid,
-                card,
-                deck: synced.map(|s| s.deck.clone()),
-                sent_tags: synced.and_then(|s| s.tags.clone()),
-                sent_fields: synced.and_then(|s| s.fields.clone()),
-            };
             let nid = known(&card.guid)
                 .map(|s| s.nid)
                 .or_else(|| found.get(&card.guid).copied());
             if let Some(nid) = nid.filter(|nid| types.get(nid) != Some(&card.note_type)) {
-                let line = format!(
-                    "{} (its note is deleted: the note type is now {})",
-                    card.line("retype"),
-                    card.note_type.as_str()
-                );
-                plan.retype.push((nid, line));
-                plan.add.push(card);
+                let sent_tags = known(&card.guid).and_then(|s| s.tags.clone());
+                retyping.push((nid, sent_tags, card));
                 continue;
             }
             match (known(&card.guid), found.get(&card.guid)) {
@@ -265,6 +262,13 @@ impl Plan {
                 (None, Some(&nid)) => plan.update.push(in_anki(None, nid, card)),
                 (None, None) => plan.add.push(card),
             }
+        }
+        for (retype, card, new) in Retype::plan(client, retyping)? {
+            match new {
+                Some(nid) => plan.update.push(in_anki(None, nid, card)),
+                None => plan.add.push(card),
+            }
+            plan.retype.push(retype);
         }
         for card in removed {
             let nid = known(&card.guid)
@@ -396,7 +400,8 @@ impl Plan {
             + self.conflicts.len()
             + self.moves.len()
             + self.unchanged
-            + self.retype.len()
+            // A resumed one's new note is among the updates.
+            + self.retype.iter().filter(|r| !r.resumed).count()
             + self.leave.iter().filter(|l| l.nid.is_some()).count()
     }
 
@@ -422,7 +427,7 @@ impl Plan {
         }
         report
             .lines
-            .extend(self.retype.iter().map(|(_, line)| line.clone()));
+            .extend(self.retype.iter().map(|r| r.line.clone()));
         report.lines.extend(self.add.iter().map(|o| o.line("add")));
         report
             .lines

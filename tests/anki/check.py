@@ -19,6 +19,8 @@ file COL, does one thing, prints one JSON object and closes the collection.
                                          collection keeps the notedeck note type)
     check.py schema PKG                  the package's entries and collection version
     check.py find COL QUERY              the GUIDs of the notes an Anki search finds
+    check.py history COL                 every note by its Key field: its type, tags, and
+                                         each card's schedule and review log, by ord
 """
 
 import json
@@ -215,6 +217,41 @@ def find(col_path, query):
         col.close()
 
 
+def history(col_path):
+    col = open_col(col_path)
+    try:
+        columns = ["id", "ease", "ivl", "lastIvl", "factor", "time", "type"]
+        notes = {}
+        for nid in col.find_notes(""):
+            note = col.get_note(nid)
+            cards = []
+            for c in sorted(note.cards(), key=lambda c: c.ord):
+                rows = col.db.all(
+                    f"select {', '.join(columns)} from revlog where cid = ? order by id", c.id
+                )
+                cards.append(
+                    {
+                        "ord": c.ord,
+                        "type": c.type,
+                        "queue": c.queue,
+                        "due": c.due,
+                        "ivl": c.ivl,
+                        "factor": c.factor,
+                        "reps": c.reps,
+                        "lapses": c.lapses,
+                        "left": c.left,
+                        "reviews": [dict(zip(columns, row)) for row in rows],
+                    }
+                )
+            key = note["Key"] if "Key" in note else str(nid)
+            notes.setdefault(key, []).append(
+                {"notetype": note.note_type()["name"], "tags": sorted(note.tags), "cards": cards}
+            )
+        out({"notes": notes})
+    finally:
+        col.close()
+
+
 def schema(package):
     with zipfile.ZipFile(package) as z:
         names = z.namelist()
@@ -259,6 +296,8 @@ def main(argv):
         keep_notetype_only(args[0], args[1])
     elif command == "find":
         find(args[0], args[1])
+    elif command == "history":
+        history(args[0])
     elif command == "schema":
         schema(args[0])
     else:

@@ -20,3 +20,4 @@ mod regenerate;
 #[path = "../common/mod.rs"]
 mod shared;
 mod sync;
+mod sync_retype;

@@ -15,15 +15,15 @@ use crate::common::*;
 use crate::shared::{edit_note, move_note, write_study_notes};
 
 /// A notes folder synced into a fresh collection.
-struct Synced {
+pub struct Synced {
     _tmp: tempfile::TempDir,
-    notes: PathBuf,
-    out: PathBuf,
-    col: PathBuf,
+    pub notes: PathBuf,
+    pub out: PathBuf,
+    pub col: PathBuf,
 }
 
 impl Synced {
-    fn new() -> Synced {
+    pub fn new() -> Synced {
         let tmp = tempfile::tempdir().unwrap();
         let notes = tmp.path().join("notes");
         write_study_notes(&notes);
@@ -55,14 +55,14 @@ impl Synced {
     }
 
     /// `notedeck sync` with a server started for it and stopped after.
-    fn sync(&self, extra: &[&str]) -> Run {
+    pub fn sync(&self, extra: &[&str]) -> Run {
         let server = Server::start(&self.col);
         let run = self.sync_with(&server, extra);
         server.stop();
         run
     }
 
-    fn sync_with(&self, server: &Server, extra: &[&str]) -> Run {
+    pub fn sync_with(&self, server: &Server, extra: &[&str]) -> Run {
         let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![
             &"sync",
             &"--notes",
@@ -96,7 +96,7 @@ impl Synced {
         stderr
     }
 
-    fn cards(&self) -> Vec<notedeck::card::Card> {
+    pub fn cards(&self) -> Vec<notedeck::card::Card> {
         extracted(&self.notes)
     }
 }
@@ -348,7 +348,7 @@ fn a_second_sync_with_no_edit_writes_nothing_and_a_dry_run_changes_nothing() {
 }
 
 /// Many cards, so that a sync takes long enough to be stopped part-way.
-fn many_cards(notes: &Path) {
+pub fn many_cards(notes: &Path) {
     for file in 0..30 {
         let mut text = format!("# 大量{file}\n\n## 節\n\n");
         for item in 0..50 {
@@ -493,7 +493,7 @@ fn cloze_reversed_and_type_in_notes_are_synced_with_their_cards() {
     let run = s.sync(&["-v"]);
     assert!(
         run.stdout
-            .contains("retype   逆 · 表 (its note is deleted: the note type is now basic)"),
+            .contains("retype   逆 · 表 (notedeck reversed → notedeck: card 1 was new)"),
         "{}",
         run.stdout
     );
