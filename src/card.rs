@@ -104,7 +104,8 @@ pub struct Card {
     /// Anki deck name, levels joined with `::`.
     pub deck: Arc<str>,
     pub front: String,
-    /// The back as plain text: the definition, then the whole subtree.
+    /// The back as plain text: the definition, then the subtree, in which
+    /// the cards nested under this one stand by their fronts.
     pub back: String,
     /// The back as HTML, rendered from the Markdown.
     pub back_html: String,

@@ -21,6 +21,7 @@ use std::sync::Arc;
 
 use crate::card::{Card, Kind};
 use crate::identity;
+use crate::japanese::case;
 use crate::japanese::phrase::{self, clean_front};
 use crate::japanese::script::{is_hiragana, is_japanese, is_pictograph, is_space};
 use crate::japanese::separator;
@@ -32,11 +33,12 @@ use crate::trace::{Block, NoCard, Outcome, Rule, Step, Trace};
 /// The version of the rules: bump it with any change that makes other cards
 /// from the same notes. Every index made with another version extracts
 /// every note again at its next build (their cards keep their GUIDs).
-pub const RULES_VERSION: u32 = 5;
+pub const RULES_VERSION: u32 = 6;
 
 /// The longest back, in bytes of Markdown: about 2,000 Japanese characters,
 /// what a learner can still study on one card. A card's back holds its
-/// whole subtree (a section only its own body, see `section_back`); past
+/// subtree, the cards in it by their fronts (a section only its own body,
+/// see `section_back`); past
 /// this it is cut at a line end and marked `…`: what is cut is still on the
 /// cards nested under it. It also keeps a pathological note (a 10 MB line,
 /// thousands of levels) fast.
@@ -87,6 +89,8 @@ fn walk_note(
         tags: Levels::default(),
         seen: HashMap::new(),
         cards: Vec::new(),
+        replaced: Vec::new(),
+        in_case: false,
         trace,
     };
     walk.siblings(&outline.nodes);
@@ -124,6 +128,13 @@ struct Walk<'a> {
     /// How many cards have had each first-ordinal identity, to tell them apart.
     seen: HashMap<identity::CardId, usize>,
     cards: Vec<Card>,
+    /// The nodes that made cards, in the order of the source, as the backs
+    /// above them show them: by their fronts.
+    replaced: Vec<outline::Replacement>,
+    /// Whether a case label (`問題のシナリオ`, `要件`) is above the current
+    /// node, and no answer label below it: what is here describes one
+    /// question's situation.
+    in_case: bool,
     /// What was decided, when `explain` asks.
     trace: Option<&'a mut Trace>,
 }
@@ -166,7 +177,12 @@ impl Walk<'_> {
                         .collect();
                     if let Some(draft) = first {
                         self.record_head(node, Some(&draft));
-                        self.nested_under(draft, more, &[&node.children]);
+                        let fronts = std::iter::once(&draft)
+                            .chain(&more)
+                            .map(|d| d.front.as_str());
+                        self.shown_by_fronts(node, node.range.end, fronts);
+                        let nested = [node.children.as_slice()];
+                        self.nested_under(draft, more, &nested, &nested);
                         i += 1;
                         continue;
                     }
@@ -179,14 +195,18 @@ impl Walk<'_> {
                             let outcome = Outcome::NoCard(NoCard::InSequence);
                             self.record(|walk| walk.head_lines(item), outcome);
                         }
+                        let last = run.last().expect("a run of two at least");
+                        let front = std::iter::once(draft.front.as_str());
+                        self.shown_by_fronts(node, last.range.end, front);
                         let nested: Vec<&[Node]> =
                             run.iter().map(|item| item.children.as_slice()).collect();
-                        self.nested_under(draft, Vec::new(), &nested);
+                        let shown = [run[0].children.as_slice(), &run[1..]];
+                        self.nested_under(draft, Vec::new(), &nested, &shown);
                         i += run.len();
                         continue;
                     } else {
                         self.record_head(node, None);
-                        self.siblings(&node.children);
+                        self.case_under(&node.head.text, |walk| walk.siblings(&node.children));
                     }
                 }
             }
@@ -197,14 +217,23 @@ impl Walk<'_> {
     /// Emits `draft` and the cards of the other lines of its head (`more`),
     /// then walks the lists of siblings nested under it (`nested`) with its
     /// front in the context. With nothing nested there is no level to enter
-    /// (most cards: a term and its definition).
-    fn nested_under(&mut self, draft: Draft, more: Vec<Draft>, nested: &[&[Node]]) {
+    /// (most cards: a term and its definition). The draft's back is its own
+    /// text, then the lists `shown`, in which the cards made under it
+    /// stand by their fronts: each has its own card.
+    fn nested_under(
+        &mut self,
+        mut draft: Draft,
+        more: Vec<Draft>,
+        nested: &[&[Node]],
+        shown: &[&[Node]],
+    ) {
         let front = nested
             .iter()
             .any(|nodes| !nodes.is_empty())
             .then(|| draft.front.clone())
             .filter(|front| !front.is_empty());
-        self.emit(draft);
+        let mut back = std::mem::take(&mut draft.back);
+        let card = self.place(draft);
         more.into_iter().for_each(|draft| self.emit(draft));
         let entered = front.map(|front| self.enter(front)).is_some();
         for nodes in nested {
@@ -213,6 +242,76 @@ impl Walk<'_> {
         if entered {
             self.leave();
         }
+        if let Some(card) = card {
+            for nodes in shown {
+                push_block(&mut back, &self.shown_markdown(nodes));
+            }
+            self.set_back(card, back);
+        }
+    }
+
+    /// Runs `walk` (over what is under `name`) knowing whether it is under
+    /// a case label (`問題のシナリオ:`, `## 要件`) and not in the answer to
+    /// it (`解決策:`), where the notes teach again.
+    fn case_under(&mut self, name: &str, walk: impl FnOnce(&mut Self)) {
+        let outer = self.in_case;
+        if case::is_case_label(name) {
+            self.in_case = true;
+        } else if case::is_answer_label(name) {
+            self.in_case = false;
+        }
+        walk(self);
+        self.in_case = outer;
+    }
+
+    /// Whether `definition`, said of a term here, is a fact of a question's
+    /// case rather than knowledge: under a case label, what it narrates or
+    /// requires (`…が関連付けられています。`, `…する必要があります。`). It
+    /// stays in the back above.
+    fn is_case_fact(&self, definition: &str) -> bool {
+        self.in_case && case::describes_case(definition)
+    }
+
+    /// The Markdown of `nodes`, the cards made of them (and under them)
+    /// standing by their fronts.
+    fn shown_markdown(&self, nodes: &[Node]) -> String {
+        self.outline.markdown_with(nodes, MAX_BACK, &self.replaced)
+    }
+
+    /// Has the backs above show the source from `node` to `end` (the node,
+    /// or a run of siblings from it) by `fronts`, the cards it made: each
+    /// an item of a list, as the node's own marker (or a bullet) writes it.
+    /// Called before the cards under it are made, so that the replacements
+    /// stay in the order of the source.
+    fn shown_by_fronts<'f>(
+        &mut self,
+        node: &Node,
+        end: usize,
+        fronts: impl Iterator<Item = &'f str>,
+    ) {
+        let outline = self.outline;
+        let source = &outline.source;
+        let marker = match node.kind {
+            NodeKind::Item => source[node.range.start..]
+                .split([' ', '\t', '\n'])
+                .next()
+                .filter(|m| !m.is_empty())
+                .unwrap_or("-"),
+            _ => "-",
+        };
+        let indent = format!("\n{}", " ".repeat(node.column));
+        let items: Vec<String> = fronts
+            .filter(|front| !front.is_empty())
+            .map(|front| format!("{marker} {}", render::escape_markdown(front)))
+            .collect();
+        if items.is_empty() {
+            return;
+        }
+        let end = node.range.start + source[node.range.start..end].trim_end().len();
+        self.replaced.push(outline::Replacement {
+            range: node.range.start..end,
+            text: items.join(&indent),
+        });
     }
 
     /// A card for each row of `table` that names something
@@ -278,6 +377,7 @@ impl Walk<'_> {
                 !self.outline.source[c.range.clone()].trim().is_empty() && !c.is_bookmark()
             })
         };
+        let mut card = None;
         let own_body = says_something(parts.body)
             || parts
                 .aspects
@@ -299,12 +399,12 @@ impl Walk<'_> {
             let draft = Draft {
                 kind,
                 front: clean_front(front),
-                back: self.section_back(&parts),
+                back: String::new(),
                 line: heading.line,
                 rule,
             };
             self.record_head(heading, Some(&draft));
-            self.emit(draft);
+            card = self.place(draft);
         } else if self.trace.is_some() {
             let why = section_no_card(text, own_body);
             self.record(|_| heading.line..=heading.line, Outcome::NoCard(why));
@@ -313,11 +413,16 @@ impl Walk<'_> {
         let tagged = identity::tag(text)
             .map(|tag| self.tags.push(limits::cut(tag, limits::MAX_CONTEXT_PART)))
             .is_some();
-        self.siblings(&heading.children);
+        self.case_under(text, |walk| walk.siblings(&heading.children));
         if tagged {
             self.tags.pop();
         }
         self.leave();
+        // Its back once the cards in its body are made: they stand by their fronts.
+        if let Some(card) = card {
+            let back = self.section_back(&parts);
+            self.set_back(card, back);
+        }
     }
 
     /// A section's own body, then what its aspect subsections (`概要`,
@@ -327,9 +432,9 @@ impl Walk<'_> {
     /// certification note runs to 20,000 characters). The back is bounded
     /// like a topic's.
     fn section_back(&self, parts: &SectionParts) -> String {
-        let mut back = self.outline.markdown(parts.body, MAX_BACK);
+        let mut back = self.shown_markdown(parts.body);
         for aspect in &parts.aspects {
-            let said = self.outline.markdown(section_body(aspect), MAX_BACK);
+            let said = self.shown_markdown(section_body(aspect));
             if !said.is_empty() {
                 let title = heading_name(&aspect.head.text);
                 push_block(&mut back, &format!("**{title}**\n\n{said}"));
@@ -364,7 +469,6 @@ impl Walk<'_> {
         let head = &node.head;
         let text = &head.text[..end];
         let has_children = self.has_children(node);
-        let children = || self.outline.markdown(&node.children, MAX_BACK);
         let draft = |kind, rule, front: &str, back: String| Draft {
             kind,
             front: clean_front(front),
@@ -381,19 +485,26 @@ impl Walk<'_> {
                 .any(|c| !c.head.is_only_media_or_code() && !c.is_bookmark())
         };
         if head.is_only_links() && says_under() && phrase::is_term(text) {
-            return Some(draft(Kind::Term, Rule::LinkOnlyTerm, text, children()));
+            return Some(draft(Kind::Term, Rule::LinkOnlyTerm, text, String::new()));
         }
         if head.is_only_media_or_code() || text.trim_matches(is_space).is_empty() {
             return None;
         }
         // Rule 2: a question; its answer is what is nested under it.
         if has_children && phrase::is_question(text) {
-            return Some(draft(Kind::Qa, Rule::Question, text, children()));
+            return Some(draft(Kind::Qa, Rule::Question, text, String::new()));
         }
         // Rule 3: TERM separator DEFINITION.
         let separator = head.separator().filter(|sep| sep.end <= end);
-        if let Some((term, definition)) = separated_term(head, end) {
-            let back = self.rest_of_head(node, definition, &children());
+        let separated = separated_term(head, end);
+        let case_fact = |(_, definition): &(Range<usize>, Range<usize>)| {
+            self.is_case_fact(&text[definition.clone()])
+        };
+        if separated.as_ref().is_some_and(case_fact) {
+            return None;
+        }
+        if let Some((term, definition)) = separated {
+            let back = self.head_markdown(node, definition);
             let rule = if term.start > 0 {
                 Rule::TermAfterLabel
             } else {
@@ -403,7 +514,10 @@ impl Walk<'_> {
         }
         // A name alone on the first line, its definition on the next.
         if let Some(name) = name_line(text, separator.as_ref()) {
-            let back = self.rest_of_head(node, name.end + 1..end, &children());
+            if self.is_case_fact(&text[name.end..]) {
+                return None;
+            }
+            let back = self.head_markdown(node, name.end + 1..end);
             return Some(draft(Kind::Term, Rule::NameLine, &text[name], back));
         }
         // Rules 4 and 5: a topic, never fronted by a bare label.
@@ -422,17 +536,20 @@ impl Walk<'_> {
             && phrase::definition_subject(name).is_none()
             && !node.children.iter().all(Node::is_bookmark);
         if is_topic {
-            return Some(draft(Kind::Topic, Rule::Topic, name, children()));
+            return Some(draft(Kind::Topic, Rule::Topic, name, String::new()));
         }
         // Rule 7: a definition sentence, `**X**は…`, `X は、…`, `…をXという`.
         if let Some((subject, rest)) = bold.filter(|(_, rest)| *rest <= end) {
-            let back = self.rest_of_head(node, rest..end, &children());
+            if self.is_case_fact(&text[rest..]) {
+                return None;
+            }
+            let back = self.head_markdown(node, rest..end);
             return Some(draft(Kind::Term, Rule::BoldFirst, &text[subject], back));
         }
         if let Some((subject, rest)) = phrase::japanese_subject_of_english(text)
             .or_else(|| phrase::english_definition_subject(text))
         {
-            let back = self.rest_of_head(node, rest..end, &children());
+            let back = self.head_markdown(node, rest..end);
             let rule = Rule::ExplainedInEnglish;
             return Some(draft(Kind::Term, rule, &text[subject], back));
         }
@@ -451,14 +568,6 @@ impl Walk<'_> {
         let head = &node.head;
         let text = &head.text[block.clone()];
         let line_end = block.start + text.find('\n').unwrap_or(text.len());
-        // Made only for a definition: most lines define nothing.
-        let children = || {
-            if has_children {
-                self.outline.markdown(&node.children, MAX_BACK)
-            } else {
-                String::new()
-            }
-        };
         let draft = |front: &str, back, rule| Draft {
             kind: Kind::Term,
             rule,
@@ -475,8 +584,10 @@ impl Walk<'_> {
             let next = head.text[line_end..block.end].strip_prefix('\n');
             let separator = separator::find(&head.separable()[block.start..line_end]);
             if let Some((term, definition)) = separated_line(line, separator, next) {
-                let back =
-                    self.rest_of_head(node, block.start + definition.start..block.end, &children());
+                if self.is_case_fact(&head.text[block.start + definition.start..block.end]) {
+                    return None;
+                }
+                let back = self.head_markdown(node, block.start + definition.start..block.end);
                 return Some(draft(&line[term], back, Rule::DefiningLine));
             }
         }
@@ -487,10 +598,12 @@ impl Walk<'_> {
                 subject.start + block.start..subject.end + block.start,
                 rest + block.start,
             );
-            if !phrase::says_something(&head.text[rest..block.end]) && !has_children {
+            let definition = &head.text[rest..block.end];
+            if !phrase::says_something(definition) && !has_children || self.is_case_fact(definition)
+            {
                 return None;
             }
-            let back = self.rest_of_head(node, rest..block.end, &children());
+            let back = self.head_markdown(node, rest..block.end);
             return Some(draft(&head.text[subject], back, Rule::TermFirst));
         }
         let (term, definition) = phrase::term_last(&head.text[block.start..line_end])?;
@@ -506,7 +619,7 @@ impl Walk<'_> {
             definition.start + block.start
         };
         let mut back = self.head_markdown(node, from..definition.end + block.start);
-        let rest = self.rest_of_head(node, line_end..block.end, &children());
+        let rest = self.head_markdown(node, line_end..block.end);
         if !rest.is_empty() {
             back.push('\n');
             back.push_str(&rest);
@@ -516,14 +629,6 @@ impl Walk<'_> {
             back,
             Rule::TermLast,
         ))
-    }
-
-    /// The Markdown of the head between text positions `range`, then the
-    /// children.
-    fn rest_of_head(&self, node: &Node, range: Range<usize>, children: &str) -> String {
-        let mut back = self.head_markdown(node, range);
-        push_block(&mut back, children);
-        back
     }
 
     /// The Markdown of the head between text positions `range`; markup that
@@ -578,29 +683,32 @@ impl Walk<'_> {
     }
 
     /// One card for a label sequence: front the first item's whole head,
-    /// back its children and the items that follow.
+    /// back (made by `nested_under`) its children and the items that
+    /// follow.
     fn sequence_card(&self, run: &[Node]) -> Draft {
         let first = &run[0];
-        let mut back = self.outline.markdown(&first.children, MAX_BACK);
-        let rest = self.outline.markdown(&run[1..], MAX_BACK);
-        if !back.is_empty() {
-            back.push_str("\n\n");
-        }
-        back.push_str(&rest);
         Draft {
             kind: Kind::Qa,
             front: clean_front(&first.head.text),
-            back,
+            back: String::new(),
             line: first.line,
             rule: Rule::LabelSequence,
         }
     }
 
     fn emit(&mut self, mut draft: Draft) {
-        if draft.front.is_empty() {
-            return;
+        let back = std::mem::take(&mut draft.back);
+        if let Some(card) = self.place(draft) {
+            self.set_back(card, back);
         }
-        outline::cut_at_line(&mut draft.back, MAX_BACK);
+    }
+
+    /// Gives `draft` its place and identity among the cards, its back left
+    /// for `set_back`; none for an empty front.
+    fn place(&mut self, draft: Draft) -> Option<usize> {
+        if draft.front.is_empty() {
+            return None;
+        }
         let place = self.places.last().expect("the deck's place");
         let first = place.id(&draft.front, 0);
         let ordinal = self.seen.entry(first).or_insert(0);
@@ -610,13 +718,12 @@ impl Walk<'_> {
             place.id(&draft.front, *ordinal)
         };
         *ordinal += 1;
-        let (back, back_html) = render::plain_and_html(&draft.back);
         self.cards.push(Card {
             guid: id.guid(),
             deck: self.deck.clone(),
             front: draft.front,
-            back,
-            back_html,
+            back: String::new(),
+            back_html: String::new(),
             context: self.context.shared(),
             tags: self.tags.shared(),
             kind: draft.kind,
@@ -627,6 +734,16 @@ impl Walk<'_> {
         if let Some(trace) = self.trace.as_deref_mut() {
             trace.rules.push(draft.rule);
         }
+        Some(self.cards.len() - 1)
+    }
+
+    /// The back of the card at `card`, from its Markdown, bounded.
+    fn set_back(&mut self, card: usize, mut markdown: String) {
+        outline::cut_at_line(&mut markdown, MAX_BACK);
+        let (back, back_html) = render::plain_and_html(&markdown);
+        let card = &mut self.cards[card];
+        card.back = back;
+        card.back_html = back_html;
     }
 
     /// Records a step of the trace, when there is one: `lines` is only
@@ -696,6 +813,10 @@ impl Walk<'_> {
             NoCard::Bookmarks
         } else if !has_children && phrase::is_question(text) {
             NoCard::Unanswered
+        } else if separated_term(head, head.text.len())
+            .is_some_and(|(_, definition)| self.is_case_fact(&head.text[definition]))
+        {
+            NoCard::CaseFact
         } else if phrase::is_sentence_like(name) {
             NoCard::Sentence
         } else {

@@ -343,31 +343,85 @@ impl Outline {
     /// it is cut at a line end and marked with `…`, so that no input makes
     /// every ancestor of a huge subtree carry all of it.
     pub fn markdown(&self, nodes: &[Node], limit: usize) -> String {
+        self.markdown_with(nodes, limit, &[])
+    }
+
+    /// `markdown`, each part of the source that `replaced` names (sorted by
+    /// start) standing as its text: a node that made a card of its own is
+    /// shown by its front, not repeated. A replacement inside another one is
+    /// part of it.
+    pub fn markdown_with(&self, nodes: &[Node], limit: usize, replaced: &[Replacement]) -> String {
         let whole: usize = nodes.iter().map(|n| n.range.len()).sum();
         let mut md = String::with_capacity(whole.min(limit.saturating_add(1)));
-        let mut previous: Option<NodeKind> = None;
+        let mut previous_is_item: Option<bool> = None;
         for node in nodes {
-            if let Some(kind) = previous {
-                md.push_str(if kind == NodeKind::Item && node.kind == NodeKind::Item {
-                    "\n"
-                } else {
-                    "\n\n"
-                });
+            let room = limit.saturating_sub(md.len()).saturating_add(1);
+            let (source, wholly) = self.spliced(node.range.clone(), replaced, room);
+            // A node shown by its front is an item of the list of fronts.
+            let is_item = node.kind == NodeKind::Item || wholly;
+            if let Some(previous) = previous_is_item {
+                md.push_str(if previous && is_item { "\n" } else { "\n\n" });
             }
-            let source = &self.source[node.range.clone()];
-            let source = &source
-                [..floor_char_boundary(source, limit.saturating_sub(md.len()).saturating_add(1))];
             let start = md.len();
-            push_dedented(&mut md, source, node.column);
+            push_dedented(&mut md, &source, node.column);
             md.truncate(start + md[start..].trim_end().len());
             if md.len() > limit {
                 cut_at_line(&mut md, limit);
                 break;
             }
-            previous = Some(node.kind);
+            previous_is_item = Some(is_item);
         }
         md
     }
+
+    /// The source of `range` with the replacements inside it, at most about
+    /// `room` bytes (whole lines may be cut later), and whether one
+    /// replacement took all of it.
+    fn spliced(
+        &self,
+        range: Range<usize>,
+        replaced: &[Replacement],
+        room: usize,
+    ) -> (std::borrow::Cow<'_, str>, bool) {
+        let first = replaced.partition_point(|r| r.range.start < range.start);
+        let mut inside = replaced[first..]
+            .iter()
+            .take_while(|r| r.range.start < range.end)
+            .peekable();
+        let bounded = |text: &'_ str, room: usize| floor_char_boundary(text, room);
+        if inside.peek().is_none() {
+            let source = &self.source[range];
+            return (source[..bounded(source, room)].into(), false);
+        }
+        let trimmed_end = range.start + self.source[range.clone()].trim_end().len();
+        let mut out = String::new();
+        let mut at = range.start;
+        let mut wholly = false;
+        for replacement in inside {
+            if replacement.range.start < at {
+                continue;
+            }
+            wholly |=
+                replacement.range.start == range.start && replacement.range.end >= trimmed_end;
+            out.push_str(&self.source[at..replacement.range.start]);
+            out.push_str(&replacement.text);
+            at = replacement.range.end.min(range.end);
+            if out.len() > room {
+                return (out.into(), wholly);
+            }
+        }
+        let rest = &self.source[at..range.end];
+        out.push_str(&rest[..bounded(rest, room.saturating_sub(out.len()))]);
+        (out.into(), wholly)
+    }
+}
+
+/// A part of the source that a back shows otherwise: a node that made a
+/// card of its own, by that card's front (`Outline::markdown_with`).
+#[derive(Debug, Clone)]
+pub struct Replacement {
+    pub range: Range<usize>,
+    pub text: String,
 }
 
 fn floor_char_boundary(text: &str, at: usize) -> usize {

@@ -110,6 +110,29 @@ fn for_cards<'e>(events: impl Iterator<Item = Event<'e>>) -> impl Iterator<Item 
     })
 }
 
+/// `text` (a front: plain text, perhaps with furigana `{漢字|かんじ}`) as
+/// Markdown that shows it as written in a list item: what would make
+/// emphasis, links, code, HTML, entities or math is escaped, and so is
+/// what would open a heading, a list or a quote at its start.
+pub fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    for (at, c) in text.char_indices() {
+        let opens_block = at == 0 && matches!(c, '#' | '+' | '-' | '=' | '>')
+            || at == digits && digits > 0 && matches!(c, '.' | ')');
+        if opens_block
+            || matches!(
+                c,
+                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '&' | '$' | '~' | '!'
+            )
+        {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A back as plain text and as HTML, from one parse of its Markdown, each
 /// within its limit (`limits::MAX_PLAIN`, `limits::MAX_HTML`). The events
 /// stream through both renderers, never held all at once.

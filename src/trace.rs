@@ -68,6 +68,9 @@ pub enum NoCard {
     Sentence,
     /// A run of labelled items, taken by the card of the first.
     InSequence,
+    /// A fact of one question's case: what it requires, or under its
+    /// scenario what it narrates.
+    CaseFact,
     /// None of the rules applies: no separator, nothing under it, no
     /// definition sentence.
     NoRule,
@@ -85,6 +88,7 @@ impl NoCard {
             NoCard::Unanswered => "a question with nothing under it",
             NoCard::Sentence => "a sentence: it defines nothing",
             NoCard::InSequence => "part of the label sequence above",
+            NoCard::CaseFact => "a fact of the question's case: it stays in the back above",
             NoCard::NoRule => "no rule applies (no separator, nothing under it, no definition)",
         }
     }

@@ -138,6 +138,29 @@ fn the_preview_shows_every_card_of_cloze_reversed_and_type_in_notes() {
     assert_eq!(open(&page, "q=裏の説明").shown, 2);
 }
 
+/// A topic lists the cards nested under it by their fronts: the page shows
+/// the child's front in the topic's back, and a search for the child's own
+/// words finds the child's card alone.
+#[test]
+#[cfg_attr(
+    not(browser),
+    ignore = "needs headless Chromium: set NOTEDECK_CHROMIUM"
+)]
+fn a_topic_shows_its_cards_by_their_fronts_and_search_finds_each_by_its_own_words() {
+    let project = Project::empty();
+    project.write_note(
+        "ssm.md",
+        "# SSM\n\n- Session Manager\n  - 踏み台ホストなしで接続できる。\n  - SSM Agent: インスタンスで動くソフトウェア\n",
+    );
+    project.run(&["build"]).ok();
+    assert!(project.run(&["preview"]).ok().starts_with("2 cards · "));
+    let page = project.dir.path().join("out/preview.html");
+    let dom = browser::dom(&browser::file_url(&page, ""));
+    assert!(dom.contains("<li>SSM Agent</li>"), "{dom}");
+    assert_eq!(open(&page, "q=ソフトウェア").shown, 1);
+    assert_eq!(open(&page, "q=踏み台ホスト").shown, 1);
+}
+
 /// Notes as a stranger may write them: each tries to run a script that
 /// leaves a mark in the DOM (an element `<ran-NAME>`, written so that the
 /// notes' text never holds it), from a back, a reversed card's front,

@@ -199,7 +199,13 @@ impl Pairing<'_> {
 }
 
 fn is_telling(back: &str) -> bool {
-    back.chars().filter(|c| !c.is_whitespace()).count() >= TELLING_BACK_CHARS
+    // A topic lists the cards under it by their fronts: two names or more
+    // tell it (`- 食べる` `- 飲む`), however short.
+    let listed = back
+        .lines()
+        .filter(|l| l.trim_start().starts_with("- "))
+        .count();
+    listed >= 2 || back.chars().filter(|c| !c.is_whitespace()).count() >= TELLING_BACK_CHARS
 }
 
 /// Dice's coefficient over the character bigrams of two texts, spaces left

@@ -4,6 +4,7 @@
 //! It knows nothing of Markdown, SQLite or Anki.
 
 pub mod author;
+pub mod case;
 pub mod furigana;
 pub mod phrase;
 pub mod script;

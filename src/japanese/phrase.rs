@@ -60,8 +60,8 @@ pub fn is_aspect(text: &str) -> bool {
 }
 
 /// The label (of `LABELS` or `ASPECTS`) that `text` is, perhaps numbered,
-/// marked or in the plural.
-fn label_of(text: &str) -> Option<&'static str> {
+/// marked, qualified or in the plural (`問題のシナリオ:` → `シナリオ`).
+pub fn label_of(text: &str) -> Option<&'static str> {
     let text = text.trim_matches(is_space);
     if text.len() > LONGEST_LABEL || !may_start_label(text) {
         return None;
@@ -657,7 +657,8 @@ mod tests {
         assert!(is_label("■注意"));
         assert!(!is_label("Exam Blueprint"));
         assert!(!is_label("Services"));
-        assert!(!is_label("問題のシナリオ"));
+        // `問題の` narrows a label as `試験の` does: the case's scenario.
+        assert!(is_label("問題のシナリオ"));
         assert!(!is_label("セキュリティインシデントと対策"));
         assert_eq!(
             leading_label("エラー内容：AWS CloudFormation で"),

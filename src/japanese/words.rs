@@ -34,6 +34,9 @@ pub const LABELS: &[&str] = &[
     "注",
     "メリット",
     "デメリット",
+    // What introduces one exam question's case (`japanese::case`).
+    "要件",
+    "現在の構成",
     // The author's own words around the notes, not what they teach.
     "はじめに",
     "おわりに",
@@ -53,6 +56,7 @@ pub const LABELS: &[&str] = &[
     "keyword",
     "question",
     "scenario",
+    "requirement",
     "hands on",
     "hands-on",
     "summary",
@@ -221,7 +225,7 @@ pub const DESCRIBING_HEADERS: &[&str] = &[
 ];
 
 /// Words that narrow a label without making it a name: `Exam Tips`.
-pub const LABEL_QUALIFIERS: &[&str] = &["exam ", "試験の"];
+pub const LABEL_QUALIFIERS: &[&str] = &["exam ", "試験の", "問題の"];
 
 /// What follows `とは` when a sentence asks instead of defining
 /// (`DevOpsとは何か。`, `DevOpsとはなにか`).

@@ -264,6 +264,71 @@ fn a_package_deflated_in_pieces_imports_whole() {
     }
 }
 
+/// 8. A topic lists the cards nested under it by their fronts: when an item
+///    under a reviewed topic becomes a card of its own, the rebuilt package
+///    updates the topic's note in place (its GUID and review kept), showing
+///    the item by its front, and adds the item's card with its definition.
+#[test]
+#[cfg_attr(
+    not(anki_roundtrip),
+    ignore = "needs Anki's Python library: set NOTEDECK_PYTHON"
+)]
+fn a_topic_whose_item_becomes_a_card_is_updated_in_place_listing_it_by_its_front() {
+    let anki = anki();
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes");
+    fs::create_dir_all(&notes).unwrap();
+    let note = notes.join("ssm.md");
+    let topic = "# SSM\n\n- Session Manager\n  - 踏み台ホストなしでインスタンスに接続できる。\n";
+    fs::write(
+        &note,
+        format!("{topic}  - SSM Agent はインスタンスで動くソフトウェアです。\n"),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let col = tmp.path().join("col.anki2");
+    build(&notes, &out, "apkg");
+    let before = extracted(&notes);
+    assert_eq!(before.len(), 1, "{before:#?}");
+    anki.import_apkg(&col, &outputs(&out, "apkg"));
+    let guid = guid_of(&before, "Session Manager");
+    let review = anki.run(&[&"review", &col, &guid]);
+    assert_eq!(review["reps"], 1);
+
+    fs::write(
+        &note,
+        format!("{topic}  - SSM Agent: インスタンスで動くソフトウェア\n"),
+    )
+    .unwrap();
+    build(&notes, &out, "apkg");
+    let after = extracted(&notes);
+    let topic_card = after
+        .iter()
+        .find(|c| c.guid == guid)
+        .expect("the topic keeps its GUID");
+    assert_eq!(
+        topic_card.back,
+        "- 踏み台ホストなしでインスタンスに接続できる。\n- SSM Agent"
+    );
+    let agent = after
+        .iter()
+        .find(|c| c.front == "SSM Agent")
+        .expect("the item's card");
+    assert_eq!(agent.back, "インスタンスで動くソフトウェア");
+
+    let logs = anki.import_apkg(&col, &outputs(&out, "apkg"));
+    assert_eq!(total(&logs, "updated"), 1, "{logs:?}");
+    assert_eq!(total(&logs, "new"), 1, "{logs:?}");
+    assert_none_of(&logs, &NEVER);
+    let imported = anki.notes(&col);
+    assert_eq!(imported.len(), 2);
+    let note = &imported[&guid];
+    assert_note_is(note, topic_card, &ALL_FIELDS);
+    assert_eq!(note["reps"], 1, "the review survives the update");
+    assert_eq!(note["card_ids"], serde_json::json!([review["card_id"]]));
+    assert_note_is(&imported[&agent.guid], agent, &ALL_FIELDS);
+}
+
 /// A copy of `notes/` in a temporary folder, built into `out` and imported
 /// into the collection `col`, with its cards as extracted.
 struct Imported {
