@@ -11,6 +11,7 @@
 //! its context.
 
 mod note;
+mod sentence;
 mod table;
 
 pub use note::note_cards;
@@ -33,7 +34,7 @@ use crate::trace::{Block, NoCard, Outcome, Rule, Step, Trace};
 /// The version of the rules: bump it with any change that makes other cards
 /// from the same notes. Every index made with another version extracts
 /// every note again at its next build (their cards keep their GUIDs).
-pub const RULES_VERSION: u32 = 6;
+pub const RULES_VERSION: u32 = 7;
 
 /// The longest back, in bytes of Markdown: about 2,000 Japanese characters,
 /// what a learner can still study on one card. A card's back holds its
@@ -174,6 +175,7 @@ impl Walk<'_> {
                             rule: Rule::DefiningLine,
                             ..draft
                         })
+                        .chain(self.sentence_definitions(node))
                         .collect();
                     if let Some(draft) = first {
                         self.record_head(node, Some(&draft));
@@ -631,6 +633,24 @@ impl Walk<'_> {
         ))
     }
 
+    /// Rule 7 in English prose: a card for each sentence of `node`'s head
+    /// that defines a term by itself (`sentence`), its back the sentence
+    /// (with the one before it, when it points back).
+    fn sentence_definitions<'w>(&'w self, node: &'w Node) -> impl Iterator<Item = Draft> + 'w {
+        let head = &node.head;
+        sentence::definitions(head)
+            .into_iter()
+            .map(move |definition| Draft {
+                kind: Kind::Term,
+                front: clean_front(&head.text[definition.term.clone()]),
+                back: self.head_markdown(node, definition.back),
+                line: self
+                    .outline
+                    .line(head.source_at(definition.term.start).max(node.range.start)),
+                rule: Rule::SentenceOfParagraph,
+            })
+    }
+
     /// The Markdown of the head between text positions `range`; markup that
     /// opens just before it is kept whole.
     fn head_markdown(&self, node: &Node, range: Range<usize>) -> String {
@@ -969,16 +989,24 @@ fn bold_subject(node: &Node) -> Option<(Range<usize>, usize)> {
             end += at + close.len_utf8();
         }
     }
+    // `**Denial of Service** attacks consist of …`: the noun the term
+    // qualifies is part of the subject.
+    if let Some(noun_end) = english.then(|| qualified_noun(&text[end..])).flatten() {
+        end += noun_end;
+    }
     let after = &text[end..];
     let spaced = after.trim_start_matches([' ', '\u{3000}']);
     let skipped = after.len() - spaced.len();
-    // An English term may also be followed by a comma or a copula:
-    // `**Identity Access Management**, IAM allows …`, `**S3** is …`.
-    let english_markers = [",", "is ", "are "];
+    // An English term may also be followed by a comma or a predicate that
+    // says what it is: `**Identity Access Management**, IAM allows …`,
+    // `**S3** is …`.
+    let english_markers = std::iter::once(",")
+        .chain(ENGLISH_PREDICATES)
+        .filter(|_| english);
     let marker = ["とは", "では", "は", "\n", "—", "–", "―", "- "]
-        .iter()
-        .chain(english_markers.iter().filter(|_| english))
-        .find(|m| spaced.starts_with(**m))?;
+        .into_iter()
+        .chain(english_markers)
+        .find(|m| spaced.starts_with(m))?;
     let mut rest = end + skipped + marker.len();
     let tail = text[rest..].trim_start_matches([' ', '\u{3000}']);
     let tail = tail.strip_prefix(['、', ',']).unwrap_or(tail);
@@ -987,6 +1015,36 @@ fn bold_subject(node: &Node) -> Option<(Range<usize>, usize)> {
     // A bold sentence (`**IAM is universal.**`) is no subject.
     let sentence = subject.contains(['。', '\n']) || subject.trim_end().ends_with('.');
     (!phrase::is_label(subject) && !sentence).then_some((bold.start..end, rest))
+}
+
+/// What an English bold term opening a head is said to be or do by:
+/// `**S3** is …`, `**Denial of Service** attacks consist of …`.
+const ENGLISH_PREDICATES: [&str; 8] = [
+    "is ",
+    "are ",
+    "consist of ",
+    "consists of ",
+    "refers to ",
+    "refer to ",
+    "means ",
+    "stands for ",
+];
+
+/// ` attacks consist of …` after `**Denial of Service**`: where the one
+/// lower-case noun the bold term qualifies ends, when a predicate of
+/// `ENGLISH_PREDICATES` follows it (a conjunction or a preposition
+/// qualifies nothing: `**Routers** and switches are …`).
+fn qualified_noun(after: &str) -> Option<usize> {
+    const NO_NOUNS: [&str; 12] = [
+        "and", "or", "but", "also", "then", "of", "in", "on", "for", "to", "with", "as",
+    ];
+    let noun = after.strip_prefix(' ')?;
+    let noun_end = noun.find(' ')?;
+    let rest = &noun[noun_end + 1..];
+    let is_noun = noun[..noun_end].bytes().all(|b| b.is_ascii_lowercase())
+        && noun_end > 0
+        && !NO_NOUNS.contains(&&noun[..noun_end]);
+    (is_noun && ENGLISH_PREDICATES.iter().any(|p| rest.starts_with(p))).then_some(1 + noun_end)
 }
 
 /// Rule 3 in the head up to `end`: the text ranges of TERM and DEFINITION

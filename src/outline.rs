@@ -73,6 +73,8 @@ pub struct Head {
     spans: Vec<Span>,
     /// Text ranges set in bold.
     pub strong: Vec<Range<usize>>,
+    /// Text ranges set in italics (`_end-point authentication_`).
+    pub emphasis: Vec<Range<usize>>,
     /// The head's source range.
     pub source: Range<usize>,
     /// Images and links seen in the head.
@@ -861,6 +863,12 @@ impl<'s> Builder<'s> {
                     last.end = head.text.len();
                 }
             }
+            Event::Start(Tag::Emphasis) => head.emphasis.push(head.text.len()..head.text.len()),
+            Event::End(TagEnd::Emphasis) => {
+                if let Some(last) = head.emphasis.last_mut() {
+                    last.end = head.text.len();
+                }
+            }
             // `{: .note}`, kramdown's attributes for the block: markup, no
             // text, and no line of the head.
             Event::Text(text) if head.text.is_empty() && is_attribute_list(&text) => {
@@ -1079,12 +1087,14 @@ fn join_numbered_head(node: &mut Node, source: &str) {
         });
     }
     head.text.push_str(&inner.head.text);
-    head.strong = inner
-        .head
-        .strong
-        .iter()
-        .map(|r| r.start + shift..r.end + shift)
-        .collect();
+    let shifted = |ranges: &[Range<usize>]| -> Vec<Range<usize>> {
+        ranges
+            .iter()
+            .map(|r| r.start + shift..r.end + shift)
+            .collect()
+    };
+    head.strong = shifted(&inner.head.strong);
+    head.emphasis = shifted(&inner.head.emphasis);
     head.source.end = inner.head.source.end;
     head.media = inner.head.media;
     head.images = inner.head.images;
@@ -1166,10 +1176,11 @@ fn touching(previous: &Node, next: &Node, source: &str) -> bool {
         .is_some_and(|gap| gap.matches('\n').count() <= 1)
 }
 
-/// A childless item that announces a list (`…資源配分(以下具体例)`,
-/// `…の10項目`) takes the list that follows it at its own level: the items
-/// right after it of another list (numbered after bullets, or the reverse),
-/// which the author did not indent. So does a paragraph that only names a
+/// A childless item or paragraph that announces a list
+/// (`…資源配分(以下具体例)`, `…の10項目`, `Most fall into three categories`)
+/// takes the list that follows it at its own level: for an item, the items
+/// right after it of another list (numbered after bullets, or the
+/// reverse), which the author did not indent. So does a paragraph that only names a
 /// thing (`**Communication links**`) right above a list: its title.
 fn adopt_announced_list(nodes: &mut Vec<Node>, source: &str) {
     let mut i = 0;
@@ -1177,7 +1188,9 @@ fn adopt_announced_list(nodes: &mut Vec<Node>, source: &str) {
         let node = &nodes[i];
         let marker = list_marker(node, source);
         let next = list_marker(&nodes[i + 1], source);
-        let announces = node.kind == NodeKind::Item
+        // A paragraph's list is always another block: blank line or not,
+        // what it announces comes next.
+        let announces = matches!(node.kind, NodeKind::Item | NodeKind::Paragraph)
             && node.children.is_empty()
             && next.is_some()
             && next != marker

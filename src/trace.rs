@@ -19,6 +19,7 @@ pub enum Rule {
     TermFirst,
     TermLast,
     ExplainedInEnglish,
+    SentenceOfParagraph,
     DefiningLine,
     TableRow,
 }
@@ -41,6 +42,7 @@ impl Rule {
             Rule::ExplainedInEnglish => {
                 "7. Definition sentence: a Japanese word a learner explains in English"
             }
+            Rule::SentenceOfParagraph => "7. Definition sentence: a sentence of a paragraph",
             Rule::DefiningLine => "Lines and blocks: a definition a line",
             Rule::TableRow => "Tables: rows that name things",
         }

@@ -978,3 +978,71 @@ fn case_facts_of_a_question_stay_in_the_back_and_its_answer_still_teaches() {
          - 移行: オンプレミスの DB を移行したい。"
     );
 }
+
+#[test]
+fn a_sentence_of_a_paragraph_that_defines_a_term_makes_its_card() {
+    let text = "Delay grows with load. Can be quantified with La/R. This function is called \
+                __traffic intensity__. The instantaneous throughput at any instant of time is the \
+                rate at which bits arrive. If a file is F bits, then the __average throughput__ of \
+                the transfer is __F/T__. To solve it we need _end-point authentication_, a \
+                mechanism that checks where a message comes from.\n\n\
+                Routers use __switching__ fabrics. It is also known as bandwidth. The field of \
+                network security is a robust topic.\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        [
+            "traffic intensity",
+            "instantaneous throughput",
+            "average throughput",
+            "end-point authentication"
+        ],
+        "bold for emphasis, another name in passing and a long phrase define nothing"
+    );
+    assert_eq!(
+        card(&cards, "traffic intensity").back,
+        "Can be quantified with La/R. This function is called traffic intensity.",
+        "`This` points back: the sentence before is on the back"
+    );
+    assert_eq!(
+        card(&cards, "end-point authentication").back,
+        "To solve it we need end-point authentication, a mechanism that checks where a message comes from."
+    );
+    assert!(card(&cards, "average throughput").back.contains("F/T"));
+}
+
+#[test]
+fn a_bold_term_with_the_noun_it_qualifies_opens_a_definition() {
+    let text = "1. __Denial of Service__ attacks consist of making resources unavailable\n\
+                2. __Routers__ and switches are devices\n";
+    let cards = cards(text);
+    assert_eq!(fronts(text), ["Denial of Service attacks"]);
+    assert_eq!(
+        card(&cards, "Denial of Service attacks").back,
+        "making resources unavailable"
+    );
+}
+
+#[test]
+fn a_paragraph_that_ends_with_a_count_takes_the_list_after_it() {
+    let text = "## Attacks\n\nSome are common.\n\nMost fall into three categories\n\n\
+                1. _vulnerability attack_ - crafted messages\n2. _bandwidth flooding_ - a deluge of packets\n\n\
+                The speed is 10 Mbps\n\n- fiber - glass\n";
+    let cards = cards(text);
+    let lead_in = card(&cards, "Most fall into three categories");
+    assert_eq!(lead_in.kind, Kind::Topic);
+    assert!(
+        lead_in.back.contains("bandwidth flooding"),
+        "{}",
+        lead_in.back
+    );
+    assert_eq!(
+        *card(&cards, "bandwidth flooding").context,
+        ["Attacks", "Most fall into three categories"]
+    );
+    assert_eq!(
+        *card(&cards, "fiber").context,
+        ["Attacks"],
+        "no count, no lead-in"
+    );
+}

@@ -9,10 +9,11 @@ use super::script::{
 };
 use super::words::{
     ACTORS, ASPECTS, CLAUSE_HIRAGANA, COMPARISON_AXES, CONNECTIVES, COPULAS, COUNTERS,
-    DEMONSTRATIVES, DESCRIBING_HEADERS, ENGLISH_FINITE_VERBS, ENGLISH_PREDICATES, FILING_HEADINGS,
-    FORWARD_POINTERS, GENERIC_FIRST_HEADERS, INSTRUCTIONS, LABELS, LABEL_QUALIFIERS, NAME_HEADERS,
-    NAMING_MARKERS, NAMING_TAILS, PARTICLES, POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS,
-    QUESTION_ENDINGS, QUESTION_WORDS, UPDATE_NOTES,
+    COUNT_QUALIFIERS, DEMONSTRATIVES, DESCRIBING_HEADERS, ENGLISH_DEMONSTRATIVES,
+    ENGLISH_FINITE_VERBS, ENGLISH_NUMBERS, ENGLISH_PREDICATES, FILING_HEADINGS, FORWARD_POINTERS,
+    GENERIC_FIRST_HEADERS, INSTRUCTIONS, LABELS, LABEL_QUALIFIERS, NAME_HEADERS, NAMING_MARKERS,
+    NAMING_TAILS, PARTICLES, POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS,
+    QUESTION_WORDS, UPDATE_NOTES,
 };
 use super::{folded, is_nfkc_stable};
 
@@ -339,6 +340,15 @@ pub fn points_back(definition: &str) -> bool {
     starts_with_any(definition, DEMONSTRATIVES)
 }
 
+/// An English subject that points back (`This function`, `It`, `These
+/// attacks`): what it is, the sentence before says.
+pub fn points_back_in_english(subject: &str) -> bool {
+    subject
+        .split_whitespace()
+        .next()
+        .is_some_and(|first| ENGLISH_DEMONSTRATIVES.contains(&first))
+}
+
 /// A line that names a thing and nothing else, its definition on the next
 /// line: short, no clause, no sentence, question or label.
 pub fn is_name_line(text: &str) -> bool {
@@ -357,7 +367,8 @@ pub fn is_name_line(text: &str) -> bool {
 }
 
 /// Text that announces the list after it: it points forward (`以下`,
-/// `次の`, `the following`) or ends with a count (`10項目`, `2つ`).
+/// `次の`, `the following`) or ends with a count (`10項目`, `2つ`,
+/// `three categories`).
 pub fn announces_list(text: &str) -> bool {
     let text = text.trim_matches(is_space);
     let folded = folded(text);
@@ -367,7 +378,27 @@ pub fn announces_list(text: &str) -> bool {
             .strip_suffix(*c)
             .is_some_and(|rest| rest.ends_with(|d: char| d.is_ascii_digit()))
     });
-    points || counted
+    points || counted || ends_with_english_count(text)
+}
+
+/// `Most fall into three categories`, `in 4 steps`, `two more layers`:
+/// English text that ends with a number and the plural noun it counts,
+/// perhaps qualified (`more`, `main`).
+fn ends_with_english_count(text: &str) -> bool {
+    let mut words = text.trim_end_matches([':', '.']).rsplit(' ');
+    let noun = words.next().unwrap_or_default();
+    let plural =
+        noun.len() > 3 && noun.ends_with('s') && noun.bytes().all(|b| b.is_ascii_lowercase());
+    let is_number = |word: &str| {
+        ENGLISH_NUMBERS.contains(&word)
+            || (!word.is_empty() && word.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let counted = match words.next() {
+        Some(word) if is_number(word) => true,
+        Some(word) if COUNT_QUALIFIERS.contains(&word) => words.next().is_some_and(is_number),
+        _ => false,
+    };
+    plural && counted
 }
 
 /// Whether the rest of a definition says anything: `Xとは。` does not.
@@ -473,13 +504,25 @@ pub fn english_definition_subject(text: &str) -> Option<(Range<usize>, usize)> {
         .iter()
         .find(|a| subject.starts_with(**a))
         .map_or(0, |a| a.len());
-    let words: Vec<&str> = subject[article..].split_whitespace().collect();
+    // `The instantaneous throughput at any instant of time is …`: a phrase
+    // of time or place after the name says when or where, it is no part of
+    // the name (while `of` makes one: `The field of network security`).
+    let named = &subject[article..];
+    let name_end = CIRCUMSTANCES
+        .iter()
+        .filter_map(|p| named.find(p))
+        .min()
+        .map_or(subject.len(), |at| article + at);
+    let words: Vec<&str> = subject[article..name_end].split_whitespace().collect();
     let names = (1..=3).contains(&words.len())
         && !PRONOUNS.iter().any(|p| words[0].eq_ignore_ascii_case(p))
         && !subject.contains([',', '.', ';', ':', '!', '?', '\n'])
-        && !is_label(&subject[article..]);
-    names.then(|| (article..copula, copula + " is ".len()))
+        && !is_label(&subject[article..name_end]);
+    names.then(|| (article..name_end, copula + " is ".len()))
 }
+
+/// The prepositions that open a phrase of time or place after a name.
+const CIRCUMSTANCES: [&str; 6] = [" at ", " in ", " on ", " during ", " within ", " over "];
 
 /// A table header that says its column names the rows: `用語`, `漢字`,
 /// `Word`, `Adverbs` (`words::NAME_HEADERS`).

@@ -386,6 +386,12 @@ pub const DEMONSTRATIVES: &[&str] = &[
     "こういった",
 ];
 
+/// English words that open a subject pointing back at the sentence
+/// before: `This function is called …`.
+pub const ENGLISH_DEMONSTRATIVES: &[&str] = &[
+    "This", "These", "That", "Those", "It", "Such", "this", "these", "that", "those", "it", "such",
+];
+
 /// What names a term that comes last: `…をXという`, `…をXと呼ぶ`.
 pub const NAMING_MARKERS: &[&str] = &[
     "という",
@@ -409,6 +415,16 @@ pub const FORWARD_POINTERS: &[&str] = &["以下", "次の", "下記", "the follo
 
 /// Counters that close a count of what follows: `10項目`, `2つ`.
 pub const COUNTERS: &[&str] = &["項目", "つ", "個", "種類", "点", "段階"];
+
+/// The numbers an English count is written with in words: `three
+/// categories`.
+pub const ENGLISH_NUMBERS: &[&str] = &[
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+];
+
+/// Words between a number and what it counts: `two more layers`, `three
+/// main types`.
+pub const COUNT_QUALIFIERS: &[&str] = &["more", "main", "basic", "key", "different", "major"];
 
 /// Finite verbs that make English words a clause, not a name.
 pub const ENGLISH_FINITE_VERBS: &[&str] = &[
