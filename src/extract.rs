@@ -301,18 +301,25 @@ impl Walk<'_> {
                 .unwrap_or("-"),
             _ => "-",
         };
-        let indent = format!("\n{}", " ".repeat(node.column));
-        let items: Vec<String> = fronts
-            .filter(|front| !front.is_empty())
-            .map(|front| format!("{marker} {}", render::escape_markdown(front)))
-            .collect();
-        if items.is_empty() {
+        // The items are written into one string, not joined from one each:
+        // most nodes make a single card, and this runs for every one.
+        let mut text = String::new();
+        for front in fronts.filter(|front| !front.is_empty()) {
+            if !text.is_empty() {
+                text.push('\n');
+                text.extend(std::iter::repeat_n(' ', node.column));
+            }
+            text.push_str(marker);
+            text.push(' ');
+            render::push_escaped_markdown(&mut text, front);
+        }
+        if text.is_empty() {
             return;
         }
         let end = node.range.start + source[node.range.start..end].trim_end().len();
         self.replaced.push(outline::Replacement {
             range: node.range.start..end,
-            text: items.join(&indent),
+            text,
         });
     }
 

@@ -116,6 +116,12 @@ fn for_cards<'e>(events: impl Iterator<Item = Event<'e>>) -> impl Iterator<Item 
 /// what would open a heading, a list or a quote at its start.
 pub fn escape_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
+    push_escaped_markdown(&mut out, text);
+    out
+}
+
+/// `escape_markdown` of `text`, written at the end of `out`.
+pub fn push_escaped_markdown(out: &mut String, text: &str) {
     let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
     for (at, c) in text.char_indices() {
         let opens_block = at == 0 && matches!(c, '#' | '+' | '-' | '=' | '>')
@@ -130,7 +136,6 @@ pub fn escape_markdown(text: &str) -> String {
         }
         out.push(c);
     }
-    out
 }
 
 /// A back as plain text and as HTML, from one parse of its Markdown, each

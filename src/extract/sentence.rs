@@ -15,6 +15,9 @@
 //! it may only name its term last or give it an apposition.
 
 use std::ops::Range;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 
 use crate::japanese::phrase;
 use crate::japanese::script::is_japanese;
@@ -81,12 +84,13 @@ pub(super) fn definitions(head: &Head) -> Vec<Definition> {
 /// Whether any rule here may apply: each needs a copula (`is`, `are`:
 /// the naming verbs have one too) or an apposition's comma and article.
 /// Told by a few SIMD searches, since most heads (all Japanese ones) have
-/// none.
+/// none; the searchers are built once, as building one costs more than a
+/// search of a short head.
 fn may_define(head: &Head) -> bool {
+    static WORDS: LazyLock<[Finder<'static>; 4]> =
+        LazyLock::new(|| [" is ", " are ", ", a", ", the "].map(Finder::new));
     let bytes = head.text.as_bytes();
-    [" is ", " are ", ", a", ", the "]
-        .iter()
-        .any(|word| memchr::memmem::find(bytes, word.as_bytes()).is_some())
+    WORDS.iter().any(|word| word.find(bytes).is_some())
 }
 
 fn shift(range: Range<usize>, by: usize) -> Range<usize> {

@@ -12,6 +12,9 @@
 //! - the space before the numbered senses of a dictionary entry.
 
 use std::ops::Range;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 
 use super::script::{is_close_bracket, is_japanese, is_katakana, is_open_bracket, is_space};
 
@@ -32,7 +35,7 @@ fn find_built_in(text: &str) -> Option<Range<usize>> {
     let bytes = text.as_bytes();
     if memchr::memchr3(b':', b'-', b'=', bytes).is_none()
         && memchr::memchr3(b'(', 0xe2, 0xef, bytes).is_none()
-        && memchr::memmem::find(bytes, DOTS.as_bytes()).is_none()
+        && DOTS_FINDER.find(bytes).is_none()
     {
         return None;
     }
@@ -122,6 +125,10 @@ fn may_separate(c: char) -> bool {
 
 /// `用語・・・説明`: three middle dots, a Japanese note's leader.
 const DOTS: &str = "・・・";
+
+/// The searcher of `DOTS`, built once: building one costs more than a
+/// search of a short sentence.
+static DOTS_FINDER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(DOTS));
 
 /// The length of the separator that starts with `c` at `at`, if one does.
 fn separator_at(text: &str, at: usize, c: char) -> Option<usize> {
