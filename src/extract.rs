@@ -26,6 +26,7 @@ use crate::japanese::case;
 use crate::japanese::phrase::{self, clean_front};
 use crate::japanese::script::{is_hiragana, is_japanese, is_pictograph, is_space};
 use crate::japanese::separator;
+use crate::japanese::step;
 use crate::limits;
 use crate::outline::{self, Node, NodeKind, Outline, Table};
 use crate::render;
@@ -34,7 +35,7 @@ use crate::trace::{Block, NoCard, Outcome, Rule, Step, Trace};
 /// The version of the rules: bump it with any change that makes other cards
 /// from the same notes. Every index made with another version extracts
 /// every note again at its next build (their cards keep their GUIDs).
-pub const RULES_VERSION: u32 = 7;
+pub const RULES_VERSION: u32 = 8;
 
 /// The longest back, in bytes of Markdown: about 2,000 Japanese characters,
 /// what a learner can still study on one card. A card's back holds its
@@ -543,7 +544,10 @@ impl Walk<'_> {
             && !phrase::is_sentence_like(name)
             && !phrase::is_question(name)
             && phrase::definition_subject(name).is_none()
-            && !node.children.iter().all(Node::is_bookmark);
+            && !node.children.iter().all(Node::is_bookmark)
+            // `6. リソースのデプロイ` is a step of the procedure above: it
+            // stays in that back, its own lines still cards.
+            && !step::is_generic_step(name);
         if is_topic {
             return Some(draft(Kind::Topic, Rule::Topic, name, String::new()));
         }
@@ -844,6 +848,8 @@ impl Walk<'_> {
             .is_some_and(|(_, definition)| self.is_case_fact(&head.text[definition]))
         {
             NoCard::CaseFact
+        } else if has_children && step::is_generic_step(name) {
+            NoCard::ProcedureStep
         } else if phrase::is_sentence_like(name) {
             NoCard::Sentence
         } else {

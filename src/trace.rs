@@ -73,6 +73,9 @@ pub enum NoCard {
     /// A fact of one question's case: what it requires, or under its
     /// scenario what it narrates.
     CaseFact,
+    /// A numbered step of a procedure whose front only names its action
+    /// (`6. リソースのデプロイ`).
+    ProcedureStep,
     /// None of the rules applies: no separator, nothing under it, no
     /// definition sentence.
     NoRule,
@@ -91,6 +94,9 @@ impl NoCard {
             NoCard::Sentence => "a sentence: it defines nothing",
             NoCard::InSequence => "part of the label sequence above",
             NoCard::CaseFact => "a fact of the question's case: it stays in the back above",
+            NoCard::ProcedureStep => {
+                "a step of a procedure that names only its action: it stays in the back above"
+            }
             NoCard::NoRule => "no rule applies (no separator, nothing under it, no definition)",
         }
     }

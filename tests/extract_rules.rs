@@ -87,11 +87,13 @@ fn sentences_and_bare_labels_are_no_topics() {
 
 #[test]
 fn a_label_followed_by_a_title_is_a_topic_never_a_bare_label() {
-    let fronts = fronts("- ステップ 1: AWS Config コンフォーマンスパックの作成と適用\n  - パックの作成: ルールを集める\n");
+    let fronts = fronts(
+        "- ステップ 1: AWS Config コンフォーマンスパック\n  - パックの作成: ルールを集める\n",
+    );
     assert_eq!(
         fronts,
         [
-            "ステップ 1: AWS Config コンフォーマンスパックの作成と適用",
+            "ステップ 1: AWS Config コンフォーマンスパック",
             "パックの作成"
         ]
     );
@@ -209,10 +211,8 @@ fn code_json_and_numbered_heads() {
     let text = "- 設定:\n  - ```yaml\n    a: b\n    ```\n- {\"trustedAccessEnabled\": true}\n\
                 - 1. AWS Control Tower のセットアップ\n  - 有効化: 初期セットアップ\n";
     let cards = cards(text);
-    assert_eq!(
-        fronts(text),
-        ["設定", "1. AWS Control Tower のセットアップ", "有効化"]
-    );
+    // The numbered step names only its action: no card of its own.
+    assert_eq!(fronts(text), ["設定", "有効化"]);
     // The block keeps its language (and is highlighted: see render.rs).
     let code = card(&cards, "設定");
     assert!(code
@@ -1044,5 +1044,34 @@ fn a_paragraph_that_ends_with_a_count_takes_the_list_after_it() {
         *card(&cards, "fiber").context,
         ["Attacks"],
         "no count, no lead-in"
+    );
+}
+
+#[test]
+fn a_numbered_step_that_names_only_its_action_stays_in_the_procedure_above() {
+    let text = "- 手動によるデプロイ: 次の手順で行う。\n\
+                \x20 - 1. AWS Control Tower のセットアップ\n\
+                \x20   - ガードレールの設定: 提供されるガードレールを選択し、有効にします。\n\
+                \x20 - 2. リソースのデプロイ\n\
+                \x20   - 開発者は Service Catalog から製品を選択し、デプロイします。\n\
+                \x20 - 3. 設定ミスが起きやすい理由\n\
+                \x20   - 手作業が多いため。\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        [
+            "手動によるデプロイ",
+            "ガードレールの設定",
+            "3. 設定ミスが起きやすい理由"
+        ],
+        "a step that names an action is no card; what it says, and a step that asks something, are"
+    );
+    assert_eq!(
+        card(&cards, "手動によるデプロイ").back,
+        // `- 1. …` is a bullet holding an ordered list, written so.
+        "次の手順で行う。\n\
+         - \n  1. AWS Control Tower のセットアップ\n  - ガードレールの設定\n\
+         - \n  2. リソースのデプロイ\n  - 開発者は Service Catalog から製品を選択し、デプロイします。\n\
+         - 3. 設定ミスが起きやすい理由"
     );
 }

@@ -10,6 +10,7 @@ pub mod phrase;
 pub mod script;
 pub mod separator;
 pub mod spelling;
+pub mod step;
 pub mod tokens;
 pub mod width;
 mod words;
