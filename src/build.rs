@@ -13,7 +13,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::export::{self, OutputFormat, StagedFile};
-use crate::index::{self, CardEvent, Index, Rescue, Writer};
+use crate::index::{self, Index, Rescue, Writer};
 use crate::notes::config::{self, Config};
 
 #[cfg(test)]
@@ -304,15 +304,6 @@ impl Run<'_, '_> {
             }
         }
         self.writer.set_meta(META_NOTES, &absolute)
-    }
-
-    fn note(&mut self, event: CardEvent) {
-        self.report.count(event.outcome);
-        self.dirty.insert(event.deck.clone());
-        self.dirty.extend(event.left_deck.clone());
-        if self.options.list_cards {
-            self.report.events.push(event);
-        }
     }
 }
 

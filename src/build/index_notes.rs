@@ -194,6 +194,17 @@ impl Run<'_, '_> {
         Ok(gone)
     }
 
+    /// Counts what became of a card, marks its decks (and the one it left)
+    /// for their outputs, and keeps it for `build -v`.
+    fn note(&mut self, event: CardEvent) {
+        self.report.count(event.outcome);
+        self.dirty.insert(event.deck.clone());
+        self.dirty.extend(event.left_deck.clone());
+        if self.options.list_cards {
+            self.report.events.push(event);
+        }
+    }
+
     /// Why the notes made no card: there were none, or these made none
     /// (the notes that failed are named already).
     fn why_no_card(&self, no_note_found: bool) -> anyhow::Result<Option<String>> {
