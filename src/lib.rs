@@ -11,11 +11,15 @@
 //!    decisions in a `trace` for `explain`; a note's settings and `cloze`
 //!    applied in `extract::note_cards`), with `render` for a back's HTML
 //!    and `identity` for the GUIDs that outlive renames and moves.
-//! 3. `index`: the cards in SQLite; `freshness`: whether the notes changed
-//!    since the index's last build, told without walking them.
+//! 3. `index`: the cards in SQLite, written by one build's `index::Writer`
+//!    (its card store, settling of identities and search tokens each a
+//!    submodule); `freshness`: whether the notes changed since the index's
+//!    last build, told without walking them.
 //! 4. `export` (.apkg, .csv), `search`, `explain`.
-//! 5. `build`: notes → cards → index → outputs; `sync`, `preview` and
-//!    `watch` (a build again after each save) stand on it.
+//! 5. `build`: notes → cards → index → outputs, a step a submodule (the
+//!    notes read into the index, the outputs staged, the output folder's
+//!    files, the report); `sync`, `preview` and `watch` (a build again
+//!    after each save) stand on it.
 //! 6. `commands`, `output` and `json`: the command line's commands and what
 //!    they print; `main.rs` only parses the arguments.
 //!
