@@ -23,6 +23,21 @@ struct Cli {
 }
 
 /// Where the notes are.
+/// The outputs a build writes (`build`, `watch`).
+#[derive(Args)]
+struct Formats {
+    /// Output formats, comma-separated [default: apkg,csv]
+    // Clap would show the default as `apkg csv`, which is no valid value.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "apkg,csv",
+        hide_default_value = true
+    )]
+    format: Vec<OutputFormat>,
+}
+
 #[derive(Args)]
 struct Notes {
     /// The folder of notes (walked for *.md) [default: the current folder
@@ -111,16 +126,8 @@ enum Command {
     Build {
         #[command(flatten)]
         building: Building,
-        /// Output formats, comma-separated [default: apkg,csv]
-        // Clap would show the default as `apkg csv`, which is no valid value.
-        #[arg(
-            long,
-            value_enum,
-            value_delimiter = ',',
-            default_value = "apkg,csv",
-            hide_default_value = true
-        )]
-        format: Vec<OutputFormat>,
+        #[command(flatten)]
+        formats: Formats,
         /// Extract every note and rewrite every output, changed or not.
         #[arg(long)]
         force: bool,
@@ -162,15 +169,8 @@ enum Command {
     Watch {
         #[command(flatten)]
         building: Building,
-        /// Output formats, comma-separated [default: apkg,csv]
-        #[arg(
-            long,
-            value_enum,
-            value_delimiter = ',',
-            default_value = "apkg,csv",
-            hide_default_value = true
-        )]
-        format: Vec<OutputFormat>,
+        #[command(flatten)]
+        formats: Formats,
         /// Extract every note and rewrite every output in the first build.
         #[arg(long)]
         force: bool,
@@ -329,10 +329,10 @@ fn main() -> ExitCode {
         }
         Command::Build {
             building,
-            format,
+            formats,
             force,
         } => building
-            .options(format, force, ui)
+            .options(formats.format, force, ui)
             .and_then(|options| commands::build(&options, ui, json)),
         Command::Sync {
             building,
@@ -359,24 +359,26 @@ fn main() -> ExitCode {
             }),
         Command::Watch {
             building,
-            format,
+            formats,
             force,
             sync,
             url,
             keep_removed,
-        } => building.options(format, force, ui).and_then(|build| {
-            let options = notedeck::sync::SyncOptions {
-                build,
-                url,
-                keep_removed,
-                // A watch runs unattended: a mass deletion stops, as a
-                // sync without the flag does, until the user runs `sync`.
-                allow_deletes: false,
-                overwrite_anki_edits: false,
-                ankiweb: false,
-            };
-            commands::watch(options, sync, ui)
-        }),
+        } => building
+            .options(formats.format, force, ui)
+            .and_then(|build| {
+                let options = notedeck::sync::SyncOptions {
+                    build,
+                    url,
+                    keep_removed,
+                    // A watch runs unattended: a mass deletion stops, as a
+                    // sync without the flag does, until the user runs `sync`.
+                    allow_deletes: false,
+                    overwrite_anki_edits: false,
+                    ankiweb: false,
+                };
+                commands::watch(options, sync, ui)
+            }),
         Command::Search {
             query,
             notes,
