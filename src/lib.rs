@@ -7,10 +7,16 @@
 //! 1. `notes`: the notes folder: which notes it holds (`notes::scan`, with
 //!    their front matter), what its `notedeck.toml` asks (`notes::config`),
 //!    what it keeps unread (`notes::exclude`).
-//! 2. `outline` (Markdown → tree) → `extract` (tree → cards, recording its
-//!    decisions in a `trace` for `explain`; a note's settings and `cloze`
-//!    applied in `extract::note_cards`), with `render` for a back's HTML
-//!    and `identity` for the GUIDs that outlive renames and moves.
+//! 2. `outline` (Markdown → tree: its event builder, the author's skip
+//!    marks, the shaping of sections and a reader's repairs, and the
+//!    Markdown of nodes for backs, each a submodule) → `extract` (tree →
+//!    cards: the walk and its placing of cards, the rules for an item, the
+//!    blocks of a head, sentences, sections, tables, each a submodule;
+//!    recording its decisions in a `trace` for `explain`; a note's settings
+//!    and `cloze` applied in `extract::note_cards`), with `render` for a
+//!    back's HTML and plain text (a fast path for plain lines, the parser's
+//!    path bounded by its limits) and `identity` for the GUIDs that outlive
+//!    renames and moves.
 //! 3. `index`: the cards in SQLite, written by one build's `index::Writer`
 //!    (its card store, settling of identities and search tokens each a
 //!    submodule); `freshness`: whether the notes changed since the index's

@@ -213,7 +213,7 @@ fn code_json_and_numbered_heads() {
     let cards = cards(text);
     // The numbered step names only its action: no card of its own.
     assert_eq!(fronts(text), ["設定", "有効化"]);
-    // The block keeps its language (and is highlighted: see render.rs).
+    // The block keeps its language (and is highlighted: see src/render/mod.rs).
     let code = card(&cards, "設定");
     assert!(code
         .back_html

@@ -3,9 +3,44 @@
 //! other cells each under its header; a table that compares things makes
 //! none (its rows name the points compared, not things to learn).
 
-use crate::japanese::phrase;
+use super::{Draft, Walk};
+use crate::card::Kind;
+use crate::japanese::phrase::{self, clean_front};
 use crate::japanese::script::{is_pictograph, is_space, is_tree_mark};
 use crate::outline::{Cell, Row, Table};
+use crate::trace::Rule;
+
+impl Walk<'_> {
+    /// A card for each row of `table` that names something
+    /// (`table::row_cards`); a `└─` row is a part of the row above it,
+    /// which is its context.
+    pub(super) fn table(&mut self, table: &Table) {
+        let mut under_row = false;
+        let mut above = None;
+        for row in row_cards(table, &self.outline.source) {
+            let front = clean_front(row.name);
+            if !row.nested {
+                if std::mem::take(&mut under_row) {
+                    self.leave();
+                }
+                above = Some(front.clone());
+            } else if let Some(name) = above.take() {
+                self.enter(name);
+                under_row = true;
+            }
+            self.emit(Draft {
+                kind: Kind::Term,
+                front,
+                back: row.back,
+                line: row.line,
+                rule: Rule::TableRow,
+            });
+        }
+        if under_row {
+            self.leave();
+        }
+    }
+}
 
 /// A row read as a card.
 pub(super) struct RowCard<'t> {

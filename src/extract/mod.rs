@@ -1,0 +1,402 @@
+//! The tree of a note → cards, by the rules of docs/extraction.md.
+//!
+//! Each item (or paragraph outside a list) is tried against the rules in
+//! order — question, term with separator, link-only term, name line with
+//! its definition on the next line, topic, definition sentence (term first
+//! or last) — and the first that applies makes its card; later lines of its
+//! head that define something by themselves make cards of their own; a run
+//! of labelled siblings makes one card together; a section whose heading
+//! names something is a topic; a table's rows that name things are cards
+//! (`table`). Every card keeps the headings and card fronts above it as
+//! its context.
+//!
+//! This file walks the tree and places the cards; `classify` holds the
+//! rules for an item or paragraph, `blocks` cuts a head of many lines,
+//! `sentence` reads English prose, `section` and `table` make the cards of
+//! headings and tables, `levels` the context every card carries, and
+//! `explain` records what became of each line; `note` is the entry point
+//! that takes a note's settings.
+
+mod blocks;
+mod classify;
+mod explain;
+mod levels;
+mod note;
+mod section;
+mod sentence;
+mod table;
+
+pub use note::note_cards;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use blocks::definition_blocks;
+use levels::Levels;
+
+use crate::card::{Card, Kind};
+use crate::identity;
+use crate::japanese::case;
+use crate::limits;
+use crate::outline::{self, Node, NodeKind, Outline};
+use crate::render;
+use crate::trace::{Block, NoCard, Outcome, Rule, Trace};
+
+/// The version of the rules: bump it with any change that makes other cards
+/// from the same notes. Every index made with another version extracts
+/// every note again at its next build (their cards keep their GUIDs).
+pub const RULES_VERSION: u32 = 8;
+
+/// The longest back, in bytes of Markdown: about 2,000 Japanese characters,
+/// what a learner can still study on one card. A card's back holds its
+/// subtree, the cards in it by their fronts (a section only its own body,
+/// see `section_back`); past
+/// this it is cut at a line end and marked `…`: what is cut is still on the
+/// cards nested under it. It also keeps a pathological note (a 10 MB line,
+/// thousands of levels) fast.
+pub const MAX_BACK: usize = 6 << 10;
+
+/// The cards of one note. `file` is its name relative to the notes folder,
+/// with `/` separators; the deck comes from its folders and `#` title.
+pub fn extract_note(file: &str, text: &str) -> Vec<Card> {
+    extract_note_in_deck(file, text, |deck| deck)
+}
+
+/// `extract_note`, the deck its folders and title make passed through
+/// `deck` first (`notedeck.toml` names a folder's deck): the cards'
+/// identities are derived from the deck they are in.
+pub fn extract_note_in_deck(
+    file: &str,
+    text: &str,
+    deck: impl FnOnce(String) -> String,
+) -> Vec<Card> {
+    walk_note(file, text, deck, None)
+}
+
+/// `extract_note_in_deck`, recording in `trace` the rule that made each
+/// card and what became of every other part of the note (`explain`).
+pub fn explain_note_in_deck(
+    file: &str,
+    text: &str,
+    deck: impl FnOnce(String) -> String,
+    trace: &mut Trace,
+) -> Vec<Card> {
+    walk_note(file, text, deck, Some(trace))
+}
+
+fn walk_note(
+    file: &str,
+    text: &str,
+    deck: impl FnOnce(String) -> String,
+    trace: Option<&mut Trace>,
+) -> Vec<Card> {
+    let outline = outline::parse(text);
+    let deck = deck(identity::deck(file, outline.title_text()));
+    let mut walk = Walk {
+        places: vec![identity::Place::deck(&deck)],
+        deck: deck.into(),
+        file: file.into(),
+        outline: &outline,
+        context: Levels::default(),
+        tags: Levels::default(),
+        seen: HashMap::new(),
+        cards: Vec::new(),
+        replaced: Vec::new(),
+        in_case: false,
+        trace,
+    };
+    walk.siblings(&outline.nodes);
+    walk.cards
+}
+
+/// A card before it has its place: what the rules decide.
+struct Draft {
+    kind: Kind,
+    front: String,
+    /// Markdown of the back.
+    back: String,
+    line: usize,
+    rule: Rule,
+}
+
+struct Walk<'a> {
+    deck: Arc<str>,
+    file: Arc<str>,
+    outline: &'a Outline,
+    /// Headings (but the title) and card fronts above the current node.
+    context: Levels,
+    /// The place of each level of `context`, the deck's first.
+    places: Vec<identity::Place>,
+    /// Tags of the headings (but the title) above the current node.
+    tags: Levels,
+    /// How many cards have had each first-ordinal identity, to tell them apart.
+    seen: HashMap<identity::CardId, usize>,
+    cards: Vec<Card>,
+    /// The nodes that made cards, in the order of the source, as the backs
+    /// above them show them: by their fronts.
+    replaced: Vec<outline::Replacement>,
+    /// Whether a case label (`問題のシナリオ`, `要件`) is above the current
+    /// node, and no answer label below it: what is here describes one
+    /// question's situation.
+    in_case: bool,
+    /// What was decided, when `explain` asks.
+    trace: Option<&'a mut Trace>,
+}
+
+impl Walk<'_> {
+    fn siblings(&mut self, nodes: &[Node]) {
+        let mut i = 0;
+        while i < nodes.len() {
+            let node = &nodes[i];
+            if node.skipped {
+                self.record(|walk| walk.node_lines(node), Outcome::Skipped);
+                i += 1;
+                continue;
+            }
+            match node.kind {
+                NodeKind::Heading(_) => self.section(node),
+                // A quote's paragraphs may define (`> DevOpsは、…`).
+                NodeKind::Other => {
+                    if self.trace.is_some() {
+                        let block = Block::of(&self.outline.source[node.range.clone()]);
+                        self.record(|walk| walk.node_lines(node), Outcome::Block(block));
+                    }
+                    self.siblings(&node.children)
+                }
+                NodeKind::Table(index) => {
+                    let outcome = Outcome::Block(Block::Table);
+                    self.record(|walk| walk.node_lines(node), outcome);
+                    self.table(&self.outline.tables[index])
+                }
+                NodeKind::Item | NodeKind::Paragraph => {
+                    let (first_end, blocks) = definition_blocks(&node.head);
+                    let first = self.classify(node, first_end);
+                    let more: Vec<Draft> = blocks
+                        .into_iter()
+                        .filter_map(|block| self.line_definition(node, block, false))
+                        .map(|draft| Draft {
+                            rule: Rule::DefiningLine,
+                            ..draft
+                        })
+                        .chain(self.sentence_definitions(node))
+                        .collect();
+                    if let Some(draft) = first {
+                        self.record_head(node, Some(&draft));
+                        let fronts = std::iter::once(&draft)
+                            .chain(&more)
+                            .map(|d| d.front.as_str());
+                        self.shown_by_fronts(node, node.range.end, fronts);
+                        let nested = [node.children.as_slice()];
+                        self.nested_under(draft, more, &nested, &nested);
+                        i += 1;
+                        continue;
+                    }
+                    more.into_iter().for_each(|draft| self.emit(draft));
+                    let whole_head_checked = first_end == node.head.text.len();
+                    if let Some(run) = self.label_sequence(&nodes[i..], whole_head_checked) {
+                        let draft = self.sequence_card(run);
+                        self.record_head(node, Some(&draft));
+                        for item in &run[1..] {
+                            let outcome = Outcome::NoCard(NoCard::InSequence);
+                            self.record(|walk| walk.head_lines(item), outcome);
+                        }
+                        let last = run.last().expect("a run of two at least");
+                        let front = std::iter::once(draft.front.as_str());
+                        self.shown_by_fronts(node, last.range.end, front);
+                        let nested: Vec<&[Node]> =
+                            run.iter().map(|item| item.children.as_slice()).collect();
+                        let shown = [run[0].children.as_slice(), &run[1..]];
+                        self.nested_under(draft, Vec::new(), &nested, &shown);
+                        i += run.len();
+                        continue;
+                    } else {
+                        self.record_head(node, None);
+                        self.case_under(&node.head.text, |walk| walk.siblings(&node.children));
+                    }
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// Emits `draft` and the cards of the other lines of its head (`more`),
+    /// then walks the lists of siblings nested under it (`nested`) with its
+    /// front in the context. With nothing nested there is no level to enter
+    /// (most cards: a term and its definition). The draft's back is its own
+    /// text, then the lists `shown`, in which the cards made under it
+    /// stand by their fronts: each has its own card.
+    fn nested_under(
+        &mut self,
+        mut draft: Draft,
+        more: Vec<Draft>,
+        nested: &[&[Node]],
+        shown: &[&[Node]],
+    ) {
+        let front = nested
+            .iter()
+            .any(|nodes| !nodes.is_empty())
+            .then(|| draft.front.clone())
+            .filter(|front| !front.is_empty());
+        let mut back = std::mem::take(&mut draft.back);
+        let card = self.place(draft);
+        more.into_iter().for_each(|draft| self.emit(draft));
+        let entered = front.map(|front| self.enter(front)).is_some();
+        for nodes in nested {
+            self.siblings(nodes);
+        }
+        if entered {
+            self.leave();
+        }
+        if let Some(card) = card {
+            for nodes in shown {
+                push_block(&mut back, &self.shown_markdown(nodes));
+            }
+            self.set_back(card, back);
+        }
+    }
+
+    /// Runs `walk` (over what is under `name`) knowing whether it is under
+    /// a case label (`問題のシナリオ:`, `## 要件`) and not in the answer to
+    /// it (`解決策:`), where the notes teach again.
+    fn case_under(&mut self, name: &str, walk: impl FnOnce(&mut Self)) {
+        let outer = self.in_case;
+        if case::is_case_label(name) {
+            self.in_case = true;
+        } else if case::is_answer_label(name) {
+            self.in_case = false;
+        }
+        walk(self);
+        self.in_case = outer;
+    }
+
+    /// Whether `definition`, said of a term here, is a fact of a question's
+    /// case rather than knowledge: under a case label, what it narrates or
+    /// requires (`…が関連付けられています。`, `…する必要があります。`). It
+    /// stays in the back above.
+    fn is_case_fact(&self, definition: &str) -> bool {
+        self.in_case && case::describes_case(definition)
+    }
+
+    /// The Markdown of `nodes`, the cards made of them (and under them)
+    /// standing by their fronts.
+    fn shown_markdown(&self, nodes: &[Node]) -> String {
+        self.outline.markdown_with(nodes, MAX_BACK, &self.replaced)
+    }
+
+    /// Has the backs above show the source from `node` to `end` (the node,
+    /// or a run of siblings from it) by `fronts`, the cards it made: each
+    /// an item of a list, as the node's own marker (or a bullet) writes it.
+    /// Called before the cards under it are made, so that the replacements
+    /// stay in the order of the source.
+    fn shown_by_fronts<'f>(
+        &mut self,
+        node: &Node,
+        end: usize,
+        fronts: impl Iterator<Item = &'f str>,
+    ) {
+        let outline = self.outline;
+        let source = &outline.source;
+        let marker = match node.kind {
+            NodeKind::Item => source[node.range.start..]
+                .split([' ', '\t', '\n'])
+                .next()
+                .filter(|m| !m.is_empty())
+                .unwrap_or("-"),
+            _ => "-",
+        };
+        // The items are written into one string, not joined from one each:
+        // most nodes make a single card, and this runs for every one.
+        let mut text = String::new();
+        for front in fronts.filter(|front| !front.is_empty()) {
+            if !text.is_empty() {
+                text.push('\n');
+                text.extend(std::iter::repeat_n(' ', node.column));
+            }
+            text.push_str(marker);
+            text.push(' ');
+            render::push_escaped_markdown(&mut text, front);
+        }
+        if text.is_empty() {
+            return;
+        }
+        let end = node.range.start + source[node.range.start..end].trim_end().len();
+        self.replaced.push(outline::Replacement {
+            range: node.range.start..end,
+            text,
+        });
+    }
+
+    fn enter(&mut self, part: String) {
+        let place = self.places.last().expect("the deck's place").enter(&part);
+        self.places.push(place);
+        // Every card below carries this part: bounded, it costs each a constant.
+        self.context
+            .push(limits::cut(part, limits::MAX_CONTEXT_PART));
+    }
+
+    fn leave(&mut self) {
+        self.places.pop();
+        self.context.pop();
+    }
+
+    fn emit(&mut self, mut draft: Draft) {
+        let back = std::mem::take(&mut draft.back);
+        if let Some(card) = self.place(draft) {
+            self.set_back(card, back);
+        }
+    }
+
+    /// Gives `draft` its place and identity among the cards, its back left
+    /// for `set_back`; none for an empty front.
+    fn place(&mut self, draft: Draft) -> Option<usize> {
+        if draft.front.is_empty() {
+            return None;
+        }
+        let place = self.places.last().expect("the deck's place");
+        let first = place.id(&draft.front, 0);
+        let ordinal = self.seen.entry(first).or_insert(0);
+        let id = if *ordinal == 0 {
+            first
+        } else {
+            place.id(&draft.front, *ordinal)
+        };
+        *ordinal += 1;
+        self.cards.push(Card {
+            guid: id.guid(),
+            deck: self.deck.clone(),
+            front: draft.front,
+            back: String::new(),
+            back_html: String::new(),
+            context: self.context.shared(),
+            tags: self.tags.shared(),
+            kind: draft.kind,
+            file: self.file.clone(),
+            line: draft.line,
+            note_type: Default::default(),
+        });
+        if let Some(trace) = self.trace.as_deref_mut() {
+            trace.rules.push(draft.rule);
+        }
+        Some(self.cards.len() - 1)
+    }
+
+    /// The back of the card at `card`, from its Markdown, bounded.
+    fn set_back(&mut self, card: usize, mut markdown: String) {
+        outline::cut_at_line(&mut markdown, MAX_BACK);
+        let (back, back_html) = render::plain_and_html(&markdown);
+        let card = &mut self.cards[card];
+        card.back = back;
+        card.back_html = back_html;
+    }
+}
+
+/// Appends a Markdown block to a back, a blank line after what is there.
+fn push_block(back: &mut String, block: &str) {
+    if block.is_empty() {
+        return;
+    }
+    if !back.is_empty() {
+        back.push_str("\n\n");
+    }
+    back.push_str(block);
+}

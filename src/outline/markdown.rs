@@ -1,0 +1,143 @@
+//! The Markdown of nodes as they stand on their own, for backs: dedented,
+//! bounded, and with the nodes that made cards of their own shown by
+//! their fronts.
+
+use std::ops::Range;
+
+use super::{lines_with_ends, Node, NodeKind, Outline};
+
+impl Outline {
+    /// Markdown of `nodes` as they would stand on their own: each dedented by
+    /// its column, list items kept together as one list. Past `limit` bytes
+    /// it is cut at a line end and marked with `…`, so that no input makes
+    /// every ancestor of a huge subtree carry all of it.
+    pub fn markdown(&self, nodes: &[Node], limit: usize) -> String {
+        self.markdown_with(nodes, limit, &[])
+    }
+
+    /// `markdown`, each part of the source that `replaced` names (sorted by
+    /// start) standing as its text: a node that made a card of its own is
+    /// shown by its front, not repeated. A replacement inside another one is
+    /// part of it.
+    pub fn markdown_with(&self, nodes: &[Node], limit: usize, replaced: &[Replacement]) -> String {
+        let whole: usize = nodes.iter().map(|n| n.range.len()).sum();
+        let mut md = String::with_capacity(whole.min(limit.saturating_add(1)));
+        let mut previous_is_item: Option<bool> = None;
+        for node in nodes {
+            let room = limit.saturating_sub(md.len()).saturating_add(1);
+            let (source, wholly) = self.spliced(node.range.clone(), replaced, room);
+            // A node shown by its front is an item of the list of fronts.
+            let is_item = node.kind == NodeKind::Item || wholly;
+            if let Some(previous) = previous_is_item {
+                md.push_str(if previous && is_item { "\n" } else { "\n\n" });
+            }
+            let start = md.len();
+            push_dedented(&mut md, &source, node.column);
+            md.truncate(start + md[start..].trim_end().len());
+            if md.len() > limit {
+                cut_at_line(&mut md, limit);
+                break;
+            }
+            previous_is_item = Some(is_item);
+        }
+        md
+    }
+
+    /// The source of `range` with the replacements inside it, at most about
+    /// `room` bytes (whole lines may be cut later), and whether one
+    /// replacement took all of it.
+    fn spliced(
+        &self,
+        range: Range<usize>,
+        replaced: &[Replacement],
+        room: usize,
+    ) -> (std::borrow::Cow<'_, str>, bool) {
+        let first = replaced.partition_point(|r| r.range.start < range.start);
+        let mut inside = replaced[first..]
+            .iter()
+            .take_while(|r| r.range.start < range.end)
+            .peekable();
+        let bounded = |text: &'_ str, room: usize| floor_char_boundary(text, room);
+        if inside.peek().is_none() {
+            let source = &self.source[range];
+            return (source[..bounded(source, room)].into(), false);
+        }
+        let trimmed_end = range.start + self.source[range.clone()].trim_end().len();
+        let mut out = String::new();
+        let mut at = range.start;
+        let mut wholly = false;
+        for replacement in inside {
+            if replacement.range.start < at {
+                continue;
+            }
+            wholly |=
+                replacement.range.start == range.start && replacement.range.end >= trimmed_end;
+            out.push_str(&self.source[at..replacement.range.start]);
+            out.push_str(&replacement.text);
+            at = replacement.range.end.min(range.end);
+            if out.len() > room {
+                return (out.into(), wholly);
+            }
+        }
+        let rest = &self.source[at..range.end];
+        out.push_str(&rest[..bounded(rest, room.saturating_sub(out.len()))]);
+        (out.into(), wholly)
+    }
+}
+
+/// A part of the source that a back shows otherwise: a node that made a
+/// card of its own, by that card's front (`Outline::markdown_with`).
+#[derive(Debug, Clone)]
+pub struct Replacement {
+    pub range: Range<usize>,
+    pub text: String,
+}
+
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// Cuts `md` to at most `limit` bytes, at the last line end if there is one,
+/// and marks the cut with `…`.
+pub fn cut_at_line(md: &mut String, limit: usize) {
+    if md.len() <= limit {
+        return;
+    }
+    let at = floor_char_boundary(md, limit);
+    let at = md[..at].rfind('\n').filter(|&nl| nl > 0).unwrap_or(at);
+    md.truncate(at);
+    md.push_str("\n\n…");
+}
+
+/// Appends `text` to `out` with up to `columns` columns of indentation
+/// removed from every line but the first.
+fn push_dedented(out: &mut String, text: &str, columns: usize) {
+    if columns == 0 {
+        return out.push_str(text);
+    }
+    for (i, line) in lines_with_ends(text).enumerate() {
+        if i == 0 {
+            out.push_str(line);
+            continue;
+        }
+        let mut cut = 0;
+        let mut col = 0;
+        for (at, c) in line.char_indices() {
+            let width = match c {
+                ' ' => 1,
+                '\t' => 4 - col % 4,
+                _ => break,
+            };
+            if col + width > columns {
+                break;
+            }
+            col += width;
+            cut = at + 1;
+        }
+        out.push_str(&line[cut..]);
+    }
+}

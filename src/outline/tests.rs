@@ -1,0 +1,83 @@
+use super::*;
+
+fn heads(nodes: &[Node]) -> Vec<String> {
+    nodes
+        .iter()
+        .map(|n| n.head.text.trim().to_string())
+        .collect()
+}
+
+#[test]
+fn items_nest_with_heads_lines_and_lazy_continuations() {
+    let outline = parse("# T\n\n## 41.\n\n- 用語: 定義\n  - 子: 説明\n- 次の項目は、\n続きの行\n");
+    assert_eq!(outline.title_text(), Some("T"));
+    let section = &outline.nodes[0].children[0];
+    assert_eq!(section.kind, NodeKind::Heading(2));
+    assert_eq!(
+        heads(&section.children),
+        ["用語: 定義", "次の項目は、\n続きの行"]
+    );
+    assert_eq!(section.children[0].line, 5);
+    assert_eq!(heads(&section.children[0].children), ["子: 説明"]);
+    assert_eq!(section.children[0].children[0].line, 6);
+}
+
+#[test]
+fn ideographic_space_bullets_are_bullets() {
+    let outline = parse("-\u{3000} ALB のデプロイ:\n- 次\n");
+    assert_eq!(heads(&outline.nodes), ["ALB のデプロイ:"]);
+    assert_eq!(heads(&outline.nodes[0].children), ["次"]);
+}
+
+#[test]
+fn a_numbered_head_inside_a_bullet_is_one_item() {
+    let outline = parse("- 1. AWS Control Tower のセットアップ\n  - 有効化: 説明\n");
+    assert_eq!(
+        heads(&outline.nodes),
+        ["1. AWS Control Tower のセットアップ"]
+    );
+    assert_eq!(heads(&outline.nodes[0].children), ["有効化: 説明"]);
+}
+
+#[test]
+fn an_image_after_a_childless_item_belongs_to_it() {
+    let outline = parse("- デプロイタイプ\n- ![image](https://example.com/a.png)\n- 次: 説明\n");
+    assert_eq!(heads(&outline.nodes), ["デプロイタイプ", "次: 説明"]);
+    assert_eq!(outline.nodes[0].children.len(), 1);
+}
+
+#[test]
+fn code_fences_on_the_item_line_close_where_commonmark_says() {
+    let outline = parse("- ```yaml\n  a: b\n  ```\n- 用語: 定義\n");
+    assert_eq!(heads(&outline.nodes), ["", "用語: 定義"]);
+    assert_eq!(outline.nodes[0].children[0].kind, NodeKind::Other);
+}
+
+#[test]
+fn markdown_of_children_is_dedented() {
+    let outline = parse("- 親:\n  - 子 A\n    - 孫\n  - 子 B\n");
+    assert_eq!(
+        outline.markdown(&outline.nodes[0].children, usize::MAX),
+        "- 子 A\n  - 孫\n- 子 B"
+    );
+}
+
+#[test]
+fn tables_are_read_into_rows_of_cells_and_furigana_bars_end_no_cell() {
+    let outline = parse("- 語彙:\n\n  | 単語 | 意味 |\n  |---|---|\n  | {食|た}べる | **eat** |\n");
+    let table = &outline.tables[0];
+    let texts =
+        |row: &Row| -> Vec<String> { row.cells.iter().map(|c| c.head.text.clone()).collect() };
+    assert_eq!(texts(&table.header), ["単語", "意味"]);
+    assert_eq!(texts(&table.rows[0]), ["{食|た}べる", "eat"]);
+    assert_eq!(table.rows[0].line, 5);
+    let cell = &table.rows[0].cells[1];
+    assert_eq!(&outline.source[cell.source.clone()].trim(), &"**eat**");
+    assert_eq!(outline.nodes[0].children[0].kind, NodeKind::Table(0));
+}
+
+#[test]
+fn separators_in_code_and_links_are_out_of_reach() {
+    let outline = parse("- `a:b` の説明\n- [x: y](https://e.com) です\n");
+    assert!(outline.nodes.iter().all(|n| n.head.separator().is_none()));
+}
