@@ -10,6 +10,7 @@ use super::{progress, Run};
 use crate::export::{self, OutputFormat, StagedFile};
 
 impl Run<'_, '_> {
+    /// Stages the outputs that must change: all of them when a card changed
     /// (or, with `--split`, those of the decks that did), those missing or
     /// left pending by a stopped build, and every one with `--force`; and
     /// lists the outputs of earlier builds that no build makes any more.
@@ -18,19 +19,7 @@ impl Run<'_, '_> {
         let out = &self.options.out;
         let recorded = outputs::Recorded::new(self.writer.outputs()?);
         let rewrite_all = self.options.force || self.options.fetch_remote || self.writer.migrated();
-        // Each output set: its stem and its deck (`None`: every deck).
-        let sets: Vec<(String, Option<String>)> = if self.options.split {
-            let decks = self.writer.decks()?;
-            let stems = export::split_stems(&decks);
-            decks
-                .iter()
-                .map(|deck| (stems[deck].clone(), Some(deck.clone())))
-                .collect()
-        } else if self.writer.has_cards()? {
-            vec![(export::package_stem(self.notes), None)]
-        } else {
-            Vec::new()
-        };
+        let sets = self.output_sets()?;
         let mut made = HashSet::new();
         let mut staged = Vec::new();
         let writing = progress(
@@ -89,9 +78,35 @@ impl Run<'_, '_> {
             staged.extend(set.files);
         }
         writing.finish_and_clear();
-        // Earlier outputs of the kinds this build writes that it no longer
-        // makes: only files notedeck recorded as its own, and made, are
-        // ever removed. The records of the others are forgotten.
+        let forgotten = self.sweep_gone(recorded, &made);
+        let written: Vec<String> = self.report.written.iter().map(|p| output_name(p)).collect();
+        self.writer.record_outputs(&written, &forgotten)?;
+        Ok(staged)
+    }
+
+    /// Each output set of this build: its stem and its deck (`None`: every
+    /// deck).
+    fn output_sets(&self) -> anyhow::Result<Vec<(String, Option<String>)>> {
+        Ok(if self.options.split {
+            let decks = self.writer.decks()?;
+            let stems = export::split_stems(&decks);
+            decks
+                .iter()
+                .map(|deck| (stems[deck].clone(), Some(deck.clone())))
+                .collect()
+        } else if self.writer.has_cards()? {
+            vec![(export::package_stem(self.notes), None)]
+        } else {
+            Vec::new()
+        })
+    }
+
+    /// Earlier outputs of the kinds this build writes that it no longer
+    /// makes (not in `made`): only files notedeck recorded as its own, and
+    /// made, are listed for removal. Returns the records to forget: those,
+    /// and the others.
+    fn sweep_gone(&mut self, recorded: outputs::Recorded, made: &HashSet<String>) -> Vec<String> {
+        let out = &self.options.out;
         let mut forgotten = recorded.invalid;
         let mut gone: Vec<(String, OutputFormat)> = recorded
             .names
@@ -118,8 +133,6 @@ impl Run<'_, '_> {
             }
             forgotten.push(name);
         }
-        let written: Vec<String> = self.report.written.iter().map(|p| output_name(p)).collect();
-        self.writer.record_outputs(&written, &forgotten)?;
-        Ok(staged)
+        forgotten
     }
 }
