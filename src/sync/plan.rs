@@ -178,23 +178,7 @@ impl Plan {
         notes_root: &Path,
         remote: RemoteImages,
     ) -> anyhow::Result<Plan> {
-        let models: Vec<String> =
-            serde_json::from_value(client.call("modelNames", json!({}))?).unwrap_or_default();
-        // The note types Anki lacks, and the type of each note of the others.
-        let mut missing = Vec::new();
-        let mut types: std::collections::HashMap<i64, NoteType> = Default::default();
-        for note_type in NoteType::ALL {
-            let definition = notetype::definition(note_type);
-            if !models.iter().any(|name| name == definition.name) {
-                missing.push(note_type);
-                continue;
-            }
-            check_fields(client, definition)?;
-            let query = format!("\"note:{}\"", definition.name);
-            for nid in ids(client.call("findNotes", json!({ "query": query }))?) {
-                types.insert(nid, note_type);
-            }
-        }
+        let (missing, types) = note_types_in_anki(client)?;
         let synced = state::synced(conn)?;
         let known = |guid: &str| synced.get(guid).filter(|s| types.contains_key(&s.nid));
 
@@ -288,19 +272,24 @@ impl Plan {
             .filter(|f| !sent.contains(&f.name))
             .cloned()
             .collect();
+        plan.create_decks = plan.decks_missing_in(client)?;
+        Ok(plan)
+    }
+
+    /// The decks the notes added, updated or moved go to that Anki lacks.
+    fn decks_missing_in(&self, client: &Client) -> anyhow::Result<Vec<String>> {
         let decks: std::collections::HashSet<String> =
             serde_json::from_value(client.call("deckNames", json!({}))?).unwrap_or_default();
-        let mut wanted: Vec<String> = plan
+        let mut wanted: Vec<String> = self
             .add
             .iter()
-            .chain(plan.update.iter().chain(&plan.moves).map(|n| &n.card))
+            .chain(self.update.iter().chain(&self.moves).map(|n| &n.card))
             .map(|o| o.deck.clone())
             .filter(|deck| !decks.contains(deck))
             .collect();
         wanted.sort();
         wanted.dedup();
-        plan.create_decks = wanted;
-        Ok(plan)
+        Ok(wanted)
     }
 
     /// Moves the notes to update whose fields Anki has changed since the
@@ -443,6 +432,30 @@ impl Plan {
                 .map(|l| format!("{verb:<8} {}", l.line)),
         );
     }
+}
+
+/// The note types Anki lacks, and the type of each note of the others
+/// (whose fields are checked to be notedeck's).
+fn note_types_in_anki(
+    client: &Client,
+) -> anyhow::Result<(Vec<NoteType>, std::collections::HashMap<i64, NoteType>)> {
+    let models: Vec<String> =
+        serde_json::from_value(client.call("modelNames", json!({}))?).unwrap_or_default();
+    let mut missing = Vec::new();
+    let mut types = std::collections::HashMap::new();
+    for note_type in NoteType::ALL {
+        let definition = notetype::definition(note_type);
+        if !models.iter().any(|name| name == definition.name) {
+            missing.push(note_type);
+            continue;
+        }
+        check_fields(client, definition)?;
+        let query = format!("\"note:{}\"", definition.name);
+        for nid in ids(client.call("findNotes", json!({ "query": query }))?) {
+            types.insert(nid, note_type);
+        }
+    }
+    Ok((missing, types))
 }
 
 /// Checks that Anki's note type of `definition`'s name has every field it
