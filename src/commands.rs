@@ -199,6 +199,10 @@ pub fn watch(
                 notes.display()
             )),
             crate::watch::Notice::Failed(err) => eprintln!("notedeck: {err:#}; still watching"),
+            crate::watch::Notice::Gone(notes) => eprintln!(
+                "notedeck: {}: the notes folder is gone; waiting for it to come back",
+                notes.display()
+            ),
         },
     )?;
     Ok(match stopped {

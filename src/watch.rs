@@ -81,6 +81,8 @@ pub enum Notice<'a> {
     Watching(&'a Path),
     /// A build after a change failed, or the watch missed events; it goes on.
     Failed(anyhow::Error),
+    /// The notes folder itself is gone: the watch waits for it to be back.
+    Gone(&'a Path),
 }
 
 /// Builds (`rebuild(Round::First)`, which returns the notes folder it read),
@@ -111,12 +113,27 @@ pub fn run(
     // A save made after the first build read the notes and before the
     // watch began has no event.
     let mut want = Want::IfNotesChanged;
+    // Whether the notes folder itself is gone, and the folder above it
+    // watched for its return.
+    let mut gone = false;
     loop {
         if filter.calls_for_rebuild(want) {
             if let Err(err) = rebuild(Round::Again) {
                 notice(Notice::Failed(err));
             }
             filter.reload_settings();
+        }
+        // A notes folder removed (`rm -r`, moved away, a checkout) takes
+        // its watch with it: the folder above is watched until it is back.
+        if !gone && !filter.notes.is_dir() {
+            if let Some(above) = filter.notes.parent() {
+                let _ = debouncer.unwatch(&filter.notes);
+                debouncer
+                    .watch(above, RecursiveMode::NonRecursive)
+                    .with_context(|| format!("{}: cannot watch", above.display()))?;
+                notice(Notice::Gone(&notes));
+                gone = true;
+            }
         }
         // What came while the build ran, and any more at the same moment.
         want = Want::Nothing;
@@ -125,6 +142,22 @@ pub fn run(
             match woke {
                 Wake::Signal(SIGINT) => return Ok(Stopped::Interrupted),
                 Wake::Signal(_) => return Ok(Stopped::Terminated),
+                Wake::Files(Ok(_)) if gone => {
+                    if filter.notes.is_dir() {
+                        if let Some(above) = filter.notes.parent() {
+                            let _ = debouncer.unwatch(above);
+                        }
+                        debouncer
+                            .watch(&filter.notes, RecursiveMode::Recursive)
+                            .with_context(|| {
+                                format!("{}: cannot watch the notes", notes.display())
+                            })?;
+                        notice(Notice::Watching(&notes));
+                        gone = false;
+                        // All of it is new to the watch.
+                        want = Want::Rebuild;
+                    }
+                }
                 Wake::Files(Ok(events)) => {
                     let paths = events.iter().flat_map(|event| &event.paths);
                     want = paths.map(|path| filter.wants(path)).fold(want, Want::max);

@@ -79,6 +79,22 @@ fn a_note_in_a_new_folder_and_a_deleted_note_and_folder_are_built() {
 }
 
 #[test]
+fn a_notes_folder_removed_and_made_again_is_watched_again() {
+    let (project, watching) = watched();
+    let notes = project.notes();
+    std::fs::remove_dir_all(&notes).unwrap();
+    watching.wait_for_stderr("the notes folder is gone; waiting for it to come back");
+    // Back, as a checkout or a copy brings it: a new folder, another note.
+    std::fs::create_dir(&notes).unwrap();
+    write(&project, "nouns.md", "# 名詞\n\n- 森: 木が多く茂った所\n");
+    // The build of the folder's removal failed on stderr: this line is the
+    // build of the folder that is back.
+    watching.next_line();
+    assert!(has_front(&project, "森"));
+    assert!(!has_front(&project, "食べる"));
+}
+
+#[test]
 fn a_note_that_fails_is_named_and_the_watch_goes_on_until_it_is_fixed() {
     let (project, watching) = watched();
     project.write_note("N5/nouns.md", b"# \xff\xfe\n\n- x: y\n");
