@@ -116,11 +116,7 @@ pub fn restore_bars(text: &str) -> Cow<'_, str> {
 /// notes and backs).
 fn furigana_bars_in_tables(markdown: &str) -> Vec<usize> {
     let mut bars = Vec::new();
-    // A table needs a bar: most notes have none, and need no line read.
-    if !markdown.contains('{')
-        || !markdown.contains('|')
-        || !markdown.lines().any(is_table_delimiter_row)
-    {
+    if !markdown.contains('{') || !has_table_delimiter_row(markdown) {
         return bars;
     }
     let mut at = 0;
@@ -138,6 +134,24 @@ fn furigana_bars_in_tables(markdown: &str) -> Vec<usize> {
         at = end;
     }
     bars
+}
+
+/// Whether a line of `markdown` is a table's delimiter row. A table needs
+/// a bar: only the lines that hold one are read (most notes have none, and
+/// most lines of the others none either).
+fn has_table_delimiter_row(markdown: &str) -> bool {
+    let bytes = markdown.as_bytes();
+    let mut from = 0;
+    while let Some(found) = memchr::memchr(b'|', &bytes[from..]) {
+        let bar = from + found;
+        let start = memchr::memrchr(b'\n', &bytes[..bar]).map_or(0, |nl| nl + 1);
+        let end = memchr::memchr(b'\n', &bytes[bar..]).map_or(bytes.len(), |nl| bar + nl);
+        if is_table_delimiter_row(&markdown[start..end]) {
+            return true;
+        }
+        from = end;
+    }
+    false
 }
 
 /// A table's delimiter row, the line under its header: `|---|:--:|`,
