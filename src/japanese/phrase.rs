@@ -601,10 +601,19 @@ fn is_code_token(token: &str) -> bool {
 /// A front as it is shown: spaces collapsed, none just inside brackets, no
 /// separator at the end.
 pub fn clean_front(text: &str) -> String {
-    // Most fronts have no space to collapse: one pass over their bytes tells.
-    if !has_space(text) {
-        return text.trim_end_matches([':', '：']).to_string();
+    // Most fronts have no space to collapse, or words apart by one ASCII
+    // space each (`Amazon EC2 インスタンス`): one pass over their bytes tells.
+    match spaces(text) {
+        Spaces::None => text.trim_end_matches([':', '：']).to_string(),
+        Spaces::Ascii if collapsed_already(text) => {
+            text.trim_end_matches([':', '：', ' ']).to_string()
+        }
+        _ => collapse_spaces(text),
     }
+}
+
+/// `clean_front` of text with spaces to collapse.
+fn collapse_spaces(text: &str) -> String {
     let mut cleaned = String::with_capacity(text.len());
     let mut words = text.split(is_space).filter(|w| !w.is_empty()).peekable();
     while let Some(word) = words.next() {
@@ -620,18 +629,42 @@ pub fn clean_front(text: &str) -> String {
     cleaned
 }
 
-/// Whether `is_space` holds for a character of `text`, told from the first
-/// bytes of its characters: only four begin white space beyond ASCII.
-fn has_space(text: &str) -> bool {
+/// Whether the spaces of `text`, all ASCII, are as collapsing leaves them:
+/// one between two words, none at either end or just inside brackets.
+fn collapsed_already(text: &str) -> bool {
     let bytes = text.as_bytes();
+    memchr::memchr_iter(b' ', bytes).all(|at| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + 1..].chars().next();
+        before.is_some_and(|c| c != ' ' && !super::script::is_open_bracket(c))
+            && after.is_some_and(|c| c != ' ' && !is_close_bracket(c))
+    })
+}
+
+/// What white space (`is_space`) a text holds.
+#[derive(Debug, PartialEq, Eq)]
+enum Spaces {
+    None,
+    /// Only ASCII spaces (`' '`).
+    Ascii,
+    /// Tabs, line breaks, the ideographic space or other white space.
+    Others,
+}
+
+/// The white space of `text`, told from the first bytes of its characters:
+/// only four begin white space beyond ASCII.
+fn spaces(text: &str) -> Spaces {
+    let bytes = text.as_bytes();
+    let mut found = Spaces::None;
     let mut at = 0;
     while let Some(&byte) = bytes.get(at) {
         match byte {
-            b'\t'..=b'\r' | b' ' => return true,
+            b' ' => found = Spaces::Ascii,
+            b'\t'..=b'\r' => return Spaces::Others,
             // U+3000, the ideographic space; the rest is kana and CJK marks.
-            0xe3 if bytes[at + 1..].starts_with(&[0x80, 0x80]) => return true,
+            0xe3 if bytes[at + 1..].starts_with(&[0x80, 0x80]) => return Spaces::Others,
             // U+0085, U+00A0, U+1680, U+2000 to U+205F.
-            0xc2 | 0xe1 | 0xe2 if text[at..].starts_with(is_space) => return true,
+            0xc2 | 0xe1 | 0xe2 if text[at..].starts_with(is_space) => return Spaces::Others,
             _ => {}
         }
         at += match byte {
@@ -641,7 +674,7 @@ fn has_space(text: &str) -> bool {
             _ => 4,
         };
     }
-    false
+    found
 }
 
 #[cfg(test)]
@@ -652,7 +685,10 @@ mod tests {
     fn spaces_are_found_by_their_bytes() {
         for c in ('\0'..='\u{3100}').chain(['\u{feff}', '\u{ff1a}', '\u{1f600}']) {
             for text in [format!("{c}"), format!("語{c}語"), format!("a{c}")] {
-                assert_eq!(has_space(&text), text.contains(is_space), "{c:?}");
+                let found = spaces(&text);
+                assert_eq!(found != Spaces::None, text.contains(is_space), "{c:?}");
+                let others = text.contains(|c: char| is_space(c) && c != ' ');
+                assert_eq!(found == Spaces::Others, others, "{c:?}");
             }
         }
         assert_eq!(clean_front("用語："), "用語");
@@ -660,6 +696,27 @@ mod tests {
             clean_front(" Amazon\u{3000} S3 （ 標準 ）:"),
             "Amazon S3 （標準）"
         );
+    }
+
+    #[test]
+    fn fronts_spaced_as_collapsed_are_kept_as_they_are() {
+        let alphabet = [
+            " ", "  ", "\u{3000}", "\t", "語", "a", "(", ")", "（", "）", "「", ":", "：",
+        ];
+        let mut seed = 5u64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            for i in 0..(seed >> 61) + 1 {
+                text.push_str(alphabet[(seed >> (5 * i + 3)) as usize % alphabet.len()]);
+            }
+            let collapsed = if spaces(&text) == Spaces::None {
+                text.trim_end_matches([':', '：']).to_string()
+            } else {
+                collapse_spaces(&text)
+            };
+            assert_eq!(clean_front(&text), collapsed, "{text:?}");
+        }
     }
 
     #[test]
