@@ -117,15 +117,19 @@ fn may_start_label(text: &str) -> bool {
     if known == 0 || probe[0] == '*' {
         return true;
     }
-    LABEL_STARTS.iter().any(|&(first, second)| {
-        first == probe[0] && (known == 1 || second == '\0' || second == probe[1])
-    })
+    let from = LABEL_STARTS.partition_point(|&(first, _)| first < probe[0]);
+    LABEL_STARTS[from..]
+        .iter()
+        .take_while(|&&(first, _)| first == probe[0])
+        .any(|&(_, second)| known == 1 || second == '\0' || second == probe[1])
 }
 
 /// The first two characters of every label and qualifier (`'\0'` for a
-/// word of one), compared without decoding the words each time.
+/// word of one), compared without decoding the words each time; sorted,
+/// so that those with the first character of a text are found by a
+/// binary search.
 static LABEL_STARTS: LazyLock<Vec<(char, char)>> = LazyLock::new(|| {
-    LABELS
+    let mut starts: Vec<(char, char)> = LABELS
         .iter()
         .chain(ASPECTS)
         .chain(LABEL_QUALIFIERS)
@@ -134,7 +138,9 @@ static LABEL_STARTS: LazyLock<Vec<(char, char)>> = LazyLock::new(|| {
             let first = chars.next().expect("no label is empty");
             (first, chars.next().unwrap_or('\0'))
         })
-        .collect()
+        .collect();
+    starts.sort_unstable();
+    starts
 });
 
 /// The label a head starts with, when a separator, a number or nothing
@@ -411,14 +417,13 @@ pub fn says_something(rest: &str) -> bool {
 pub fn after_connective(text: &str) -> usize {
     let trimmed = text.trim_start_matches(is_space);
     let offset = text.len() - trimmed.len();
+    let bytes = trimmed.as_bytes();
     CONNECTIVES
         .iter()
-        .filter(|c| same_first_char(trimmed, c))
-        .find_map(|c| {
-            trimmed
-                .strip_prefix(*c)
-                .and_then(|rest| rest.strip_prefix(['、', ',']))
-        })
+        // A comma follows the connective: the byte where it would start
+        // rules out most text at once (`、` starts with 0xe3).
+        .filter(|c| matches!(bytes.get(c.len()), Some(0xe3 | b',')))
+        .find_map(|c| trimmed.strip_prefix(*c)?.strip_prefix(['、', ',']))
         .map_or(offset, |rest| {
             text.len() - rest.trim_start_matches(is_space).len()
         })
