@@ -308,6 +308,8 @@ impl Walk<'_> {
         // most nodes make a single card, and this runs for every one.
         let mut text = String::new();
         for front in fronts.filter(|front| !front.is_empty()) {
+            // Room for the item at once (most fronts need no escaping).
+            text.reserve(1 + node.column + marker.len() + 1 + front.len());
             if !text.is_empty() {
                 text.push('\n');
                 text.extend(std::iter::repeat_n(' ', node.column));
