@@ -211,7 +211,11 @@ impl Walk<'_> {
                         continue;
                     } else {
                         self.record_head(node, None);
-                        self.case_under(&node.head.text, |walk| walk.siblings(&node.children));
+                        // With nothing under it, whether it opens a case matters to nothing.
+                        if !node.children.is_empty() {
+                            let children = &node.children;
+                            self.case_under(&node.head.text, |walk| walk.siblings(children));
+                        }
                     }
                 }
             }
