@@ -104,7 +104,8 @@ pub fn hide_bars_in_tables(markdown: &str) -> Cow<'_, str> {
 
 /// Text read from `hide_bars_in_tables`' Markdown with its bars back.
 pub fn restore_bars(text: &str) -> Cow<'_, str> {
-    if text.contains(HIDDEN_BAR) {
+    // Asked of every text of a note: memchr's SIMD search, not `contains`.
+    if memchr::memchr(HIDDEN_BAR as u8, text.as_bytes()).is_some() {
         Cow::Owned(text.replace(HIDDEN_BAR, "|"))
     } else {
         Cow::Borrowed(text)
