@@ -15,7 +15,7 @@ use super::words::{
     NAMING_TAILS, PARTICLES, POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS,
     QUESTION_WORDS, UPDATE_NOTES,
 };
-use super::{folded, is_nfkc_stable};
+use super::{char_offsets, folded, is_nfkc_stable};
 
 /// Whether `text` and `word` start with the same character: told first by
 /// its first byte (alike for most kana), it rules out most words of a list
@@ -251,7 +251,7 @@ fn ends_with_particle(text: &str) -> bool {
 pub fn definition_subject(text: &str) -> Option<(Range<usize>, usize)> {
     let start = after_connective(text);
     let body = &text[start..];
-    let ha = body.find('は')?;
+    let ha = char_offsets(body, 'は').next()?;
     let (subject, marker_len) = match body[..ha].strip_suffix('と') {
         Some(before) => (before, 'と'.len_utf8() + 'は'.len_utf8()),
         None => (&body[..ha], 'は'.len_utf8()),
@@ -283,7 +283,7 @@ pub fn definition_subject(text: &str) -> Option<(Range<usize>, usize)> {
 /// (the naming phrase modifies a noun) define nothing.
 pub fn term_last(text: &str) -> Option<(Range<usize>, Range<usize>)> {
     // Every naming marker starts with `と`; `…のが X` has `のが`.
-    if !text.contains('と') && !text.contains('が') {
+    if char_offsets(text, 'と').next().is_none() && char_offsets(text, 'が').next().is_none() {
         return None;
     }
     let body = text
@@ -293,7 +293,7 @@ pub fn term_last(text: &str) -> Option<(Range<usize>, Range<usize>)> {
     // (where the definition ends, where the term starts, where it ends)
     // Where each marker first stands, from one pass over the `と`s.
     let mut firsts = [None; NAMING_MARKERS.len()];
-    for (at, _) in body.match_indices('と') {
+    for at in char_offsets(body, 'と') {
         for (first, marker) in firsts.iter_mut().zip(NAMING_MARKERS) {
             if first.is_none() && body[at..].starts_with(marker) {
                 *first = Some(at);
