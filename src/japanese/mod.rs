@@ -151,11 +151,17 @@ fn stable_prefix(text: &str) -> usize {
             at += 1;
             continue;
         }
-        // Kana, kanji and Japanese punctuation take three bytes: decoded
-        // here from the bytes, the common case, without slicing `text`;
-        // kanji from U+4E00 on need no decoding.
+        // Kana, kanji and Japanese punctuation take three bytes: the stable
+        // ones (`is_nfkc_stable`) are told by their bytes, the common case;
+        // others are decoded here from the bytes, without slicing `text`.
         let c = match bytes[at..] {
-            [0xe5..=0xe9, ..] | [0xe4, 0xb8..=0xbf, ..] => {
+            // Kanji from U+4E00 on.
+            [0xe5..=0xe9, ..] | [0xe4, 0xb8..=0xbf, ..]
+            // `、` `。`, `々〆〇`, `「」『』【】`; hiragana; katakana.
+            | [0xe3, 0x80, 0x81 | 0x82 | 0x85..=0x87 | 0x8c..=0x91, ..]
+            | [0xe3, 0x81, 0x81..=0xbf, ..]
+            | [0xe3, 0x82, 0x80..=0x96 | 0xa1..=0xbf, ..]
+            | [0xe3, 0x83, 0x80..=0xba | 0xbc, ..] => {
                 at += 3;
                 continue;
             }
@@ -209,6 +215,15 @@ mod tests {
             compose("\u{fa19}か\u{3099}\u{2f800}\u{3099}"),
             "\u{fa19}が\u{2f800}\u{3099}"
         );
+    }
+
+    #[test]
+    fn the_stable_prefix_of_a_character_is_whether_it_is_stable() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let text = format!("{c}");
+            let stable = if is_nfkc_stable(c) { text.len() } else { 0 };
+            assert_eq!(stable_prefix(&text), stable, "{c:?}");
+        }
     }
 
     #[test]
