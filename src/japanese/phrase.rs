@@ -420,9 +420,12 @@ pub fn after_connective(text: &str) -> usize {
     let bytes = trimmed.as_bytes();
     CONNECTIVES
         .iter()
-        // A comma follows the connective: the byte where it would start
-        // rules out most text at once (`、` starts with 0xe3).
-        .filter(|c| matches!(bytes.get(c.len()), Some(0xe3 | b',')))
+        // A comma follows the connective: the bytes where it would stand
+        // rule out most text before the connective is compared.
+        .filter(|c| {
+            let after = bytes.get(c.len()..).unwrap_or_default();
+            after.starts_with("、".as_bytes()) || after.starts_with(b",")
+        })
         .find_map(|c| trimmed.strip_prefix(*c)?.strip_prefix(['、', ',']))
         .map_or(offset, |rest| {
             text.len() - rest.trim_start_matches(is_space).len()
