@@ -86,11 +86,11 @@ pub fn fold_in_pieces(text: &str, mut out: impl FnMut(&[u8])) {
     }
 }
 
-/// The byte offsets of `c` in `text`, in order, as `str::match_indices`
-/// finds them, but by memchr's SIMD search for the last byte of `c` (the
+/// The byte offsets of `c` in `text`, in order (or backwards), as
+/// `str::match_indices` (`rmatch_indices`) finds them, but by memchr's SIMD search for the last byte of `c` (the
 /// standard library's search goes a word at a time): the rules look for
 /// `は`, `と` and `が` in every head.
-pub fn char_offsets(text: &str, c: char) -> impl Iterator<Item = usize> + '_ {
+pub fn char_offsets(text: &str, c: char) -> impl DoubleEndedIterator<Item = usize> + '_ {
     let mut needle = [0u8; 4];
     let len = c.encode_utf8(&mut needle).len();
     let bytes = text.as_bytes();
@@ -233,6 +233,8 @@ mod tests {
             for c in ['は', 'と', 'が', 'x', '\u{3099}'] {
                 let expected: Vec<usize> = text.match_indices(c).map(|(at, _)| at).collect();
                 assert_eq!(char_offsets(text, c).collect::<Vec<_>>(), expected, "{text:?} {c:?}");
+                let backwards: Vec<usize> = text.rmatch_indices(c).map(|(at, _)| at).collect();
+                assert_eq!(char_offsets(text, c).rev().collect::<Vec<_>>(), backwards);
             }
         }
     }

@@ -202,8 +202,9 @@ fn is_english_clause(text: &str) -> bool {
 /// Clauses joined by a comma that end in a dictionary-form verb
 /// (`各サイクルで、…学習を行う`): a sentence, not a task name.
 fn is_clause(text: &str) -> bool {
-    text.contains(['、', '，'])
-        && text.ends_with(['う', 'く', 'ぐ', 'す', 'つ', 'ぬ', 'ぶ', 'む', 'る'])
+    // The ending first: one character, where the comma takes a pass.
+    text.ends_with(['う', 'く', 'ぐ', 'す', 'つ', 'ぬ', 'ぶ', 'む', 'る'])
+        && text.contains(['、', '，'])
 }
 
 /// A question, or an exam instruction that asks for an answer.
@@ -315,9 +316,8 @@ pub fn term_last(text: &str) -> Option<(Range<usize>, Range<usize>)> {
         .or_else(|| {
             // `…となるのが X。`: what serves as … is X.
             // The last `のが`: a `が` after an `の`.
-            let at = body
-                .rmatch_indices('が')
-                .map(|(at, _)| at)
+            let at = char_offsets(body, 'が')
+                .rev()
                 .find(|&at| body[..at].ends_with('の'))?
                 - 'の'.len_utf8();
             if !body[..at].ends_with("なる") {
