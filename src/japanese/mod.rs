@@ -228,11 +228,23 @@ mod tests {
 
     #[test]
     fn chars_are_found_where_match_indices_finds_them() {
-        let texts = ["", "は", "とはと", "xとyとz", "ぱは\u{306f}", "a\u{3068}\u{3099}と", "とと"];
+        let texts = [
+            "",
+            "は",
+            "とはと",
+            "xとyとz",
+            "ぱは\u{306f}",
+            "a\u{3068}\u{3099}と",
+            "とと",
+        ];
         for text in texts {
             for c in ['は', 'と', 'が', 'x', '\u{3099}'] {
                 let expected: Vec<usize> = text.match_indices(c).map(|(at, _)| at).collect();
-                assert_eq!(char_offsets(text, c).collect::<Vec<_>>(), expected, "{text:?} {c:?}");
+                assert_eq!(
+                    char_offsets(text, c).collect::<Vec<_>>(),
+                    expected,
+                    "{text:?} {c:?}"
+                );
                 let backwards: Vec<usize> = text.rmatch_indices(c).map(|(at, _)| at).collect();
                 assert_eq!(char_offsets(text, c).rev().collect::<Vec<_>>(), backwards);
             }
