@@ -124,7 +124,7 @@ impl Walk<'_> {
     ) -> Option<Draft> {
         let head = &node.head;
         let text = &head.text[block.clone()];
-        let line_end = block.start + text.find('\n').unwrap_or(text.len());
+        let line_end = block.start + memchr::memchr(b'\n', text.as_bytes()).unwrap_or(text.len());
         let draft = |front: &str, back, rule| Draft {
             kind: Kind::Term,
             rule,
@@ -413,7 +413,8 @@ pub(super) fn separated_term(
 /// first line when the next line, not a separator on the first, defines
 /// it. A wrapped sentence goes on in hiragana or lower case instead.
 fn name_line(text: &str, separator: Option<&Range<usize>>) -> Option<Range<usize>> {
-    let (name, next) = text.split_once('\n')?;
+    let line_end = memchr::memchr(b'\n', text.as_bytes())?;
+    let (name, next) = (&text[..line_end], &text[line_end + 1..]);
     let next_starts = next.trim_start_matches(is_space).chars().next();
     let continues = next_starts.is_some_and(|c| is_hiragana(c) || c.is_ascii_lowercase());
     let on_first_line = separator.is_some_and(|sep| sep.start < name.len());

@@ -211,7 +211,11 @@ impl Walk<'_> {
                         continue;
                     } else {
                         self.record_head(node, None);
-                        self.case_under(&node.head.text, |walk| walk.siblings(&node.children));
+                        // With nothing under it, whether it opens a case matters to nothing.
+                        if !node.children.is_empty() {
+                            let children = &node.children;
+                            self.case_under(&node.head.text, |walk| walk.siblings(children));
+                        }
                     }
                 }
             }
@@ -308,6 +312,8 @@ impl Walk<'_> {
         // most nodes make a single card, and this runs for every one.
         let mut text = String::new();
         for front in fronts.filter(|front| !front.is_empty()) {
+            // Room for the item at once (most fronts need no escaping).
+            text.reserve(1 + node.column + marker.len() + 1 + front.len());
             if !text.is_empty() {
                 text.push('\n');
                 text.extend(std::iter::repeat_n(' ', node.column));

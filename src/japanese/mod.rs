@@ -86,6 +86,21 @@ pub fn fold_in_pieces(text: &str, mut out: impl FnMut(&[u8])) {
     }
 }
 
+/// The byte offsets of `c` in `text`, in order (or backwards), as
+/// `str::match_indices` (`rmatch_indices`) finds them, but by memchr's SIMD search for the last byte of `c` (the
+/// standard library's search goes a word at a time): the rules look for
+/// `は`, `と` and `が` in every head.
+pub fn char_offsets(text: &str, c: char) -> impl DoubleEndedIterator<Item = usize> + '_ {
+    let mut needle = [0u8; 4];
+    let len = c.encode_utf8(&mut needle).len();
+    let bytes = text.as_bytes();
+    // UTF-8 is self-synchronizing: where the bytes of `c` stand, `c` does.
+    memchr::memchr_iter(needle[len - 1], bytes).filter_map(move |last| {
+        let start = (last + 1).checked_sub(len)?;
+        (bytes[start..=last] == needle[..len]).then_some(start)
+    })
+}
+
 /// `text` in NFC, as Linux and Windows write file names and editors write
 /// text, where macOS writes names decomposed (`ざ` as `さ` and U+3099): a
 /// note then makes the same decks, GUIDs and text wherever it was saved.
@@ -136,11 +151,17 @@ fn stable_prefix(text: &str) -> usize {
             at += 1;
             continue;
         }
-        // Kana, kanji and Japanese punctuation take three bytes: decoded
-        // here from the bytes, the common case, without slicing `text`;
-        // kanji from U+4E00 on need no decoding.
+        // Kana, kanji and Japanese punctuation take three bytes: the stable
+        // ones (`is_nfkc_stable`) are told by their bytes, the common case;
+        // others are decoded here from the bytes, without slicing `text`.
         let c = match bytes[at..] {
-            [0xe5..=0xe9, ..] | [0xe4, 0xb8..=0xbf, ..] => {
+            // Kanji from U+4E00 on.
+            [0xe5..=0xe9, ..] | [0xe4, 0xb8..=0xbf, ..]
+            // `、` `。`, `々〆〇`, `「」『』【】`; hiragana; katakana.
+            | [0xe3, 0x80, 0x81 | 0x82 | 0x85..=0x87 | 0x8c..=0x91, ..]
+            | [0xe3, 0x81, 0x81..=0xbf, ..]
+            | [0xe3, 0x82, 0x80..=0x96 | 0xa1..=0xbf, ..]
+            | [0xe3, 0x83, 0x80..=0xba | 0xbc, ..] => {
                 at += 3;
                 continue;
             }
@@ -194,6 +215,40 @@ mod tests {
             compose("\u{fa19}か\u{3099}\u{2f800}\u{3099}"),
             "\u{fa19}が\u{2f800}\u{3099}"
         );
+    }
+
+    #[test]
+    fn the_stable_prefix_of_a_character_is_whether_it_is_stable() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let text = format!("{c}");
+            let stable = if is_nfkc_stable(c) { text.len() } else { 0 };
+            assert_eq!(stable_prefix(&text), stable, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn chars_are_found_where_match_indices_finds_them() {
+        let texts = [
+            "",
+            "は",
+            "とはと",
+            "xとyとz",
+            "ぱは\u{306f}",
+            "a\u{3068}\u{3099}と",
+            "とと",
+        ];
+        for text in texts {
+            for c in ['は', 'と', 'が', 'x', '\u{3099}'] {
+                let expected: Vec<usize> = text.match_indices(c).map(|(at, _)| at).collect();
+                assert_eq!(
+                    char_offsets(text, c).collect::<Vec<_>>(),
+                    expected,
+                    "{text:?} {c:?}"
+                );
+                let backwards: Vec<usize> = text.rmatch_indices(c).map(|(at, _)| at).collect();
+                assert_eq!(char_offsets(text, c).rev().collect::<Vec<_>>(), backwards);
+            }
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ use super::words::{
     NAMING_TAILS, PARTICLES, POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS,
     QUESTION_WORDS, UPDATE_NOTES,
 };
-use super::{folded, is_nfkc_stable};
+use super::{char_offsets, folded, is_nfkc_stable};
 
 /// Whether `text` and `word` start with the same character: told first by
 /// its first byte (alike for most kana), it rules out most words of a list
@@ -117,15 +117,19 @@ fn may_start_label(text: &str) -> bool {
     if known == 0 || probe[0] == '*' {
         return true;
     }
-    LABEL_STARTS.iter().any(|&(first, second)| {
-        first == probe[0] && (known == 1 || second == '\0' || second == probe[1])
-    })
+    let from = LABEL_STARTS.partition_point(|&(first, _)| first < probe[0]);
+    LABEL_STARTS[from..]
+        .iter()
+        .take_while(|&&(first, _)| first == probe[0])
+        .any(|&(_, second)| known == 1 || second == '\0' || second == probe[1])
 }
 
 /// The first two characters of every label and qualifier (`'\0'` for a
-/// word of one), compared without decoding the words each time.
+/// word of one), compared without decoding the words each time; sorted,
+/// so that those with the first character of a text are found by a
+/// binary search.
 static LABEL_STARTS: LazyLock<Vec<(char, char)>> = LazyLock::new(|| {
-    LABELS
+    let mut starts: Vec<(char, char)> = LABELS
         .iter()
         .chain(ASPECTS)
         .chain(LABEL_QUALIFIERS)
@@ -134,7 +138,9 @@ static LABEL_STARTS: LazyLock<Vec<(char, char)>> = LazyLock::new(|| {
             let first = chars.next().expect("no label is empty");
             (first, chars.next().unwrap_or('\0'))
         })
-        .collect()
+        .collect();
+    starts.sort_unstable();
+    starts
 });
 
 /// The label a head starts with, when a separator, a number or nothing
@@ -196,8 +202,9 @@ fn is_english_clause(text: &str) -> bool {
 /// Clauses joined by a comma that end in a dictionary-form verb
 /// (`各サイクルで、…学習を行う`): a sentence, not a task name.
 fn is_clause(text: &str) -> bool {
-    text.contains(['、', '，'])
-        && text.ends_with(['う', 'く', 'ぐ', 'す', 'つ', 'ぬ', 'ぶ', 'む', 'る'])
+    // The ending first: one character, where the comma takes a pass.
+    text.ends_with(['う', 'く', 'ぐ', 'す', 'つ', 'ぬ', 'ぶ', 'む', 'る'])
+        && text.contains(['、', '，'])
 }
 
 /// A question, or an exam instruction that asks for an answer.
@@ -245,7 +252,7 @@ fn ends_with_particle(text: &str) -> bool {
 pub fn definition_subject(text: &str) -> Option<(Range<usize>, usize)> {
     let start = after_connective(text);
     let body = &text[start..];
-    let ha = body.find('は')?;
+    let ha = char_offsets(body, 'は').next()?;
     let (subject, marker_len) = match body[..ha].strip_suffix('と') {
         Some(before) => (before, 'と'.len_utf8() + 'は'.len_utf8()),
         None => (&body[..ha], 'は'.len_utf8()),
@@ -277,7 +284,7 @@ pub fn definition_subject(text: &str) -> Option<(Range<usize>, usize)> {
 /// (the naming phrase modifies a noun) define nothing.
 pub fn term_last(text: &str) -> Option<(Range<usize>, Range<usize>)> {
     // Every naming marker starts with `と`; `…のが X` has `のが`.
-    if !text.contains('と') && !text.contains('が') {
+    if char_offsets(text, 'と').next().is_none() && char_offsets(text, 'が').next().is_none() {
         return None;
     }
     let body = text
@@ -287,7 +294,7 @@ pub fn term_last(text: &str) -> Option<(Range<usize>, Range<usize>)> {
     // (where the definition ends, where the term starts, where it ends)
     // Where each marker first stands, from one pass over the `と`s.
     let mut firsts = [None; NAMING_MARKERS.len()];
-    for (at, _) in body.match_indices('と') {
+    for at in char_offsets(body, 'と') {
         for (first, marker) in firsts.iter_mut().zip(NAMING_MARKERS) {
             if first.is_none() && body[at..].starts_with(marker) {
                 *first = Some(at);
@@ -309,9 +316,8 @@ pub fn term_last(text: &str) -> Option<(Range<usize>, Range<usize>)> {
         .or_else(|| {
             // `…となるのが X。`: what serves as … is X.
             // The last `のが`: a `が` after an `の`.
-            let at = body
-                .rmatch_indices('が')
-                .map(|(at, _)| at)
+            let at = char_offsets(body, 'が')
+                .rev()
                 .find(|&at| body[..at].ends_with('の'))?
                 - 'の'.len_utf8();
             if !body[..at].ends_with("なる") {
@@ -411,14 +417,16 @@ pub fn says_something(rest: &str) -> bool {
 pub fn after_connective(text: &str) -> usize {
     let trimmed = text.trim_start_matches(is_space);
     let offset = text.len() - trimmed.len();
+    let bytes = trimmed.as_bytes();
     CONNECTIVES
         .iter()
-        .filter(|c| same_first_char(trimmed, c))
-        .find_map(|c| {
-            trimmed
-                .strip_prefix(*c)
-                .and_then(|rest| rest.strip_prefix(['、', ',']))
+        // A comma follows the connective: the bytes where it would stand
+        // rule out most text before the connective is compared.
+        .filter(|c| {
+            let after = bytes.get(c.len()..).unwrap_or_default();
+            after.starts_with("、".as_bytes()) || after.starts_with(b",")
         })
+        .find_map(|c| trimmed.strip_prefix(*c)?.strip_prefix(['、', ',']))
         .map_or(offset, |rest| {
             text.len() - rest.trim_start_matches(is_space).len()
         })
@@ -601,10 +609,19 @@ fn is_code_token(token: &str) -> bool {
 /// A front as it is shown: spaces collapsed, none just inside brackets, no
 /// separator at the end.
 pub fn clean_front(text: &str) -> String {
-    // Most fronts have no space to collapse: one pass over their bytes tells.
-    if !has_space(text) {
-        return text.trim_end_matches([':', '：']).to_string();
+    // Most fronts have no space to collapse, or words apart by one ASCII
+    // space each (`Amazon EC2 インスタンス`): one pass over their bytes tells.
+    match spaces(text) {
+        Spaces::None => text.trim_end_matches([':', '：']).to_string(),
+        Spaces::Ascii if collapsed_already(text) => {
+            text.trim_end_matches([':', '：', ' ']).to_string()
+        }
+        _ => collapse_spaces(text),
     }
+}
+
+/// `clean_front` of text with spaces to collapse.
+fn collapse_spaces(text: &str) -> String {
     let mut cleaned = String::with_capacity(text.len());
     let mut words = text.split(is_space).filter(|w| !w.is_empty()).peekable();
     while let Some(word) = words.next() {
@@ -620,18 +637,42 @@ pub fn clean_front(text: &str) -> String {
     cleaned
 }
 
-/// Whether `is_space` holds for a character of `text`, told from the first
-/// bytes of its characters: only four begin white space beyond ASCII.
-fn has_space(text: &str) -> bool {
+/// Whether the spaces of `text`, all ASCII, are as collapsing leaves them:
+/// one between two words, none at either end or just inside brackets.
+fn collapsed_already(text: &str) -> bool {
     let bytes = text.as_bytes();
+    memchr::memchr_iter(b' ', bytes).all(|at| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + 1..].chars().next();
+        before.is_some_and(|c| c != ' ' && !super::script::is_open_bracket(c))
+            && after.is_some_and(|c| c != ' ' && !is_close_bracket(c))
+    })
+}
+
+/// What white space (`is_space`) a text holds.
+#[derive(Debug, PartialEq, Eq)]
+enum Spaces {
+    None,
+    /// Only ASCII spaces (`' '`).
+    Ascii,
+    /// Tabs, line breaks, the ideographic space or other white space.
+    Others,
+}
+
+/// The white space of `text`, told from the first bytes of its characters:
+/// only four begin white space beyond ASCII.
+fn spaces(text: &str) -> Spaces {
+    let bytes = text.as_bytes();
+    let mut found = Spaces::None;
     let mut at = 0;
     while let Some(&byte) = bytes.get(at) {
         match byte {
-            b'\t'..=b'\r' | b' ' => return true,
+            b' ' => found = Spaces::Ascii,
+            b'\t'..=b'\r' => return Spaces::Others,
             // U+3000, the ideographic space; the rest is kana and CJK marks.
-            0xe3 if bytes[at + 1..].starts_with(&[0x80, 0x80]) => return true,
+            0xe3 if bytes[at + 1..].starts_with(&[0x80, 0x80]) => return Spaces::Others,
             // U+0085, U+00A0, U+1680, U+2000 to U+205F.
-            0xc2 | 0xe1 | 0xe2 if text[at..].starts_with(is_space) => return true,
+            0xc2 | 0xe1 | 0xe2 if text[at..].starts_with(is_space) => return Spaces::Others,
             _ => {}
         }
         at += match byte {
@@ -641,7 +682,7 @@ fn has_space(text: &str) -> bool {
             _ => 4,
         };
     }
-    false
+    found
 }
 
 #[cfg(test)]
@@ -652,7 +693,10 @@ mod tests {
     fn spaces_are_found_by_their_bytes() {
         for c in ('\0'..='\u{3100}').chain(['\u{feff}', '\u{ff1a}', '\u{1f600}']) {
             for text in [format!("{c}"), format!("語{c}語"), format!("a{c}")] {
-                assert_eq!(has_space(&text), text.contains(is_space), "{c:?}");
+                let found = spaces(&text);
+                assert_eq!(found != Spaces::None, text.contains(is_space), "{c:?}");
+                let others = text.contains(|c: char| is_space(c) && c != ' ');
+                assert_eq!(found == Spaces::Others, others, "{c:?}");
             }
         }
         assert_eq!(clean_front("用語："), "用語");
@@ -660,6 +704,27 @@ mod tests {
             clean_front(" Amazon\u{3000} S3 （ 標準 ）:"),
             "Amazon S3 （標準）"
         );
+    }
+
+    #[test]
+    fn fronts_spaced_as_collapsed_are_kept_as_they_are() {
+        let alphabet = [
+            " ", "  ", "\u{3000}", "\t", "語", "a", "(", ")", "（", "）", "「", ":", "：",
+        ];
+        let mut seed = 5u64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            for i in 0..(seed >> 61) + 1 {
+                text.push_str(alphabet[(seed >> (5 * i + 3)) as usize % alphabet.len()]);
+            }
+            let collapsed = if spaces(&text) == Spaces::None {
+                text.trim_end_matches([':', '：']).to_string()
+            } else {
+                collapse_spaces(&text)
+            };
+            assert_eq!(clean_front(&text), collapsed, "{text:?}");
+        }
     }
 
     #[test]

@@ -20,7 +20,8 @@ impl Outline {
     /// shown by its front, not repeated. A replacement inside another one is
     /// part of it.
     pub fn markdown_with(&self, nodes: &[Node], limit: usize, replaced: &[Replacement]) -> String {
-        let whole: usize = nodes.iter().map(|n| n.range.len()).sum();
+        // Room for the nodes' source and the blank lines between them.
+        let whole: usize = nodes.iter().map(|n| n.range.len() + 2).sum();
         let mut md = String::with_capacity(whole.min(limit.saturating_add(1)));
         let mut previous_is_item: Option<bool> = None;
         for node in nodes {
@@ -63,7 +64,8 @@ impl Outline {
             return (source[..bounded(source, room)].into(), false);
         }
         let trimmed_end = range.start + self.source[range.clone()].trim_end().len();
-        let mut out = String::new();
+        // Fronts are shorter than what they stand for: room for the source.
+        let mut out = String::with_capacity(range.len().min(room));
         let mut at = range.start;
         let mut wholly = false;
         for replacement in inside {

@@ -178,7 +178,8 @@ const SYNTAX: [bool; 256] = byte_table(b"\\`*[]<&!#|~$\n\r\t");
 /// take a closer look: a line with none of them is its own HTML.
 const SYNTAX_OR_ESCAPED: [bool; 256] = byte_table(b"\\`*[]<&!#|~$\n\r\t>{}_");
 
-const fn byte_table(bytes: &[u8]) -> [bool; 256] {
+/// The table of `bytes`: whether each byte is one of them.
+pub(super) const fn byte_table(bytes: &[u8]) -> [bool; 256] {
     let mut table = [false; 256];
     let mut i = 0;
     while i < bytes.len() {

@@ -135,23 +135,28 @@ pub fn escape_markdown(text: &str) -> String {
     out
 }
 
-/// `escape_markdown` of `text`, written at the end of `out`.
+/// `escape_markdown` of `text`, written at the end of `out`: what needs
+/// no escaping (most of a front) is copied in runs, not char by char.
 pub fn push_escaped_markdown(out: &mut String, text: &str) {
-    let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-    for (at, c) in text.char_indices() {
-        let opens_block = at == 0 && matches!(c, '#' | '+' | '-' | '=' | '>')
-            || at == digits && digits > 0 && matches!(c, '.' | ')');
-        if opens_block
-            || matches!(
-                c,
-                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '&' | '$' | '~' | '!'
-            )
-        {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    out.reserve(text.len());
+    let mut copied = 0;
+    // Every character to escape is ASCII: its byte is part of no other
+    // character, and its offset is a character boundary.
+    for (at, byte) in text.bytes().enumerate() {
+        let opens_block = at == 0 && matches!(byte, b'#' | b'+' | b'-' | b'=' | b'>')
+            || at == digits && digits > 0 && matches!(byte, b'.' | b')');
+        if opens_block || MARKDOWN_PUNCTUATION[usize::from(byte)] {
+            out.push_str(&text[copied..at]);
             out.push('\\');
+            copied = at;
         }
-        out.push(c);
     }
+    out.push_str(&text[copied..]);
 }
+
+/// What `escape_markdown` escapes wherever it stands.
+const MARKDOWN_PUNCTUATION: [bool; 256] = fast::byte_table(b"\\`*_[]<&$~!");
 
 /// A back as plain text and as HTML, from one parse of its Markdown, each
 /// within its limit (`limits::MAX_PLAIN`, `limits::MAX_HTML`). The events

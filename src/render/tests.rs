@@ -368,3 +368,55 @@ fn sounds_become_anki_sound_tags_and_obsidian_embeds_images() {
     assert!(!html.contains("発音") && !html.contains("<a "), "{html}");
     assert!(html.contains("<img src=\"https://x/y.mp3\""), "{html}");
 }
+
+#[test]
+fn escaping_in_runs_escapes_what_each_character_would() {
+    // The definition, a character at a time.
+    fn escaped_by_char(text: &str) -> String {
+        let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let mut out = String::new();
+        for (at, c) in text.char_indices() {
+            let opens_block = at == 0 && matches!(c, '#' | '+' | '-' | '=' | '>')
+                || at == digits && digits > 0 && matches!(c, '.' | ')');
+            if opens_block || "\\`*_[]<&$~!".contains(c) {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out
+    }
+    let pieces = [
+        "用語",
+        "a",
+        "1",
+        "23",
+        ".",
+        ")",
+        "#",
+        "+",
+        "-",
+        "=",
+        ">",
+        "\\",
+        "`",
+        "*",
+        "_",
+        "[",
+        "]",
+        "<",
+        "&",
+        "$",
+        "~",
+        "!",
+        "{漢字|かんじ}",
+        " ",
+        "é",
+    ];
+    let mut next = pseudo_random(3);
+    for _ in 0..20_000 {
+        let text: String = (0..=next(6))
+            .map(|_| pieces[next(pieces.len() as u64) as usize])
+            .collect();
+        assert_eq!(escape_markdown(&text), escaped_by_char(&text), "{text:?}");
+    }
+}
