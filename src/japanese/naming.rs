@@ -53,7 +53,9 @@ fn word_boundary(outside: char, inside: char) -> bool {
 /// brackets at its end.
 fn bare(name: &str) -> String {
     let name = fold(name.trim_matches(is_space));
-    let mut name = name.trim_end_matches(['?', '？']).trim_end_matches(is_space);
+    let mut name = name
+        .trim_end_matches(['?', '？'])
+        .trim_end_matches(is_space);
     if let Some(asked) = ASKING_ENDINGS.iter().find_map(|e| name.strip_suffix(e)) {
         name = asked;
     } else if let Some(asked) = ASKING_STARTS.iter().find_map(|s| name.strip_prefix(s)) {
@@ -90,8 +92,14 @@ mod tests {
     fn one_name_written_again() {
         assert!(same_name("CNAME レコード", "CNAME レコード"));
         assert!(same_name("Validated Learning", "validated learning"));
-        assert!(same_name("DevOps変革とは？", "DevOps変革(DevOps transformation)"));
-        assert!(same_name("What is IAM?", "IAM（Identity and Access Management）"));
+        assert!(same_name(
+            "DevOps変革とは？",
+            "DevOps変革(DevOps transformation)"
+        ));
+        assert!(same_name(
+            "What is IAM?",
+            "IAM（Identity and Access Management）"
+        ));
         assert!(!same_name("CNAME レコード", "CNAME"));
         assert!(!same_name("", ""));
     }
@@ -99,13 +107,22 @@ mod tests {
     #[test]
     fn a_heading_names_a_term_that_ends_with_its_name() {
         assert!(heading_names("EFS", "Amazon EFS（Elastic File System）"));
-        assert!(heading_names("EBSマルチアタッチ", "Amazon EBSマルチアタッチ"));
+        assert!(heading_names(
+            "EBSマルチアタッチ",
+            "Amazon EBSマルチアタッチ"
+        ));
         assert!(heading_names("署名付きURL", "署名付きURL"));
-        assert!(heading_names("DevOps変革とは？", "DevOps変革(DevOps transformation)"));
+        assert!(heading_names(
+            "DevOps変革とは？",
+            "DevOps変革(DevOps transformation)"
+        ));
         assert!(!heading_names("S3", "S3 Glacier"));
         assert!(!heading_names("Kubernetesの課題", "Kubernetes"));
         assert!(!heading_names("システム", "情報システム"));
-        assert!(!heading_names("業務プロセスのアウトソーシング", "BPO(Business Process Outsourcing)"));
+        assert!(!heading_names(
+            "業務プロセスのアウトソーシング",
+            "BPO(Business Process Outsourcing)"
+        ));
         assert!(!heading_names("", "EFS"));
     }
 }
