@@ -198,6 +198,20 @@ fn a_childless_item_ending_with_a_separator_takes_what_follows() {
 }
 
 #[test]
+fn what_follows_a_separator_is_taken_up_to_a_source_cited() {
+    let text = "DevOpsの「8の字ループ」の意味: [DevOps (Atlassian社)](https://www.atlassian.com/ja/devops)\n\n\
+                - ループの左側: 開発に必要なツール\n\n運用からはフィードバックが得られる。\n\n\
+                [DevOps とは? (AWS)](https://aws.amazon.com/jp/devops/)\n\n\
+                > DevOps では、文化的な基本方針が組み合わされています。\n";
+    let cards = cards(text);
+    assert_eq!(
+        card(&cards, "DevOpsの「8の字ループ」の意味").back,
+        "DevOps (Atlassian社)\n- ループの左側\n運用からはフィードバックが得られる。",
+        "a link alone on its paragraph cites the source of what follows: it is no part of the loop's card"
+    );
+}
+
+#[test]
 fn images_stay_in_backs_and_an_image_after_a_childless_item_makes_it_a_topic() {
     let text = "- デプロイタイプ\n- ![image](https://example.com/a.png)\n- ![only](https://example.com/b.png)\n- [link](https://example.com)\n";
     let cards = cards(text);
