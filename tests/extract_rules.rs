@@ -1099,6 +1099,7 @@ fn a_name_said_again_under_its_card_is_one_card_with_it() {
                 ### スループットモード\n\n- バースト: 容量に応じたスループット\n\n\
                 ## DevOps変革とは？\n\nDevOps変革(DevOps transformation): DevOpsを組織に導入すること。\n\n\
                 ここで学ぶ。\n\n## DevOpsとは？\n\nなぜ必要なのか。\n\n- DevOpsとは、価値を届ける仕組み\n\n\
+                ## IAM 101\n\n- **IAM** - manages users and their access.\n\n\
                 ## DNS\n\n- CNAME レコード:\n  - 別名を定義する DNS レコード。\n  - CNAME レコードは、ルートドメイン名には使えない。\n";
     let cards = cards(text);
     assert_eq!(
@@ -1113,6 +1114,7 @@ fn a_name_said_again_under_its_card_is_one_card_with_it() {
             "DevOps変革とは？",
             "DevOpsとは？",
             "DevOps",
+            "IAM 101",
             "DNS",
             "CNAME レコード"
         ],
@@ -1133,6 +1135,11 @@ fn a_name_said_again_under_its_card_is_one_card_with_it() {
     assert_eq!(
         card(&cards, "CNAME レコード").back,
         "- 別名を定義する DNS レコード。\n- CNAME レコードは、ルートドメイン名には使えない。"
+    );
+    // `101` titles the basics of what it names.
+    assert_eq!(
+        card(&cards, "IAM 101").back,
+        "- IAM - manages users and their access."
     );
     // Left alone: a name that goes on after the heading's names another
     // thing (`S3 Glacier` is no `S3`), and a definition after the

@@ -12,6 +12,10 @@ use super::script::{is_close_bracket, is_hiragana, is_latin_or_digit, is_space};
 const ASKING_ENDINGS: &[&str] = &["とは何ですか", "とは何か", "って何", "とは"];
 const ASKING_STARTS: &[&str] = &["what is ", "what are "];
 
+/// What a course's heading adds to a name it teaches the basics of
+/// (`Identity Access Management (IAM) 101`).
+const BASICS: &str = " 101";
+
 /// Whether `a` and `b` are one name, written alike but for width, case,
 /// a gloss in brackets at the end (`DevOps変革(DevOps transformation)`)
 /// and the question a heading asks about it (`DevOps変革とは？`).
@@ -49,8 +53,8 @@ fn word_boundary(outside: char, inside: char) -> bool {
         || is_latin_or_digit(outside) != is_latin_or_digit(inside)
 }
 
-/// The name folded, without the question asked about it and the gloss in
-/// brackets at its end.
+/// The name folded, without the question asked about it, the course level
+/// after it (`IAM 101`) and the gloss in brackets at its end.
 fn bare(name: &str) -> String {
     let name = fold(name.trim_matches(is_space));
     let mut name = name
@@ -61,6 +65,7 @@ fn bare(name: &str) -> String {
     } else if let Some(asked) = ASKING_STARTS.iter().find_map(|s| name.strip_prefix(s)) {
         name = asked;
     }
+    let name = name.strip_suffix(BASICS).unwrap_or(name);
     without_gloss(name.trim_matches(is_space)).to_string()
 }
 
@@ -115,6 +120,10 @@ mod tests {
         assert!(heading_names(
             "DevOps変革とは？",
             "DevOps変革(DevOps transformation)"
+        ));
+        assert!(heading_names(
+            "Identity Access Management (IAM) 101",
+            "Identity Access Management"
         ));
         assert!(!heading_names("S3", "S3 Glacier"));
         assert!(!heading_names("Kubernetesの課題", "Kubernetes"));
