@@ -1212,3 +1212,18 @@ fn a_topic_over_one_card_is_its_title_and_stays_in_its_context() {
         ["ALB", "リスナールールの設定"]
     );
 }
+
+#[test]
+fn a_sections_back_lists_its_subsections_but_the_labels_that_file_them() {
+    let text =
+        "## IAM\n\nユーザーとアクセスを管理する。\n\n### IAM Features\n\n- Centralized control\n\n\
+                ### Keywords:\n\n- MFA: Multi-factor authentication\n\n### Exam Tips\n\n\
+                - The root account has complete admin access.\n";
+    let cards = cards(text);
+    assert_eq!(
+        card(&cards, "IAM").back,
+        "ユーザーとアクセスを管理する。\n- IAM Features",
+        "`Keywords:` and `Exam Tips` file the section's cards: their titles name nothing to recall"
+    );
+    assert_eq!(*card(&cards, "MFA").context, ["IAM", "Keywords"]);
+}

@@ -102,8 +102,10 @@ impl Walk<'_> {
     /// `主な機能`) say, each under its title in bold, then the titles of
     /// its other subsections: they are cards of their own, and repeating
     /// them all would make a back no one can study (a chapter of a
-    /// certification note runs to 20,000 characters). The back is bounded
-    /// like a topic's.
+    /// certification note runs to 20,000 characters). A label's title
+    /// (`Keywords:`, `Exam Tips`) names nothing of the section: it only
+    /// files what is under it, and is left out. The back is bounded like a
+    /// topic's.
     fn section_back(&self, parts: &SectionParts) -> String {
         let mut back = self.shown_markdown(parts.body);
         for aspect in &parts.aspects {
@@ -116,6 +118,7 @@ impl Walk<'_> {
         let titles: Vec<String> = parts
             .others
             .iter()
+            .filter(|s| !phrase::is_label(heading_name(&s.head.text)))
             .map(|s| format!("- {}", s.head.text.trim()))
             .collect();
         push_block(&mut back, &titles.join("\n"));
