@@ -76,6 +76,15 @@ pub enum NoCard {
     /// A numbered step of a procedure whose front only names its action
     /// (`6. リソースのデプロイ`).
     ProcedureStep,
+    /// A card that names again the card it is in (`CNAME レコード:` over
+    /// `CNAME レコードは、…`, `## EFS` opening with `**Amazon EFS**は、…`).
+    SaidAbove,
+    /// A topic whose whole content is one card: a title over it, which
+    /// that card keeps in its context.
+    TitleOfOne,
+    /// A definition that only says when the course teaches the term
+    /// (`Day2前半で学習`), over nothing but links.
+    Schedule,
     /// None of the rules applies: no separator, nothing under it, no
     /// definition sentence.
     NoRule,
@@ -97,6 +106,9 @@ impl NoCard {
             NoCard::ProcedureStep => {
                 "a step of a procedure that names only its action: it stays in the back above"
             }
+            NoCard::SaidAbove => "names the card above again: it stays whole in that back",
+            NoCard::TitleOfOne => "a title over one card, which keeps it in its context",
+            NoCard::Schedule => "only when the course teaches it, over links: nothing to recall",
             NoCard::NoRule => "no rule applies (no separator, nothing under it, no definition)",
         }
     }

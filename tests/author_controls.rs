@@ -195,6 +195,32 @@ fn explain_names_the_rule_of_each_card_and_why_a_line_made_none() {
 }
 
 #[test]
+fn explain_names_a_title_over_one_card_a_name_said_again_and_a_schedule_note() {
+    let project = Project::empty();
+    project.write_note(
+        "a.md",
+        "# 題\n\n- CloudFormation\n  - Retain: 削除時にリソースを保持する\n- CNAME レコード:\n  - 別名を定義する。\n\
+         \x20 - CNAME レコードは、ルートには使えない。\n- Git を使う - Day1後半で学習\n  - [Git](https://git-scm.com)\n",
+    );
+    let lines = explain(&project, "a.md");
+    let why = |line: u64| lines[&line]["why"].as_str().unwrap_or("").to_string();
+    assert_eq!(
+        why(3),
+        "a title over one card, which keeps it in its context"
+    );
+    assert_eq!(lines[&4]["outcome"], "card");
+    assert_eq!(lines[&5]["outcome"], "card");
+    assert_eq!(
+        why(7),
+        "names the card above again: it stays whole in that back"
+    );
+    assert_eq!(
+        why(8),
+        "only when the course teaches it, over links: nothing to recall"
+    );
+}
+
+#[test]
 fn the_authors_separators_make_terms_and_a_new_setting_reextracts_keeping_guids() {
     let project = Project::empty();
     project.write_note(

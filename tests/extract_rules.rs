@@ -67,7 +67,7 @@ fn a_back_holds_its_own_text_and_the_cards_under_it_by_their_fronts() {
 
 #[test]
 fn topics_take_their_nested_lists() {
-    let cards = cards("- Amazon GuardDuty:\n\n  - 脅威検出サービスです。\n- セキュリティインシデントと対策\n  - インシデント: 過負荷\n");
+    let cards = cards("- Amazon GuardDuty:\n\n  - 脅威検出サービスです。\n- セキュリティインシデントと対策\n  - インシデント: 過負荷\n  - 影響: 障害が発生した\n");
     assert_eq!(card(&cards, "Amazon GuardDuty").kind, Kind::Topic);
     assert_eq!(
         card(&cards, "Amazon GuardDuty").back,
@@ -88,13 +88,14 @@ fn sentences_and_bare_labels_are_no_topics() {
 #[test]
 fn a_label_followed_by_a_title_is_a_topic_never_a_bare_label() {
     let fronts = fronts(
-        "- ステップ 1: AWS Config コンフォーマンスパック\n  - パックの作成: ルールを集める\n",
+        "- ステップ 1: AWS Config コンフォーマンスパック\n  - パックの作成: ルールを集める\n  - パックの適用: アカウントに適用する\n",
     );
     assert_eq!(
         fronts,
         [
             "ステップ 1: AWS Config コンフォーマンスパック",
-            "パックの作成"
+            "パックの作成",
+            "パックの適用"
         ]
     );
 }
@@ -162,16 +163,16 @@ fn bold_terms_open_definitions_with_their_alias() {
 
 #[test]
 fn sections_with_a_body_of_their_own_are_topics() {
-    let text = "# ストレージ\n\n## 目次\n\n1. [EBS](#ebs)\n\n## EBSとは\n\n**Amazon EBS**は、ブロックストレージ。\n\n\
+    let text = "# ストレージ\n\n## 目次\n\n1. [EBS](#ebs)\n\n## EBSとは\n\n**gp3**は、汎用SSD。\n\n\
                 ### バースト性能\n\nバースト性能は一時的な性能。\n\n## 41.\n\n- 用語: 定義\n\n## S3\n\n### 構成要素\n\n本文\n";
     let cards = cards(text);
     assert_eq!(
         fronts(text),
-        ["EBS", "Amazon EBS", "バースト性能", "用語", "構成要素"]
+        ["EBS", "gp3", "バースト性能", "用語", "構成要素"]
     );
     let ebs = card(&cards, "EBS");
     assert_eq!(
-        ebs.back, "- Amazon EBS\n- バースト性能",
+        ebs.back, "- gp3\n- バースト性能",
         "a section's back holds its own body, its cards by their fronts, and its subsections' titles"
     );
     // The context keeps the heading as written; the card names the thing.
@@ -194,6 +195,20 @@ fn a_childless_item_ending_with_a_separator_takes_what_follows() {
     );
     assert_eq!(*card(&cards, "別").context, ["次の話題"]);
     assert!(*card(&cards, "後").context == ["次"]);
+}
+
+#[test]
+fn what_follows_a_separator_is_taken_up_to_a_source_cited() {
+    let text = "DevOpsの「8の字ループ」の意味: [DevOps (Atlassian社)](https://www.atlassian.com/ja/devops)\n\n\
+                - ループの左側: 開発に必要なツール\n\n運用からはフィードバックが得られる。\n\n\
+                [DevOps とは? (AWS)](https://aws.amazon.com/jp/devops/)\n\n\
+                > DevOps では、文化的な基本方針が組み合わされています。\n";
+    let cards = cards(text);
+    assert_eq!(
+        card(&cards, "DevOpsの「8の字ループ」の意味").back,
+        "DevOps (Atlassian社)\n- ループの左側\n運用からはフィードバックが得られる。",
+        "a link alone on its paragraph cites the source of what follows: it is no part of the loop's card"
+    );
 }
 
 #[test]
@@ -1074,4 +1089,141 @@ fn a_numbered_step_that_names_only_its_action_stays_in_the_procedure_above() {
          - \n  2. リソースのデプロイ\n  - 開発者は Service Catalog から製品を選択し、デプロイします。\n\
          - 3. 設定ミスが起きやすい理由"
     );
+}
+
+#[test]
+fn a_name_said_again_under_its_card_is_one_card_with_it() {
+    let text = "## S3\n\n**S3 Glacier**は、アーカイブ用。\n\n\
+                ### 署名付きURL\n\n**署名付きURL**は、期限を指定してURLを発行する機能。\n\n\
+                ## EFS\n\n**Amazon EFS**（Elastic File System）は、共有ファイルストレージ。\n\n\
+                ### スループットモード\n\n- バースト: 容量に応じたスループット\n\n\
+                ## DevOps変革とは？\n\nDevOps変革(DevOps transformation): DevOpsを組織に導入すること。\n\n\
+                ここで学ぶ。\n\n## DevOpsとは？\n\nなぜ必要なのか。\n\n- DevOpsとは、価値を届ける仕組み\n\n\
+                ## IAM 101\n\n- **IAM** - manages users and their access.\n\n\
+                ## DNS\n\n- CNAME レコード:\n  - 別名を定義する DNS レコード。\n  - CNAME レコードは、ルートドメイン名には使えない。\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        [
+            "S3",
+            "S3 Glacier",
+            "署名付きURL",
+            "EFS",
+            "スループットモード",
+            "バースト",
+            "DevOps変革とは？",
+            "DevOpsとは？",
+            "DevOps",
+            "IAM 101",
+            "DNS",
+            "CNAME レコード"
+        ],
+        "a section that opens with the definition of its name, and a line that names its card again, make one card"
+    );
+    assert_eq!(
+        card(&cards, "署名付きURL").back,
+        "署名付きURLは、期限を指定してURLを発行する機能。"
+    );
+    assert_eq!(
+        card(&cards, "EFS").back,
+        "Amazon EFS（Elastic File System）は、共有ファイルストレージ。\n- スループットモード"
+    );
+    assert_eq!(
+        card(&cards, "DevOps変革とは？").back,
+        "DevOps変革(DevOps transformation): DevOpsを組織に導入すること。\nここで学ぶ。"
+    );
+    assert_eq!(
+        card(&cards, "CNAME レコード").back,
+        "- 別名を定義する DNS レコード。\n- CNAME レコードは、ルートドメイン名には使えない。"
+    );
+    // `101` titles the basics of what it names.
+    assert_eq!(
+        card(&cards, "IAM 101").back,
+        "- IAM - manages users and their access."
+    );
+    // Left alone: a name that goes on after the heading's names another
+    // thing (`S3 Glacier` is no `S3`), and a definition after the
+    // sentence a section opens with is a card of its own.
+    assert_eq!(card(&cards, "S3").back, "- S3 Glacier\n- 署名付きURL");
+    assert_eq!(card(&cards, "DevOps").back, "価値を届ける仕組み");
+    assert_eq!(
+        *card(&cards, "バースト").context,
+        ["EFS", "スループットモード"]
+    );
+}
+
+#[test]
+fn a_definition_that_only_says_when_the_course_teaches_it_over_links_makes_no_card() {
+    let text = "## DevOpsの実践\n\n\
+                - [CI](https://example.com/ci)を行う - Day2前半で学習\n\
+                \x20 - コミットのたびにビルドとテストを自動的に行う\n\
+                - バージョンコントロールを利用する - Day1後半・Day2前半で学習\n\
+                \x20 - [Git (Wikipedia)](https://ja.wikipedia.org/wiki/Git)\n\
+                \x20 - [Git for Windows](https://gitforwindows.org/)\n\
+                - Docker - Day4で学習\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        ["DevOpsの実践", "CIを行う"],
+        "a schedule note over links, or alone, is nothing to recall"
+    );
+    assert_eq!(
+        card(&cards, "DevOpsの実践").back,
+        "- CIを行う\n\
+         - バージョンコントロールを利用する - Day1後半・Day2前半で学習\n  \
+         - Git (Wikipedia)\n  - Git for Windows\n\
+         - Docker - Day4で学習"
+    );
+}
+
+#[test]
+fn a_rule_line_says_nothing_and_a_section_of_only_it_has_no_body() {
+    let text = "## IAM と S3\n\n---\n\n### Users and groups\n\n- **Users** - End users such as employees\n";
+    assert_eq!(fronts(text), ["Users and groups", "Users"]);
+}
+
+#[test]
+fn a_topic_over_one_card_is_its_title_and_stays_in_its_context() {
+    let text = "- ALB\n  - リスナールールの設定\n    - ホストヘッダーのチェック: FQDN と一致するか確かめる。\n\
+                \x20 - ターゲットグループ: 振り分け先\n\
+                - IAM Permissions\n  - Users: End users\n  - Groups: A collection of users\n\n\
+                ## 目標となるモデルを作るEA\n\nEA: Enterprise Architecture\n";
+    let cards = cards(text);
+    assert_eq!(
+        fronts(text),
+        [
+            "ALB",
+            "ホストヘッダーのチェック",
+            "ターゲットグループ",
+            "IAM Permissions",
+            "Users",
+            "Groups",
+            "目標となるモデルを作るEA",
+            "EA"
+        ],
+        "a topic over one card is no card; over two it is a list to recall, and a section titles its body"
+    );
+    assert_eq!(
+        card(&cards, "ALB").back,
+        "- リスナールールの設定\n  - ホストヘッダーのチェック\n- ターゲットグループ"
+    );
+    assert_eq!(
+        *card(&cards, "ホストヘッダーのチェック").context,
+        ["ALB", "リスナールールの設定"]
+    );
+}
+
+#[test]
+fn a_sections_back_lists_its_subsections_but_the_labels_that_file_them() {
+    let text =
+        "## IAM\n\nユーザーとアクセスを管理する。\n\n### IAM Features\n\n- Centralized control\n\n\
+                ### Keywords:\n\n- MFA: Multi-factor authentication\n\n### Exam Tips\n\n\
+                - The root account has complete admin access.\n";
+    let cards = cards(text);
+    assert_eq!(
+        card(&cards, "IAM").back,
+        "ユーザーとアクセスを管理する。\n- IAM Features",
+        "`Keywords:` and `Exam Tips` file the section's cards: their titles name nothing to recall"
+    );
+    assert_eq!(*card(&cards, "MFA").context, ["IAM", "Keywords"]);
 }

@@ -33,3 +33,23 @@ fn a_paragraph_quote_or_heading_after_a_list_starts_on_its_own_line() {
         assert!(lines.contains(&line), "{line:?} not a line of {lines:#?}");
     }
 }
+
+#[test]
+fn an_item_of_only_a_picture_leaves_no_empty_bullet() {
+    let project = Project::empty();
+    project.write_note(
+        "ooda.md",
+        "# OODA\n\n- OODAループ: 意思決定の理論\n  - 観察から始まる。\n  - ![](images/ooda.png)\n  - PDCAとの違い\n",
+    );
+    let out = project.run(&["extract", "notes", "--format", "jsonl"]).ok();
+    let card: Card = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        card.back,
+        "意思決定の理論\n- 観察から始まる。\n- PDCAとの違い"
+    );
+    assert!(
+        card.back_html.contains("<img src=\"images/ooda.png\""),
+        "{}",
+        card.back_html
+    );
+}

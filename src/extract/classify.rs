@@ -8,6 +8,7 @@ use super::blocks::{separated_line, typed_marker_len};
 use super::sentence;
 use super::{Draft, Walk};
 use crate::card::Kind;
+use crate::japanese::course;
 use crate::japanese::phrase::{self, clean_front};
 use crate::japanese::script::{is_hiragana, is_japanese, is_space};
 use crate::japanese::separator;
@@ -58,6 +59,9 @@ impl Walk<'_> {
             return None;
         }
         if let Some((term, definition)) = separated {
+            if only_schedule(node, &text[definition.clone()]) {
+                return None;
+            }
             let back = self.head_markdown(node, definition);
             let rule = if term.start > 0 {
                 Rule::TermAfterLabel
@@ -284,6 +288,13 @@ impl Walk<'_> {
             .iter()
             .any(|c| !self.outline.source[c.range.clone()].trim().is_empty())
     }
+}
+
+/// Whether `definition`, said of `node`'s term, only says when the course
+/// teaches it (`Day1後半・Day2前半で学習`) while nothing but bookmarks is
+/// under it: nothing to recall.
+pub(super) fn only_schedule(node: &Node, definition: &str) -> bool {
+    course::is_schedule_note(definition) && node.children.iter().all(Node::is_bookmark)
 }
 
 /// `**X**は…`, `**X**（別名）とは…`, `**X**<br>…`, `**Term** — …`: a bold term

@@ -3,7 +3,7 @@
 
 use std::ops::RangeInclusive;
 
-use super::classify::separated_term;
+use super::classify::{only_schedule, separated_term};
 use super::{Draft, Walk};
 use crate::japanese::phrase;
 use crate::japanese::script::is_space;
@@ -66,7 +66,10 @@ impl Walk<'_> {
             _ => text,
         };
         let has_children = self.has_children(node);
-        if head.is_only_references() || node.is_bookmark() {
+        let definition = separated_term(head, head.text.len()).map(|(_, d)| &head.text[d]);
+        if definition.is_some_and(|definition| only_schedule(node, definition)) {
+            NoCard::Schedule
+        } else if head.is_only_references() || node.is_bookmark() {
             NoCard::Bookmarks
         } else if head.is_only_media_or_code() {
             NoCard::OnlyMediaOrCode
@@ -76,9 +79,7 @@ impl Walk<'_> {
             NoCard::Bookmarks
         } else if !has_children && phrase::is_question(text) {
             NoCard::Unanswered
-        } else if separated_term(head, head.text.len())
-            .is_some_and(|(_, definition)| self.is_case_fact(&head.text[definition]))
-        {
+        } else if definition.is_some_and(|definition| self.is_case_fact(definition)) {
             NoCard::CaseFact
         } else if has_children && step::is_generic_step(name) {
             NoCard::ProcedureStep

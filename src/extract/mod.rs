@@ -15,12 +15,14 @@
 //! `sentence` reads English prose, `section` and `table` make the cards of
 //! headings and tables, `levels` the context every card carries, and
 //! `explain` records what became of each line; `note` is the entry point
-//! that takes a note's settings.
+//! that takes a note's settings; `nesting` decides what a card nested in
+//! another adds (a name said again is one card with the card above).
 
 mod blocks;
 mod classify;
 mod explain;
 mod levels;
+mod nesting;
 mod note;
 mod section;
 mod sentence;
@@ -45,7 +47,7 @@ use crate::trace::{Block, NoCard, Outcome, Rule, Trace};
 /// The version of the rules: bump it with any change that makes other cards
 /// from the same notes. Every index made with another version extracts
 /// every note again at its next build (their cards keep their GUIDs).
-pub const RULES_VERSION: u32 = 8;
+pub const RULES_VERSION: u32 = 9;
 
 /// The longest back, in bytes of Markdown: about 2,000 Japanese characters,
 /// what a learner can still study on one card. A card's back holds its
@@ -103,6 +105,8 @@ fn walk_note(
         cards: Vec::new(),
         replaced: Vec::new(),
         in_case: false,
+        card_above: None,
+        section_opening: None,
         trace,
     };
     walk.siblings(&outline.nodes);
@@ -139,6 +143,13 @@ struct Walk<'a> {
     /// node, and no answer label below it: what is here describes one
     /// question's situation.
     in_case: bool,
+    /// The front of the card whose children are being walked: a child that
+    /// names it again says more about it (`nesting`).
+    card_above: Option<String>,
+    /// The front of the section card whose body is about to be walked: a
+    /// section that opens with the definition of its name is one card with
+    /// it (`nesting`). The first node walked takes it.
+    section_opening: Option<String>,
     /// What was decided, when `explain` asks.
     trace: Option<&'a mut Trace>,
 }
@@ -148,6 +159,7 @@ impl Walk<'_> {
         let mut i = 0;
         while i < nodes.len() {
             let node = &nodes[i];
+            let opening = self.section_opening.take();
             if node.skipped {
                 self.record(|walk| walk.node_lines(node), Outcome::Skipped);
                 i += 1;
@@ -161,7 +173,7 @@ impl Walk<'_> {
                         let block = Block::of(&self.outline.source[node.range.clone()]);
                         self.record(|walk| walk.node_lines(node), Outcome::Block(block));
                     }
-                    self.siblings(&node.children)
+                    self.under(None, |walk| walk.siblings(&node.children))
                 }
                 NodeKind::Table(index) => {
                     let outcome = Outcome::Block(Block::Table);
@@ -180,6 +192,13 @@ impl Walk<'_> {
                         })
                         .chain(self.sentence_definitions(node))
                         .collect();
+                    let absorbed = first
+                        .as_ref()
+                        .is_some_and(|draft| self.absorbed(node, draft, &more, opening.as_deref()));
+                    if absorbed {
+                        i += 1;
+                        continue;
+                    }
                     if let Some(draft) = first {
                         self.record_head(node, Some(&draft));
                         let fronts = std::iter::once(&draft)
@@ -214,7 +233,9 @@ impl Walk<'_> {
                         // With nothing under it, whether it opens a case matters to nothing.
                         if !node.children.is_empty() {
                             let children = &node.children;
-                            self.case_under(&node.head.text, |walk| walk.siblings(children));
+                            self.case_under(&node.head.text, |walk| {
+                                walk.under(None, |walk| walk.siblings(children))
+                            });
                         }
                     }
                 }
@@ -244,10 +265,12 @@ impl Walk<'_> {
         let mut back = std::mem::take(&mut draft.back);
         let card = self.place(draft);
         more.into_iter().for_each(|draft| self.emit(draft));
-        let entered = front.map(|front| self.enter(front)).is_some();
-        for nodes in nested {
-            self.siblings(nodes);
-        }
+        let entered = front.clone().map(|front| self.enter(front)).is_some();
+        self.under(front, |walk| {
+            for nodes in nested {
+                walk.siblings(nodes);
+            }
+        });
         if entered {
             self.leave();
         }

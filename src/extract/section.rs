@@ -33,11 +33,12 @@ impl Walk<'_> {
         }
         let text = heading_name(&heading.head.text);
         let parts = self.section_parts(heading);
-        // A body of bookmarks alone (`## 勉強資料` over links) is nothing to
-        // study.
+        // A body of bookmarks alone (`## 勉強資料` over links), or of a rule
+        // line (`---`), is nothing to study.
         let says_something = |nodes: &[Node]| {
             nodes.iter().any(|c| {
-                !self.outline.source[c.range.clone()].trim().is_empty() && !c.is_bookmark()
+                let source = &self.outline.source[c.range.clone()];
+                !source.trim().is_empty() && !is_rule_line(source) && !c.is_bookmark()
             })
         };
         let mut card = None;
@@ -76,7 +77,16 @@ impl Walk<'_> {
         let tagged = identity::tag(text)
             .map(|tag| self.tags.push(limits::cut(tag, limits::MAX_CONTEXT_PART)))
             .is_some();
-        self.case_under(text, |walk| walk.siblings(&heading.children));
+        // A body that opens with the definition of the section's name is
+        // one card with it (`nesting`).
+        let opening = card.map(|card| self.cards[card].front.clone());
+        self.case_under(text, |walk| {
+            walk.under(None, |walk| {
+                walk.section_opening = opening;
+                walk.siblings(&heading.children);
+                walk.section_opening = None;
+            })
+        });
         if tagged {
             self.tags.pop();
         }
@@ -92,8 +102,10 @@ impl Walk<'_> {
     /// `主な機能`) say, each under its title in bold, then the titles of
     /// its other subsections: they are cards of their own, and repeating
     /// them all would make a back no one can study (a chapter of a
-    /// certification note runs to 20,000 characters). The back is bounded
-    /// like a topic's.
+    /// certification note runs to 20,000 characters). A label's title
+    /// (`Keywords:`, `Exam Tips`) names nothing of the section: it only
+    /// files what is under it, and is left out. The back is bounded like a
+    /// topic's.
     fn section_back(&self, parts: &SectionParts) -> String {
         let mut back = self.shown_markdown(parts.body);
         for aspect in &parts.aspects {
@@ -106,6 +118,7 @@ impl Walk<'_> {
         let titles: Vec<String> = parts
             .others
             .iter()
+            .filter(|s| !phrase::is_label(heading_name(&s.head.text)))
             .map(|s| format!("- {}", s.head.text.trim()))
             .collect();
         push_block(&mut back, &titles.join("\n"));
@@ -141,6 +154,23 @@ fn section_no_card(text: &str, own_body: bool) -> NoCard {
     } else {
         NoCard::NoRule
     }
+}
+
+/// `---`, `***`, `___`: a rule line between parts of the notes, which says
+/// nothing.
+fn is_rule_line(source: &str) -> bool {
+    let mut marks = source.chars().filter(|c| !c.is_whitespace());
+    let Some(mark) = marks.next().filter(|c| matches!(c, '-' | '*' | '_')) else {
+        return false;
+    };
+    let mut count = 1;
+    for c in marks {
+        if c != mark {
+            return false;
+        }
+        count += 1;
+    }
+    count >= 3
 }
 
 /// What a section says before its first subsection.

@@ -5,7 +5,9 @@
 
 pub mod author;
 pub mod case;
+pub mod course;
 pub mod furigana;
+pub mod naming;
 pub mod phrase;
 pub mod script;
 pub mod separator;

@@ -151,7 +151,9 @@ fn adopt_images_and_blocks(nodes: &mut Vec<Node>, source: &str) {
 
 /// A paragraph or item that ends with a separator but has nothing nested
 /// takes what follows at its own level, up to the next one that ends with a
-/// separator or the next heading: the author forgot to indent it.
+/// separator, a paragraph that is only a link (a source cited, as
+/// `[DevOps とは? (AWS)](…)` over the quote from it) or the next heading:
+/// the author forgot to indent it.
 fn adopt_after_separator(nodes: &mut Vec<Node>) {
     let mut i = 0;
     while i < nodes.len() {
@@ -164,6 +166,8 @@ fn adopt_after_separator(nodes: &mut Vec<Node>) {
                 .find(|&j| {
                     matches!(nodes[j].kind, NodeKind::Heading(_))
                         || nodes[j].head.ends_with_separator()
+                        || (nodes[j].kind == NodeKind::Paragraph
+                            && nodes[j].head.is_only_references())
                 })
                 .unwrap_or(nodes.len());
             let adopted: Vec<Node> = nodes.drain(i + 1..end).collect();

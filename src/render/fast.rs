@@ -133,11 +133,11 @@ fn push_plain_list<'m>(
                     n => format!("\n<ol start=\"{n}\">\n"),
                 });
                 html.push_str("<li>");
-                push_plain_line(text, plain, html)?;
+                push_item_text(text, plain, html)?;
                 html.push_str("</li>\n</ol>\n");
             }
             Some(_) => return None,
-            None => push_plain_line(text, plain, html)?,
+            None => push_item_text(text, plain, html)?,
         }
         next = lines.next_if(|line| !line.is_empty());
     }
@@ -145,6 +145,15 @@ fn push_plain_list<'m>(
         html.push_str("</li>\n</ul>\n");
     }
     Some(())
+}
+
+/// An item's line, as `push_plain_line` renders it; `None` when it says
+/// nothing in plain text (only a picture): the parser's renderer leaves
+/// such an item out of the plain text.
+fn push_item_text(text: &str, plain: &mut String, html: &mut String) -> Option<()> {
+    let start = plain.len();
+    push_plain_line(text, plain, html)?;
+    (!plain[start..].trim().is_empty()).then_some(())
 }
 
 /// `1. text` or `2) text`, which opens an ordered list: its number (as

@@ -13,6 +13,8 @@ pub(super) struct Plain {
     limit: usize,
     /// For each open list: the next number, or None for bullets.
     lists: Vec<Option<u64>>,
+    /// For each open item: where its line and its text start in `out`.
+    items: Vec<(usize, usize)>,
     image_depth: usize,
     /// Inside `<rp>`: the parentheses a ruby shows where ruby is not
     /// supported; the plain text has brackets of its own.
@@ -25,6 +27,7 @@ impl Plain {
             out: String::new(),
             limit,
             lists: Vec::new(),
+            items: Vec::new(),
             image_depth: 0,
             in_rp: false,
         }
@@ -53,6 +56,7 @@ impl Plain {
             }
             Event::Start(Tag::Item) => {
                 self.new_line();
+                let line = self.out.len();
                 let depth = self.lists.len().saturating_sub(1).min(MAX_INDENT);
                 self.out.push_str(&"  ".repeat(depth));
                 match self.lists.last_mut() {
@@ -61,6 +65,16 @@ impl Plain {
                         *n += 1;
                     }
                     _ => self.out.push_str("- "),
+                }
+                self.items.push((line, self.out.len()));
+            }
+            // An item of nothing but a picture says nothing in plain text
+            // (the HTML shows it): no empty bullet.
+            Event::End(TagEnd::Item) => {
+                if let Some((line, text)) = self.items.pop() {
+                    if self.out[text..].trim().is_empty() {
+                        self.out.truncate(line);
+                    }
                 }
             }
             Event::Start(Tag::Image { .. }) => self.image_depth += 1,

@@ -1,0 +1,93 @@
+//! A course's notes say when it teaches a topic (`Day2前半で学習`,
+//! `第3回で扱う`, `covered in Week 2`): a note of the schedule, which
+//! defines nothing and is nothing to recall.
+
+use super::script::is_space;
+
+/// Units a course is taught in, written before their number (`Day2`,
+/// `Week 3`), lower case.
+const UNITS_BEFORE: &[&str] = &[
+    "day", "week", "lesson", "chapter", "session", "module", "unit", "part",
+];
+
+/// Counters after a number (`3日目`, `2章`) or between `第` and it (`第3回`).
+const UNITS_AFTER: &[&str] = &["日目", "回目", "週目", "日", "回", "章", "週", "講", "部"];
+
+/// How a Japanese note says the unit teaches the topic, at its end
+/// (`…で学習`, `…で扱います`).
+const TEACHES: &[&str] = &[
+    "で学習",
+    "で学習する",
+    "で学習します",
+    "で学ぶ",
+    "で学びます",
+    "で扱う",
+    "で扱います",
+    "で解説",
+    "で解説します",
+    "で説明",
+    "で説明します",
+    "で紹介",
+    "で紹介します",
+];
+
+/// How an English note says it (`covered in Week 2`).
+const TEACHES_IN_ENGLISH: &[&str] = &["covered in ", "taught in ", "discussed in "];
+
+/// Whether `text` only says when the course teaches its topic:
+/// `Day2前半で学習`, `Day1後半・Day2前半で学習`, `第3回で扱います。`,
+/// `covered in Week 2`. A unit of the course opens it (or follows the
+/// English verb), and nothing else is said.
+pub fn is_schedule_note(text: &str) -> bool {
+    let text = text
+        .trim_matches(is_space)
+        .trim_end_matches(['。', '.'])
+        .trim_end_matches(is_space);
+    if text.contains(['。', '、', ',']) || text.chars().count() > 40 {
+        return false;
+    }
+    let lower = text.to_ascii_lowercase();
+    if let Some(unit) = TEACHES_IN_ENGLISH
+        .iter()
+        .find_map(|verb| lower.strip_prefix(verb))
+    {
+        return opens_with_unit(unit);
+    }
+    TEACHES.iter().any(|ending| lower.ends_with(ending)) && opens_with_unit(&lower)
+}
+
+/// Whether `text` (lower case) opens with a unit of a course and its
+/// number: `day2`, `week 3`, `第3回`, `3日目`.
+fn opens_with_unit(text: &str) -> bool {
+    let numbered = |rest: &str| rest.trim_start_matches(is_space).starts_with(is_numeral);
+    if let Some(rest) = UNITS_BEFORE.iter().find_map(|unit| text.strip_prefix(unit)) {
+        return numbered(rest);
+    }
+    let counted = text.strip_prefix('第').unwrap_or(text);
+    let after = counted.trim_start_matches(is_numeral);
+    after.len() < counted.len() && UNITS_AFTER.iter().any(|unit| after.starts_with(unit))
+}
+
+fn is_numeral(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c) || "一二三四五六七八九十".contains(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_of_when_a_course_teaches_a_topic() {
+        assert!(is_schedule_note("Day2前半で学習"));
+        assert!(is_schedule_note("Day1後半・Day2前半で学習"));
+        assert!(is_schedule_note("第3回で扱います。"));
+        assert!(is_schedule_note("3日目で解説"));
+        assert!(is_schedule_note("covered in Week 2"));
+        // Definitions, even of learning.
+        assert!(!is_schedule_note("ラベル付きのデータで学習する"));
+        assert!(!is_schedule_note("Day2前半で学習。CIの基本を押さえる"));
+        assert!(!is_schedule_note("2024年に公開"));
+        assert!(!is_schedule_note("covered in detail below"));
+        assert!(!is_schedule_note("Daylight saving time"));
+    }
+}

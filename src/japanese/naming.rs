@@ -1,0 +1,137 @@
+//! Whether two names name the same thing: a heading and the term the
+//! paragraph opening its section defines (`## EFS` over `**Amazon EFS**
+//! （Elastic File System）は、…`), a card and a line under it that names
+//! it again (`CNAME レコード:` over `CNAME レコードは、…`). Said twice,
+//! one thing makes one card.
+
+use super::fold;
+use super::script::{is_close_bracket, is_hiragana, is_latin_or_digit, is_space};
+
+/// The questions a heading asks about a name (`DevOps変革とは？`,
+/// `Route 53とは`, `What is IAM?`), outermost first.
+const ASKING_ENDINGS: &[&str] = &["とは何ですか", "とは何か", "って何", "とは"];
+const ASKING_STARTS: &[&str] = &["what is ", "what are "];
+
+/// What a course's heading adds to a name it teaches the basics of
+/// (`Identity Access Management (IAM) 101`).
+const BASICS: &str = " 101";
+
+/// Whether `a` and `b` are one name, written alike but for width, case,
+/// a gloss in brackets at the end (`DevOps変革(DevOps transformation)`)
+/// and the question a heading asks about it (`DevOps変革とは？`).
+pub fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (bare(a), bare(b));
+    !a.is_empty() && a == b
+}
+
+/// Whether `term` is the name `heading` gives, perhaps qualified before
+/// it (`Amazon EFS（Elastic File System）` under `EFS`, `Amazon
+/// EBSマルチアタッチ` under `EBSマルチアタッチ`): the heading's name ends
+/// the term as a word of its own. A name that goes on after it names
+/// something else (`S3 Glacier` is no `S3`), and one inside a longer word
+/// is no name (`システム` in `情報システム`).
+pub fn heading_names(heading: &str, term: &str) -> bool {
+    let (heading, term) = (bare(heading), bare(term));
+    let Some(before) = term.strip_suffix(heading.as_str()) else {
+        return false;
+    };
+    let Some(first) = heading.chars().next() else {
+        return false;
+    };
+    before
+        .chars()
+        .next_back()
+        .is_none_or(|c| word_boundary(c, first))
+}
+
+/// Whether a word may end between `outside` and `inside` (its first or
+/// last character): at a space, a bracket or a mark, before or after a
+/// particle, or where Latin letters meet Japanese (`EA` after `作る`).
+fn word_boundary(outside: char, inside: char) -> bool {
+    !outside.is_alphanumeric()
+        || is_hiragana(outside)
+        || is_latin_or_digit(outside) != is_latin_or_digit(inside)
+}
+
+/// The name folded, without the question asked about it, the course level
+/// after it (`IAM 101`) and the gloss in brackets at its end.
+fn bare(name: &str) -> String {
+    let name = fold(name.trim_matches(is_space));
+    let mut name = name
+        .trim_end_matches(['?', '？'])
+        .trim_end_matches(is_space);
+    if let Some(asked) = ASKING_ENDINGS.iter().find_map(|e| name.strip_suffix(e)) {
+        name = asked;
+    } else if let Some(asked) = ASKING_STARTS.iter().find_map(|s| name.strip_prefix(s)) {
+        name = asked;
+    }
+    let name = name.strip_suffix(BASICS).unwrap_or(name);
+    without_gloss(name.trim_matches(is_space)).to_string()
+}
+
+/// `DevOps変革(DevOps transformation)` → `DevOps変革`: a gloss in
+/// brackets at the end of a name, when something is left before it.
+fn without_gloss(name: &str) -> &str {
+    let Some(close) = name.chars().next_back().filter(|&c| is_close_bracket(c)) else {
+        return name;
+    };
+    let open = match close {
+        ')' => '(',
+        '）' => '（',
+        ']' => '[',
+        _ => return name,
+    };
+    match name.rfind(open) {
+        Some(at) if !name[..at].trim_end_matches(is_space).is_empty() => {
+            name[..at].trim_end_matches(is_space)
+        }
+        _ => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_name_written_again() {
+        assert!(same_name("CNAME レコード", "CNAME レコード"));
+        assert!(same_name("Validated Learning", "validated learning"));
+        assert!(same_name(
+            "DevOps変革とは？",
+            "DevOps変革(DevOps transformation)"
+        ));
+        assert!(same_name(
+            "What is IAM?",
+            "IAM（Identity and Access Management）"
+        ));
+        assert!(!same_name("CNAME レコード", "CNAME"));
+        assert!(!same_name("", ""));
+    }
+
+    #[test]
+    fn a_heading_names_a_term_that_ends_with_its_name() {
+        assert!(heading_names("EFS", "Amazon EFS（Elastic File System）"));
+        assert!(heading_names(
+            "EBSマルチアタッチ",
+            "Amazon EBSマルチアタッチ"
+        ));
+        assert!(heading_names("署名付きURL", "署名付きURL"));
+        assert!(heading_names(
+            "DevOps変革とは？",
+            "DevOps変革(DevOps transformation)"
+        ));
+        assert!(heading_names(
+            "Identity Access Management (IAM) 101",
+            "Identity Access Management"
+        ));
+        assert!(!heading_names("S3", "S3 Glacier"));
+        assert!(!heading_names("Kubernetesの課題", "Kubernetes"));
+        assert!(!heading_names("システム", "情報システム"));
+        assert!(!heading_names(
+            "業務プロセスのアウトソーシング",
+            "BPO(Business Process Outsourcing)"
+        ));
+        assert!(!heading_names("", "EFS"));
+    }
+}
