@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::export::{self, OutputFormat, StagedFile};
+use crate::export::{self, OutputFormat};
 use crate::index::{self, Index, Rescue, Writer};
 use crate::notes::config::{self, Config};
 
@@ -176,7 +176,7 @@ fn update_index<T>(
     index: &mut Index,
     options: &BuildOptions,
     inspect: &mut impl FnMut(&rusqlite::Connection, &Path) -> anyhow::Result<T>,
-) -> anyhow::Result<(BuildReport, Vec<StagedFile>, T)> {
+) -> anyhow::Result<(BuildReport, stage::StagedOutputs, T)> {
     let writer = index.begin(unix_now())?;
     // An index made anew (of an older version, or for a damaged one moved
     // aside) may have lost the record of its outputs: those notedeck made

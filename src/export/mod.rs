@@ -13,6 +13,7 @@ mod apkg;
 mod csv;
 mod deflate;
 mod image_type;
+pub mod kept;
 pub mod media;
 pub mod notetype;
 pub mod remote;
@@ -90,10 +91,42 @@ impl StagedFile {
     }
 }
 
+/// How a package's collection is made.
+pub enum Collection<'a> {
+    /// Anew from every card (and kept in OUT for the next build).
+    Fresh,
+    /// The collection the last build kept, updated.
+    Update(Update<'a>),
+}
+
+/// What a kept collection is updated with: the cards staged are then the
+/// ones that changed and every one whose back names media (the package's
+/// media are theirs), or every card.
+pub struct Update<'a> {
+    pub kept: kept::Verified,
+    /// The GUIDs of the cards that changed.
+    pub changed: HashSet<&'a str>,
+    /// The GUIDs of the cards removed.
+    pub gone: &'a [String],
+    /// Every deck with a card.
+    pub decks: &'a [String],
+}
+
+/// The kept collection could not be updated (its file is then no longer
+/// the one recorded): the package must be made anew, of every card.
+#[derive(Debug, thiserror::Error)]
+#[error("the kept collection could not be updated: {0:#}")]
+pub struct NotUpdated(anyhow::Error);
+
 /// What staging one set of cards produced.
 #[derive(Debug, Default)]
 pub struct Staged {
     pub files: Vec<StagedFile>,
+    /// A collection made anew, to keep in OUT once the build commits.
+    pub kept: Option<StagedFile>,
+    /// What the index is to record of the kept collection (`None`: that
+    /// none can be used).
+    pub record: Option<kept::Record>,
     /// Problems that did not stop the export, such as `file:line: image not found`.
     pub warnings: Vec<String>,
     /// Notes written (one per card).
@@ -189,7 +222,9 @@ impl<'a> Note<'a> {
 }
 
 /// Writes `cards` as `OUT_DIR/STEM.apkg` and `.csv` (as `formats` asks) into
-/// temporary files in `out_dir`, to be put in place once the build commits.
+/// temporary files in `out_dir`, to be put in place once the build commits,
+/// the package's collection made as `collection` says (an update with the
+/// package alone needs only the cards `Update` names).
 /// `notes_root` is where local images are looked up (and never left);
 /// remote images come from the cache in `out_dir`, downloaded first when
 /// `fetch_remote` asks.
@@ -200,6 +235,7 @@ pub fn stage(
     cards: &[IndexedCard],
     formats: &[OutputFormat],
     fetch_remote: bool,
+    collection: Collection,
 ) -> anyhow::Result<Staged> {
     fs::create_dir_all(out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
     let mut media = Media::new(notes_root).with_remote(RemoteImages::new(out_dir, fetch_remote));
@@ -222,6 +258,11 @@ pub fn stage(
         })
         .collect();
     let notes = make_notes(&unique, &mut media);
+    let media_notes: Vec<String> = unique
+        .iter()
+        .filter(|c| media::names_media(&c.card.back_html))
+        .map(|c| c.card.guid.clone())
+        .collect();
     let mut staged = Staged {
         cards: notes.len(),
         ..Staged::default()
@@ -232,16 +273,32 @@ pub fn stage(
             .then(|| out_dir.join(format!("{stem}.{}", format.extension())))
     };
     let (apkg_path, csv_path) = (wanted(OutputFormat::Apkg), wanted(OutputFormat::Csv));
+    // Before the CSV starts: a kept collection that cannot be updated
+    // stops the staging here, and the build stages every card anew.
+    let updated = match &collection {
+        Collection::Update(update) if apkg_path.is_some() => {
+            let changed: Vec<&Note> = notes
+                .iter()
+                .filter(|n| update.changed.contains(n.guid))
+                .collect();
+            apkg::update(&update.kept.path, &changed, update.gone, update.decks)
+                .map_err(NotUpdated)?;
+            Some(&update.kept.path)
+        }
+        _ => None,
+    };
     // The CSV is written on a second thread while the package is built: with
     // two cores it then costs next to no time.
     let (apkg, csv) = std::thread::scope(|scope| {
         let csv = csv_path
             .as_ref()
             .map(|path| scope.spawn(|| write_staged(path, |file| csv::write(file, &notes))));
-        let apkg = apkg_path.as_ref().map(|path| {
-            write_staged(path, |file| {
-                apkg::write(file, out_dir, &notes, media.files())
-            })
+        let apkg = apkg_path.as_ref().map(|path| match updated {
+            Some(kept) => {
+                let file = write_staged(path, |file| apkg::write_as_is(file, kept, media.files()))?;
+                Ok((file, None, kept.clone()))
+            }
+            None => write_fresh_package(path, out_dir, &notes, media.files()),
         });
         let csv = csv.map(|writer| {
             writer
@@ -250,9 +307,17 @@ pub fn stage(
         });
         (apkg, csv)
     });
-    if let Some(file) = apkg {
-        staged.files.push(file?);
+    if let Some(package) = apkg {
+        let (file, kept, collection) = package?;
+        staged.files.push(file);
         staged.media = media.files().len();
+        if kept.is_some() || updated.is_some() {
+            staged.record = Some(kept::Record {
+                sha256: kept::sha256_of(&collection)?,
+                media: media_notes,
+            });
+        }
+        staged.kept = kept;
     }
     if let Some(file) = csv {
         staged.files.push(file?);
@@ -305,6 +370,32 @@ fn fill_on_every_core<T: Sync, U: Send>(
             fill_run(out, items);
         }
     });
+}
+
+/// Stages the package of `notes` at `path`, its collection made anew in a
+/// temporary file in `out_dir`; returns it, the collection staged to be
+/// kept when it can be (`apkg::write`), and where the collection is now.
+fn write_fresh_package(
+    path: &Path,
+    out_dir: &Path,
+    notes: &[Note],
+    media: &[media::MediaFile],
+) -> anyhow::Result<(StagedFile, Option<StagedFile>, PathBuf)> {
+    let collection = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(out_dir)
+        .with_context(|| format!("{}: cannot create a temporary file", out_dir.display()))?;
+    let mut updatable = false;
+    let file = write_staged(path, |file| {
+        updatable = apkg::write(file, collection.path(), notes, media)?;
+        Ok(())
+    })?;
+    let at = collection.path().to_path_buf();
+    let kept = updatable.then(|| StagedFile {
+        temp: collection,
+        path: kept::path(out_dir),
+    });
+    Ok((file, kept, at))
 }
 
 /// Writes what will become `path` into a private temporary file beside it
@@ -565,7 +656,16 @@ mod tests {
             indexed("g2", "別"),
         ];
         let formats = [OutputFormat::Csv, OutputFormat::Apkg, OutputFormat::Csv];
-        let staged = stage(&out, dir.path(), "親__子", &cards, &formats, false).unwrap();
+        let staged = stage(
+            &out,
+            dir.path(),
+            "親__子",
+            &cards,
+            &formats,
+            false,
+            Collection::Fresh,
+        )
+        .unwrap();
         let paths: Vec<&PathBuf> = staged.files.iter().map(|f| &f.path).collect();
         assert_eq!(paths, [&out.join("親__子.apkg"), &out.join("親__子.csv")]);
         assert_eq!(staged.cards, 2);
