@@ -11,9 +11,20 @@ use super::outputs::{self, output_name};
 use super::{progress, Run};
 use crate::card::IndexedCard;
 use crate::export::{self, kept, Collection, OutputFormat, StagedFile};
+use crate::index;
 
 /// What the index's `meta` calls its record of the kept collection.
 const META_COLLECTION: &str = "collection";
+/// ... and of the layout of the CSV of every deck.
+const META_CSV: &str = "csv";
+
+/// What the last build kept of the outputs of every deck, as the index
+/// records it.
+#[derive(Default)]
+struct Kept {
+    collection: Option<kept::Record>,
+    csv: Option<export::CsvLayout>,
+}
 
 /// The outputs staged, and the collection to keep beside them.
 pub(super) struct StagedOutputs {
@@ -30,14 +41,20 @@ impl Run<'_, '_> {
         let out = &self.options.out;
         let recorded = outputs::Recorded::new(self.writer.outputs()?);
         let rewrite_all = self.options.force || self.options.fetch_remote || self.writer.migrated();
-        let mut kept_record = (!rewrite_all)
-            .then(|| self.writer.meta(META_COLLECTION))
-            .transpose()?
-            .flatten()
-            .and_then(|text| kept::Record::parse(&text));
-        // Whether the record was made again (or forgotten) for the package
-        // staged now.
-        let mut record_renewed = false;
+        let mut kept = Kept::default();
+        if !rewrite_all {
+            kept.collection = self
+                .writer
+                .meta(META_COLLECTION)?
+                .and_then(|text| kept::Record::parse(&text));
+            kept.csv = self
+                .writer
+                .meta(META_CSV)?
+                .and_then(|text| export::CsvLayout::parse(&text));
+        }
+        // Whether the records were made again (or forgotten) for the
+        // outputs of every deck staged now.
+        let mut records_renewed = false;
         let mut kept_file = None;
         // Each output set: its stem and its deck (`None`: every deck).
         let sets: Vec<(String, Option<String>)> = if self.options.split {
@@ -93,22 +110,26 @@ impl Run<'_, '_> {
                     .extend(names.iter().map(|name| out.join(name)));
                 continue;
             }
-            let record = if deck.is_none() {
-                kept_record.take()
+            let kept = if deck.is_none() {
+                std::mem::take(&mut kept)
             } else {
-                None
+                Kept::default()
             };
             let mut set = self
-                .stage_set(stem, deck.as_deref(), record)
+                .stage_set(stem, deck.as_deref(), kept)
                 .with_context(|| {
                     format!("{}: cannot write the outputs", out.join(stem).display())
                 })?;
-            if deck.is_none() && self.options.formats.contains(&OutputFormat::Apkg) {
-                match &set.record {
-                    Some(record) => self.writer.set_meta(META_COLLECTION, &record.to_json())?,
-                    None => self.writer.forget_meta(META_COLLECTION)?,
-                }
-                record_renewed = true;
+            if deck.is_none() {
+                self.renew_record(
+                    META_COLLECTION,
+                    set.record.as_ref().map(kept::Record::to_json),
+                )?;
+                self.renew_record(
+                    META_CSV,
+                    set.csv_layout.as_ref().map(export::CsvLayout::to_json),
+                )?;
+                records_renewed = true;
                 kept_file = set.kept.take();
             }
             self.report
@@ -118,10 +139,11 @@ impl Run<'_, '_> {
             staged.extend(set.files);
         }
         writing.finish_and_clear();
-        // A collection kept by an earlier build no longer holds the cards
-        // once any changed without it being updated.
-        if !record_renewed && !self.options.dry_run && (rewrite_all || !self.dirty.is_empty()) {
-            self.writer.forget_meta(META_COLLECTION)?;
+        // What an earlier build kept no longer holds the cards once any
+        // changed without it being updated.
+        if !records_renewed && !self.options.dry_run && (rewrite_all || !self.dirty.is_empty()) {
+            self.renew_record(META_COLLECTION, None)?;
+            self.renew_record(META_CSV, None)?;
         }
         // Earlier outputs of the kinds this build writes that it no longer
         // makes: only files notedeck recorded as its own, and made, are
@@ -160,61 +182,87 @@ impl Run<'_, '_> {
         })
     }
 
-    /// Stages the outputs of `deck` (`None`: of every deck), the package
-    /// made by updating the collection of `record` when it is there as
-    /// recorded, else anew.
+    /// Stages the outputs of `deck` (`None`: of every deck). Those of
+    /// every deck are updated from what the last build kept (`kept`) when
+    /// each output wanted has it there as the index records it; else, or
+    /// when an update fails, they are made anew.
     fn stage_set(
         &self,
         stem: &str,
         deck: Option<&str>,
-        record: Option<kept::Record>,
+        kept: Kept,
     ) -> anyhow::Result<export::Staged> {
-        let formats = &self.options.formats;
-        let verified = record
-            .filter(|_| formats.contains(&OutputFormat::Apkg))
+        let wants = |format| self.options.formats.contains(&format);
+        let collection = kept
+            .collection
+            .filter(|_| wants(OutputFormat::Apkg))
             .and_then(|record| kept::Verified::check(&self.options.out, record));
-        if let Some(kept) = verified {
-            let (changed, gone) = self.writer.touched_cards()?;
-            let changed_guids: Vec<String> = changed.iter().map(|c| c.card.guid.clone()).collect();
-            let changed_set: HashSet<&str> = changed_guids.iter().map(String::as_str).collect();
-            let cards = if formats.contains(&OutputFormat::Csv) {
-                self.writer.cards_to_export(None)?
-            } else {
-                // The package's media are those of the cards that name
-                // some: the ones that did at the last build, and these.
-                let media: Vec<String> = kept
-                    .record
-                    .media
-                    .iter()
-                    .filter(|guid| !changed_set.contains(guid.as_str()))
-                    .cloned()
-                    .collect();
-                let mut cards = changed;
-                cards.extend(self.writer.cards_with_guids(&media)?);
-                cards.sort_by(|a, b| {
-                    (&a.card.deck, &a.card.file, a.card.line).cmp(&(
-                        &b.card.deck,
-                        &b.card.file,
-                        b.card.line,
-                    ))
-                });
-                cards
-            };
-            let decks = self.writer.decks()?;
-            let update = export::Update {
-                kept,
-                changed: changed_set.clone(),
-                gone: &gone,
-                decks: &decks,
-            };
-            match self.stage_cards(stem, &cards, Collection::Update(update)) {
-                // The kept file is no longer what the index records: the
-                // package is made anew below, and kept in its place.
+        let csv = kept.csv.filter(|_| wants(OutputFormat::Csv));
+        let updatable = (collection.is_some() || csv.is_some())
+            && (collection.is_some() || !wants(OutputFormat::Apkg))
+            && (csv.is_some() || !wants(OutputFormat::Csv));
+        if deck.is_none() && updatable {
+            match self.stage_update(stem, collection, csv) {
+                // What was kept is no longer what the index records: the
+                // outputs are made anew below, and kept in its place.
                 Err(err) if err.is::<export::NotUpdated>() => {}
                 staged => return staged,
             }
         }
         self.stage_cards(stem, &self.writer.cards_to_export(deck)?, Collection::Fresh)
+    }
+
+    /// Stages the outputs of every deck by updating the kept collection
+    /// and splicing the CSV in place (as far as each is wanted), from the
+    /// cards they need: the ones that changed, those of the note files read
+    /// again (the CSV's runs of those files are written again), and those
+    /// that name media (the package's media are theirs).
+    fn stage_update(
+        &self,
+        stem: &str,
+        collection: Option<kept::Verified>,
+        csv: Option<export::CsvLayout>,
+    ) -> anyhow::Result<export::Staged> {
+        let (changed, gone) = self.writer.touched_cards()?;
+        let changed_guids: Vec<String> = changed.iter().map(|c| c.card.guid.clone()).collect();
+        // The cards that changed are in the files read again.
+        let mut cards = if csv.is_some() {
+            self.writer.cards_in_files(&self.read_files)?
+        } else {
+            changed
+        };
+        if let Some(collection) = &collection {
+            let have: HashSet<String> = cards.iter().map(|c| c.card.guid.clone()).collect();
+            let media: Vec<String> = collection
+                .record
+                .media
+                .iter()
+                .filter(|guid| !have.contains(*guid))
+                .cloned()
+                .collect();
+            cards.extend(self.writer.cards_with_guids(&media)?);
+            index::sort_in_note_order(&mut cards);
+        }
+        let decks = self.writer.decks()?;
+        let update = export::Update {
+            kept: collection,
+            changed: changed_guids.iter().map(String::as_str).collect(),
+            gone: &gone,
+            decks: &decks,
+            csv: csv.map(|layout| export::CsvSplice {
+                layout,
+                read: &self.read_files,
+            }),
+        };
+        self.stage_cards(stem, &cards, Collection::Update(update))
+    }
+
+    /// Records what is kept of an output for the next build (`None`: nothing).
+    fn renew_record(&self, name: &str, record: Option<String>) -> anyhow::Result<()> {
+        match record {
+            Some(record) => self.writer.set_meta(name, &record),
+            None => self.writer.forget_meta(name),
+        }
     }
 
     fn stage_cards(

@@ -733,6 +733,7 @@ mod tests {
             .map(|(i, guid)| Note {
                 guid,
                 deck: "親::子",
+                file: "a.md",
                 tags: &tags,
                 changed: 1_750_000_000 + i as i64,
                 note_type: NoteType::Basic,

@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
+pub use self::csv::Layout as CsvLayout;
 use crate::card::{IndexedCard, NoteType};
 use crate::html::escape_html;
 use media::Media;
@@ -99,17 +100,30 @@ pub enum Collection<'a> {
     Update(Update<'a>),
 }
 
-/// What a kept collection is updated with: the cards staged are then the
-/// ones that changed and every one whose back names media (the package's
-/// media are theirs), or every card.
+/// What the outputs kept from the last build are updated with: each output
+/// staged is made from what it keeps (a collection, a CSV's layout), and
+/// the cards staged need only be the ones that changed, the ones of the
+/// note files read again (for the CSV) and every one whose back names media
+/// (the package's media are theirs).
 pub struct Update<'a> {
-    pub kept: kept::Verified,
+    /// The kept collection, for the package.
+    pub kept: Option<kept::Verified>,
     /// The GUIDs of the cards that changed.
     pub changed: HashSet<&'a str>,
     /// The GUIDs of the cards removed.
     pub gone: &'a [String],
     /// Every deck with a card.
     pub decks: &'a [String],
+    /// The CSV in place, to splice, when its layout is recorded.
+    pub csv: Option<CsvSplice<'a>>,
+}
+
+/// The CSV in place and what changed: the cards staged then hold every
+/// card of the note files `read` (`csv::splice`).
+pub struct CsvSplice<'a> {
+    pub layout: CsvLayout,
+    /// The note files this build read again or found gone.
+    pub read: &'a HashSet<String>,
 }
 
 /// The kept collection could not be updated (its file is then no longer
@@ -127,6 +141,8 @@ pub struct Staged {
     /// What the index is to record of the kept collection (`None`: that
     /// none can be used).
     pub record: Option<kept::Record>,
+    /// ... and of the CSV.
+    pub csv_layout: Option<CsvLayout>,
     /// Problems that did not stop the export, such as `file:line: image not found`.
     pub warnings: Vec<String>,
     /// Notes written (one per card).
@@ -144,6 +160,8 @@ pub const CONTEXT_SEPARATOR: &str = " › ";
 pub(crate) struct Note<'a> {
     pub guid: &'a str,
     pub deck: &'a str,
+    /// The note file the card comes from.
+    pub file: &'a str,
     pub tags: &'a [String],
     pub changed: i64,
     pub note_type: NoteType,
@@ -195,6 +213,7 @@ impl<'a> Note<'a> {
         Note {
             guid: &card.guid,
             deck: &card.deck,
+            file: &card.file,
             tags: &card.tags,
             changed: indexed.changed,
             note_type: card.note_type,
@@ -277,22 +296,51 @@ pub fn stage(
     // stops the staging here, and the build stages every card anew.
     let updated = match &collection {
         Collection::Update(update) if apkg_path.is_some() => {
+            let kept = update
+                .kept
+                .as_ref()
+                .ok_or_else(|| NotUpdated(anyhow::anyhow!("no collection is kept")))?;
             let changed: Vec<&Note> = notes
                 .iter()
                 .filter(|n| update.changed.contains(n.guid))
                 .collect();
-            apkg::update(&update.kept.path, &changed, update.gone, update.decks)
-                .map_err(NotUpdated)?;
-            Some(&update.kept.path)
+            apkg::update(&kept.path, &changed, update.gone, update.decks).map_err(NotUpdated)?;
+            Some(&kept.path)
         }
         _ => None,
     };
     // The CSV is written on a second thread while the package is built: with
     // two cores it then costs next to no time.
+    let splice = match &collection {
+        Collection::Update(update) if csv_path.is_some() => Some(
+            update
+                .csv
+                .as_ref()
+                .ok_or_else(|| NotUpdated(anyhow::anyhow!("no layout of the CSV is kept")))?,
+        ),
+        _ => None,
+    };
     let (apkg, csv) = std::thread::scope(|scope| {
-        let csv = csv_path
-            .as_ref()
-            .map(|path| scope.spawn(|| write_staged(path, |file| csv::write(file, &notes))));
+        let csv = csv_path.as_ref().map(|path| {
+            scope.spawn(|| {
+                let mut layout = None;
+                let file = write_staged(path, |file| {
+                    layout = Some(match splice {
+                        Some(splice) => {
+                            let read: Vec<&Note> = notes
+                                .iter()
+                                .filter(|n| splice.read.contains(n.file))
+                                .collect();
+                            csv::splice(file, path, &splice.layout, splice.read, &read)
+                                .map_err(NotUpdated)?
+                        }
+                        None => csv::write(file, &notes)?,
+                    });
+                    Ok(())
+                })?;
+                anyhow::Ok((file, layout))
+            })
+        });
         let apkg = apkg_path.as_ref().map(|path| match updated {
             Some(kept) => {
                 let file = write_staged(path, |file| apkg::write_as_is(file, kept, media.files()))?;
@@ -319,8 +367,10 @@ pub fn stage(
         }
         staged.kept = kept;
     }
-    if let Some(file) = csv {
-        staged.files.push(file?);
+    if let Some(csv) = csv {
+        let (file, layout) = csv?;
+        staged.files.push(file);
+        staged.csv_layout = layout;
     }
     staged.warnings = duplicates;
     staged.warnings.extend(media.warnings);

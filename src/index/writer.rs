@@ -214,13 +214,26 @@ impl<'a> Writer<'a> {
         for guid in guids {
             cards.extend(stmt.query_row([guid], super::read_card).optional()?);
         }
-        cards.sort_by(|a, b| {
-            (&a.card.deck, &a.card.file, a.card.line).cmp(&(
-                &b.card.deck,
-                &b.card.file,
-                b.card.line,
-            ))
-        });
+        sort_in_note_order(&mut cards);
+        Ok(cards)
+    }
+
+    /// The cards of these note files, in note order.
+    pub fn cards_in_files<'f>(
+        &self,
+        files: impl IntoIterator<Item = &'f String>,
+    ) -> anyhow::Result<Vec<IndexedCard>> {
+        let columns = super::CARD_COLUMNS.replace("cards.back,", "'',");
+        let mut stmt = self
+            .tx
+            .prepare_cached(&format!("SELECT {columns} FROM cards WHERE file = ?1"))?;
+        let mut cards = Vec::new();
+        for file in files {
+            for card in stmt.query_map([file], super::read_card)? {
+                cards.push(card?);
+            }
+        }
+        sort_in_note_order(&mut cards);
         Ok(cards)
     }
 
@@ -338,4 +351,11 @@ impl<'a> Writer<'a> {
         self.tx.commit()?;
         Ok(())
     }
+}
+
+/// Sorts cards as `cards_to_export` gives them: by deck, file and line.
+pub fn sort_in_note_order(cards: &mut [IndexedCard]) {
+    cards.sort_by(|a, b| {
+        (&a.card.deck, &a.card.file, a.card.line).cmp(&(&b.card.deck, &b.card.file, b.card.line))
+    });
 }
