@@ -402,7 +402,13 @@ fn a_killed_first_build_leaves_nothing_and_the_next_build_makes_everything() {
     names.sort();
     assert_eq!(
         names,
-        [".notedeck-lock", "index.sqlite", "notes.apkg", "notes.csv"]
+        [
+            ".notedeck-collection.anki2",
+            ".notedeck-lock",
+            "index.sqlite",
+            "notes.apkg",
+            "notes.csv"
+        ]
     );
 }
 

@@ -20,9 +20,10 @@ use rawzip::{CompressionMethod, DataDescriptorOutput, ZipArchiveWriter};
 use rusqlite::{params, Connection};
 use sha1::{Digest, Sha1};
 
-use super::deflate::Deflater;
+use super::deflate::{Deflated, Deflater, PieceOut};
 use super::media::MediaFile;
 use super::notetype::{self, derived_id};
+use super::pieces;
 use super::Note;
 use crate::card::NoteType;
 
@@ -75,31 +76,46 @@ const COLLECTION_CREATED: i64 = 1_700_000_000;
 
 /// Writes the package for `notes` into `out`, building its collection anew
 /// in the empty file at `db_path` (kept for the next build, see `update`).
-/// Returns whether the collection can be updated: whether every note and
-/// card has the id derived from its GUID, which is how `update` finds them.
+/// Returns the collection's pieces as deflated, if the collection can be
+/// updated: when every note and card has the id derived from its GUID,
+/// which is how `update` finds them.
 pub(super) fn write(
     out: &mut File,
     db_path: &Path,
     notes: &[Note],
     media: &[MediaFile],
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<Option<Vec<PieceOut>>> {
     std::thread::scope(|scope| {
         let mut deflater = Deflater::start(scope, db_path);
         let updatable = write_collection(&Connection::open(db_path)?, notes, &mut deflater)
             .context("cannot build collection.anki2")?;
-        write_zip(out, deflater, media)?;
-        Ok(updatable)
+        let deflated = write_zip(out, |entry| Ok(deflater.finish(entry)?), media)?;
+        Ok(updatable.then_some(deflated.pieces))
     })
 }
 
 /// Writes the package of the collection at `db_path` as it is (one
-/// `update` made) into `out`.
+/// `update` made) into `out`, taking over from the package in place at
+/// `previous` the deflated pieces that did not change (`pieces`); returns
+/// the new record of the pieces.
 pub(super) fn write_as_is(
     out: &mut File,
     db_path: &Path,
+    previous: &Path,
+    recorded: &[pieces::Recorded],
     media: &[MediaFile],
-) -> anyhow::Result<()> {
-    std::thread::scope(|scope| write_zip(out, Deflater::start(scope, db_path), media))
+) -> anyhow::Result<Vec<pieces::Recorded>> {
+    let mut record = Vec::new();
+    write_zip(
+        out,
+        |entry| {
+            let (deflated, pieces) = pieces::deflate_reusing(db_path, previous, recorded, entry)?;
+            record = pieces;
+            Ok(deflated)
+        },
+        media,
+    )?;
+    Ok(record)
 }
 
 /// Builds the collection, handing `deflater` the part of its file that is
@@ -445,7 +461,12 @@ fn insert_cards(
 /// here reads the clock.
 const ZIP_EPOCH: i64 = 315_532_800;
 
-fn write_zip(out: &mut File, collection: Deflater, media: &[MediaFile]) -> anyhow::Result<()> {
+/// Writes the zip: `collection` writes the collection's entry deflated.
+fn write_zip(
+    out: &mut File,
+    collection: impl FnOnce(&mut dyn Write) -> anyhow::Result<Deflated>,
+    media: &[MediaFile],
+) -> anyhow::Result<Deflated> {
     let mut zip = ZipArchiveWriter::new(BufWriter::with_capacity(1 << 20, out));
     let time = UtcDateTime::from_unix(ZIP_EPOCH);
     let (mut entry, _) = zip
@@ -453,9 +474,7 @@ fn write_zip(out: &mut File, collection: Deflater, media: &[MediaFile]) -> anyho
         .compression_method(CompressionMethod::DEFLATE)
         .last_modified(time)
         .start()?;
-    let collection = collection
-        .finish(&mut entry)
-        .context("cannot compress collection.anki2")?;
+    let collection = collection(&mut entry).context("cannot compress collection.anki2")?;
     entry.finish(DataDescriptorOutput::new(collection.crc32, collection.size))?;
 
     let map: BTreeMap<String, &str> = media
@@ -489,7 +508,7 @@ fn write_zip(out: &mut File, collection: Deflater, media: &[MediaFile]) -> anyho
         entry.finish(descriptor)?;
     }
     zip.finish()?.flush()?;
-    Ok(())
+    Ok(collection)
 }
 
 /// `col.conf`: the collection settings a legacy collection carries.
@@ -751,7 +770,12 @@ mod tests {
             let mut deflater = Deflater::with_pieces_of(scope, &db_path, 4096);
             let db = Connection::open(&db_path).unwrap();
             write_collection(&db, &notes, &mut deflater).unwrap();
-            write_zip(&mut package, deflater, std::slice::from_ref(&image)).unwrap();
+            write_zip(
+                &mut package,
+                |entry| Ok(deflater.finish(entry)?),
+                std::slice::from_ref(&image),
+            )
+            .unwrap();
         });
         let collection = std::fs::read(&db_path).unwrap();
         assert!(collection.len() > 20 * 4096, "{}", collection.len());

@@ -16,6 +16,7 @@ mod image_type;
 pub mod kept;
 pub mod media;
 pub mod notetype;
+mod pieces;
 pub mod remote;
 
 use std::borrow::Cow;
@@ -305,7 +306,7 @@ pub fn stage(
                 .filter(|n| update.changed.contains(n.guid))
                 .collect();
             apkg::update(&kept.path, &changed, update.gone, update.decks).map_err(NotUpdated)?;
-            Some(&kept.path)
+            Some(kept)
         }
         _ => None,
     };
@@ -343,8 +344,18 @@ pub fn stage(
         });
         let apkg = apkg_path.as_ref().map(|path| match updated {
             Some(kept) => {
-                let file = write_staged(path, |file| apkg::write_as_is(file, kept, media.files()))?;
-                Ok((file, None, kept.clone()))
+                let mut pieces = Vec::new();
+                let file = write_staged(path, |file| {
+                    pieces = apkg::write_as_is(
+                        file,
+                        &kept.path,
+                        path,
+                        &kept.record.pieces,
+                        media.files(),
+                    )?;
+                    Ok(())
+                })?;
+                Ok((file, None, Some(pieces)))
             }
             None => write_fresh_package(path, out_dir, &notes, media.files()),
         });
@@ -356,15 +367,13 @@ pub fn stage(
         (apkg, csv)
     });
     if let Some(package) = apkg {
-        let (file, kept, collection) = package?;
+        let (file, kept, pieces) = package?;
         staged.files.push(file);
         staged.media = media.files().len();
-        if kept.is_some() || updated.is_some() {
-            staged.record = Some(kept::Record {
-                sha256: kept::sha256_of(&collection)?,
-                media: media_notes,
-            });
-        }
+        staged.record = pieces.map(|pieces| kept::Record {
+            pieces,
+            media: media_notes,
+        });
         staged.kept = kept;
     }
     if let Some(csv) = csv {
@@ -423,29 +432,36 @@ fn fill_on_every_core<T: Sync, U: Send>(
 }
 
 /// Stages the package of `notes` at `path`, its collection made anew in a
-/// temporary file in `out_dir`; returns it, the collection staged to be
-/// kept when it can be (`apkg::write`), and where the collection is now.
+/// temporary file in `out_dir`; returns it and, when the collection can be
+/// kept (`apkg::write`), the collection staged to be kept and its pieces.
 fn write_fresh_package(
     path: &Path,
     out_dir: &Path,
     notes: &[Note],
     media: &[media::MediaFile],
-) -> anyhow::Result<(StagedFile, Option<StagedFile>, PathBuf)> {
+) -> anyhow::Result<(
+    StagedFile,
+    Option<StagedFile>,
+    Option<Vec<pieces::Recorded>>,
+)> {
     let collection = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
         .tempfile_in(out_dir)
         .with_context(|| format!("{}: cannot create a temporary file", out_dir.display()))?;
-    let mut updatable = false;
+    let mut deflated = None;
     let file = write_staged(path, |file| {
-        updatable = apkg::write(file, collection.path(), notes, media)?;
+        deflated = apkg::write(file, collection.path(), notes, media)?;
         Ok(())
     })?;
-    let at = collection.path().to_path_buf();
-    let kept = updatable.then(|| StagedFile {
+    let Some(deflated) = deflated else {
+        return Ok((file, None, None));
+    };
+    let pieces = pieces::record(collection.path(), file.temp.path(), &deflated)?;
+    let kept = StagedFile {
         temp: collection,
         path: kept::path(out_dir),
-    });
-    Ok((file, kept, at))
+    };
+    Ok((file, Some(kept), Some(pieces)))
 }
 
 /// Writes what will become `path` into a private temporary file beside it
@@ -721,17 +737,22 @@ mod tests {
         assert_eq!(staged.cards, 2);
         assert_eq!(staged.warnings.len(), 1);
         assert!(staged.warnings[0].starts_with("a.md:3: GUID g1"));
-        // Staged, nothing is in place yet: only notedeck's own temporaries.
+        // Staged, nothing is in place yet: only notedeck's own temporaries
+        // (the package, the CSV, the collection to keep).
         let names = names_in(&out);
-        assert_eq!(names.len(), 2, "{names:?}");
+        assert_eq!(names.len(), 3, "{names:?}");
         assert!(
             names.iter().all(|n| n.starts_with(TEMP_PREFIX)),
             "{names:?}"
         );
-        for file in staged.files {
+        assert!(staged.record.is_some());
+        for file in staged.files.into_iter().chain(staged.kept) {
             file.put_in_place().unwrap();
         }
-        assert_eq!(names_in(&out), ["親__子.apkg", "親__子.csv"]);
+        assert_eq!(
+            names_in(&out),
+            [".notedeck-collection.anki2", "親__子.apkg", "親__子.csv"]
+        );
         let csv = fs::read_to_string(out.join("親__子.csv")).unwrap();
         assert_eq!(csv.lines().filter(|l| !l.starts_with('#')).count(), 2);
     }
