@@ -187,22 +187,25 @@ fn piece(
         .and_then(|(prior, (package, data))| {
             let start = data + prior.at;
             let deflated = read_at(package, start..start + prior.deflated).ok()?;
-            (hex(Sha256::digest(&deflated)) == prior.deflated_sha256).then_some(deflated)
+            (hex(Sha256::digest(&deflated)) == prior.deflated_sha256)
+                .then(|| (deflated, prior.deflated_sha256.clone()))
         });
-    let deflated = match taken_over {
-        Some(deflated) => deflated,
+    let (deflated, deflated_sha256) = match taken_over {
+        Some(taken_over) => taken_over,
         None => {
             let mut piece = Piece::new(bytes.len() as u64);
             piece.deflate(&bytes, FlushCompress::None)?;
-            piece.end()?
+            let deflated = piece.end()?;
+            let sha256 = hex(Sha256::digest(&deflated));
+            (deflated, sha256)
         }
     };
     Ok(Done {
         bytes: bytes.len() as u64,
         crc32,
         sha256,
-        deflated_sha256: hex(Sha256::digest(&deflated)),
         deflated,
+        deflated_sha256,
     })
 }
 
