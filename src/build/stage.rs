@@ -10,7 +10,7 @@ use anyhow::Context;
 use super::outputs::{self, output_name};
 use super::{progress, Run};
 use crate::card::IndexedCard;
-use crate::export::{self, kept, Collection, OutputFormat, StagedFile};
+use crate::export::{self, kept, OutputFormat, Source, StagedFile};
 use crate::index;
 
 /// What the index's `meta` calls its record of the kept collection.
@@ -209,7 +209,7 @@ impl Run<'_, '_> {
                 staged => return staged,
             }
         }
-        self.stage_cards(stem, &self.writer.cards_to_export(deck)?, Collection::Fresh)
+        self.stage_cards(stem, &self.writer.cards_to_export(deck)?, Source::Fresh)
     }
 
     /// Stages the outputs of every deck by updating the kept collection
@@ -254,7 +254,7 @@ impl Run<'_, '_> {
                 read: &self.read_files,
             }),
         };
-        self.stage_cards(stem, &cards, Collection::Update(update))
+        self.stage_cards(stem, &cards, Source::Update(Box::new(update)))
     }
 
     /// Records what is kept of an output for the next build (`None`: nothing).
@@ -269,7 +269,7 @@ impl Run<'_, '_> {
         &self,
         stem: &str,
         cards: &[IndexedCard],
-        collection: Collection,
+        source: Source,
     ) -> anyhow::Result<export::Staged> {
         export::stage(
             &self.options.out,
@@ -278,7 +278,7 @@ impl Run<'_, '_> {
             cards,
             &self.options.formats,
             self.options.fetch_remote,
-            collection,
+            source,
         )
     }
 }

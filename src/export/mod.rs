@@ -93,12 +93,13 @@ impl StagedFile {
     }
 }
 
-/// How a package's collection is made.
-pub enum Collection<'a> {
-    /// Anew from every card (and kept in OUT for the next build).
+/// How the outputs of every deck are made.
+pub enum Source<'a> {
+    /// Anew from every card (the package's collection kept in OUT for the
+    /// next build).
     Fresh,
-    /// The collection the last build kept, updated.
-    Update(Update<'a>),
+    /// From what the last build kept, updated.
+    Update(Box<Update<'a>>),
 }
 
 /// What the outputs kept from the last build are updated with: each output
@@ -127,10 +128,11 @@ pub struct CsvSplice<'a> {
     pub read: &'a HashSet<String>,
 }
 
-/// The kept collection could not be updated (its file is then no longer
-/// the one recorded): the package must be made anew, of every card.
+/// What the last build kept could not be updated (a kept collection is
+/// then no longer the one recorded): the outputs must be made anew, of
+/// every card.
 #[derive(Debug, thiserror::Error)]
-#[error("the kept collection could not be updated: {0:#}")]
+#[error("what the last build kept could not be updated: {0:#}")]
 pub struct NotUpdated(anyhow::Error);
 
 /// What staging one set of cards produced.
@@ -243,8 +245,7 @@ impl<'a> Note<'a> {
 
 /// Writes `cards` as `OUT_DIR/STEM.apkg` and `.csv` (as `formats` asks) into
 /// temporary files in `out_dir`, to be put in place once the build commits,
-/// the package's collection made as `collection` says (an update with the
-/// package alone needs only the cards `Update` names).
+/// made as `source` says (an update needs only the cards `Update` names).
 /// `notes_root` is where local images are looked up (and never left);
 /// remote images come from the cache in `out_dir`, downloaded first when
 /// `fetch_remote` asks.
@@ -255,7 +256,7 @@ pub fn stage(
     cards: &[IndexedCard],
     formats: &[OutputFormat],
     fetch_remote: bool,
-    collection: Collection,
+    source: Source,
 ) -> anyhow::Result<Staged> {
     fs::create_dir_all(out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
     let mut media = Media::new(notes_root).with_remote(RemoteImages::new(out_dir, fetch_remote));
@@ -295,8 +296,8 @@ pub fn stage(
     let (apkg_path, csv_path) = (wanted(OutputFormat::Apkg), wanted(OutputFormat::Csv));
     // Before the CSV starts: a kept collection that cannot be updated
     // stops the staging here, and the build stages every card anew.
-    let updated = match &collection {
-        Collection::Update(update) if apkg_path.is_some() => {
+    let updated = match &source {
+        Source::Update(update) if apkg_path.is_some() => {
             let kept = update
                 .kept
                 .as_ref()
@@ -312,8 +313,8 @@ pub fn stage(
     };
     // The CSV is written on a second thread while the package is built: with
     // two cores it then costs next to no time.
-    let splice = match &collection {
-        Collection::Update(update) if csv_path.is_some() => Some(
+    let splice = match &source {
+        Source::Update(update) if csv_path.is_some() => Some(
             update
                 .csv
                 .as_ref()
@@ -729,7 +730,7 @@ mod tests {
             &cards,
             &formats,
             false,
-            Collection::Fresh,
+            Source::Fresh,
         )
         .unwrap();
         let paths: Vec<&PathBuf> = staged.files.iter().map(|f| &f.path).collect();
