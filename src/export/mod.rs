@@ -306,6 +306,12 @@ pub fn stage(
                 .iter()
                 .filter(|n| update.changed.contains(n.guid))
                 .collect();
+            // A card that changed and was not staged would keep its old note.
+            if changed.len() != update.changed.len() {
+                return Err(
+                    NotUpdated(anyhow::anyhow!("a card that changed is not staged")).into(),
+                );
+            }
             apkg::update(&kept.path, &changed, update.gone, update.decks).map_err(NotUpdated)?;
             Some(kept)
         }
