@@ -356,3 +356,73 @@ fn a_build_killed_while_it_writes_an_updated_package_leaves_one_that_imports() {
         "the package after the killed build is not the fresh one's"
     );
 }
+
+/// The note types a package's collection carries (`col.models`), by id.
+fn note_types_of(package: &Path) -> Vec<String> {
+    use std::io::Read;
+
+    let mut zip = zip::ZipArchive::new(fs::File::open(package).unwrap()).unwrap();
+    let mut bytes = Vec::new();
+    zip.by_name("collection.anki2")
+        .unwrap()
+        .read_to_end(&mut bytes)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let collection = dir.path().join("collection.anki2");
+    fs::write(&collection, bytes).unwrap();
+    let models: String = rusqlite::Connection::open(&collection)
+        .unwrap()
+        .query_row("select models from col", [], |row| row.get(0))
+        .unwrap();
+    let models: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&models).unwrap();
+    models.into_iter().map(|(id, _)| id).collect()
+}
+
+/// Cloze, reversed and type-in notes updated: a gap added (a card more),
+/// the one reversed note removed (its note type with it), a type-in back
+/// edited, a reversed note added where there was none.
+#[test]
+#[cfg_attr(
+    not(anki_roundtrip),
+    ignore = "needs Anki's Python library: set NOTEDECK_PYTHON"
+)]
+fn notes_of_every_note_type_updated_import_as_a_fresh_build_of_them() {
+    let anki = anki();
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = crate::notetypes::notetype_notes(tmp.path());
+    let out = tmp.path().join("out");
+    build(&notes, &out, "apkg,csv");
+    let kept_before = inode(&kept(&out));
+    let types_before = note_types_of(&out.join("notes.apkg"));
+    let science = fs::read_to_string(notes.join("理科.md")).unwrap();
+    fs::write(
+        notes.join("理科.md"),
+        science.replace("から糖を作る", "から==糖==を作る"),
+    )
+    .unwrap();
+    fs::remove_file(notes.join("逆.md")).unwrap();
+    fs::write(notes.join("typed/入力.md"), "# 入力\n\n- 犬: a dog\n").unwrap();
+    build(&notes, &out, "apkg,csv");
+    assert_eq!(inode(&kept(&out)), kept_before, "the kept collection was made anew");
+    let fresh = fresh_build_like(&notes, &out, &tmp.path().join("fresh"), "apkg,csv");
+    let types = note_types_of(&out.join("notes.apkg"));
+    assert_eq!(types.len(), types_before.len() - 1, "{types:?}");
+    assert_eq!(types, note_types_of(&fresh));
+    let csv = |dir: &Path| fs::read(dir.join("notes.csv")).unwrap();
+    assert!(csv(&out) == csv(&tmp.path().join("fresh")), "the CSVs differ");
+
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    fs::create_dir_all(&a).unwrap();
+    fs::create_dir_all(&b).unwrap();
+    let (updated, _) = imported(anki, &a, &out.join("notes.apkg"));
+    let (want, _) = imported(anki, &b, &fresh);
+    let gaps = updated
+        .values()
+        .find(|n| n["fields"]["Front"] == "光合成")
+        .map(|n| n["card_mods"].as_array().unwrap().len());
+    assert_eq!(gaps, Some(3), "{updated:#?}");
+    assert_eq!(updated, want);
+    assert_changes_nothing(anki, &a.join("col.anki2"), &fresh);
+    assert_changes_nothing(anki, &b.join("col.anki2"), &out.join("notes.apkg"));
+}
