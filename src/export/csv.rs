@@ -5,12 +5,14 @@
 //!
 //! The rows come in note order, which makes them runs of the cards of one
 //! deck and note file. A CSV's `Layout` (recorded in the index) gives the
-//! length of each run: the next build copies the runs of the files it did
-//! not read from the CSV in place, and writes only those of the files it
-//! did (`splice`). The CSV in place is read as untrusted: unless its
-//! SHA-256 is the recorded one, the splice fails and the CSV is written
-//! whole.
+//! length and SHA-256 of the header and of each run: the next build copies
+//! the runs of the files it did not read from the CSV in place, and writes
+//! only those of the files it did (`splice`). The CSV in place is read as
+//! untrusted: unless each part of it has the recorded hash, the splice
+//! fails and the CSV is written whole. A run copied keeps its hash: only
+//! the runs written are hashed.
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
@@ -32,12 +34,10 @@ const GUID_COLUMN: usize = FIELDS.len() + 3;
 /// How a CSV is laid out: what the next build needs to splice it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Layout {
-    /// The SHA-256 of the whole file, in hex.
-    pub sha256: String,
     /// Whether rows name their note type (`#notetype column:1`).
     pub typed: bool,
-    /// Bytes of the header lines.
-    pub header: u64,
+    /// The header lines.
+    pub header: Part,
     /// The runs of rows, in the file's order.
     pub runs: Vec<Run>,
 }
@@ -47,7 +47,14 @@ pub struct Layout {
 pub struct Run {
     pub deck: String,
     pub file: String,
+    pub part: Part,
+}
+
+/// A part of the file: its length and SHA-256 (in hex).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Part {
     pub bytes: u64,
+    pub sha256: String,
 }
 
 impl Layout {
@@ -74,14 +81,19 @@ pub(super) fn write(out: &mut File, notes: &[Note]) -> anyhow::Result<Layout> {
     let mut runs = Vec::new();
     let notes: Vec<&Note> = notes.iter().collect();
     write_runs(&mut out, &notes, typed, &mut runs)?;
-    Ok(out.finish(typed, header, runs)?)
+    out.flush()?;
+    Ok(Layout {
+        typed,
+        header,
+        runs,
+    })
 }
 
 /// Writes the CSV the one of `layout` at `old` becomes when the cards of
 /// the note files `read` are now `notes` (in note order): the other files'
-/// runs are copied. Fails, writing something unusable, when the file at
-/// `old` is not the one of `layout`, or when the notes need a column the
-/// old rows lack.
+/// runs are copied. Fails, having written something unusable, when the
+/// file at `old` is not the one of `layout`, or when the notes need a
+/// column the old rows lack.
 pub(super) fn splice(
     out: &mut File,
     old: &Path,
@@ -92,7 +104,7 @@ pub(super) fn splice(
     if !layout.typed && notes.iter().any(|n| !n.note_type.is_basic()) {
         bail!("the rows of the CSV in place name no note type");
     }
-    let mut source = Verified::open(old, layout.header)?;
+    let mut source = Verified::open(old, &layout.header)?;
     let mut out = Counted::new(BufWriter::with_capacity(1 << 20, out));
     let header = write_header(&mut out, layout.typed)?;
     let mut runs = Vec::new();
@@ -108,19 +120,24 @@ pub(super) fn splice(
         write_runs(&mut out, &new[..before], layout.typed, &mut runs)?;
         new = &new[before..];
         if read.contains(&run.file) {
-            source.skip(run.bytes)?;
+            source.read(&run.part, &mut io::sink())?;
         } else {
-            source.copy(run.bytes, &mut out)?;
+            source.read(&run.part, &mut out.unhashed())?;
             runs.push(run.clone());
         }
     }
     write_runs(&mut out, new, layout.typed, &mut runs)?;
-    source.check(&layout.sha256)?;
-    Ok(out.finish(layout.typed, header, runs)?)
+    source.check_end()?;
+    out.flush()?;
+    Ok(Layout {
+        typed: layout.typed,
+        header,
+        runs,
+    })
 }
 
-/// Writes the header lines; returns their bytes.
-fn write_header(out: &mut Counted<impl Write>, typed: bool) -> io::Result<u64> {
+/// Writes the header lines.
+fn write_header(out: &mut Counted<impl Write>, typed: bool) -> io::Result<Part> {
     // `#separator` must come before `#columns`, which Anki splits with it.
     // Without the notedeck type in the collection, Anki ignores `#notetype`
     // and uses its current type (Basic), still mapping Front and Back by name.
@@ -142,7 +159,7 @@ fn write_header(out: &mut Counted<impl Write>, typed: bool) -> io::Result<u64> {
         "#columns:{notetype_label}{}\tDeck\tTags\tGUID",
         FIELDS.join("\t")
     )?;
-    Ok(out.bytes)
+    Ok(out.take_part())
 }
 
 /// Writes the rows of `notes`, adding a run to `runs` for each deck and
@@ -153,7 +170,6 @@ fn write_runs(
     typed: bool,
     runs: &mut Vec<Run>,
 ) -> anyhow::Result<()> {
-    let mut start = out.bytes;
     let mut rows = ::csv::WriterBuilder::new()
         .delimiter(b'\t')
         .has_headers(false)
@@ -185,13 +201,11 @@ fn write_runs(
             .is_none_or(|next| (next.deck, next.file) != (note.deck, note.file));
         if run_ends {
             rows.flush()?;
-            let end = rows.get_ref().bytes;
             runs.push(Run {
                 deck: note.deck.to_string(),
                 file: note.file.to_string(),
-                bytes: end - start,
+                part: rows.get_ref().take_part(),
             });
-            start = end;
         }
     }
     rows.flush()?;
@@ -207,38 +221,44 @@ fn protect_first_column(field: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// A writer that counts and hashes what goes through it.
+/// A writer that counts and hashes what goes through it, a part at a time.
+/// (The part is taken through a shared reference: the CSV writer that
+/// writes into this one lends it only so.)
 struct Counted<W> {
     inner: W,
-    bytes: u64,
-    hash: Sha256,
+    /// Of the part being written.
+    bytes: Cell<u64>,
+    hash: RefCell<Sha256>,
 }
 
 impl<W: Write> Counted<W> {
     fn new(inner: W) -> Self {
         Counted {
             inner,
-            bytes: 0,
-            hash: Sha256::new(),
+            bytes: Cell::new(0),
+            hash: RefCell::new(Sha256::new()),
         }
     }
 
-    fn finish(mut self, typed: bool, header: u64, runs: Vec<Run>) -> io::Result<Layout> {
-        self.inner.flush()?;
-        Ok(Layout {
-            sha256: hex(self.hash),
-            typed,
-            header,
-            runs,
-        })
+    /// The part written since the last one.
+    fn take_part(&self) -> Part {
+        Part {
+            bytes: self.bytes.take(),
+            sha256: hex(self.hash.take()),
+        }
+    }
+
+    /// Where a part whose hash is known already is written.
+    fn unhashed(&mut self) -> &mut W {
+        &mut self.inner
     }
 }
 
 impl<W: Write> Write for Counted<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let written = self.inner.write(buf)?;
-        self.bytes += written as u64;
-        self.hash.update(&buf[..written]);
+        self.bytes.set(self.bytes.get() + written as u64);
+        self.hash.get_mut().update(&buf[..written]);
         Ok(written)
     }
 
@@ -251,54 +271,49 @@ fn hex(hash: Sha256) -> String {
     hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The CSV in place, read in order and hashed as it is read: only once it
-/// is all read is it known to be the one recorded (`check`).
+/// The CSV in place, read in order, a part at a time, each part checked
+/// against its recorded hash.
 struct Verified {
     file: File,
-    hash: Sha256,
     block: Vec<u8>,
 }
 
 impl Verified {
     /// Opens the plain file at `path` (no link) and reads its header.
-    fn open(path: &Path, header: u64) -> anyhow::Result<Self> {
+    fn open(path: &Path, header: &Part) -> anyhow::Result<Self> {
         let mut source = Verified {
             file: files::open_regular_no_link(path)?,
-            hash: Sha256::new(),
             block: vec![0; 256 << 10],
         };
-        source.skip(header)?;
+        source.read(header, &mut io::sink())?;
         Ok(source)
     }
 
-    fn skip(&mut self, bytes: u64) -> io::Result<()> {
-        self.copy(bytes, &mut io::sink())
-    }
-
-    fn copy(&mut self, mut bytes: u64, out: &mut impl Write) -> io::Result<()> {
-        while bytes > 0 {
-            let want = bytes.min(self.block.len() as u64) as usize;
+    /// Reads the next part into `out`, which must then be discarded if
+    /// this fails: the bytes are known to be the part's only once all read.
+    fn read(&mut self, part: &Part, out: &mut impl Write) -> anyhow::Result<()> {
+        let mut hash = Sha256::new();
+        let mut left = part.bytes;
+        while left > 0 {
+            let want = left.min(self.block.len() as u64) as usize;
             let read = self.file.read(&mut self.block[..want])?;
             if read == 0 {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "the CSV in place is shorter than recorded",
-                ));
+                bail!("the CSV in place is shorter than recorded");
             }
-            self.hash.update(&self.block[..read]);
+            hash.update(&self.block[..read]);
             out.write_all(&self.block[..read])?;
-            bytes -= read as u64;
+            left -= read as u64;
+        }
+        if hex(hash) != part.sha256 {
+            bail!("the CSV in place is not the one recorded");
         }
         Ok(())
     }
 
-    /// Checks that the file ends here and had the SHA-256 `sha256`.
-    fn check(mut self, sha256: &str) -> anyhow::Result<()> {
+    /// Checks that the file ends here.
+    fn check_end(mut self) -> anyhow::Result<()> {
         if self.file.read(&mut self.block[..1])? != 0 {
             bail!("the CSV in place is longer than recorded");
-        }
-        if hex(self.hash) != sha256 {
-            bail!("the CSV in place is not the one recorded");
         }
         Ok(())
     }

@@ -374,8 +374,7 @@ fn note_types_of(package: &Path) -> Vec<String> {
         .unwrap()
         .query_row("select models from col", [], |row| row.get(0))
         .unwrap();
-    let models: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&models).unwrap();
+    let models: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&models).unwrap();
     models.into_iter().map(|(id, _)| id).collect()
 }
 
@@ -404,13 +403,20 @@ fn notes_of_every_note_type_updated_import_as_a_fresh_build_of_them() {
     fs::remove_file(notes.join("逆.md")).unwrap();
     fs::write(notes.join("typed/入力.md"), "# 入力\n\n- 犬: a dog\n").unwrap();
     build(&notes, &out, "apkg,csv");
-    assert_eq!(inode(&kept(&out)), kept_before, "the kept collection was made anew");
+    assert_eq!(
+        inode(&kept(&out)),
+        kept_before,
+        "the kept collection was made anew"
+    );
     let fresh = fresh_build_like(&notes, &out, &tmp.path().join("fresh"), "apkg,csv");
     let types = note_types_of(&out.join("notes.apkg"));
     assert_eq!(types.len(), types_before.len() - 1, "{types:?}");
     assert_eq!(types, note_types_of(&fresh));
     let csv = |dir: &Path| fs::read(dir.join("notes.csv")).unwrap();
-    assert!(csv(&out) == csv(&tmp.path().join("fresh")), "the CSVs differ");
+    assert!(
+        csv(&out) == csv(&tmp.path().join("fresh")),
+        "the CSVs differ"
+    );
 
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     fs::create_dir_all(&a).unwrap();
