@@ -1,7 +1,8 @@
 //! The outputs a build stages: the ones that must change, and the ones of
-//! earlier builds that no build makes any more. The package of every deck
-//! is made by updating the collection the last build kept, when the index
-//! records that collection as the one it left (`export::kept`).
+//! earlier builds that no build makes any more. The outputs of every deck
+//! are made by updating what the last build kept of them (the package's
+//! collection, the CSV's layout), when the index records it and it is
+//! there as recorded (`export::kept`, `export::CsvLayout`).
 
 use std::collections::HashSet;
 

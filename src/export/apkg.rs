@@ -1,6 +1,10 @@
 //! The legacy Anki package: a zip of `collection.anki2` (SQLite, schema 11),
 //! `media` (JSON: zip entry `0`, `1`, … → file name) and the media files.
 //!
+//! The collection is built in a file the build keeps in OUT (`kept`): the
+//! next build updates it row by row (`update`) and zips it, taking over the
+//! deflated pieces that did not change (`pieces`).
+//!
 //! Schema 11 with no `meta` entry is what every client imports, AnkiDroid and
 //! AnkiMobile included. Nothing here reads the clock: ids derive from names
 //! and GUIDs, and each note's `mod` is the time its card last changed, so

@@ -5,7 +5,9 @@
 //! and `csv` (Anki's text import with header lines). Each file is written to
 //! a temporary file beside its destination and renamed into place only when
 //! the build that made it has committed (`StagedFile::put_in_place`).
-//! `media` finds and checks local images, `remote` caches (and fetches)
+//! A rebuild stages them from what the last one kept (`Source::Update`):
+//! the package's collection (`kept`, its deflated `pieces`) and the CSV's
+//! layout. `media` finds and checks local images, `remote` caches (and fetches)
 //! remote ones, `regular` opens what a package takes without following a
 //! link, `notetype` holds the note type and the derived ids.
 
