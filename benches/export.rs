@@ -24,7 +24,7 @@ use std::time::Instant;
 use cpu_time::ThreadTime;
 use notedeck::card::IndexedCard;
 use notedeck::card::{Card, Kind};
-use notedeck::export::{file_stem, stage, OutputFormat};
+use notedeck::export::{file_stem, stage, OutputFormat, Source};
 
 const DECK: &str = "bench::日本語";
 
@@ -174,7 +174,16 @@ fn child(cards_path: &Path, out: &Path, format: &str) {
         })
         .collect();
     let (start, thread_start) = (Instant::now(), ThreadTime::now());
-    let staged = stage(out, out, &file_stem(DECK), &cards, &formats, false).unwrap();
+    let staged = stage(
+        out,
+        out,
+        &file_stem(DECK),
+        &cards,
+        &formats,
+        false,
+        Source::Fresh,
+    )
+    .unwrap();
     assert_eq!(staged.cards, cards.len());
     let first = staged.files[0].path.clone();
     for file in staged.files {

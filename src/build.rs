@@ -6,13 +6,13 @@
 //! outputs staged (`stage`), the output folder's files (`outputs`) and the
 //! report (`report`) are its submodules.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::export::{self, OutputFormat, StagedFile};
+use crate::export::{self, OutputFormat};
 use crate::index::{self, Index, Rescue, Writer};
 use crate::notes::config::{self, Config};
 
@@ -176,7 +176,7 @@ fn update_index<T>(
     index: &mut Index,
     options: &BuildOptions,
     inspect: &mut impl FnMut(&rusqlite::Connection, &Path) -> anyhow::Result<T>,
-) -> anyhow::Result<(BuildReport, Vec<StagedFile>, T)> {
+) -> anyhow::Result<(BuildReport, stage::StagedOutputs, T)> {
     let writer = index.begin(unix_now())?;
     // An index made anew (of an older version, or for a damaged one moved
     // aside) may have lost the record of its outputs: those notedeck made
@@ -201,6 +201,7 @@ fn update_index<T>(
             ..BuildReport::default()
         },
         dirty: BTreeSet::new(),
+        read_files: HashSet::new(),
         config,
         adopting,
     };
@@ -275,6 +276,9 @@ struct Run<'a, 'i> {
     /// Decks with a card that changed, came or left: with `--split`, their
     /// outputs are rewritten.
     dirty: BTreeSet<String>,
+    /// The note files extracted again or gone: only their cards can have
+    /// changed.
+    read_files: HashSet<String>,
     config: Config,
     /// Outputs notedeck made that the index does not record may be
     /// replaced (`outputs::check_replaceable`).

@@ -402,7 +402,13 @@ fn a_killed_first_build_leaves_nothing_and_the_next_build_makes_everything() {
     names.sort();
     assert_eq!(
         names,
-        [".notedeck-lock", "index.sqlite", "notes.apkg", "notes.csv"]
+        [
+            ".notedeck-collection.anki2",
+            ".notedeck-lock",
+            "index.sqlite",
+            "notes.apkg",
+            "notes.csv"
+        ]
     );
 }
 
@@ -501,4 +507,77 @@ fn builds_and_searches_started_at_once_on_a_new_out_folder_all_succeed() {
         assert_index_sound(&index);
         assert_eq!(card_count(&index), cards);
     }
+}
+
+/// Copies the output folder `out` of the project to `to` and builds there
+/// with `--force`: the outputs a fresh build makes of the same index.
+fn fresh_build_like(project: &Project, out: &str, to: &str) -> std::path::PathBuf {
+    let (from, to) = (project.dir.path().join(out), project.dir.path().join(to));
+    std::fs::create_dir_all(&to).unwrap();
+    for entry in std::fs::read_dir(&from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+    project
+        .run(&["build", "--out", &to.to_string_lossy(), "--force"])
+        .ok();
+    to
+}
+
+/// The layout of the CSV the index recorded for the next build to splice.
+fn csv_layout(project: &Project) -> Option<String> {
+    project
+        .index()
+        .query_row("SELECT value FROM meta WHERE name = 'csv'", [], |row| {
+            row.get(0)
+        })
+        .ok()
+}
+
+#[test]
+fn a_csv_spliced_after_edits_is_the_file_a_fresh_build_writes() {
+    let project = Project::empty();
+    common::write_study_notes(&project.notes());
+    project.write_note("z/last.md", "# 最後\n\n- 終わり: 最後の項目\n");
+    project.run(&["build"]).ok();
+    assert!(csv_layout(&project).is_some(), "no layout recorded");
+    let notes = project.notes();
+    // A back edited, sections swapped, a file moved, one removed and one
+    // added between the others.
+    common::edit_note(
+        &notes,
+        "grammar.md",
+        "文の主題を示す助詞のこと",
+        "主題を示す",
+    );
+    common::swap_sections(&notes, "grammar.md");
+    common::move_note(&notes, "N4/adjectives.md", "N3/adjectives.md");
+    std::fs::remove_file(notes.join("z/last.md")).unwrap();
+    project.write_note("m/middle.md", "# 中間\n\n- 途中: 間に入る項目\n");
+    project.run(&["build"]).ok();
+    let fresh = fresh_build_like(&project, "out", "fresh");
+    let read = |path: std::path::PathBuf| std::fs::read_to_string(path).unwrap();
+    let spliced = read(project.dir.path().join("out/notes.csv"));
+    assert!(spliced.contains("間に入る項目") && !spliced.contains("最後の項目"));
+    assert_eq!(spliced, read(fresh.join("notes.csv")));
+}
+
+#[test]
+fn a_csv_in_place_changed_behind_notedecks_back_is_written_whole() {
+    let project = Project::empty();
+    common::write_study_notes(&project.notes());
+    project.run(&["build"]).ok();
+    let csv = project.dir.path().join("out/notes.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    // The same length: only the bytes' hash tells.
+    std::fs::write(&csv, text.replace("液体", "固体")).unwrap();
+    common::edit_note(&project.notes(), "grammar.md", "相手を敬う", "相手を尊ぶ");
+    project.run(&["build"]).ok();
+    let fresh = fresh_build_like(&project, "out", "fresh");
+    let written = std::fs::read_to_string(&csv).unwrap();
+    assert!(written.contains("液体") && !written.contains("固体"));
+    assert_eq!(
+        written,
+        std::fs::read_to_string(fresh.join("notes.csv")).unwrap()
+    );
 }

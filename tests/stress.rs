@@ -88,14 +88,64 @@ fn clean_build_like(project: &Project, out: &str, clean: &str) {
     project.run(&["build", "--force", "--out", clean]).ok();
 }
 
+/// The outputs of `out` are those of the clean build in `clean`: the same
+/// CSV, and a package holding the same notes, cards, decks, note types and
+/// media (a package updated from a kept collection is not laid out as a
+/// fresh one, and its new cards come last: `due` is left out).
 fn assert_same_outputs(project: &Project, out: &str, clean: &str) {
-    for name in ["notes.apkg", "notes.csv"] {
-        let read = |dir: &str| std::fs::read(project.dir.path().join(dir).join(name)).unwrap();
-        assert!(
-            read(out) == read(clean),
-            "{out}/{name} differs from {clean}/{name}"
-        );
+    let path = |dir: &str, name: &str| project.dir.path().join(dir).join(name);
+    let csv = |dir: &str| std::fs::read(path(dir, "notes.csv")).unwrap();
+    assert!(
+        csv(out) == csv(clean),
+        "{out}/notes.csv differs from {clean}/notes.csv"
+    );
+    assert_eq!(
+        package_contents(&path(out, "notes.apkg")),
+        package_contents(&path(clean, "notes.apkg")),
+        "{out}/notes.apkg differs from {clean}/notes.apkg"
+    );
+}
+
+/// What a package holds, as rows of text: its collection's notes, cards
+/// (but their `due`), decks and note types, and its media entries.
+fn package_contents(package: &Path) -> Vec<String> {
+    use std::io::Read;
+
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(package).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let collection = dir.path().join("collection.anki2");
+    let mut contents = Vec::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        if entry.name() == "collection.anki2" {
+            std::fs::write(&collection, bytes).unwrap();
+        } else {
+            contents.push(format!("{}: {bytes:?}", entry.name()));
+        }
     }
+    let db = rusqlite::Connection::open(&collection).unwrap();
+    for query in [
+        "SELECT id, guid, mid, mod, tags, flds, sfld, csum FROM notes ORDER BY id",
+        "SELECT id, nid, did, ord, mod, type, queue FROM cards ORDER BY id",
+        "SELECT decks, models FROM col",
+    ] {
+        let mut stmt = db.prepare(query).unwrap();
+        let columns = stmt.column_count();
+        let rows = stmt
+            .query_map([], |row| {
+                (0..columns)
+                    .map(|i| {
+                        row.get::<_, rusqlite::types::Value>(i)
+                            .map(|v| format!("{v:?}"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .unwrap();
+        contents.extend(rows.map(|row| row.unwrap().join("|")));
+    }
+    contents
 }
 
 #[test]

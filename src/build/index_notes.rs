@@ -76,6 +76,7 @@ impl Run<'_, '_> {
         for name in extracted.iter().chain(&gone) {
             self.writer.sweep_file(name)?;
         }
+        self.read_files.extend(extracted.into_iter().chain(gone));
         for event in self.writer.settle()? {
             self.note(event);
         }

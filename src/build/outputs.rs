@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::export::{self, OutputFormat, StagedFile};
+use super::stage::StagedOutputs;
+use crate::export::{self, OutputFormat};
 use crate::index::Index;
 
 /// The file whose lock a build holds: one build at a time writes an
@@ -152,16 +153,23 @@ pub fn check_replaceable(
 /// Renames the staged outputs into place and removes the old ones, once the
 /// index that records them has committed; then marks them in place. A build
 /// stopped in between leaves them pending in the index: the next build
-/// writes them again.
-pub fn put_outputs_in_place(
+/// writes them again. The collection to keep goes last: until it is in
+/// place, the one there is not the one the index records, and the next
+/// build makes its package anew.
+pub(super) fn put_outputs_in_place(
     index: &Index,
-    staged: Vec<StagedFile>,
+    staged: StagedOutputs,
     deleted: &[PathBuf],
 ) -> anyhow::Result<()> {
-    let mut names = Vec::with_capacity(staged.len());
-    for file in staged {
+    let mut names = Vec::with_capacity(staged.files.len());
+    for file in staged.files {
         names.push(output_name(&file.path));
         file.put_in_place()?;
+    }
+    if let Some(kept) = staged.kept {
+        // Not kept (something else is in its place), it is only made anew
+        // by the next build that needs it: the outputs are in place.
+        let _ = kept.put_in_place();
     }
     for path in deleted {
         match std::fs::remove_file(path) {

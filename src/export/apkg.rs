@@ -1,6 +1,10 @@
 //! The legacy Anki package: a zip of `collection.anki2` (SQLite, schema 11),
 //! `media` (JSON: zip entry `0`, `1`, … → file name) and the media files.
 //!
+//! The collection is built in a file the build keeps in OUT (`kept`): the
+//! next build updates it row by row (`update`) and zips it, taking over the
+//! deflated pieces that did not change (`pieces`).
+//!
 //! Schema 11 with no `meta` entry is what every client imports, AnkiDroid and
 //! AnkiMobile included. Nothing here reads the clock: ids derive from names
 //! and GUIDs, and each note's `mod` is the time its card last changed, so
@@ -20,11 +24,16 @@ use rawzip::{CompressionMethod, DataDescriptorOutput, ZipArchiveWriter};
 use rusqlite::{params, Connection};
 use sha1::{Digest, Sha1};
 
-use super::deflate::Deflater;
+use super::deflate::{Deflated, Deflater, PieceOut};
 use super::media::MediaFile;
 use super::notetype::{self, derived_id};
+use super::pieces;
 use super::Note;
 use crate::card::NoteType;
+
+mod update;
+
+pub(super) use update::update;
 
 /// Anki's schema 11 tables (rslib `storage/schema11.sql`), the ones a legacy
 /// collection has.
@@ -69,37 +78,57 @@ const SQLITE_LOCK_BYTES: u64 = 1 << 30;
 /// the same package. Anki does not carry it over on import.
 const COLLECTION_CREATED: i64 = 1_700_000_000;
 
-/// Writes the package for `notes` into `out`, building its collection in a
-/// private folder in `scratch` (the output folder: a killed build's
-/// leftovers are swept there by the next build).
+/// Writes the package for `notes` into `out`, building its collection anew
+/// in the empty file at `db_path` (kept for the next build, see `update`).
+/// Returns the collection's pieces as deflated, if the collection can be
+/// updated: when every note and card has the id derived from its GUID,
+/// which is how `update` finds them.
 pub(super) fn write(
     out: &mut File,
-    scratch: &Path,
+    db_path: &Path,
     notes: &[Note],
     media: &[MediaFile],
-) -> anyhow::Result<()> {
-    // SQLite needs a file of its own; the folder (0700) is removed when it
-    // goes out of scope, whatever happens.
-    let dir = tempfile::Builder::new()
-        .prefix(super::TEMP_PREFIX)
-        .tempdir_in(scratch)
-        .with_context(|| format!("{}: cannot create a temporary folder", scratch.display()))?;
-    let db_path = dir.path().join("collection.anki2");
+) -> anyhow::Result<Option<Vec<PieceOut>>> {
     std::thread::scope(|scope| {
-        let mut deflater = Deflater::start(scope, &db_path);
-        write_collection(&Connection::open(&db_path)?, notes, &mut deflater)
+        let mut deflater = Deflater::start(scope, db_path);
+        let updatable = write_collection(&Connection::open(db_path)?, notes, &mut deflater)
             .context("cannot build collection.anki2")?;
-        write_zip(out, deflater, media)
+        let deflated = write_zip(out, |entry| Ok(deflater.finish(entry)?), media)?;
+        Ok(updatable.then_some(deflated.pieces))
     })
 }
 
+/// Writes the package of the collection at `db_path` as it is (one
+/// `update` made) into `out`, taking over from the package in place at
+/// `previous` the deflated pieces that did not change (`pieces`); returns
+/// the new record of the pieces.
+pub(super) fn write_as_is(
+    out: &mut File,
+    db_path: &Path,
+    previous: &Path,
+    recorded: &[pieces::Recorded],
+    media: &[MediaFile],
+) -> anyhow::Result<Vec<pieces::Recorded>> {
+    let mut record = Vec::new();
+    write_zip(
+        out,
+        |entry| {
+            let (deflated, pieces) = pieces::deflate_reusing(db_path, previous, recorded, entry)?;
+            record = pieces;
+            Ok(deflated)
+        },
+        media,
+    )?;
+    Ok(record)
+}
+
 /// Builds the collection, handing `deflater` the part of its file that is
-/// final before the end.
+/// final before the end. Returns whether every id is the derived one.
 fn write_collection(
     db: &Connection,
     notes: &[Note],
     deflater: &mut Deflater,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     // The file is thrown away on failure: no journal, no syncs, no locks
     // taken and released around each statement. 16 KiB pages (any size from
     // 512 B to 64 KiB is valid for every SQLite, hence every Anki client)
@@ -138,7 +167,7 @@ fn write_collection(
         db.execute(index, [])?;
         deflate_committed(deflater)?;
     }
-    Ok(())
+    Ok(!ids.displaced)
 }
 
 fn in_transaction(
@@ -182,15 +211,30 @@ fn insert_col(db: &Connection, notes: &[Note], decks: &[&str]) -> anyhow::Result
 
 /// `col.models`: the basic note type, and each other one a note has.
 fn models_json(notes: &[Note]) -> serde_json::Value {
-    let used: std::collections::BTreeSet<NoteType> = std::iter::once(NoteType::Basic)
-        .chain(notes.iter().map(|n| n.note_type))
-        .collect();
+    models_json_of(notes.iter().map(|n| n.note_type))
+}
+
+/// `col.models` of the notes of these types: the basic one, and these.
+fn models_json_of(types: impl IntoIterator<Item = NoteType>) -> serde_json::Value {
+    let used: std::collections::BTreeSet<NoteType> =
+        std::iter::once(NoteType::Basic).chain(types).collect();
     serde_json::Value::Object(
         used.into_iter()
             .map(notetype::definition)
             .map(|d| (d.id().to_string(), d.json()))
             .collect(),
     )
+}
+
+/// The id of a note's card `ord`, the `i`th of its cards: the first has
+/// the id of the GUID alone (the one card of a basic note), the others (a
+/// reversed card, more gaps) that of the GUID and their `ord`.
+fn card_id(guid: &str, i: usize, ord: u32) -> i64 {
+    if i == 0 {
+        derived_id("card", guid)
+    } else {
+        derived_id("card", &format!("{guid}\x1f{ord}"))
+    }
 }
 
 /// A card of a note: which note, its template number, its id.
@@ -209,12 +253,12 @@ struct Ids {
     notes_by_id: Vec<usize>,
     /// The cards in id order.
     cards: Vec<CardRow>,
+    /// Whether an id collided and another was taken instead.
+    displaced: bool,
 }
 
 impl Ids {
-    /// A note's first card has the id of the GUID alone (the one card of a
-    /// basic note), the others (a reversed card, more gaps) that of the GUID
-    /// and their `ord`.
+    /// Each note's and card's id derived from its GUID (`card_id`).
     fn of(notes: &[Note]) -> Self {
         // The hashes of the GUIDs, most of the work, on every core.
         let mut derived = vec![(0, 0); notes.len()];
@@ -227,15 +271,16 @@ impl Ids {
                 let id = if i == 0 {
                     first_card
                 } else {
-                    derived_id("card", &format!("{}\x1f{ord}", n.guid))
+                    card_id(n.guid, i, ord)
                 };
                 cards.push(CardRow { note, ord, id });
             }
         }
         let mut note_ids: Vec<i64> = derived.iter().map(|&(note, _)| note).collect();
-        let notes_by_id = unique_in_order(&mut note_ids);
+        let (notes_by_id, notes_displaced) = unique_in_order(&mut note_ids);
         let mut card_ids: Vec<i64> = cards.iter().map(|c| c.id).collect();
-        let cards = unique_in_order(&mut card_ids)
+        let (cards_by_id, cards_displaced) = unique_in_order(&mut card_ids);
+        let cards = cards_by_id
             .into_iter()
             .map(|i| CardRow {
                 id: card_ids[i],
@@ -246,14 +291,16 @@ impl Ids {
             notes: note_ids,
             notes_by_id,
             cards,
+            displaced: notes_displaced || cards_displaced,
         }
     }
 }
 
-/// Makes `ids` unique and returns their indexes in id order. Ids derived
-/// from GUIDs can, rarely, collide: each one taken by an id before it takes
-/// the next free one (deterministic for the same notes in the same order).
-fn unique_in_order(ids: &mut [i64]) -> Vec<usize> {
+/// Makes `ids` unique and returns their indexes in id order, and whether
+/// any was changed. Ids derived from GUIDs can, rarely, collide: each one
+/// taken by an id before it takes the next free one (deterministic for the
+/// same notes in the same order).
+fn unique_in_order(ids: &mut [i64]) -> (Vec<usize>, bool) {
     let by_id = |ids: &[i64]| {
         let mut order: Vec<usize> = (0..ids.len()).collect();
         order.sort_unstable_by_key(|&i| ids[i]);
@@ -263,7 +310,7 @@ fn unique_in_order(ids: &mut [i64]) -> Vec<usize> {
     // In id order two equal ids are neighbours: no set of the ids is needed
     // unless some collide.
     if order.windows(2).all(|pair| ids[pair[0]] != ids[pair[1]]) {
-        return order;
+        return (order, false);
     }
     let mut taken = HashSet::with_capacity(ids.len());
     for id in ids.iter_mut() {
@@ -271,7 +318,7 @@ fn unique_in_order(ids: &mut [i64]) -> Vec<usize> {
             *id += 1;
         }
     }
-    by_id(ids)
+    (by_id(ids), true)
 }
 
 /// Notes sent at a time from the thread that prepares them to the one that
@@ -288,8 +335,7 @@ fn insert_notes(
     ids: &[i64],
     order: &[usize],
 ) -> anyhow::Result<()> {
-    let mut add_note =
-        db.prepare("insert into notes values (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')")?;
+    let mut add_note = db.prepare(ADD_NOTE)?;
     std::thread::scope(|scope| {
         // A few batches ahead at most: the rows are not all held at once.
         let (send, receive) = mpsc::sync_channel::<Vec<NoteRow>>(4);
@@ -311,16 +357,7 @@ fn insert_notes(
         });
         for batch in receive {
             for row in &batch {
-                add_note.execute(params![
-                    row.id,
-                    row.note.guid,
-                    row.note.definition().id(),
-                    row.note.changed,
-                    row.tags,
-                    row.fields,
-                    row.sort_field,
-                    row.checksum,
-                ])?;
+                row.insert(&mut add_note)?;
             }
             // Once the other thread is done, the send fails and the last
             // batches are freed here.
@@ -328,6 +365,27 @@ fn insert_notes(
         }
         Ok(())
     })
+}
+
+/// A note's row, its values those of `NoteRow::insert`.
+const ADD_NOTE: &str = "insert into notes values (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')";
+
+/// A card's row, its values those of `add_card`.
+const ADD_CARD: &str =
+    "insert into cards values (?1, ?2, ?3, ?4, ?5, -1, 0, 0, ?6, 0, 0, 0, 0, 0, 0, 0, 0, '')";
+
+/// Inserts a new card of note `nid` with `ADD_CARD`.
+fn add_card(
+    add: &mut rusqlite::Statement,
+    id: i64,
+    nid: i64,
+    deck_id: i64,
+    ord: u32,
+    note: &Note,
+    due: i64,
+) -> rusqlite::Result<()> {
+    add.execute(params![id, nid, deck_id, ord, note.changed, due])?;
+    Ok(())
 }
 
 /// A note's text as the notes table stores it.
@@ -352,6 +410,21 @@ impl<'a> NoteRow<'a> {
             sort_field,
         }
     }
+
+    /// Inserts the row with `ADD_NOTE`.
+    fn insert(&self, add: &mut rusqlite::Statement) -> rusqlite::Result<()> {
+        add.execute(params![
+            self.id,
+            self.note.guid,
+            self.note.definition().id(),
+            self.note.changed,
+            self.tags,
+            self.fields,
+            self.sort_field,
+            self.checksum,
+        ])?;
+        Ok(())
+    }
 }
 
 /// Anki stores tags space-separated with a space at each end.
@@ -371,20 +444,19 @@ fn insert_cards(
     cards: &[CardRow],
 ) -> anyhow::Result<()> {
     let deck_ids: BTreeMap<&str, i64> = decks.iter().map(|d| (*d, notetype::deck_id(d))).collect();
-    let mut add_card = db.prepare(
-        "insert into cards values (?1, ?2, ?3, ?4, ?5, -1, 0, 0, ?6, 0, 0, 0, 0, 0, 0, 0, 0, '')",
-    )?;
+    let mut add = db.prepare(ADD_CARD)?;
     for card in cards {
         let note = &notes[card.note];
         // New cards are shown in the order of the notes: `due` is the position.
-        add_card.execute(params![
+        add_card(
+            &mut add,
             card.id,
             note_ids[card.note],
             deck_ids[note.deck],
             card.ord,
-            note.changed,
-            card.note as i64 + 1
-        ])?;
+            note,
+            card.note as i64 + 1,
+        )?;
     }
     Ok(())
 }
@@ -393,7 +465,12 @@ fn insert_cards(
 /// here reads the clock.
 const ZIP_EPOCH: i64 = 315_532_800;
 
-fn write_zip(out: &mut File, collection: Deflater, media: &[MediaFile]) -> anyhow::Result<()> {
+/// Writes the zip: `collection` writes the collection's entry deflated.
+fn write_zip(
+    out: &mut File,
+    collection: impl FnOnce(&mut dyn Write) -> anyhow::Result<Deflated>,
+    media: &[MediaFile],
+) -> anyhow::Result<Deflated> {
     let mut zip = ZipArchiveWriter::new(BufWriter::with_capacity(1 << 20, out));
     let time = UtcDateTime::from_unix(ZIP_EPOCH);
     let (mut entry, _) = zip
@@ -401,9 +478,7 @@ fn write_zip(out: &mut File, collection: Deflater, media: &[MediaFile]) -> anyho
         .compression_method(CompressionMethod::DEFLATE)
         .last_modified(time)
         .start()?;
-    let collection = collection
-        .finish(&mut entry)
-        .context("cannot compress collection.anki2")?;
+    let collection = collection(&mut entry).context("cannot compress collection.anki2")?;
     entry.finish(DataDescriptorOutput::new(collection.crc32, collection.size))?;
 
     let map: BTreeMap<String, &str> = media
@@ -437,7 +512,7 @@ fn write_zip(out: &mut File, collection: Deflater, media: &[MediaFile]) -> anyho
         entry.finish(descriptor)?;
     }
     zip.finish()?.flush()?;
-    Ok(())
+    Ok(collection)
 }
 
 /// `col.conf`: the collection settings a legacy collection carries.
@@ -639,9 +714,9 @@ mod tests {
         let mut ids = [5, 3, 5, 6, 3, 9];
         let order = unique_in_order(&mut ids);
         assert_eq!(ids, [5, 3, 6, 7, 4, 9]);
-        assert_eq!(order, [1, 4, 0, 2, 3, 5]);
+        assert_eq!(order, (vec![1, 4, 0, 2, 3, 5], true));
         let mut distinct = [8, 2, 4];
-        assert_eq!(unique_in_order(&mut distinct), [1, 2, 0]);
+        assert_eq!(unique_in_order(&mut distinct), (vec![1, 2, 0], false));
         assert_eq!(distinct, [8, 2, 4]);
     }
 
@@ -681,6 +756,7 @@ mod tests {
             .map(|(i, guid)| Note {
                 guid,
                 deck: "親::子",
+                file: "a.md",
                 tags: &tags,
                 changed: 1_750_000_000 + i as i64,
                 note_type: NoteType::Basic,
@@ -698,7 +774,12 @@ mod tests {
             let mut deflater = Deflater::with_pieces_of(scope, &db_path, 4096);
             let db = Connection::open(&db_path).unwrap();
             write_collection(&db, &notes, &mut deflater).unwrap();
-            write_zip(&mut package, deflater, std::slice::from_ref(&image)).unwrap();
+            write_zip(
+                &mut package,
+                |entry| Ok(deflater.finish(entry)?),
+                std::slice::from_ref(&image),
+            )
+            .unwrap();
         });
         let collection = std::fs::read(&db_path).unwrap();
         assert!(collection.len() > 20 * 4096, "{}", collection.len());

@@ -31,7 +31,7 @@ use flate2::{Compress, Compression, FlushCompress};
 /// (what is left of a final part goes with the rest at the end), yet the
 /// restarted windows cost little (the benchmark's 72 MB collection in 70
 /// pieces deflates 0.2% larger than in one).
-const PIECE_BYTES: u64 = 1 << 20;
+pub(super) const PIECE_BYTES: u64 = 1 << 20;
 
 /// Bytes read at a time: a thread holds one block and its piece deflated.
 const BLOCK_BYTES: usize = 256 << 10;
@@ -57,10 +57,21 @@ pub(super) struct Deflater<'scope> {
     workers: Vec<ScopedJoinHandle<'scope, ()>>,
 }
 
-/// What the stream holds: the CRC-32 and size a zip entry records.
+/// What the stream holds: the CRC-32 and size a zip entry records, and
+/// its pieces in order (what a later stream may take over, `pieces`).
 pub(super) struct Deflated {
     pub(super) crc32: u32,
     pub(super) size: u64,
+    pub(super) pieces: Vec<PieceOut>,
+}
+
+/// One piece of a stream: its bytes' length and CRC-32, and the length of
+/// it deflated (which ends on a byte boundary: it can be copied on its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct PieceOut {
+    pub(super) bytes: u64,
+    pub(super) crc32: u32,
+    pub(super) deflated: u64,
 }
 
 impl<'scope> Deflater<'scope> {
@@ -146,7 +157,7 @@ impl<'scope> Deflater<'scope> {
     /// Deflates the rest of the complete file, this thread helping, and
     /// writes the whole stream into `out`, each piece as soon as those before
     /// it are written.
-    pub(super) fn finish(mut self, out: &mut impl Write) -> io::Result<Deflated> {
+    pub(super) fn finish(mut self, out: &mut (impl Write + ?Sized)) -> io::Result<Deflated> {
         // Those done since the last commit wait too: the first piece, the
         // header, is deflated last.
         let ready: Vec<_> = self.results.try_iter().collect();
@@ -282,13 +293,13 @@ impl Job {
 }
 
 /// A piece being deflated.
-struct Piece {
+pub(super) struct Piece {
     compress: Compress,
     deflated: Vec<u8>,
 }
 
 impl Piece {
-    fn new(len: u64) -> Self {
+    pub(super) fn new(len: u64) -> Self {
         Piece {
             compress: Compress::new(Compression::new(LEVEL), false),
             // A collection deflates to about a quarter.
@@ -296,7 +307,7 @@ impl Piece {
         }
     }
 
-    fn deflate(&mut self, mut input: &[u8], flush: FlushCompress) -> io::Result<()> {
+    pub(super) fn deflate(&mut self, mut input: &[u8], flush: FlushCompress) -> io::Result<()> {
         loop {
             if self.deflated.len() == self.deflated.capacity() {
                 self.deflated.reserve(BLOCK_BYTES);
@@ -316,7 +327,7 @@ impl Piece {
 
     /// The piece deflated, ended by a sync flush: on a byte boundary, with
     /// no final block.
-    fn end(mut self) -> io::Result<Vec<u8>> {
+    pub(super) fn end(mut self) -> io::Result<Vec<u8>> {
         self.deflate(&[], FlushCompress::Sync)?;
         // The pieces deflated early wait in memory for their turn.
         self.deflated.shrink_to_fit();
@@ -325,7 +336,7 @@ impl Piece {
 }
 
 /// The empty final block that closes the stream.
-fn final_block() -> io::Result<Vec<u8>> {
+pub(super) fn final_block() -> io::Result<Vec<u8>> {
     let mut piece = Piece::new(0);
     piece.deflate(&[], FlushCompress::Finish)?;
     Ok(piece.deflated)
@@ -333,7 +344,7 @@ fn final_block() -> io::Result<Vec<u8>> {
 
 /// Writes the pieces in the file's order as they come, once those deflated
 /// early are checked against the file as it is now.
-struct InOrder<'a, W> {
+struct InOrder<'a, W: ?Sized> {
     path: &'a Path,
     out: &'a mut W,
     spill: Option<File>,
@@ -341,10 +352,11 @@ struct InOrder<'a, W> {
     pieces: BTreeMap<u64, Done>,
     checks: HashMap<u64, u32>,
     written: u64,
+    written_pieces: Vec<PieceOut>,
     crc: Hasher,
 }
 
-impl<'a, W: Write> InOrder<'a, W> {
+impl<'a, W: Write + ?Sized> InOrder<'a, W> {
     fn new(path: &'a Path, out: &'a mut W, early: BTreeSet<u64>, spill: Option<File>) -> Self {
         InOrder {
             path,
@@ -354,6 +366,7 @@ impl<'a, W: Write> InOrder<'a, W> {
             pieces: BTreeMap::new(),
             checks: HashMap::new(),
             written: 0,
+            written_pieces: Vec::new(),
             crc: Hasher::new(),
         }
     }
@@ -379,15 +392,23 @@ impl<'a, W: Write> InOrder<'a, W> {
                     piece = Job::Deflate(piece.range).run(self.path)?;
                 }
             }
-            match piece.deflated {
-                Some(Output::Memory(bytes)) => self.out.write_all(&bytes)?,
+            let deflated = match piece.deflated {
+                Some(Output::Memory(bytes)) => {
+                    self.out.write_all(&bytes)?;
+                    bytes.len() as u64
+                }
                 Some(Output::Spilled { at, len }) => {
                     let mut spill = self.spill.as_ref().expect("a piece spilled has a file");
                     spill.seek(SeekFrom::Start(at))?;
-                    io::copy(&mut spill.take(len), self.out)?;
+                    io::copy(&mut spill.take(len), self.out)?
                 }
-                None => {}
-            }
+                None => 0,
+            };
+            self.written_pieces.push(PieceOut {
+                bytes: piece.range.end - piece.range.start,
+                crc32: piece.crc.clone().finalize(),
+                deflated,
+            });
             self.crc.combine(&piece.crc);
             self.written = piece.range.end;
         }
@@ -403,6 +424,7 @@ impl<'a, W: Write> InOrder<'a, W> {
         Ok(Deflated {
             crc32: self.crc.finalize(),
             size,
+            pieces: self.written_pieces,
         })
     }
 }

@@ -5,7 +5,9 @@
 //! and `csv` (Anki's text import with header lines). Each file is written to
 //! a temporary file beside its destination and renamed into place only when
 //! the build that made it has committed (`StagedFile::put_in_place`).
-//! `media` finds and checks local images, `remote` caches (and fetches)
+//! A rebuild stages them from what the last one kept (`Source::Update`):
+//! the package's collection (`kept`, its deflated `pieces`) and the CSV's
+//! layout. `media` finds and checks local images, `remote` caches (and fetches)
 //! remote ones, `regular` opens what a package takes without following a
 //! link, `notetype` holds the note type and the derived ids.
 
@@ -13,8 +15,10 @@ mod apkg;
 mod csv;
 mod deflate;
 mod image_type;
+pub mod kept;
 pub mod media;
 pub mod notetype;
+mod pieces;
 pub mod remote;
 
 use std::borrow::Cow;
@@ -24,6 +28,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
+pub use self::csv::Layout as CsvLayout;
 use crate::card::{IndexedCard, NoteType};
 use crate::html::escape_html;
 use media::Media;
@@ -90,10 +95,59 @@ impl StagedFile {
     }
 }
 
+/// How the outputs of every deck are made.
+pub enum Source<'a> {
+    /// Anew from every card (the package's collection kept in OUT for the
+    /// next build).
+    Fresh,
+    /// From what the last build kept, updated.
+    Update(Box<Update<'a>>),
+}
+
+/// What the outputs kept from the last build are updated with: each output
+/// staged is made from what it keeps (a collection, a CSV's layout), and
+/// the cards staged need only be the ones that changed, the ones of the
+/// note files read again (for the CSV) and every one whose back names media
+/// (the package's media are theirs).
+pub struct Update<'a> {
+    /// The kept collection, for the package.
+    pub kept: Option<kept::Verified>,
+    /// The GUIDs of the cards that changed.
+    pub changed: HashSet<&'a str>,
+    /// The GUIDs of the cards removed.
+    pub gone: &'a [String],
+    /// Every deck with a card.
+    pub decks: &'a [String],
+    /// The CSV in place, to splice, when its layout is recorded.
+    pub csv: Option<CsvSplice<'a>>,
+}
+
+/// The CSV in place and what changed: the cards staged then hold every
+/// card of the note files `read` (`csv::splice`).
+pub struct CsvSplice<'a> {
+    pub layout: CsvLayout,
+    /// The note files this build read again or found gone.
+    pub read: &'a HashSet<String>,
+}
+
+/// What the last build kept could not be updated (a kept collection is
+/// then no longer the one recorded): the outputs must be made anew, of
+/// every card.
+#[derive(Debug, thiserror::Error)]
+#[error("what the last build kept could not be updated: {0:#}")]
+pub struct NotUpdated(anyhow::Error);
+
 /// What staging one set of cards produced.
 #[derive(Debug, Default)]
 pub struct Staged {
     pub files: Vec<StagedFile>,
+    /// A collection made anew, to keep in OUT once the build commits.
+    pub kept: Option<StagedFile>,
+    /// What the index is to record of the kept collection (`None`: that
+    /// none can be used).
+    pub record: Option<kept::Record>,
+    /// ... and of the CSV.
+    pub csv_layout: Option<CsvLayout>,
     /// Problems that did not stop the export, such as `file:line: image not found`.
     pub warnings: Vec<String>,
     /// Notes written (one per card).
@@ -111,6 +165,8 @@ pub const CONTEXT_SEPARATOR: &str = " › ";
 pub(crate) struct Note<'a> {
     pub guid: &'a str,
     pub deck: &'a str,
+    /// The note file the card comes from.
+    pub file: &'a str,
     pub tags: &'a [String],
     pub changed: i64,
     pub note_type: NoteType,
@@ -162,6 +218,7 @@ impl<'a> Note<'a> {
         Note {
             guid: &card.guid,
             deck: &card.deck,
+            file: &card.file,
             tags: &card.tags,
             changed: indexed.changed,
             note_type: card.note_type,
@@ -189,7 +246,8 @@ impl<'a> Note<'a> {
 }
 
 /// Writes `cards` as `OUT_DIR/STEM.apkg` and `.csv` (as `formats` asks) into
-/// temporary files in `out_dir`, to be put in place once the build commits.
+/// temporary files in `out_dir`, to be put in place once the build commits,
+/// made as `source` says (an update needs only the cards `Update` names).
 /// `notes_root` is where local images are looked up (and never left);
 /// remote images come from the cache in `out_dir`, downloaded first when
 /// `fetch_remote` asks.
@@ -200,6 +258,7 @@ pub fn stage(
     cards: &[IndexedCard],
     formats: &[OutputFormat],
     fetch_remote: bool,
+    source: Source,
 ) -> anyhow::Result<Staged> {
     fs::create_dir_all(out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
     let mut media = Media::new(notes_root).with_remote(RemoteImages::new(out_dir, fetch_remote));
@@ -222,6 +281,11 @@ pub fn stage(
         })
         .collect();
     let notes = make_notes(&unique, &mut media);
+    let media_notes: Vec<String> = unique
+        .iter()
+        .filter(|c| media::names_media(&c.card.back_html))
+        .map(|c| c.card.guid.clone())
+        .collect();
     let mut staged = Staged {
         cards: notes.len(),
         ..Staged::default()
@@ -232,16 +296,77 @@ pub fn stage(
             .then(|| out_dir.join(format!("{stem}.{}", format.extension())))
     };
     let (apkg_path, csv_path) = (wanted(OutputFormat::Apkg), wanted(OutputFormat::Csv));
+    // Before the CSV starts: a kept collection that cannot be updated
+    // stops the staging here, and the build stages every card anew.
+    let updated = match &source {
+        Source::Update(update) if apkg_path.is_some() => {
+            let kept = update
+                .kept
+                .as_ref()
+                .ok_or_else(|| NotUpdated(anyhow::anyhow!("no collection is kept")))?;
+            let changed: Vec<&Note> = notes
+                .iter()
+                .filter(|n| update.changed.contains(n.guid))
+                .collect();
+            // A card that changed and was not staged would keep its old note.
+            if changed.len() != update.changed.len() {
+                return Err(
+                    NotUpdated(anyhow::anyhow!("a card that changed is not staged")).into(),
+                );
+            }
+            apkg::update(&kept.path, &changed, update.gone, update.decks).map_err(NotUpdated)?;
+            Some(kept)
+        }
+        _ => None,
+    };
     // The CSV is written on a second thread while the package is built: with
     // two cores it then costs next to no time.
+    let splice = match &source {
+        Source::Update(update) if csv_path.is_some() => Some(
+            update
+                .csv
+                .as_ref()
+                .ok_or_else(|| NotUpdated(anyhow::anyhow!("no layout of the CSV is kept")))?,
+        ),
+        _ => None,
+    };
     let (apkg, csv) = std::thread::scope(|scope| {
-        let csv = csv_path
-            .as_ref()
-            .map(|path| scope.spawn(|| write_staged(path, |file| csv::write(file, &notes))));
-        let apkg = apkg_path.as_ref().map(|path| {
-            write_staged(path, |file| {
-                apkg::write(file, out_dir, &notes, media.files())
+        let csv = csv_path.as_ref().map(|path| {
+            scope.spawn(|| {
+                let mut layout = None;
+                let file = write_staged(path, |file| {
+                    layout = Some(match splice {
+                        Some(splice) => {
+                            let read: Vec<&Note> = notes
+                                .iter()
+                                .filter(|n| splice.read.contains(n.file))
+                                .collect();
+                            csv::splice(file, path, &splice.layout, splice.read, &read)
+                                .map_err(NotUpdated)?
+                        }
+                        None => csv::write(file, &notes)?,
+                    });
+                    Ok(())
+                })?;
+                anyhow::Ok((file, layout))
             })
+        });
+        let apkg = apkg_path.as_ref().map(|path| match updated {
+            Some(kept) => {
+                let mut pieces = Vec::new();
+                let file = write_staged(path, |file| {
+                    pieces = apkg::write_as_is(
+                        file,
+                        &kept.path,
+                        path,
+                        &kept.record.pieces,
+                        media.files(),
+                    )?;
+                    Ok(())
+                })?;
+                Ok((file, None, Some(pieces)))
+            }
+            None => write_fresh_package(path, out_dir, &notes, media.files()),
         });
         let csv = csv.map(|writer| {
             writer
@@ -250,12 +375,20 @@ pub fn stage(
         });
         (apkg, csv)
     });
-    if let Some(file) = apkg {
-        staged.files.push(file?);
+    if let Some(package) = apkg {
+        let (file, kept, pieces) = package?;
+        staged.files.push(file);
         staged.media = media.files().len();
+        staged.record = pieces.map(|pieces| kept::Record {
+            pieces,
+            media: media_notes,
+        });
+        staged.kept = kept;
     }
-    if let Some(file) = csv {
-        staged.files.push(file?);
+    if let Some(csv) = csv {
+        let (file, layout) = csv?;
+        staged.files.push(file);
+        staged.csv_layout = layout;
     }
     staged.warnings = duplicates;
     staged.warnings.extend(media.warnings);
@@ -305,6 +438,39 @@ fn fill_on_every_core<T: Sync, U: Send>(
             fill_run(out, items);
         }
     });
+}
+
+/// Stages the package of `notes` at `path`, its collection made anew in a
+/// temporary file in `out_dir`; returns it and, when the collection can be
+/// kept (`apkg::write`), the collection staged to be kept and its pieces.
+fn write_fresh_package(
+    path: &Path,
+    out_dir: &Path,
+    notes: &[Note],
+    media: &[media::MediaFile],
+) -> anyhow::Result<(
+    StagedFile,
+    Option<StagedFile>,
+    Option<Vec<pieces::Recorded>>,
+)> {
+    let collection = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(out_dir)
+        .with_context(|| format!("{}: cannot create a temporary file", out_dir.display()))?;
+    let mut deflated = None;
+    let file = write_staged(path, |file| {
+        deflated = apkg::write(file, collection.path(), notes, media)?;
+        Ok(())
+    })?;
+    let Some(deflated) = deflated else {
+        return Ok((file, None, None));
+    };
+    let pieces = pieces::record(collection.path(), file.temp.path(), &deflated)?;
+    let kept = StagedFile {
+        temp: collection,
+        path: kept::path(out_dir),
+    };
+    Ok((file, Some(kept), Some(pieces)))
 }
 
 /// Writes what will become `path` into a private temporary file beside it
@@ -565,23 +731,37 @@ mod tests {
             indexed("g2", "別"),
         ];
         let formats = [OutputFormat::Csv, OutputFormat::Apkg, OutputFormat::Csv];
-        let staged = stage(&out, dir.path(), "親__子", &cards, &formats, false).unwrap();
+        let staged = stage(
+            &out,
+            dir.path(),
+            "親__子",
+            &cards,
+            &formats,
+            false,
+            Source::Fresh,
+        )
+        .unwrap();
         let paths: Vec<&PathBuf> = staged.files.iter().map(|f| &f.path).collect();
         assert_eq!(paths, [&out.join("親__子.apkg"), &out.join("親__子.csv")]);
         assert_eq!(staged.cards, 2);
         assert_eq!(staged.warnings.len(), 1);
         assert!(staged.warnings[0].starts_with("a.md:3: GUID g1"));
-        // Staged, nothing is in place yet: only notedeck's own temporaries.
+        // Staged, nothing is in place yet: only notedeck's own temporaries
+        // (the package, the CSV, the collection to keep).
         let names = names_in(&out);
-        assert_eq!(names.len(), 2, "{names:?}");
+        assert_eq!(names.len(), 3, "{names:?}");
         assert!(
             names.iter().all(|n| n.starts_with(TEMP_PREFIX)),
             "{names:?}"
         );
-        for file in staged.files {
+        assert!(staged.record.is_some());
+        for file in staged.files.into_iter().chain(staged.kept) {
             file.put_in_place().unwrap();
         }
-        assert_eq!(names_in(&out), ["親__子.apkg", "親__子.csv"]);
+        assert_eq!(
+            names_in(&out),
+            [".notedeck-collection.anki2", "親__子.apkg", "親__子.csv"]
+        );
         let csv = fs::read_to_string(out.join("親__子.csv")).unwrap();
         assert_eq!(csv.lines().filter(|l| !l.starts_with('#')).count(), 2);
     }

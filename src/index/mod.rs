@@ -27,7 +27,9 @@ use crate::notes::scan::FileState;
 
 pub use owner::NotAnIndex;
 pub use schema::{Salvaged, SCHEMA_VERSION};
-pub use writer::{CardEvent, Outcome, PreparedCard, Stored, Writer, META_TOKENS};
+pub use writer::{
+    sort_in_note_order, CardEvent, Outcome, PreparedCard, Stored, Writer, META_TOKENS,
+};
 
 /// An index up to this size (some thousands of cards) is checked whole
 /// before every build, in a fraction of a second (`Index::check`).

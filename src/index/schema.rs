@@ -126,9 +126,12 @@ pub const FTS_TABLES: [&str; 2] = ["cards_fts", "fronts_fts"];
 /// paired at the end of the build; and the fronts to add to `fronts_fts`, in
 /// rowid order at commit (FTS5 flushes its pending tokens into a new segment
 /// whenever a row id is lower than the last one, which unordered
-/// `front_rowid`s would make nearly every other insert).
+/// `front_rowid`s would make nearly every other insert). And the GUIDs
+/// whose Anki note this build may have changed (written, paired, removed):
+/// what a package kept from the last build is updated with.
 pub const BUILD_TABLES: &str = "
 CREATE TEMP TABLE IF NOT EXISTS new_fronts (rowid INTEGER PRIMARY KEY, front TEXT NOT NULL);
+CREATE TEMP TABLE IF NOT EXISTS touched (guid TEXT PRIMARY KEY);
 CREATE TEMP TABLE IF NOT EXISTS appeared (id INTEGER PRIMARY KEY);
 CREATE TEMP TABLE IF NOT EXISTS vanished (id INTEGER PRIMARY KEY);
 ";

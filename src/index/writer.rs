@@ -61,6 +61,8 @@ impl<'a> Writer<'a> {
         migrated: bool,
     ) -> anyhow::Result<Self> {
         tx.execute_batch(schema::BUILD_TABLES)?;
+        // Left by the last build on this connection (`watch`): it committed.
+        tx.execute("DELETE FROM temp.touched", [])?;
         // The transaction holds the write lock, so no other build can take
         // the same number.
         let build: i64 =
@@ -117,6 +119,13 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// Forgets a fact.
+    pub fn forget_meta(&self, name: &str) -> anyhow::Result<()> {
+        self.tx
+            .execute("DELETE FROM meta WHERE name = ?1", [name])?;
+        Ok(())
+    }
+
     /// Every note file the index knows, by name.
     pub fn known_files(&self) -> anyhow::Result<HashMap<String, FileState>> {
         super::known_files(&self.tx)
@@ -170,6 +179,70 @@ impl<'a> Writer<'a> {
             .query_map([deck], super::read_card)?
             .collect::<Result<_, _>>()?;
         Ok(cards)
+    }
+
+    /// The cards whose Anki note this build may have changed (new, changed,
+    /// moved, renamed), in note order, and the GUIDs of those it removed.
+    pub fn touched_cards(&self) -> anyhow::Result<(Vec<IndexedCard>, Vec<String>)> {
+        let columns = super::CARD_COLUMNS.replace("cards.back,", "'',");
+        // CROSS JOIN: the few touched GUIDs first, each found in `cards`
+        // by its unique index.
+        let mut stmt = self.tx.prepare(&format!(
+            "SELECT {columns} FROM temp.touched t CROSS JOIN cards ON cards.guid = t.guid \
+             ORDER BY cards.deck, cards.file, cards.line"
+        ))?;
+        let cards = stmt
+            .query_map([], super::read_card)?
+            .collect::<Result<_, _>>()?;
+        let mut stmt = self.tx.prepare(
+            "SELECT guid FROM temp.touched t \
+             WHERE NOT EXISTS (SELECT 1 FROM cards WHERE cards.guid = t.guid) ORDER BY guid",
+        )?;
+        let gone = stmt
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok((cards, gone))
+    }
+
+    /// The cards of these GUIDs that the index has, in note order.
+    pub fn cards_with_guids(&self, guids: &[String]) -> anyhow::Result<Vec<IndexedCard>> {
+        let columns = super::CARD_COLUMNS.replace("cards.back,", "'',");
+        let mut stmt = self
+            .tx
+            .prepare_cached(&format!("SELECT {columns} FROM cards WHERE guid = ?1"))?;
+        let mut cards = Vec::with_capacity(guids.len());
+        for guid in guids {
+            cards.extend(stmt.query_row([guid], super::read_card).optional()?);
+        }
+        sort_in_note_order(&mut cards);
+        Ok(cards)
+    }
+
+    /// The cards of these note files, in note order.
+    pub fn cards_in_files<'f>(
+        &self,
+        files: impl IntoIterator<Item = &'f String>,
+    ) -> anyhow::Result<Vec<IndexedCard>> {
+        let columns = super::CARD_COLUMNS.replace("cards.back,", "'',");
+        let mut stmt = self
+            .tx
+            .prepare_cached(&format!("SELECT {columns} FROM cards WHERE file = ?1"))?;
+        let mut cards = Vec::new();
+        for file in files {
+            for card in stmt.query_map([file], super::read_card)? {
+                cards.push(card?);
+            }
+        }
+        sort_in_note_order(&mut cards);
+        Ok(cards)
+    }
+
+    /// Records that this build may have changed the Anki note of `guid`.
+    fn touch(&self, guid: &str) -> anyhow::Result<()> {
+        self.tx
+            .prepare_cached("INSERT OR IGNORE INTO temp.touched (guid) VALUES (?1)")?
+            .execute([guid])?;
+        Ok(())
     }
 
     pub fn has_cards(&self) -> anyhow::Result<bool> {
@@ -278,4 +351,11 @@ impl<'a> Writer<'a> {
         self.tx.commit()?;
         Ok(())
     }
+}
+
+/// Sorts cards as `cards_to_export` gives them: by deck, file and line.
+pub fn sort_in_note_order(cards: &mut [IndexedCard]) {
+    cards.sort_by(|a, b| {
+        (&a.card.deck, &a.card.file, a.card.line).cmp(&(&b.card.deck, &b.card.file, b.card.line))
+    });
 }

@@ -13,6 +13,8 @@ mod browser;
 mod common;
 mod csv;
 mod images;
+#[cfg(unix)]
+mod incremental;
 mod learner;
 mod notetypes;
 mod packages;

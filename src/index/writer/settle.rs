@@ -110,6 +110,9 @@ impl Writer<'_> {
             self.tx
                 .prepare_cached("UPDATE cards SET guid = ?2, changed = ?3 WHERE id = ?1")?
                 .execute(params![new.id, old.guid, changed])?;
+            if let Some(guid) = &old.guid {
+                self.touch(guid)?;
+            }
             let outcome = if new.deck != old.deck || new.file != old.file {
                 Some(Outcome::Moved)
             } else if new.front != old.front || new.context != old.context {
@@ -135,15 +138,22 @@ impl Writer<'_> {
                 .execute(params![
                     old.guid, old.key, old.deck, old.front, old.file, old.line, self.now
                 ])?;
+            if let Some(guid) = &old.guid {
+                self.touch(guid)?;
+            }
             events.push(old.event(Outcome::Removed));
         }
         for new in appeared.iter().zip(&paired_appeared).filter(|(_, &p)| !p) {
             let new = new.0;
-            if new.guid.is_none() {
-                let guid = self.new_guid(&new.key)?;
-                self.tx
-                    .prepare_cached("UPDATE cards SET guid = ?2 WHERE id = ?1")?
-                    .execute(params![new.id, guid])?;
+            match &new.guid {
+                Some(guid) => self.touch(guid)?,
+                None => {
+                    let guid = self.new_guid(&new.key)?;
+                    self.tx
+                        .prepare_cached("UPDATE cards SET guid = ?2 WHERE id = ?1")?
+                        .execute(params![new.id, guid])?;
+                    self.touch(&guid)?;
+                }
             }
             events.push(new.event(Outcome::New));
         }

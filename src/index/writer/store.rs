@@ -221,6 +221,13 @@ impl Writer<'_> {
                     .execute(rusqlite::params_from_iter(
                         values.iter().copied().chain([&id as &dyn rusqlite::ToSql]),
                     ))?;
+                // A card not yet given its GUID is touched when it gets one.
+                self.tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO temp.touched (guid) \
+                         SELECT guid FROM cards WHERE id = ?1 AND guid IS NOT NULL",
+                    )?
+                    .execute([id])?;
                 Ok(id)
             }
             None => {
@@ -235,6 +242,9 @@ impl Writer<'_> {
                     .execute(rusqlite::params_from_iter(
                         values.iter().copied().chain([&guid as &dyn rusqlite::ToSql]),
                     ))?;
+                if let Some(guid) = guid {
+                    self.touch(guid)?;
+                }
                 Ok(self.tx.last_insert_rowid())
             }
         }
