@@ -6,7 +6,7 @@ use super::{push_block, Draft, Walk};
 use crate::card::Kind;
 use crate::identity;
 use crate::japanese::phrase::{self, clean_front};
-use crate::japanese::script::{is_pictograph, is_space};
+use crate::japanese::script::{is_numeral, is_pictograph, is_space};
 use crate::limits;
 use crate::outline::{Node, NodeKind};
 use crate::trace::{NoCard, Outcome, Rule};
@@ -212,11 +212,8 @@ fn without_section_number(heading: &str) -> &str {
 }
 
 fn without_chapter(heading: &str) -> &str {
-    let numeral = |c: char| {
-        c.is_ascii_digit() || ('０'..='９').contains(&c) || "〇一二三四五六七八九十百".contains(c)
-    };
     let counted = heading.strip_prefix('第').unwrap_or(heading);
-    let after_number = counted.trim_start_matches(numeral);
+    let after_number = counted.trim_start_matches(is_numeral);
     let rest = (after_number.len() < counted.len())
         .then(|| after_number.strip_prefix('章'))
         .flatten()

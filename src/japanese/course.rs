@@ -2,7 +2,7 @@
 //! `第3回で扱う`, `covered in Week 2`): a note of the schedule, which
 //! defines nothing and is nothing to recall.
 
-use super::script::is_space;
+use super::script::{is_numeral, is_space};
 
 /// Units a course is taught in, written before their number (`Day2`,
 /// `Week 3`), lower case.
@@ -66,10 +66,6 @@ fn opens_with_unit(text: &str) -> bool {
     let counted = text.strip_prefix('第').unwrap_or(text);
     let after = counted.trim_start_matches(is_numeral);
     after.len() < counted.len() && UNITS_AFTER.iter().any(|unit| after.starts_with(unit))
-}
-
-fn is_numeral(c: char) -> bool {
-    c.is_ascii_digit() || ('０'..='９').contains(&c) || "一二三四五六七八九十".contains(c)
 }
 
 #[cfg(test)]

@@ -29,6 +29,12 @@ pub fn is_latin_or_digit(c: char) -> bool {
         || (c.is_alphabetic() && !is_japanese(c) && (c as u32) < 0x2E80)
 }
 
+/// A digit as notes write numbers: ASCII, full-width, or a kanji numeral
+/// (`第三章`, `十日目`).
+pub fn is_numeral(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c) || "〇一二三四五六七八九十百".contains(c)
+}
+
 /// ASCII or ideographic white space (what Japanese notes put around separators).
 pub fn is_space(c: char) -> bool {
     c.is_whitespace() || c == '\u{3000}'
