@@ -5,7 +5,7 @@
 //!
 //! The rows come in note order, which makes them runs of the cards of one
 //! deck and note file. A CSV's `Layout` (recorded in the index) gives the
-//! length and SHA-256 of the header and of each run: the next build copies
+//! length and checksum of the header and of each run: the next build copies
 //! the runs of the files it did not read from the CSV in place, and writes
 //! only those of the files it did (`splice`). The CSV in place is read as
 //! untrusted: unless each part of it has the recorded hash, the splice
@@ -18,13 +18,12 @@ use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::Path;
 
-use anyhow::bail;
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-
+use super::checksum;
 use super::notetype::{FIELDS, NOTETYPE_NAME};
 use super::Note;
 use crate::files;
+use anyhow::bail;
+use serde::{Deserialize, Serialize};
 
 /// Columns after the fields: deck, tags, GUID (1-based in the header).
 const DECK_COLUMN: usize = FIELDS.len() + 1;
@@ -50,11 +49,11 @@ pub struct Run {
     pub part: Part,
 }
 
-/// A part of the file: its length and SHA-256 (in hex).
+/// A part of the file: its length and checksum.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Part {
     pub bytes: u64,
-    pub sha256: String,
+    pub checksum: String,
 }
 
 impl Layout {
@@ -228,7 +227,7 @@ struct Counted<W> {
     inner: W,
     /// Of the part being written.
     bytes: Cell<u64>,
-    hash: RefCell<Sha256>,
+    hash: RefCell<checksum::Running>,
 }
 
 impl<W: Write> Counted<W> {
@@ -236,7 +235,7 @@ impl<W: Write> Counted<W> {
         Counted {
             inner,
             bytes: Cell::new(0),
-            hash: RefCell::new(Sha256::new()),
+            hash: RefCell::default(),
         }
     }
 
@@ -244,7 +243,7 @@ impl<W: Write> Counted<W> {
     fn take_part(&self) -> Part {
         Part {
             bytes: self.bytes.take(),
-            sha256: hex(self.hash.take()),
+            checksum: self.hash.take().finish(),
         }
     }
 
@@ -265,10 +264,6 @@ impl<W: Write> Write for Counted<W> {
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }
-}
-
-fn hex(hash: Sha256) -> String {
-    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The CSV in place, read in order, a part at a time, each part checked
@@ -292,7 +287,7 @@ impl Verified {
     /// Reads the next part into `out`, which must then be discarded if
     /// this fails: the bytes are known to be the part's only once all read.
     fn read(&mut self, part: &Part, out: &mut impl Write) -> anyhow::Result<()> {
-        let mut hash = Sha256::new();
+        let mut hash = checksum::Running::default();
         let mut left = part.bytes;
         while left > 0 {
             let want = left.min(self.block.len() as u64) as usize;
@@ -304,7 +299,7 @@ impl Verified {
             out.write_all(&self.block[..read])?;
             left -= read as u64;
         }
-        if hex(hash) != part.sha256 {
+        if hash.finish() != part.checksum {
             bail!("the CSV in place is not the one recorded");
         }
         Ok(())

@@ -2,7 +2,7 @@
 //! the next build updates it row by row instead of making every row again.
 //!
 //! OUT is not trusted: the kept file is used only when it is a plain file
-//! (no link) whose pieces have the SHA-256s the index recorded for them
+//! (no link) whose pieces have the checksums the index recorded for them
 //! (`Record`, committed with the cards the file holds). A build that changes
 //! it in place and is then stopped before its index commits leaves a file
 //! whose hash is no longer recorded: the next build makes the collection
@@ -71,23 +71,17 @@ mod tests {
         let record = || Record {
             pieces: vec![pieces::Recorded {
                 // Not the file's.
-                sha256: "0".repeat(64),
+                checksum: "0".repeat(64),
                 bytes: 10,
                 crc32: 0,
                 at: 0,
                 deflated: 0,
-                deflated_sha256: String::new(),
+                deflated_checksum: String::new(),
             }],
             media: vec![],
         };
         let mut right = record();
-        right.pieces[0].sha256 = {
-            use sha2::Digest;
-            sha2::Sha256::digest(b"collection")
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect()
-        };
+        right.pieces[0].checksum = super::super::checksum::of(b"collection");
         assert!(Verified::check(out.path(), right.clone()).is_some());
         assert!(Verified::check(out.path(), record()).is_none());
         std::fs::write(path(out.path()), b"collectioN").unwrap();

@@ -7,11 +7,13 @@
 //! the build that made it has committed (`StagedFile::put_in_place`).
 //! A rebuild stages them from what the last one kept (`Source::Update`):
 //! the package's collection (`kept`, its deflated `pieces`) and the CSV's
-//! layout. `media` finds and checks local images, `remote` caches (and fetches)
-//! remote ones, `regular` opens what a package takes without following a
-//! link, `notetype` holds the note type and the derived ids.
+//! layout, each checked against its recorded `checksum`. `media` finds and
+//! checks local images, `remote` caches (and fetches) remote ones,
+//! `regular` opens what a package takes without following a link,
+//! `notetype` holds the note type and the derived ids.
 
 mod apkg;
+mod checksum;
 mod csv;
 mod deflate;
 mod image_type;

@@ -8,7 +8,7 @@
 //! its own and ending on a byte boundary: any of them can be copied from
 //! one stream into another. What is read back is checked first, as OUT is
 //! not trusted: a piece of the kept collection is taken for the recorded one
-//! only when its bytes have the recorded SHA-256, and deflated bytes of the
+//! only when its bytes have the recorded checksum, and deflated bytes of the
 //! package in place are copied only when they have theirs.
 
 use std::fs::File;
@@ -16,26 +16,25 @@ use std::io::{self, Write};
 use std::ops::Range;
 use std::path::Path;
 
+use super::checksum;
+use super::deflate::{final_block, Deflated, Piece, PieceOut, PIECE_BYTES};
+use crate::files;
 use crc32fast::Hasher;
 use flate2::FlushCompress;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-
-use super::deflate::{final_block, Deflated, Piece, PieceOut, PIECE_BYTES};
-use crate::files;
 
 /// What is recorded of one piece of the kept collection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recorded {
-    /// The SHA-256 of its bytes, in hex, their number and CRC-32.
-    pub sha256: String,
+    /// The checksum of its bytes, their number and CRC-32.
+    pub checksum: String,
     pub bytes: u64,
     pub crc32: u32,
     /// Where it is deflated in the package in place: from the start of
-    /// the collection entry's data, how many bytes, and their SHA-256.
+    /// the collection entry's data, how many bytes, and their checksum.
     pub at: u64,
     pub deflated: u64,
-    pub deflated_sha256: String,
+    pub deflated_checksum: String,
 }
 
 /// Pieces handled at once, a run of them a core: as many whole pieces are
@@ -50,7 +49,7 @@ fn ranges(size: u64) -> Vec<Range<u64>> {
 }
 
 /// Whether the plain file at `collection` (no link) is the one `recorded`
-/// describes: each piece's bytes with their SHA-256, nothing after.
+/// describes: each piece's bytes with their checksum, nothing after.
 pub(super) fn matches(collection: &Path, recorded: &[Recorded]) -> bool {
     let Ok(file) = files::open_regular_no_link(collection) else {
         return false;
@@ -65,7 +64,7 @@ pub(super) fn matches(collection: &Path, recorded: &[Recorded]) -> bool {
     let mut same = vec![false; ranges.len()];
     super::fill_on_every_core(&mut same, &ranges, |same, range| {
         *same = read_at(&file, range.clone())
-            .is_ok_and(|bytes| hex(Sha256::digest(&bytes)) == recorded[index(range)].sha256);
+            .is_ok_and(|bytes| checksum::of(&bytes) == recorded[index(range)].checksum);
     });
     same.into_iter().all(|same| same)
 }
@@ -87,12 +86,12 @@ pub(super) fn record(
         let bytes = read_at(&collection, start..start + piece.bytes)?;
         let deflated = read_at(&package, data + at..data + at + piece.deflated)?;
         recorded.push(Recorded {
-            sha256: hex(Sha256::digest(&bytes)),
+            checksum: checksum::of(&bytes),
             bytes: piece.bytes,
             crc32: piece.crc32,
             at,
             deflated: piece.deflated,
-            deflated_sha256: hex(Sha256::digest(&deflated)),
+            deflated_checksum: checksum::of(&deflated),
         });
         start += piece.bytes;
         at += piece.deflated;
@@ -133,12 +132,12 @@ pub(super) fn deflate_reusing(
             out.write_all(&done.deflated)?;
             crc.combine(&Hasher::new_with_initial_len(done.crc32, done.bytes));
             record.push(Recorded {
-                sha256: done.sha256,
+                checksum: done.checksum,
                 bytes: done.bytes,
                 crc32: done.crc32,
                 at,
                 deflated: done.deflated.len() as u64,
-                deflated_sha256: done.deflated_sha256,
+                deflated_checksum: done.deflated_checksum,
             });
             at += done.deflated.len() as u64;
         }
@@ -164,9 +163,9 @@ pub(super) fn deflate_reusing(
 struct Done {
     bytes: u64,
     crc32: u32,
-    sha256: String,
+    checksum: String,
     deflated: Vec<u8>,
-    deflated_sha256: String,
+    deflated_checksum: String,
 }
 
 /// The piece `range` of `file`: the deflated bytes of `prior` in the
@@ -179,33 +178,33 @@ fn piece(
     previous: Option<&(File, u64)>,
 ) -> io::Result<Done> {
     let bytes = read_at(file, range)?;
-    let sha256 = hex(Sha256::digest(&bytes));
+    let checksum = checksum::of(&bytes);
     let crc32 = crc32fast::hash(&bytes);
     let taken_over = prior
-        .filter(|prior| prior.sha256 == sha256 && prior.bytes == bytes.len() as u64)
+        .filter(|prior| prior.checksum == checksum && prior.bytes == bytes.len() as u64)
         .zip(previous)
         .and_then(|(prior, (package, data))| {
             let start = data + prior.at;
             let deflated = read_at(package, start..start + prior.deflated).ok()?;
-            (hex(Sha256::digest(&deflated)) == prior.deflated_sha256)
-                .then(|| (deflated, prior.deflated_sha256.clone()))
+            (checksum::of(&deflated) == prior.deflated_checksum)
+                .then(|| (deflated, prior.deflated_checksum.clone()))
         });
-    let (deflated, deflated_sha256) = match taken_over {
+    let (deflated, deflated_checksum) = match taken_over {
         Some(taken_over) => taken_over,
         None => {
             let mut piece = Piece::new(bytes.len() as u64);
             piece.deflate(&bytes, FlushCompress::None)?;
             let deflated = piece.end()?;
-            let sha256 = hex(Sha256::digest(&deflated));
-            (deflated, sha256)
+            let checksum = checksum::of(&deflated);
+            (deflated, checksum)
         }
     };
     Ok(Done {
         bytes: bytes.len() as u64,
         crc32,
-        sha256,
+        checksum,
         deflated,
-        deflated_sha256,
+        deflated_checksum,
     })
 }
 
@@ -253,10 +252,6 @@ fn read_at(file: &File, range: Range<u64>) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn hex(digest: impl AsRef<[u8]>) -> String {
-    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,7 +292,7 @@ mod tests {
             .unwrap();
         assert!(inflated == changed);
         assert_eq!(second[0], first[0]);
-        assert_ne!(second[1].sha256, first[1].sha256);
+        assert_ne!(second[1].checksum, first[1].checksum);
         assert!(matches(&collection, &second));
 
         // Deflated bytes tampered in the package are not taken over.
