@@ -143,7 +143,7 @@ fn build_in<T>(
         index = index.put_fresh_in_place(index_file)?;
     }
     if !options.dry_run {
-        put_outputs_in_place(&index, staged, &report.deleted)?;
+        put_outputs_in_place(&index, &options.out, staged, &report.deleted)?;
     }
     if let Some(rescue) = index.rescue() {
         report.warnings.insert(0, rescued(index_file, rescue));

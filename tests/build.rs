@@ -581,3 +581,35 @@ fn a_csv_in_place_changed_behind_notedecks_back_is_written_whole() {
         std::fs::read_to_string(fresh.join("notes.csv")).unwrap()
     );
 }
+
+#[test]
+fn the_collection_a_build_kept_is_removed_once_a_split_build_no_longer_keeps_it() {
+    let project = Project::empty();
+    common::write_study_notes(&project.notes());
+    project.run(&["build"]).ok();
+    let kept = project.dir.path().join("out/.notedeck-collection.anki2");
+    assert!(
+        kept.is_file(),
+        "a build for every deck keeps its collection"
+    );
+    // Nothing changed: what is kept still holds the cards.
+    project.run(&["build", "--split"]).ok();
+    assert!(kept.is_file(), "removed though it still holds the cards");
+    common::edit_note(&project.notes(), "grammar.md", "相手を敬う", "相手を尊ぶ");
+    project.run(&["build", "--split"]).ok();
+    assert!(!kept.exists(), "left behind, no longer the cards");
+    project.run(&["build"]).ok();
+    assert!(kept.is_file(), "a build for every deck keeps one again");
+    #[cfg(unix)]
+    {
+        // A link under its name was not made by notedeck: left alone.
+        std::fs::remove_file(&kept).unwrap();
+        let elsewhere = project.dir.path().join("elsewhere.anki2");
+        std::fs::write(&elsewhere, b"not notedeck's").unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &kept).unwrap();
+        common::edit_note(&project.notes(), "grammar.md", "相手を尊ぶ", "相手を敬う");
+        project.run(&["build", "--split"]).ok();
+        assert!(kept.is_symlink());
+        assert_eq!(std::fs::read(&elsewhere).unwrap(), b"not notedeck's");
+    }
+}

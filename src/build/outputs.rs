@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::stage::StagedOutputs;
-use crate::export::{self, OutputFormat};
+use crate::export::{self, kept, OutputFormat};
 use crate::index::Index;
 
 /// The file whose lock a build holds: one build at a time writes an
@@ -150,14 +150,16 @@ pub fn check_replaceable(
     )
 }
 
-/// Renames the staged outputs into place and removes the old ones, once the
-/// index that records them has committed; then marks them in place. A build
+/// Renames the staged outputs into place and removes the old ones (and a
+/// collection no longer kept), once the index that records them has
+/// committed; then marks them in place. A build
 /// stopped in between leaves them pending in the index: the next build
 /// writes them again. The collection to keep goes last: until it is in
 /// place, the one there is not the one the index records, and the next
 /// build makes its package anew.
 pub(super) fn put_outputs_in_place(
     index: &Index,
+    out: &Path,
     staged: StagedOutputs,
     deleted: &[PathBuf],
 ) -> anyhow::Result<()> {
@@ -170,6 +172,8 @@ pub(super) fn put_outputs_in_place(
         // Not kept (something else is in its place), it is only made anew
         // by the next build that needs it: the outputs are in place.
         let _ = kept.put_in_place();
+    } else if staged.kept_forgotten {
+        remove_forgotten_collection(out);
     }
     for path in deleted {
         match std::fs::remove_file(path) {
@@ -180,6 +184,17 @@ pub(super) fn put_outputs_in_place(
         }
     }
     index.outputs_in_place(&names)
+}
+
+/// Removes the collection an earlier build kept in `out`, now that the
+/// index no longer records it: only a plain file (what a build keeps), not
+/// a link or anything else found under its name. Failing to is harmless
+/// (a later build that keeps one replaces it), so it is not an error.
+fn remove_forgotten_collection(out: &Path) {
+    let path = kept::path(out);
+    if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file()) {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 /// An output's name as the index records it: its file name in OUT.

@@ -31,6 +31,10 @@ struct Kept {
 pub(super) struct StagedOutputs {
     pub files: Vec<StagedFile>,
     pub kept: Option<StagedFile>,
+    /// Whether the collection an earlier build kept is no longer recorded
+    /// and none is kept in its place (a build with `--split`, or without
+    /// a package): the file in OUT is then only taking room.
+    pub kept_forgotten: bool,
 }
 
 impl Run<'_, '_> {
@@ -43,12 +47,10 @@ impl Run<'_, '_> {
         let out = &self.options.out;
         let recorded = outputs::Recorded::new(self.writer.outputs()?);
         let rewrite_all = self.options.force || self.options.fetch_remote || self.writer.migrated();
+        let collection_record = self.writer.meta(META_COLLECTION)?;
         let mut kept = Kept::default();
         if !rewrite_all {
-            kept.collection = self
-                .writer
-                .meta(META_COLLECTION)?
-                .and_then(|text| kept::Record::parse(&text));
+            kept.collection = collection_record.as_deref().and_then(kept::Record::parse);
             kept.csv = self
                 .writer
                 .meta(META_CSV)?
@@ -57,6 +59,7 @@ impl Run<'_, '_> {
         // Whether the records were made again (or forgotten) for the
         // outputs of every deck staged now.
         let mut records_renewed = false;
+        let mut collection_forgotten = false;
         let mut kept_file = None;
         let sets = self.output_sets()?;
         let mut made = HashSet::new();
@@ -111,6 +114,7 @@ impl Run<'_, '_> {
                     format!("{}: cannot write the outputs", out.join(stem).display())
                 })?;
             if deck.is_none() {
+                collection_forgotten = set.record.is_none();
                 self.renew_record(
                     META_COLLECTION,
                     set.record.as_ref().map(kept::Record::to_json),
@@ -134,6 +138,7 @@ impl Run<'_, '_> {
         if !records_renewed && !self.options.dry_run && (rewrite_all || !self.dirty.is_empty()) {
             self.renew_record(META_COLLECTION, None)?;
             self.renew_record(META_CSV, None)?;
+            collection_forgotten = true;
         }
         let forgotten = self.sweep_gone(recorded, &made);
         let written: Vec<String> = self.report.written.iter().map(|p| output_name(p)).collect();
@@ -141,6 +146,7 @@ impl Run<'_, '_> {
         Ok(StagedOutputs {
             files: staged,
             kept: kept_file,
+            kept_forgotten: collection_forgotten && collection_record.is_some(),
         })
     }
 
