@@ -38,7 +38,7 @@ use levels::Levels;
 
 use crate::card::{Card, Kind};
 use crate::identity;
-use crate::japanese::case;
+use crate::japanese::{case, phrase};
 use crate::limits;
 use crate::outline::{self, Node, NodeKind, Outline};
 use crate::render;
@@ -230,6 +230,9 @@ impl Walk<'_> {
                         continue;
                     } else {
                         self.record_head(node, None);
+                        if self.only_for_further_reading(node) {
+                            self.left_out_of_backs(node);
+                        }
                         // With nothing under it, whether it opens a case matters to nothing.
                         if !node.children.is_empty() {
                             let children = &node.children;
@@ -352,6 +355,32 @@ impl Walk<'_> {
         self.replaced.push(outline::Replacement {
             range: node.range.start..end,
             text,
+        });
+    }
+
+    /// Whether `node` is only links kept for further reading: a bookmark
+    /// (`[YouTube](…)`, an address), or a label over bookmarks (`参考`,
+    /// `関連リンク` over its links). A name over links (`- アジャイルな
+    /// 計画…を採用する` over its articles) still says what it names.
+    fn only_for_further_reading(&self, node: &Node) -> bool {
+        let over_bookmarks = || node.children.iter().all(Node::is_bookmark);
+        if node.head.is_only_references() {
+            over_bookmarks()
+        } else {
+            !node.children.is_empty() && phrase::is_label(&node.head.text) && over_bookmarks()
+        }
+    }
+
+    /// Has the backs above leave out `node`, a bookmark (`- [YouTube](…)`
+    /// under `- Donovan Brown`, `[DevOps (Wikipedia)](…)` citing the quote
+    /// after it): a link kept for further reading is nothing to recall,
+    /// and its title read as a line of the back is noise.
+    fn left_out_of_backs(&mut self, node: &Node) {
+        let source = &self.outline.source;
+        let end = node.range.start + source[node.range.clone()].trim_end().len();
+        self.replaced.push(outline::Replacement {
+            range: node.range.start..end,
+            text: String::new(),
         });
     }
 
