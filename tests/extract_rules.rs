@@ -206,8 +206,13 @@ fn what_follows_a_separator_is_taken_up_to_a_source_cited() {
     let cards = cards(text);
     assert_eq!(
         card(&cards, "DevOpsの「8の字ループ」の意味").back,
-        "DevOps (Atlassian社)\n- ループの左側\n運用からはフィードバックが得られる。",
+        "- ループの左側\n運用からはフィードバックが得られる。",
         "a link alone on its paragraph cites the source of what follows: it is no part of the loop's card"
+    );
+    // The source its head names is a link to read, no part of it either.
+    assert_eq!(
+        card(&cards, "DevOpsの「8の字ループ」の意味").kind,
+        Kind::Topic
     );
 }
 
@@ -491,14 +496,15 @@ fn after_a_label_a_linked_title_and_a_colon_make_the_term() {
     let text = "参考: [The Twelve-Factor App](https://12factor.net/ja/): SaaSのための方法論。\n\n\
                 参考: [DevOpsとはなにか](https://e.com) - [著者](https://e.com/a)さんによる翻訳.\n\n\
                 DevOpsの「8の字ループ」の意味: [DevOps (Atlassian社)](https://e.com/d)\n\n\
-                - ループの左側: **開発**に必要なプロセス\n";
+                - ループの左側: **開発**に必要なプロセス\n- ループの右側: **運用**に必要なプロセス\n";
     let cards = cards(text);
     assert_eq!(
         fronts(text),
         [
             "The Twelve-Factor App",
             "DevOpsの「8の字ループ」の意味",
-            "ループの左側"
+            "ループの左側",
+            "ループの右側"
         ]
     );
     assert_eq!(
