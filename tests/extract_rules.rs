@@ -1239,7 +1239,8 @@ fn links_kept_for_further_reading_are_no_part_of_a_back() {
                 - Donovan Brown\n  - Microsoft社員\n  - [YouTube](https://e.com/yt)\n\
                 \x20 - [LinkedIn](https://e.com/li)\n  - https://e.com/blog\n\
                 - 実践\n  - バージョンコントロールを利用する\n    - [Git (Wikipedia)](https://e.com/git)\n\
-                \x20 - 参考\n    - [記事](https://e.com/a)\n\n\
+                \x20 - 参考\n    - [記事](https://e.com/a)\n  - 参考: [解説](https://e.com/b)\n\
+                \x20 - 参考: [翻訳](https://e.com/c) - 読みやすい。\n\n\
                 [DevOps (Wikipedia)](https://e.com/w)\n\n\
                 > DevOpsは、ソフトウェア開発手法の一つ。\n";
     let cards = cards(text);
@@ -1247,9 +1248,10 @@ fn links_kept_for_further_reading_are_no_part_of_a_back() {
     assert_eq!(brown.back, "- Microsoft社員");
     assert!(!brown.back_html.contains("e.com"), "{}", brown.back_html);
     // A name over links still says what it names; a label over them goes.
+    // So does a reference line; one that says something of its link stays.
     assert_eq!(
         card(&cards, "実践").back,
-        "- バージョンコントロールを利用する"
+        "- バージョンコントロールを利用する\n- 参考: 翻訳 - 読みやすい。"
     );
     // The source cited above a quote goes; the quote is its own card.
     let section = card(&cards, "DevOpsとは？");

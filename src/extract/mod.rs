@@ -359,12 +359,13 @@ impl Walk<'_> {
     }
 
     /// Whether `node` is only links kept for further reading: a bookmark
-    /// (`[YouTube](…)`, an address), or a label over bookmarks (`参考`,
-    /// `関連リンク` over its links). A name over links (`- アジャイルな
-    /// 計画…を採用する` over its articles) still says what it names.
+    /// (`[YouTube](…)`, an address), a reference line (`参考: [記事](…)`),
+    /// or a label over bookmarks (`参考`, `関連リンク` over its links). A
+    /// name over links (`- アジャイルな計画…を採用する` over its articles)
+    /// still says what it names.
     fn only_for_further_reading(&self, node: &Node) -> bool {
         let over_bookmarks = || node.children.iter().all(Node::is_bookmark);
-        if node.head.is_only_references() {
+        if node.head.is_only_references() || node.head.is_labelled_links() {
             over_bookmarks()
         } else {
             !node.children.is_empty() && phrase::is_label(&node.head.text) && over_bookmarks()
