@@ -471,7 +471,7 @@ fn spaced_equals_arrows_dashes_and_pipes_separate_but_not_inside_bold_or_chains(
     );
     assert_eq!(
         card(&cards, "継続的インテグレーション(CI)を行う").back,
-        "Day2で学習\n- 自動でビルドする"
+        "- 自動でビルドする"
     );
     assert_eq!(
         card(&cards, "リーン(lean)").back,
@@ -1172,6 +1172,11 @@ fn a_definition_that_only_says_when_the_course_teaches_it_over_links_makes_no_ca
         fronts(text),
         ["DevOpsの実践", "CIを行う"],
         "a schedule note over links, or alone, is nothing to recall"
+    );
+    // Over what is said of the term, it is no part of the back either.
+    assert_eq!(
+        card(&cards, "CIを行う").back,
+        "- コミットのたびにビルドとテストを自動的に行う"
     );
     assert_eq!(
         card(&cards, "DevOpsの実践").back,

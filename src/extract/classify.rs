@@ -66,7 +66,13 @@ impl Walk<'_> {
             if only_schedule(node, &text[definition.clone()]) {
                 return None;
             }
-            let back = self.head_markdown(node, definition);
+            // When the course teaches it (`- Day2前半で学習`) is nothing to
+            // recall: the back is what is said under it.
+            let back = if course::is_schedule_note(&text[definition.clone()]) {
+                String::new()
+            } else {
+                self.head_markdown(node, definition)
+            };
             let rule = if term.start > 0 {
                 Rule::TermAfterLabel
             } else {
