@@ -243,12 +243,19 @@ fn code_json_and_numbered_heads() {
 
 #[test]
 fn fronts_are_cleaned_but_keep_their_script() {
-    let fronts = fronts("- **Amazon SNS** デッドレターキュー (DLQ)(Redrive ポリシー ):  配信先\n- ＡＷＳ　Ｃｏｎｆｉｇ：評価\n");
+    let fronts = fronts(
+        "- **Amazon SNS** デッドレターキュー (DLQ)(Redrive ポリシー ):  配信先\n- ＡＷＳ　Ｃｏｎｆｉｇ：評価\n\
+         - The **\"root account\"** is the first account.\n- 「冗長化」: 予備を持つこと\n\
+         - DevOpsにおける「サイクル」 = OODAループ\n",
+    );
     assert_eq!(
         fronts,
         [
             "Amazon SNS デッドレターキュー (DLQ)(Redrive ポリシー)",
-            "ＡＷＳ Ｃｏｎｆｉｇ"
+            "ＡＷＳ Ｃｏｎｆｉｇ",
+            "root account",
+            "冗長化",
+            "DevOpsにおける「サイクル」"
         ]
     );
 }
@@ -601,14 +608,14 @@ fn english_lead_ins_define_the_bold_term_and_sentences_are_no_terms() {
     let cards = cards(text);
     assert_eq!(
         fronts(text),
-        ["Identity Access Management", "\"root account\"", "Users"]
+        ["Identity Access Management", "root account", "Users"]
     );
     assert_eq!(
         card(&cards, "Identity Access Management").back,
         "IAM allows you to manage users."
     );
     assert_eq!(
-        card(&cards, "\"root account\"").back,
+        card(&cards, "root account").back,
         "simply the account created first."
     );
 }
