@@ -51,7 +51,11 @@ impl Walk<'_> {
         }
         // Rule 3: TERM separator DEFINITION.
         let separator = head.separator().filter(|sep| sep.end <= end);
-        let separated = separated_term(head, end);
+        // A term whose definition is only a link, over what the notes say
+        // of it, names its source (`…の意味: [DevOps (Atlassian社)](…)`):
+        // a topic (rule 4), the link no part of its back.
+        let separated =
+            separated_term(head, end).filter(|_| !(has_children && head.ends_with_separator()));
         let case_fact = |(_, definition): &(Range<usize>, Range<usize>)| {
             self.is_case_fact(&text[definition.clone()])
         };
@@ -62,7 +66,13 @@ impl Walk<'_> {
             if only_schedule(node, &text[definition.clone()]) {
                 return None;
             }
-            let back = self.head_markdown(node, definition);
+            // When the course teaches it (`- Day2前半で学習`) is nothing to
+            // recall: the back is what is said under it.
+            let back = if course::is_schedule_note(&text[definition.clone()]) {
+                String::new()
+            } else {
+                self.head_markdown(node, definition)
+            };
             let rule = if term.start > 0 {
                 Rule::TermAfterLabel
             } else {

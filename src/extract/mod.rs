@@ -38,7 +38,7 @@ use levels::Levels;
 
 use crate::card::{Card, Kind};
 use crate::identity;
-use crate::japanese::case;
+use crate::japanese::{case, phrase};
 use crate::limits;
 use crate::outline::{self, Node, NodeKind, Outline};
 use crate::render;
@@ -47,7 +47,7 @@ use crate::trace::{Block, NoCard, Outcome, Rule, Trace};
 /// The version of the rules: bump it with any change that makes other cards
 /// from the same notes. Every index made with another version extracts
 /// every note again at its next build (their cards keep their GUIDs).
-pub const RULES_VERSION: u32 = 9;
+pub const RULES_VERSION: u32 = 10;
 
 /// The longest back, in bytes of Markdown: about 2,000 Japanese characters,
 /// what a learner can still study on one card. A card's back holds its
@@ -230,6 +230,9 @@ impl Walk<'_> {
                         continue;
                     } else {
                         self.record_head(node, None);
+                        if self.only_for_further_reading(node) {
+                            self.left_out_of_backs(node);
+                        }
                         // With nothing under it, whether it opens a case matters to nothing.
                         if !node.children.is_empty() {
                             let children = &node.children;
@@ -352,6 +355,33 @@ impl Walk<'_> {
         self.replaced.push(outline::Replacement {
             range: node.range.start..end,
             text,
+        });
+    }
+
+    /// Whether `node` is only links kept for further reading: a bookmark
+    /// (`[YouTube](…)`, an address), a reference line (`参考: [記事](…)`),
+    /// or a label over bookmarks (`参考`, `関連リンク` over its links). A
+    /// name over links (`- アジャイルな計画…を採用する` over its articles)
+    /// still says what it names.
+    fn only_for_further_reading(&self, node: &Node) -> bool {
+        let over_bookmarks = || node.children.iter().all(Node::is_bookmark);
+        if node.head.is_only_references() || node.head.is_labelled_links() {
+            over_bookmarks()
+        } else {
+            !node.children.is_empty() && phrase::is_label(&node.head.text) && over_bookmarks()
+        }
+    }
+
+    /// Has the backs above leave out `node`, a bookmark (`- [YouTube](…)`
+    /// under `- Donovan Brown`, `[DevOps (Wikipedia)](…)` citing the quote
+    /// after it): a link kept for further reading is nothing to recall,
+    /// and its title read as a line of the back is noise.
+    fn left_out_of_backs(&mut self, node: &Node) {
+        let source = &self.outline.source;
+        let end = node.range.start + source[node.range.clone()].trim_end().len();
+        self.replaced.push(outline::Replacement {
+            range: node.range.start..end,
+            text: String::new(),
         });
     }
 

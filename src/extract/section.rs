@@ -5,6 +5,7 @@
 use super::{push_block, Draft, Walk};
 use crate::card::Kind;
 use crate::identity;
+use crate::japanese::naming;
 use crate::japanese::phrase::{self, clean_front};
 use crate::japanese::script::{is_numeral, is_pictograph, is_space};
 use crate::limits;
@@ -187,12 +188,13 @@ fn section_body(heading: &Node) -> &[Node] {
 /// (`📚 Overview`), its section number (`2.1.1. Amazon Athena`, `2.1 分析`)
 /// or its chapter (`第3章 データベース`, `2章 ネットワーク`): those file the
 /// section, the words name it. `3 Tier` keeps its number, which a dot
-/// would have marked.
+/// would have marked. Nor does the course level after the name (`IAM
+/// 101`): the section teaches IAM.
 fn heading_name(heading: &str) -> &str {
     let heading = heading
         .trim_start_matches(|c: char| is_pictograph(c) || is_space(c))
         .trim_end_matches(is_space);
-    without_chapter(without_section_number(heading))
+    naming::without_course_level(without_chapter(without_section_number(heading)))
 }
 
 fn without_section_number(heading: &str) -> &str {

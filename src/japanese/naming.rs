@@ -53,6 +53,19 @@ fn word_boundary(outside: char, inside: char) -> bool {
         || is_latin_or_digit(outside) != is_latin_or_digit(inside)
 }
 
+/// `Identity Access Management (IAM) 101` → `Identity Access Management
+/// (IAM)`: the course level after a name says the section teaches its
+/// basics; the name is what it teaches. A name that is only the level
+/// (`101`) stays.
+pub fn without_course_level(name: &str) -> &str {
+    match name.strip_suffix(BASICS) {
+        Some(taught) if !taught.trim_matches(is_space).is_empty() => {
+            taught.trim_end_matches(is_space)
+        }
+        _ => name,
+    }
+}
+
 /// The name folded, without the question asked about it, the course level
 /// after it (`IAM 101`) and the gloss in brackets at its end.
 fn bare(name: &str) -> String {
@@ -65,7 +78,7 @@ fn bare(name: &str) -> String {
     } else if let Some(asked) = ASKING_STARTS.iter().find_map(|s| name.strip_prefix(s)) {
         name = asked;
     }
-    let name = name.strip_suffix(BASICS).unwrap_or(name);
+    let name = without_course_level(name);
     without_gloss(name.trim_matches(is_space)).to_string()
 }
 
@@ -92,6 +105,13 @@ fn without_gloss(name: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_course_level_after_a_name_is_no_part_of_it() {
+        assert_eq!(without_course_level("IAM 101"), "IAM");
+        assert_eq!(without_course_level("101"), "101");
+        assert_eq!(without_course_level("Room 1101"), "Room 1101");
+    }
 
     #[test]
     fn one_name_written_again() {

@@ -609,6 +609,15 @@ fn is_code_token(token: &str) -> bool {
 /// A front as it is shown: spaces collapsed, none just inside brackets, no
 /// separator at the end.
 pub fn clean_front(text: &str) -> String {
+    let cleaned = collapsed_front(text);
+    match unquoted(&cleaned) {
+        inner if inner.len() < cleaned.len() => inner.to_string(),
+        _ => cleaned,
+    }
+}
+
+/// `clean_front` but for the quotes around it.
+fn collapsed_front(text: &str) -> String {
     // Most fronts have no space to collapse, or words apart by one ASCII
     // space each (`Amazon EC2 インスタンス`): one pass over their bytes tells.
     match spaces(text) {
@@ -617,6 +626,24 @@ pub fn clean_front(text: &str) -> String {
             text.trim_end_matches([':', '：', ' ']).to_string()
         }
         _ => collapse_spaces(text),
+    }
+}
+
+/// `"root account"` → `root account`: quotes around a whole name mark it
+/// as the term, and are no part of it. A name quoted in part
+/// (`"Hello" World`, `DevOpsにおける「サイクル」`) keeps its quotes.
+fn unquoted(text: &str) -> &str {
+    const QUOTES: [(char, char); 4] = [('"', '"'), ('“', '”'), ('「', '」'), ('『', '』')];
+    let Some(first) = text.chars().next() else {
+        return text;
+    };
+    let Some(&(open, close)) = QUOTES.iter().find(|(open, _)| *open == first) else {
+        return text;
+    };
+    let inner = text[open.len_utf8()..].strip_suffix(close);
+    match inner {
+        Some(inner) if !inner.is_empty() && !inner.contains([open, close]) => inner,
+        _ => text,
     }
 }
 
@@ -700,6 +727,10 @@ mod tests {
             }
         }
         assert_eq!(clean_front("用語："), "用語");
+        assert_eq!(clean_front("\"root account\""), "root account");
+        assert_eq!(clean_front("「冗長化」:"), "冗長化");
+        assert_eq!(clean_front("\"Hello\" World"), "\"Hello\" World");
+        assert_eq!(clean_front("「A」と「B」"), "「A」と「B」");
         assert_eq!(
             clean_front(" Amazon\u{3000} S3 （ 標準 ）:"),
             "Amazon S3 （標準）"

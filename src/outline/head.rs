@@ -194,6 +194,23 @@ impl Head {
         address || self.is_only_links()
     }
 
+    /// A label, then only links: `参考: [DevOpsとはなにか](…)`, a
+    /// reference line.
+    pub fn is_labelled_links(&self) -> bool {
+        let Some(sep) = self.separator() else {
+            return false;
+        };
+        self.media > 0
+            && self.images == 0
+            && phrase::is_label(&self.text[..sep.start])
+            && self.spans.iter().filter(|s| s.text.end > sep.end).all(|s| {
+                s.opaque
+                    || self.text[s.text.start.max(sep.end)..s.text.end]
+                        .trim_matches(is_space)
+                        .is_empty()
+            })
+    }
+
     /// Only links (one at least), no image: `[Validated Learning](…)`.
     pub fn is_only_links(&self) -> bool {
         self.is_only_media_or_code()

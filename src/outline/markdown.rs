@@ -27,6 +27,9 @@ impl Outline {
         for node in nodes {
             let room = limit.saturating_sub(md.len()).saturating_add(1);
             let (source, wholly) = self.spliced(node.range.clone(), replaced, room);
+            if wholly && source.is_empty() {
+                continue; // left out of backs
+            }
             // A node shown by its front is an item of the list of fronts.
             let is_item = node.kind == NodeKind::Item || wholly;
             if let Some(previous) = previous_is_item {
@@ -75,6 +78,14 @@ impl Outline {
             wholly |=
                 replacement.range.start == range.start && replacement.range.end >= trimmed_end;
             out.push_str(&self.source[at..replacement.range.start]);
+            if replacement.text.is_empty() {
+                // A node left out: its line goes with it, so that the
+                // list around it stays one.
+                out.truncate(out.trim_end_matches([' ', '\t']).len());
+                if out.ends_with('\n') {
+                    out.pop();
+                }
+            }
             out.push_str(&replacement.text);
             at = replacement.range.end.min(range.end);
             if out.len() > room {
@@ -88,7 +99,8 @@ impl Outline {
 }
 
 /// A part of the source that a back shows otherwise: a node that made a
-/// card of its own, by that card's front (`Outline::markdown_with`).
+/// card of its own, by that card's front (`Outline::markdown_with`), or,
+/// with no text, a node the backs leave out with its line.
 #[derive(Debug, Clone)]
 pub struct Replacement {
     pub range: Range<usize>,
