@@ -238,34 +238,30 @@ impl Walk<'_> {
         nodes: &'n [Node],
         first_checked: bool,
     ) -> Option<&'n [Node]> {
-        let mut labels = Vec::new();
-        let len = nodes
-            .iter()
-            .enumerate()
-            .take_while(|&(at, n)| {
-                // A skipped item ends the run: it and what is under it make no card.
-                let label = (matches!(n.kind, NodeKind::Item | NodeKind::Paragraph) && !n.skipped)
-                    .then(|| phrase::leading_label(&n.head.text))
-                    .flatten();
-                let no_card =
-                    || (at == 0 && first_checked) || self.classify(n, n.head.text.len()).is_none();
-                if let Some(label) = label.filter(|_| no_card()) {
-                    labels.push(label);
-                    true
-                } else {
-                    false
-                }
-            })
-            .count();
-        labels.sort_unstable();
-        labels.dedup();
         // Its front is the first head, which must say more than the label.
         let first = nodes[0]
             .head
             .text
             .trim_end_matches([':', '：'])
             .trim_end_matches(is_space);
-        (labels.len() >= 2 && !phrase::is_label(first)).then(|| &nodes[..len])
+        if phrase::is_label(first) {
+            return None;
+        }
+        // The siblings are classified only once two labels differ: most
+        // runs repeat one label, numbered (`シナリオ 1:`, `シナリオ 2:`).
+        let labels: Vec<&str> = nodes.iter().map_while(leading_label).collect();
+        let differ = |labels: &[&str]| labels.iter().any(|&label| label != labels[0]);
+        if !differ(&labels) {
+            return None;
+        }
+        let len = nodes[..labels.len()]
+            .iter()
+            .enumerate()
+            .take_while(|&(at, n)| {
+                (at == 0 && first_checked) || self.classify(n, n.head.text.len()).is_none()
+            })
+            .count();
+        differ(&labels[..len]).then(|| &nodes[..len])
     }
 
     /// One card for a label sequence: front the first item's whole head,
@@ -288,6 +284,16 @@ impl Walk<'_> {
             .iter()
             .any(|c| !self.outline.source[c.range.clone()].trim().is_empty())
     }
+}
+
+/// The label `node`'s head starts with (`phrase::leading_label`), if it is
+/// an item or paragraph that may make a card: a skipped one ends a run of
+/// labels, as it and what is under it make no card.
+fn leading_label(node: &Node) -> Option<&'static str> {
+    let may_card = matches!(node.kind, NodeKind::Item | NodeKind::Paragraph) && !node.skipped;
+    may_card
+        .then(|| phrase::leading_label(&node.head.text))
+        .flatten()
 }
 
 /// Whether `definition`, said of `node`'s term, only says when the course
