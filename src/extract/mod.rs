@@ -38,7 +38,7 @@ use levels::Levels;
 
 use crate::card::{Card, Kind};
 use crate::identity;
-use crate::japanese::case;
+use crate::japanese::{case, naming};
 use crate::limits;
 use crate::outline::{self, Node, NodeKind, Outline};
 use crate::render;
@@ -145,7 +145,7 @@ struct Walk<'a> {
     in_case: bool,
     /// The front of the card whose children are being walked: a child that
     /// names it again says more about it (`nesting`).
-    card_above: Option<String>,
+    card_above: Option<naming::Name>,
     /// The front of the section card whose body is about to be walked: a
     /// section that opens with the definition of its name is one card with
     /// it (`nesting`). The first node walked takes it.
@@ -266,7 +266,7 @@ impl Walk<'_> {
         let card = self.place(draft);
         more.into_iter().for_each(|draft| self.emit(draft));
         let entered = front.clone().map(|front| self.enter(front)).is_some();
-        self.under(front, |walk| {
+        self.under(front.as_deref(), |walk| {
             for nodes in nested {
                 walk.siblings(nodes);
             }

@@ -15,8 +15,8 @@ use crate::trace::{NoCard, Outcome, Rule};
 impl Walk<'_> {
     /// Runs `walk` with `card` (a front, or none) as the card whose
     /// children are walked.
-    pub(super) fn under(&mut self, card: Option<String>, walk: impl FnOnce(&mut Self)) {
-        let above = std::mem::replace(&mut self.card_above, card);
+    pub(super) fn under(&mut self, card: Option<&str>, walk: impl FnOnce(&mut Self)) {
+        let above = std::mem::replace(&mut self.card_above, card.map(naming::Name::new));
         walk(self);
         self.card_above = above;
     }
@@ -46,7 +46,7 @@ impl Walk<'_> {
         };
         self.record(|walk| walk.head_lines(node), Outcome::NoCard(why));
         // Said again, it is still the card above that its children are in.
-        let above = (why == NoCard::SaidAbove).then(|| draft.front.clone());
+        let above = (why == NoCard::SaidAbove).then_some(draft.front.as_str());
         self.enter(draft.front.clone());
         self.under(above, |walk| walk.siblings(&node.children));
         self.leave();
@@ -61,8 +61,8 @@ impl Walk<'_> {
         opening.is_some_and(|heading| naming::heading_names(heading, front))
             || self
                 .card_above
-                .as_deref()
-                .is_some_and(|above| naming::same_name(above, front))
+                .as_ref()
+                .is_some_and(|above| above.is_named(front))
     }
 
     /// Whether all under the topic `node` (fronted `front`) is one item or

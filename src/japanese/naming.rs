@@ -27,6 +27,25 @@ pub fn same_name(a: &str, b: &str) -> bool {
     !a.is_empty() && a == b
 }
 
+/// A name folded and bare once, to be compared with many (`same_name`):
+/// the card above, with each card nested under it.
+pub struct Name {
+    bare: String,
+}
+
+impl Name {
+    pub fn new(name: &str) -> Name {
+        Name {
+            bare: bare(&folded_name(name)).to_string(),
+        }
+    }
+
+    /// `same_name` of this name and `other`.
+    pub fn is_named(&self, other: &str) -> bool {
+        !self.bare.is_empty() && bare(&folded_name(other)) == self.bare
+    }
+}
+
 /// Whether `term` is the name `heading` gives, perhaps qualified before
 /// it (`Amazon EFS（Elastic File System）` under `EFS`, `Amazon
 /// EBSマルチアタッチ` under `EBSマルチアタッチ`): the heading's name ends
@@ -117,6 +136,8 @@ mod tests {
         ));
         assert!(!same_name("CNAME レコード", "CNAME"));
         assert!(!same_name("", ""));
+        assert!(Name::new("What is IAM?").is_named("IAM（Identity and Access Management）"));
+        assert!(!Name::new("").is_named(""));
     }
 
     #[test]
