@@ -30,7 +30,6 @@ mod table;
 
 pub use note::note_cards;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use blocks::definition_blocks;
@@ -101,7 +100,7 @@ fn walk_note(
         outline: &outline,
         context: Levels::default(),
         tags: Levels::default(),
-        seen: HashMap::new(),
+        seen: identity::CardIdMap::default(),
         cards: Vec::new(),
         replaced: Vec::new(),
         in_case: false,
@@ -134,7 +133,7 @@ struct Walk<'a> {
     /// Tags of the headings (but the title) above the current node.
     tags: Levels,
     /// How many cards have had each first-ordinal identity, to tell them apart.
-    seen: HashMap<identity::CardId, usize>,
+    seen: identity::CardIdMap<usize>,
     cards: Vec<Card>,
     /// The nodes that made cards, in the order of the source, as the backs
     /// above them show them: by their fronts.
