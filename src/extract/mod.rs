@@ -30,6 +30,7 @@ mod table;
 
 pub use note::note_cards;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use blocks::definition_blocks;
@@ -113,11 +114,11 @@ fn walk_note(
 }
 
 /// A card before it has its place: what the rules decide.
-struct Draft {
+struct Draft<'a> {
     kind: Kind,
     front: String,
-    /// Markdown of the back.
-    back: String,
+    /// Markdown of the back: most backs are a piece of the note as it is.
+    back: Cow<'a, str>,
     line: usize,
     rule: Rule,
 }
@@ -409,8 +410,11 @@ impl Walk<'_> {
     }
 
     /// The back of the card at `card`, from its Markdown, bounded.
-    fn set_back(&mut self, card: usize, mut markdown: String) {
-        outline::cut_at_line(&mut markdown, MAX_BACK);
+    fn set_back(&mut self, card: usize, mut markdown: Cow<'_, str>) {
+        // Within its bound, a back borrowed from the note stays borrowed.
+        if markdown.len() > MAX_BACK {
+            outline::cut_at_line(markdown.to_mut(), MAX_BACK);
+        }
         let (back, back_html) = render::plain_and_html(&markdown);
         let card = &mut self.cards[card];
         card.back = back;
@@ -419,10 +423,11 @@ impl Walk<'_> {
 }
 
 /// Appends a Markdown block to a back, a blank line after what is there.
-fn push_block(back: &mut String, block: &str) {
+fn push_block(back: &mut Cow<'_, str>, block: &str) {
     if block.is_empty() {
         return;
     }
+    let back = back.to_mut();
     if !back.is_empty() {
         back.push_str("\n\n");
     }
