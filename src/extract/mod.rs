@@ -265,8 +265,9 @@ impl Walk<'_> {
         let mut back = std::mem::take(&mut draft.back);
         let card = self.place(draft);
         more.into_iter().for_each(|draft| self.emit(draft));
-        let entered = front.clone().map(|front| self.enter(front)).is_some();
-        self.under(front.as_deref(), |walk| {
+        let above = front.as_deref().map(naming::Name::new);
+        let entered = front.map(|front| self.enter(front)).is_some();
+        self.under(above, |walk| {
             for nodes in nested {
                 walk.siblings(nodes);
             }

@@ -13,10 +13,10 @@ use crate::outline::{Node, NodeKind};
 use crate::trace::{NoCard, Outcome, Rule};
 
 impl Walk<'_> {
-    /// Runs `walk` with `card` (a front, or none) as the card whose
-    /// children are walked.
-    pub(super) fn under(&mut self, card: Option<&str>, walk: impl FnOnce(&mut Self)) {
-        let above = std::mem::replace(&mut self.card_above, card.map(naming::Name::new));
+    /// Runs `walk` with `card` (the name of a front, or none) as the card
+    /// whose children are walked.
+    pub(super) fn under(&mut self, card: Option<naming::Name>, walk: impl FnOnce(&mut Self)) {
+        let above = std::mem::replace(&mut self.card_above, card);
         walk(self);
         self.card_above = above;
     }
@@ -46,7 +46,7 @@ impl Walk<'_> {
         };
         self.record(|walk| walk.head_lines(node), Outcome::NoCard(why));
         // Said again, it is still the card above that its children are in.
-        let above = (why == NoCard::SaidAbove).then_some(draft.front.as_str());
+        let above = (why == NoCard::SaidAbove).then(|| naming::Name::new(&draft.front));
         self.enter(draft.front.clone());
         self.under(above, |walk| walk.siblings(&node.children));
         self.leave();
