@@ -107,6 +107,7 @@ fn walk_note(
         in_case: false,
         card_above: None,
         section_opening: None,
+        only_child: None,
         trace,
     };
     walk.siblings(&outline.nodes);
@@ -150,6 +151,9 @@ struct Walk<'a> {
     /// section that opens with the definition of its name is one card with
     /// it (`nesting`). The first node walked takes it.
     section_opening: Option<String>,
+    /// The only child of a topic that `titles_one_card` classified, and
+    /// its draft, for when the walk comes to it.
+    only_child: Option<(*const Node, Option<Draft<'a>>)>,
     /// What was decided, when `explain` asks.
     trace: Option<&'a mut Trace>,
 }
@@ -182,7 +186,7 @@ impl Walk<'_> {
                 }
                 NodeKind::Item | NodeKind::Paragraph => {
                     let (first_end, blocks) = definition_blocks(&node.head);
-                    let first = self.classify(node, first_end);
+                    let first = self.classified(node, first_end);
                     let more: Vec<Draft> = blocks
                         .into_iter()
                         .filter_map(|block| self.line_definition(node, block, false))
