@@ -2,6 +2,7 @@
 //! what its head is (a question, a term and its definition, a name line, a
 //! topic, a definition sentence), and runs of labelled siblings.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use super::blocks::{separated_line, typed_marker_len};
@@ -16,15 +17,15 @@ use crate::japanese::step;
 use crate::outline::{self, Node, NodeKind};
 use crate::trace::Rule;
 
-impl Walk<'_> {
+impl<'a> Walk<'a> {
     /// Rules 1 to 5 and 7 for one item or paragraph, whose head is read up
     /// to text position `end` (where a line that defines something by
     /// itself begins).
-    pub(super) fn classify(&self, node: &Node, end: usize) -> Option<Draft> {
+    pub(super) fn classify(&self, node: &Node, end: usize) -> Option<Draft<'a>> {
         let head = &node.head;
         let text = &head.text[..end];
         let has_children = self.has_children(node);
-        let draft = |kind, rule, front: &str, back: String| Draft {
+        let draft = |kind, rule, front: &str, back: Cow<'a, str>| Draft {
             kind,
             front: clean_front(front),
             back,
@@ -40,14 +41,19 @@ impl Walk<'_> {
                 .any(|c| !c.head.is_only_media_or_code() && !c.is_bookmark())
         };
         if head.is_only_links() && says_under() && phrase::is_term(text) {
-            return Some(draft(Kind::Term, Rule::LinkOnlyTerm, text, String::new()));
+            return Some(draft(
+                Kind::Term,
+                Rule::LinkOnlyTerm,
+                text,
+                Cow::Borrowed(""),
+            ));
         }
         if head.is_only_media_or_code() || text.trim_matches(is_space).is_empty() {
             return None;
         }
         // Rule 2: a question; its answer is what is nested under it.
         if has_children && phrase::is_question(text) {
-            return Some(draft(Kind::Qa, Rule::Question, text, String::new()));
+            return Some(draft(Kind::Qa, Rule::Question, text, Cow::Borrowed("")));
         }
         // Rule 3: TERM separator DEFINITION.
         let separator = head.separator().filter(|sep| sep.end <= end);
@@ -69,7 +75,7 @@ impl Walk<'_> {
             // When the course teaches it (`- Day2前半で学習`) is nothing to
             // recall: the back is what is said under it.
             let back = if course::is_schedule_note(&text[definition.clone()]) {
-                String::new()
+                Cow::Borrowed("")
             } else {
                 self.head_markdown(node, definition)
             };
@@ -107,7 +113,7 @@ impl Walk<'_> {
             // stays in that back, its own lines still cards.
             && !step::is_generic_step(name);
         if is_topic {
-            return Some(draft(Kind::Topic, Rule::Topic, name, String::new()));
+            return Some(draft(Kind::Topic, Rule::Topic, name, Cow::Borrowed("")));
         }
         // Rule 7: a definition sentence, `**X**は…`, `X は、…`, `…をXという`.
         if let Some((subject, rest)) = bold.filter(|(_, rest)| *rest <= end) {
@@ -135,7 +141,7 @@ impl Walk<'_> {
         node: &Node,
         block: Range<usize>,
         has_children: bool,
-    ) -> Option<Draft> {
+    ) -> Option<Draft<'a>> {
         let head = &node.head;
         let text = &head.text[block.clone()];
         let line_end = block.start + memchr::memchr(b'\n', text.as_bytes()).unwrap_or(text.len());
@@ -192,6 +198,7 @@ impl Walk<'_> {
         let mut back = self.head_markdown(node, from..definition.end + block.start);
         let rest = self.head_markdown(node, line_end..block.end);
         if !rest.is_empty() {
+            let back = back.to_mut();
             back.push('\n');
             back.push_str(&rest);
         }
@@ -208,7 +215,7 @@ impl Walk<'_> {
     pub(super) fn sentence_definitions<'w>(
         &'w self,
         node: &'w Node,
-    ) -> impl Iterator<Item = Draft> + 'w {
+    ) -> impl Iterator<Item = Draft<'a>> + 'w {
         let head = &node.head;
         sentence::definitions(head)
             .into_iter()
@@ -225,10 +232,10 @@ impl Walk<'_> {
 
     /// The Markdown of the head between text positions `range`; markup that
     /// opens just before it is kept whole.
-    fn head_markdown(&self, node: &Node, range: Range<usize>) -> String {
+    fn head_markdown(&self, node: &Node, range: Range<usize>) -> Cow<'a, str> {
         let head = &node.head;
         if head.text[range.clone()].trim_matches(is_space).is_empty() {
-            return String::new();
+            return Cow::Borrowed("");
         }
         let start = head.source_from(range.start).min(head.source.end);
         let end = if range.end >= head.text.len() {
@@ -236,7 +243,8 @@ impl Walk<'_> {
         } else {
             head.source_at(range.end).clamp(start, head.source.end)
         };
-        self.outline.source[start..end].trim().to_string()
+        let source: &'a str = &self.outline.source;
+        Cow::Borrowed(source[start..end].trim())
     }
 
     /// Rule 6: consecutive siblings that start with at least two different
@@ -248,45 +256,41 @@ impl Walk<'_> {
         nodes: &'n [Node],
         first_checked: bool,
     ) -> Option<&'n [Node]> {
-        let mut labels = Vec::new();
-        let len = nodes
-            .iter()
-            .enumerate()
-            .take_while(|&(at, n)| {
-                // A skipped item ends the run: it and what is under it make no card.
-                let label = (matches!(n.kind, NodeKind::Item | NodeKind::Paragraph) && !n.skipped)
-                    .then(|| phrase::leading_label(&n.head.text))
-                    .flatten();
-                let no_card =
-                    || (at == 0 && first_checked) || self.classify(n, n.head.text.len()).is_none();
-                if let Some(label) = label.filter(|_| no_card()) {
-                    labels.push(label);
-                    true
-                } else {
-                    false
-                }
-            })
-            .count();
-        labels.sort_unstable();
-        labels.dedup();
         // Its front is the first head, which must say more than the label.
         let first = nodes[0]
             .head
             .text
             .trim_end_matches([':', '：'])
             .trim_end_matches(is_space);
-        (labels.len() >= 2 && !phrase::is_label(first)).then(|| &nodes[..len])
+        if phrase::is_label(first) {
+            return None;
+        }
+        // The siblings are classified only once two labels differ: most
+        // runs repeat one label, numbered (`シナリオ 1:`, `シナリオ 2:`).
+        let labels: Vec<&str> = nodes.iter().map_while(leading_label).collect();
+        let differ = |labels: &[&str]| labels.iter().any(|&label| label != labels[0]);
+        if !differ(&labels) {
+            return None;
+        }
+        let len = nodes[..labels.len()]
+            .iter()
+            .enumerate()
+            .take_while(|&(at, n)| {
+                (at == 0 && first_checked) || self.classify(n, n.head.text.len()).is_none()
+            })
+            .count();
+        differ(&labels[..len]).then(|| &nodes[..len])
     }
 
     /// One card for a label sequence: front the first item's whole head,
     /// back (made by `nested_under`) its children and the items that
     /// follow.
-    pub(super) fn sequence_card(&self, run: &[Node]) -> Draft {
+    pub(super) fn sequence_card(&self, run: &[Node]) -> Draft<'a> {
         let first = &run[0];
         Draft {
             kind: Kind::Qa,
             front: clean_front(&first.head.text),
-            back: String::new(),
+            back: Cow::Borrowed(""),
             line: first.line,
             rule: Rule::LabelSequence,
         }
@@ -298,6 +302,16 @@ impl Walk<'_> {
             .iter()
             .any(|c| !self.outline.source[c.range.clone()].trim().is_empty())
     }
+}
+
+/// The label `node`'s head starts with (`phrase::leading_label`), if it is
+/// an item or paragraph that may make a card: a skipped one ends a run of
+/// labels, as it and what is under it make no card.
+fn leading_label(node: &Node) -> Option<&'static str> {
+    let may_card = matches!(node.kind, NodeKind::Item | NodeKind::Paragraph) && !node.skipped;
+    may_card
+        .then(|| phrase::leading_label(&node.head.text))
+        .flatten()
 }
 
 /// Whether `definition`, said of `node`'s term, only says when the course

@@ -30,7 +30,7 @@ mod table;
 
 pub use note::note_cards;
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use blocks::definition_blocks;
@@ -38,7 +38,7 @@ use levels::Levels;
 
 use crate::card::{Card, Kind};
 use crate::identity;
-use crate::japanese::{case, phrase};
+use crate::japanese::{case, naming, phrase};
 use crate::limits;
 use crate::outline::{self, Node, NodeKind, Outline};
 use crate::render;
@@ -101,12 +101,13 @@ fn walk_note(
         outline: &outline,
         context: Levels::default(),
         tags: Levels::default(),
-        seen: HashMap::new(),
+        seen: identity::CardIdMap::default(),
         cards: Vec::new(),
         replaced: Vec::new(),
         in_case: false,
         card_above: None,
         section_opening: None,
+        only_child: None,
         trace,
     };
     walk.siblings(&outline.nodes);
@@ -114,11 +115,11 @@ fn walk_note(
 }
 
 /// A card before it has its place: what the rules decide.
-struct Draft {
+struct Draft<'a> {
     kind: Kind,
     front: String,
-    /// Markdown of the back.
-    back: String,
+    /// Markdown of the back: most backs are a piece of the note as it is.
+    back: Cow<'a, str>,
     line: usize,
     rule: Rule,
 }
@@ -134,7 +135,7 @@ struct Walk<'a> {
     /// Tags of the headings (but the title) above the current node.
     tags: Levels,
     /// How many cards have had each first-ordinal identity, to tell them apart.
-    seen: HashMap<identity::CardId, usize>,
+    seen: identity::CardIdMap<usize>,
     cards: Vec<Card>,
     /// The nodes that made cards, in the order of the source, as the backs
     /// above them show them: by their fronts.
@@ -145,11 +146,14 @@ struct Walk<'a> {
     in_case: bool,
     /// The front of the card whose children are being walked: a child that
     /// names it again says more about it (`nesting`).
-    card_above: Option<String>,
+    card_above: Option<naming::Name>,
     /// The front of the section card whose body is about to be walked: a
     /// section that opens with the definition of its name is one card with
     /// it (`nesting`). The first node walked takes it.
     section_opening: Option<String>,
+    /// The only child of a topic that `titles_one_card` classified, and
+    /// its draft, for when the walk comes to it.
+    only_child: Option<(*const Node, Option<Draft<'a>>)>,
     /// What was decided, when `explain` asks.
     trace: Option<&'a mut Trace>,
 }
@@ -182,7 +186,7 @@ impl Walk<'_> {
                 }
                 NodeKind::Item | NodeKind::Paragraph => {
                     let (first_end, blocks) = definition_blocks(&node.head);
-                    let first = self.classify(node, first_end);
+                    let first = self.classified(node, first_end);
                     let more: Vec<Draft> = blocks
                         .into_iter()
                         .filter_map(|block| self.line_definition(node, block, false))
@@ -268,8 +272,9 @@ impl Walk<'_> {
         let mut back = std::mem::take(&mut draft.back);
         let card = self.place(draft);
         more.into_iter().for_each(|draft| self.emit(draft));
-        let entered = front.clone().map(|front| self.enter(front)).is_some();
-        self.under(front, |walk| {
+        let above = front.as_deref().map(naming::Name::new);
+        let entered = front.map(|front| self.enter(front)).is_some();
+        self.under(above, |walk| {
             for nodes in nested {
                 walk.siblings(nodes);
             }
@@ -440,8 +445,11 @@ impl Walk<'_> {
     }
 
     /// The back of the card at `card`, from its Markdown, bounded.
-    fn set_back(&mut self, card: usize, mut markdown: String) {
-        outline::cut_at_line(&mut markdown, MAX_BACK);
+    fn set_back(&mut self, card: usize, mut markdown: Cow<'_, str>) {
+        // Within its bound, a back borrowed from the note stays borrowed.
+        if markdown.len() > MAX_BACK {
+            outline::cut_at_line(markdown.to_mut(), MAX_BACK);
+        }
         let (back, back_html) = render::plain_and_html(&markdown);
         let card = &mut self.cards[card];
         card.back = back;
@@ -450,10 +458,11 @@ impl Walk<'_> {
 }
 
 /// Appends a Markdown block to a back, a blank line after what is there.
-fn push_block(back: &mut String, block: &str) {
+fn push_block(back: &mut Cow<'_, str>, block: &str) {
     if block.is_empty() {
         return;
     }
+    let back = back.to_mut();
     if !back.is_empty() {
         back.push_str("\n\n");
     }

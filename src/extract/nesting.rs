@@ -12,10 +12,10 @@ use crate::japanese::naming;
 use crate::outline::{Node, NodeKind};
 use crate::trace::{NoCard, Outcome, Rule};
 
-impl Walk<'_> {
-    /// Runs `walk` with `card` (a front, or none) as the card whose
-    /// children are walked.
-    pub(super) fn under(&mut self, card: Option<String>, walk: impl FnOnce(&mut Self)) {
+impl<'a> Walk<'a> {
+    /// Runs `walk` with `card` (the name of a front, or none) as the card
+    /// whose children are walked.
+    pub(super) fn under(&mut self, card: Option<naming::Name>, walk: impl FnOnce(&mut Self)) {
         let above = std::mem::replace(&mut self.card_above, card);
         walk(self);
         self.card_above = above;
@@ -46,7 +46,7 @@ impl Walk<'_> {
         };
         self.record(|walk| walk.head_lines(node), Outcome::NoCard(why));
         // Said again, it is still the card above that its children are in.
-        let above = (why == NoCard::SaidAbove).then(|| draft.front.clone());
+        let above = (why == NoCard::SaidAbove).then(|| naming::Name::new(&draft.front));
         self.enter(draft.front.clone());
         self.under(above, |walk| walk.siblings(&node.children));
         self.leave();
@@ -61,14 +61,15 @@ impl Walk<'_> {
         opening.is_some_and(|heading| naming::heading_names(heading, front))
             || self
                 .card_above
-                .as_deref()
-                .is_some_and(|above| naming::same_name(above, front))
+                .as_ref()
+                .is_some_and(|above| above.is_named(front))
     }
 
     /// Whether all under the topic `node` (fronted `front`) is one item or
     /// paragraph that makes one card of another name: the topic's back
-    /// would only name that card.
-    fn titles_one_card(&self, node: &Node, front: &str) -> bool {
+    /// would only name that card. The child's draft is kept for when the
+    /// walk comes to it (`classified`), as either way it does.
+    fn titles_one_card(&mut self, node: &Node, front: &str) -> bool {
         let mut said = node
             .children
             .iter()
@@ -80,10 +81,24 @@ impl Walk<'_> {
             return false;
         }
         let (end, blocks) = definition_blocks(&only.head);
-        blocks.is_empty()
-            && sentence::definitions(&only.head).is_empty()
-            && self
-                .classify(only, end)
-                .is_some_and(|draft| !naming::same_name(front, &draft.front))
+        if !blocks.is_empty() || !sentence::definitions(&only.head).is_empty() {
+            return false;
+        }
+        let draft = self.classify(only, end);
+        let titles = draft
+            .as_ref()
+            .is_some_and(|draft| !naming::same_name(front, &draft.front));
+        self.only_child = Some((only, draft));
+        titles
+    }
+
+    /// `classify` of `node`'s head up to `end`, the draft `titles_one_card`
+    /// made of it if `node` is the child it looked at: classifying is the
+    /// costly part of a node.
+    pub(super) fn classified(&mut self, node: &Node, end: usize) -> Option<Draft<'a>> {
+        match self.only_child.take() {
+            Some((child, draft)) if std::ptr::eq(child, node) => draft,
+            _ => self.classify(node, end),
+        }
     }
 }

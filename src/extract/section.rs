@@ -2,6 +2,8 @@
 //! its own body, what its aspect subsections say, and the titles of the
 //! others.
 
+use std::borrow::Cow;
+
 use super::{push_block, Draft, Walk};
 use crate::card::Kind;
 use crate::identity;
@@ -64,7 +66,7 @@ impl Walk<'_> {
             let draft = Draft {
                 kind,
                 front: clean_front(front),
-                back: String::new(),
+                back: Cow::Borrowed(""),
                 line: heading.line,
                 rule,
             };
@@ -107,8 +109,8 @@ impl Walk<'_> {
     /// (`Keywords:`, `Exam Tips`) names nothing of the section: it only
     /// files what is under it, and is left out. The back is bounded like a
     /// topic's.
-    fn section_back(&self, parts: &SectionParts) -> String {
-        let mut back = self.shown_markdown(parts.body);
+    fn section_back(&self, parts: &SectionParts) -> Cow<'static, str> {
+        let mut back = Cow::Owned(self.shown_markdown(parts.body));
         for aspect in &parts.aspects {
             let said = self.shown_markdown(section_body(aspect));
             if !said.is_empty() {

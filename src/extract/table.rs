@@ -31,7 +31,7 @@ impl Walk<'_> {
             self.emit(Draft {
                 kind: Kind::Term,
                 front,
-                back: row.back,
+                back: row.back.into(),
                 line: row.line,
                 rule: Rule::TableRow,
             });

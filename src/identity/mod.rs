@@ -3,6 +3,9 @@
 
 pub mod pairing;
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use sha2::{Digest, Sha256};
 
 use crate::japanese::fold_in_pieces;
@@ -54,6 +57,31 @@ impl Place {
 /// A card's identity before it is written as its GUID (one for one).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CardId(u64);
+
+/// A map keyed by card identities, which are digests already: their bits
+/// are their hash, where the default hasher (SipHash) would hash them again
+/// for every card.
+pub type CardIdMap<V> = HashMap<CardId, V, BuildHasherDefault<CardIdHasher>>;
+
+/// The hasher of `CardIdMap`: a `CardId` hashes as its own bits.
+#[derive(Default)]
+pub struct CardIdHasher(u64);
+
+impl Hasher for CardIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
 
 impl CardId {
     pub fn guid(self) -> String {

@@ -4,7 +4,9 @@
 //! it again (`CNAME レコード:` over `CNAME レコードは、…`). Said twice,
 //! one thing makes one card.
 
-use super::fold;
+use std::borrow::Cow;
+
+use super::folded;
 use super::script::{is_close_bracket, is_hiragana, is_latin_or_digit, is_space};
 
 /// The questions a heading asks about a name (`DevOps変革とは？`,
@@ -20,8 +22,28 @@ const BASICS: &str = " 101";
 /// a gloss in brackets at the end (`DevOps変革(DevOps transformation)`)
 /// and the question a heading asks about it (`DevOps変革とは？`).
 pub fn same_name(a: &str, b: &str) -> bool {
-    let (a, b) = (bare(a), bare(b));
+    let (a, b) = (folded_name(a), folded_name(b));
+    let (a, b) = (bare(&a), bare(&b));
     !a.is_empty() && a == b
+}
+
+/// A name folded and bare once, to be compared with many (`same_name`):
+/// the card above, with each card nested under it.
+pub struct Name {
+    bare: String,
+}
+
+impl Name {
+    pub fn new(name: &str) -> Name {
+        Name {
+            bare: bare(&folded_name(name)).to_string(),
+        }
+    }
+
+    /// `same_name` of this name and `other`.
+    pub fn is_named(&self, other: &str) -> bool {
+        !self.bare.is_empty() && bare(&folded_name(other)) == self.bare
+    }
 }
 
 /// Whether `term` is the name `heading` gives, perhaps qualified before
@@ -31,8 +53,9 @@ pub fn same_name(a: &str, b: &str) -> bool {
 /// something else (`S3 Glacier` is no `S3`), and one inside a longer word
 /// is no name (`システム` in `情報システム`).
 pub fn heading_names(heading: &str, term: &str) -> bool {
-    let (heading, term) = (bare(heading), bare(term));
-    let Some(before) = term.strip_suffix(heading.as_str()) else {
+    let (heading, term) = (folded_name(heading), folded_name(term));
+    let (heading, term) = (bare(&heading), bare(&term));
+    let Some(before) = term.strip_suffix(heading) else {
         return false;
     };
     let Some(first) = heading.chars().next() else {
@@ -66,10 +89,16 @@ pub fn without_course_level(name: &str) -> &str {
     }
 }
 
-/// The name folded, without the question asked about it, the course level
-/// after it (`IAM 101`) and the gloss in brackets at its end.
-fn bare(name: &str) -> String {
-    let name = fold(name.trim_matches(is_space));
+/// The name folded for `bare`, borrowed when folding leaves it as it is
+/// (most names, compared for every card nested in another).
+fn folded_name(name: &str) -> Cow<'_, str> {
+    folded(name.trim_matches(is_space))
+}
+
+/// The folded name (`folded_name`) without the question asked about it,
+/// the course level after it (`IAM 101`) and the gloss in brackets at its
+/// end.
+fn bare(name: &str) -> &str {
     let mut name = name
         .trim_end_matches(['?', '？'])
         .trim_end_matches(is_space);
@@ -79,7 +108,7 @@ fn bare(name: &str) -> String {
         name = asked;
     }
     let name = without_course_level(name);
-    without_gloss(name.trim_matches(is_space)).to_string()
+    without_gloss(name.trim_matches(is_space))
 }
 
 /// `DevOps変革(DevOps transformation)` → `DevOps変革`: a gloss in
@@ -127,6 +156,8 @@ mod tests {
         ));
         assert!(!same_name("CNAME レコード", "CNAME"));
         assert!(!same_name("", ""));
+        assert!(Name::new("What is IAM?").is_named("IAM（Identity and Access Management）"));
+        assert!(!Name::new("").is_named(""));
     }
 
     #[test]

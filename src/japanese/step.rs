@@ -48,11 +48,13 @@ pub fn is_generic_step(front: &str) -> bool {
 /// The front without its step number (`6.`, `2)`, `ステップ 1:`, `Step 3 -`,
 /// `手順2`), or `None` when it has none.
 fn without_step_number(front: &str) -> Option<&str> {
-    let lower = front.get(..5).map(str::to_ascii_lowercase);
+    let english = front
+        .get(..5)
+        .is_some_and(|word| word.eq_ignore_ascii_case("step "));
     let rest = ["ステップ", "手順"]
         .iter()
         .find_map(|word| front.strip_prefix(word))
-        .or_else(|| (lower.as_deref() == Some("step ")).then(|| &front[5..]))
+        .or_else(|| english.then(|| &front[5..]))
         .map(|rest| rest.trim_start_matches(is_space));
     let numbered = rest.unwrap_or(front);
     let digits = numbered.len()

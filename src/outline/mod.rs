@@ -161,24 +161,30 @@ fn normalize_bullets(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     // Up to where `text` is in `out`: slips are few, the rest is copied whole.
     let mut copied = 0;
-    let mut line_start = 0;
-    for line in lines_with_ends(text) {
-        let body = line.trim_start_matches([' ', '\t']);
-        let marker = body.len() - body.trim_start_matches(['-', '#']).len();
-        let slip = match &body[..marker] {
-            "-" => true,
-            hashes => (1..=6).contains(&hashes.len()) && !hashes.contains('-'),
-        };
-        if slip && body[marker..].starts_with('\u{3000}') {
-            let at = line_start + line.len() - body.len() + marker;
+    // Only a line with an ideographic space may have a slip, found by SIMD:
+    // most notes have none, and the others a few.
+    for at in memchr::memmem::find_iter(text.as_bytes(), IDEOGRAPHIC_SPACE.as_bytes()) {
+        let line_start = text[..at].rfind('\n').map_or(0, |nl| nl + 1);
+        if is_slip_marker(&text[line_start..at]) {
             out.push_str(&text[copied..at]);
             out.push_str(" \u{a0}");
-            copied = at + '\u{3000}'.len_utf8();
+            copied = at + IDEOGRAPHIC_SPACE.len();
         }
-        line_start += line.len();
     }
     out.push_str(&text[copied..]);
     out
+}
+
+const IDEOGRAPHIC_SPACE: &str = "\u{3000}";
+
+/// Whether `before`, the start of a line up to an ideographic space, is a
+/// bullet's `-` or a heading's hashes (indented or not) that the space
+/// slipped after.
+fn is_slip_marker(before: &str) -> bool {
+    match before.trim_start_matches([' ', '\t']) {
+        "-" => true,
+        hashes => (1..=6).contains(&hashes.len()) && hashes.bytes().all(|b| b == b'#'),
+    }
 }
 
 /// The lines of `text` with their line ends, as `str::split_inclusive`

@@ -29,6 +29,46 @@ fn ideographic_space_bullets_are_bullets() {
     assert_eq!(heads(&outline.nodes[0].children), ["次"]);
 }
 
+/// `normalize_bullets` as first defined, line by line.
+fn normalized_by_lines(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_start_matches([' ', '\t']);
+        let marker = body.len() - body.trim_start_matches(['-', '#']).len();
+        let slip = match &body[..marker] {
+            "-" => true,
+            hashes => (1..=6).contains(&hashes.len()) && !hashes.contains('-'),
+        };
+        match body[marker..].strip_prefix('\u{3000}') {
+            Some(rest) if slip => {
+                out.push_str(&line[..line.len() - body.len() + marker]);
+                out.push_str(" \u{a0}");
+                out.push_str(rest);
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
+}
+
+#[test]
+fn slips_are_found_by_their_ideographic_spaces_as_line_by_line() {
+    let alphabet = ["-", "#", " ", "\t", "\u{3000}", "\n", "語", "a"];
+    let mut seed = 7u64;
+    for _ in 0..20_000 {
+        let mut text = String::new();
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+        for i in 0..(seed >> 60) + 1 {
+            text.push_str(alphabet[(seed >> (3 * i + 4)) as usize % alphabet.len()]);
+        }
+        assert_eq!(
+            super::normalize_bullets(&text),
+            normalized_by_lines(&text),
+            "{text:?}"
+        );
+    }
+}
+
 #[test]
 fn a_numbered_head_inside_a_bullet_is_one_item() {
     let outline = parse("- 1. AWS Control Tower のセットアップ\n  - 有効化: 説明\n");
