@@ -69,12 +69,13 @@ impl<'a> Walk<'a> {
             return None;
         }
         if let Some((term, definition)) = separated {
-            if only_schedule(node, &text[definition.clone()]) {
+            // When the course teaches it (`- Day2前半で学習`) is nothing to
+            // recall: the back is what is said under it (`only_schedule`).
+            let schedule = course::is_schedule_note(&text[definition.clone()]);
+            if schedule && only_bookmarks_under(node) {
                 return None;
             }
-            // When the course teaches it (`- Day2前半で学習`) is nothing to
-            // recall: the back is what is said under it.
-            let back = if course::is_schedule_note(&text[definition.clone()]) {
+            let back = if schedule {
                 Cow::Borrowed("")
             } else {
                 self.head_markdown(node, definition)
@@ -318,7 +319,11 @@ fn leading_label(node: &Node) -> Option<&'static str> {
 /// teaches it (`Day1後半・Day2前半で学習`) while nothing but bookmarks is
 /// under it: nothing to recall.
 pub(super) fn only_schedule(node: &Node, definition: &str) -> bool {
-    course::is_schedule_note(definition) && node.children.iter().all(Node::is_bookmark)
+    course::is_schedule_note(definition) && only_bookmarks_under(node)
+}
+
+fn only_bookmarks_under(node: &Node) -> bool {
+    node.children.iter().all(Node::is_bookmark)
 }
 
 /// `**X**は…`, `**X**（別名）とは…`, `**X**<br>…`, `**Term** — …`: a bold term

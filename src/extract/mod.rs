@@ -38,7 +38,7 @@ use levels::Levels;
 
 use crate::card::{Card, Kind};
 use crate::identity;
-use crate::japanese::{case, naming, phrase};
+use crate::japanese::{self, case, naming, phrase};
 use crate::limits;
 use crate::outline::{self, Node, NodeKind, Outline};
 use crate::render;
@@ -269,11 +269,25 @@ impl Walk<'_> {
             .any(|nodes| !nodes.is_empty())
             .then(|| draft.front.clone())
             .filter(|front| !front.is_empty());
+        // Folded once for the card's identity, the place it opens and the
+        // name the cards under it are compared with.
+        let folded = front.as_deref().map(japanese::folded);
         let mut back = std::mem::take(&mut draft.back);
-        let card = self.place(draft);
+        let card = self.place_folded(draft, folded.as_deref());
         more.into_iter().for_each(|draft| self.emit(draft));
-        let above = front.as_deref().map(naming::Name::new);
-        let entered = front.map(|front| self.enter(front)).is_some();
+        let level = front
+            .as_deref()
+            .zip(folded.as_deref())
+            .map(|(front, folded)| {
+                let place = self.here().enter_folded(folded);
+                (place, naming::Name::of_folded(front, folded))
+            });
+        drop(folded);
+        let above = front.zip(level).map(|(front, (place, name))| {
+            self.push_level(place, front);
+            name
+        });
+        let entered = above.is_some();
         self.under(above, |walk| {
             for nodes in nested {
                 walk.siblings(nodes);
@@ -390,8 +404,18 @@ impl Walk<'_> {
         });
     }
 
+    /// The place of the current level, the deck's at the top.
+    fn here(&self) -> &identity::Place {
+        self.places.last().expect("the deck's place")
+    }
+
     fn enter(&mut self, part: String) {
-        let place = self.places.last().expect("the deck's place").enter(&part);
+        let place = self.here().enter(&part);
+        self.push_level(place, part);
+    }
+
+    /// Enters the level `part` makes, at `place`.
+    fn push_level(&mut self, place: identity::Place, part: String) {
         self.places.push(place);
         // Every card below carries this part: bounded, it costs each a constant.
         self.context
@@ -413,17 +437,22 @@ impl Walk<'_> {
     /// Gives `draft` its place and identity among the cards, its back left
     /// for `set_back`; none for an empty front.
     fn place(&mut self, draft: Draft) -> Option<usize> {
+        self.place_folded(draft, None)
+    }
+
+    /// `place`, given the front folded already (`japanese::folded`) if it is.
+    fn place_folded(&mut self, draft: Draft, folded: Option<&str>) -> Option<usize> {
         if draft.front.is_empty() {
             return None;
         }
         let place = self.places.last().expect("the deck's place");
-        let first = place.id(&draft.front, 0);
-        let ordinal = self.seen.entry(first).or_insert(0);
-        let id = if *ordinal == 0 {
-            first
-        } else {
-            place.id(&draft.front, *ordinal)
+        let id = |ordinal| match folded {
+            Some(folded) => place.id_folded(folded, ordinal),
+            None => place.id(&draft.front, ordinal),
         };
+        let first = id(0);
+        let ordinal = self.seen.entry(first).or_insert(0);
+        let id = if *ordinal == 0 { first } else { id(*ordinal) };
         *ordinal += 1;
         self.cards.push(Card {
             guid: id.guid(),

@@ -19,6 +19,11 @@ pub struct Place {
     hasher: Sha256,
 }
 
+/// What is hashed before a part the walk enters, and before a front (and
+/// before its ordinal).
+const LEVEL: u8 = 0x1e;
+const FRONT: u8 = 0x1f;
+
 impl Place {
     pub fn deck(deck: &str) -> Self {
         let mut hasher = Sha256::new();
@@ -28,9 +33,15 @@ impl Place {
 
     /// The place one level down, under a heading or a card front.
     pub fn enter(&self, part: &str) -> Self {
-        let mut hasher = self.hasher.clone();
-        hasher.update([0x1e]);
+        let mut hasher = self.hasher_then(LEVEL);
         fold_in_pieces(part, |piece| hasher.update(piece));
+        Place { hasher }
+    }
+
+    /// `enter`, the part folded already (`japanese::folded`).
+    pub fn enter_folded(&self, folded: &str) -> Self {
+        let mut hasher = self.hasher_then(LEVEL);
+        hasher.update(folded);
         Place { hasher }
     }
 
@@ -40,18 +51,36 @@ impl Place {
     /// compare while the cards of a note are told apart, written out as
     /// the card's GUID by `CardId::guid`.
     pub fn id(&self, front: &str, ordinal: usize) -> CardId {
-        let mut hasher = self.hasher.clone();
-        hasher.update([0x1f]);
+        let mut hasher = self.hasher_then(FRONT);
         fold_in_pieces(front, |piece| hasher.update(piece));
-        if ordinal > 0 {
-            hasher.update([0x1f]);
-            hasher.update(ordinal.to_le_bytes());
-        }
-        let digest = hasher.finalize();
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(&digest[..8]);
-        CardId(u64::from_be_bytes(bytes))
+        identity(hasher, ordinal)
     }
+
+    /// `id`, the front folded already (`japanese::folded`).
+    pub fn id_folded(&self, folded: &str, ordinal: usize) -> CardId {
+        let mut hasher = self.hasher_then(FRONT);
+        hasher.update(folded);
+        identity(hasher, ordinal)
+    }
+
+    /// The hasher of this place, `mark` hashed after it.
+    fn hasher_then(&self, mark: u8) -> Sha256 {
+        let mut hasher = self.hasher.clone();
+        hasher.update([mark]);
+        hasher
+    }
+}
+
+/// The identity of the card whose place and front `hasher` has hashed.
+fn identity(mut hasher: Sha256, ordinal: usize) -> CardId {
+    if ordinal > 0 {
+        hasher.update([FRONT]);
+        hasher.update(ordinal.to_le_bytes());
+    }
+    let digest = hasher.finalize();
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    CardId(u64::from_be_bytes(bytes))
 }
 
 /// A card's identity before it is written as its GUID (one for one).
@@ -178,6 +207,17 @@ mod tests {
         assert!(a
             .chars()
             .all(|c| c.is_ascii_graphic() && c != '"' && c != '\'' && c != '\\'));
+    }
+
+    #[test]
+    fn a_part_or_front_given_folded_has_the_identity_it_has_folded_here() {
+        let deck = Place::deck("CloudLicence");
+        for text in ["ＤＬＱ", "AWS Lambda", "ｼｽﾃﾑ 設計", "監視"] {
+            let folded = crate::japanese::folded(text);
+            let (here, given) = (deck.enter(text), deck.enter_folded(&folded));
+            assert_eq!(here.id("x", 0), given.id("x", 0));
+            assert_eq!(deck.id(text, 2), deck.id_folded(&folded, 2));
+        }
     }
 
     #[test]

@@ -48,14 +48,24 @@ pub fn is_schedule_note(text: &str) -> bool {
     if text.chars().nth(40).is_some() || text.contains(['。', '、', ',']) {
         return false;
     }
-    let lower = text.to_ascii_lowercase();
+    // Lowered only once the verb or ending is found: most short
+    // definitions have neither.
     if let Some(unit) = TEACHES_IN_ENGLISH
         .iter()
-        .find_map(|verb| lower.strip_prefix(verb))
+        .find_map(|verb| strip_prefix_ignoring_case(text, verb))
     {
-        return opens_with_unit(unit);
+        return opens_with_unit(&unit.to_ascii_lowercase());
     }
-    TEACHES.iter().any(|ending| lower.ends_with(ending)) && opens_with_unit(&lower)
+    // The endings are Japanese: case changes nothing of them.
+    TEACHES.iter().any(|ending| text.ends_with(ending))
+        && opens_with_unit(&text.to_ascii_lowercase())
+}
+
+/// `text` after `prefix` (ASCII, lower case), if it starts with it in any case.
+fn strip_prefix_ignoring_case<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
+    text.get(..prefix.len())
+        .filter(|start| start.eq_ignore_ascii_case(prefix))
+        .map(|_| &text[prefix.len()..])
 }
 
 /// Whether `text` (lower case) opens with a unit of a course and its
@@ -81,6 +91,7 @@ mod tests {
         assert!(is_schedule_note("第3回で扱います。"));
         assert!(is_schedule_note("3日目で解説"));
         assert!(is_schedule_note("covered in Week 2"));
+        assert!(is_schedule_note("Covered in WEEK 2."));
         // Definitions, even of learning.
         assert!(!is_schedule_note("ラベル付きのデータで学習する"));
         assert!(!is_schedule_note("Day2前半で学習。CIの基本を押さえる"));

@@ -35,8 +35,22 @@ pub struct Name {
 
 impl Name {
     pub fn new(name: &str) -> Name {
+        Name::of_bare(bare(&folded_name(name)))
+    }
+
+    /// `new(name)`, given `folded(name)` too: a name with no space around
+    /// it is not folded again.
+    pub fn of_folded(name: &str, folded: &str) -> Name {
+        if name.trim_matches(is_space).len() == name.len() {
+            Name::of_bare(bare(folded))
+        } else {
+            Name::new(name)
+        }
+    }
+
+    fn of_bare(bare: &str) -> Name {
         Name {
-            bare: bare(&folded_name(name)).to_string(),
+            bare: bare.to_string(),
         }
     }
 
@@ -158,6 +172,18 @@ mod tests {
         assert!(!same_name("", ""));
         assert!(Name::new("What is IAM?").is_named("IAM（Identity and Access Management）"));
         assert!(!Name::new("").is_named(""));
+    }
+
+    #[test]
+    fn a_name_given_folded_is_the_name_folded_here() {
+        for name in [
+            "What is IAM?",
+            "ＤＬＱとは",
+            " Amazon EFS（Elastic File System）　",
+        ] {
+            let folded = crate::japanese::folded(name);
+            assert_eq!(Name::of_folded(name, &folded).bare, Name::new(name).bare);
+        }
     }
 
     #[test]

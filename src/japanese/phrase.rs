@@ -87,6 +87,14 @@ pub fn label_of(text: &str) -> Option<&'static str> {
     known(word).or_else(|| singular.and_then(known)).copied()
 }
 
+/// `LABELS` sorted: those that start with a character stand together, for
+/// `leading_label` to compare with a head only those that start like it.
+static SORTED_LABELS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut labels = LABELS.to_vec();
+    labels.sort_unstable();
+    labels
+});
+
 /// Whether `text`, folded, may start with a label or with what qualifies
 /// one. Most text starts otherwise (`Amazon …` is no `answer`): when
 /// folding leaves its first two characters as they are (but for case),
@@ -156,11 +164,14 @@ pub fn leading_label(text: &str) -> Option<&'static str> {
         .map_or(text.len(), |(at, _)| at);
     let folded = folded(&text[..prefix_end]);
     let folded = folded.trim_start_matches(['※', '*', '■', '●', '・']);
-    LABELS
+    // Only the labels that start with the head's first character.
+    let first = &folded[..folded.chars().next()?.len_utf8()];
+    let labels = &SORTED_LABELS[SORTED_LABELS.partition_point(|label| *label < first)..];
+    labels
         .iter()
         .copied()
-        // The first character rules out most labels before comparing more.
-        .filter(|label| same_first_char(folded, label) && folded.starts_with(*label))
+        .take_while(|label| label.starts_with(first))
+        .filter(|label| folded.starts_with(label))
         .max_by_key(|l| l.len())
         .filter(|label| {
             let rest = folded[label.len()..]
@@ -806,6 +817,19 @@ mod tests {
                 collapse_spaces(&text)
             };
             assert_eq!(clean_front(&text), collapsed, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn every_label_leads_a_head_as_the_longest_it_starts_with() {
+        for label in LABELS {
+            let text = format!("{label}: 説明");
+            let longest = LABELS
+                .iter()
+                .filter(|other| text.starts_with(**other))
+                .max_by_key(|other| other.len());
+            let leads = longest.filter(|l| text[l.len()..].trim_start().starts_with(':'));
+            assert_eq!(leading_label(&text), leads.copied(), "{text}");
         }
     }
 
