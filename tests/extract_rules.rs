@@ -66,6 +66,17 @@ fn a_back_holds_its_own_text_and_the_cards_under_it_by_their_fronts() {
 }
 
 #[test]
+fn a_topic_lists_two_cards_of_one_name_once() {
+    let cards = cards(
+        "## 開発の文化\n\n- DevOps: 価値を届ける人、プロセス、テクノロジ\n- CI: 継続的インテグレーション\n\n\
+         > DevOps は、顧客に継続的に価値を提供する人、プロセス、テクノロジの和合です。\n",
+    );
+    let devops = cards.iter().filter(|c| c.front == "DevOps").count();
+    assert_eq!(devops, 2, "each definition keeps its card: {cards:#?}");
+    assert_eq!(card(&cards, "開発の文化").back, "- DevOps\n- CI");
+}
+
+#[test]
 fn topics_take_their_nested_lists() {
     let cards = cards("- Amazon GuardDuty:\n\n  - 脅威検出サービスです。\n- セキュリティインシデントと対策\n  - インシデント: 過負荷\n  - 影響: 障害が発生した\n");
     assert_eq!(card(&cards, "Amazon GuardDuty").kind, Kind::Topic);

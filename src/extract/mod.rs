@@ -47,7 +47,7 @@ use crate::trace::{Block, NoCard, Outcome, Rule, Trace};
 /// The version of the rules: bump it with any change that makes other cards
 /// from the same notes. Every index made with another version extracts
 /// every note again at its next build (their cards keep their GUIDs).
-pub const RULES_VERSION: u32 = 10;
+pub const RULES_VERSION: u32 = 11;
 
 /// The longest back, in bytes of Markdown: about 2,000 Japanese characters,
 /// what a learner can still study on one card. A card's back holds its

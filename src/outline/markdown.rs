@@ -18,15 +18,17 @@ impl Outline {
     /// `markdown`, each part of the source that `replaced` names (sorted by
     /// start) standing as its text: a node that made a card of its own is
     /// shown by its front, not repeated. A replacement inside another one is
-    /// part of it.
+    /// part of it. A topic lists each front once: two cards of one name
+    /// under it (`DevOps` defined by three sources) are one item to recall.
     pub fn markdown_with(&self, nodes: &[Node], limit: usize, replaced: &[Replacement]) -> String {
         // Room for the nodes' source and the blank lines between them.
         let whole: usize = nodes.iter().map(|n| n.range.len() + 2).sum();
         let mut md = String::with_capacity(whole.min(limit.saturating_add(1)));
         let mut previous_is_item: Option<bool> = None;
+        let mut listed = Vec::new();
         for node in nodes {
             let room = limit.saturating_sub(md.len()).saturating_add(1);
-            let (source, wholly) = self.spliced(node.range.clone(), replaced, room);
+            let (source, wholly) = self.spliced(node.range.clone(), replaced, room, &mut listed);
             if wholly && source.is_empty() {
                 continue; // left out of backs
             }
@@ -49,12 +51,14 @@ impl Outline {
 
     /// The source of `range` with the replacements inside it, at most about
     /// `room` bytes (whole lines may be cut later), and whether one
-    /// replacement took all of it.
-    fn spliced(
+    /// replacement took all of it. A replacement whose text is in `listed`
+    /// (the fronts the back shows already) is left out with its line.
+    fn spliced<'r>(
         &self,
         range: Range<usize>,
-        replaced: &[Replacement],
+        replaced: &'r [Replacement],
         room: usize,
+        listed: &mut Vec<&'r str>,
     ) -> (std::borrow::Cow<'_, str>, bool) {
         let first = replaced.partition_point(|r| r.range.start < range.start);
         let mut inside = replaced[first..]
@@ -78,7 +82,9 @@ impl Outline {
             wholly |=
                 replacement.range.start == range.start && replacement.range.end >= trimmed_end;
             out.push_str(&self.source[at..replacement.range.start]);
-            if replacement.text.is_empty() {
+            let text = replacement.text.as_str();
+            let repeated = listed.contains(&text);
+            if text.is_empty() || repeated {
                 // A node left out: its line goes with it, so that the
                 // list around it stays one.
                 out.truncate(out.trim_end_matches([' ', '\t']).len());
@@ -86,7 +92,10 @@ impl Outline {
                     out.pop();
                 }
             }
-            out.push_str(&replacement.text);
+            if !text.is_empty() && !repeated {
+                out.push_str(text);
+                listed.push(text);
+            }
             at = replacement.range.end.min(range.end);
             if out.len() > room {
                 return (out.into(), wholly);
