@@ -66,6 +66,32 @@ fn a_back_holds_its_own_text_and_the_cards_under_it_by_their_fronts() {
 }
 
 #[test]
+fn a_sentence_that_announces_the_list_under_it_fronts_its_topic() {
+    let cards = cards(
+        "- AWS Systems Manager は、以下の方法で通信を確立できます：\n\
+         \x20 - インターネット経由: ポート 443 でパブリックエンドポイントと通信する\n\
+         \x20 - VPC エンドポイント経由: インターネットを経由しない\n\
+         - ELB には、以下の 2 つの IP アドレスタイプがあります：\n\
+         \x20 - IPv4: デフォルトの設定\n\
+         - Kubernetesとは、コンテナを管理するサービス。以下のような機能がある。\n\
+         \x20 - オートスケール: 負荷に応じて増減する\n",
+    );
+    let lead_in = "AWS Systems Manager は、以下の方法で通信を確立できます";
+    assert_eq!(card(&cards, lead_in).kind, Kind::Topic);
+    assert_eq!(
+        card(&cards, lead_in).back,
+        "- インターネット経由\n- VPC エンドポイント経由"
+    );
+    assert_eq!(*card(&cards, "インターネット経由").context, [lead_in]);
+    assert_eq!(
+        *card(&cards, "IPv4").context,
+        ["ELB には、以下の 2 つの IP アドレスタイプがあります"]
+    );
+    // A definition before the announcement still defines its name.
+    assert_eq!(card(&cards, "Kubernetes").kind, Kind::Term);
+}
+
+#[test]
 fn a_topic_lists_two_cards_of_one_name_once() {
     let cards = cards(
         "## 開発の文化\n\n- DevOps: 価値を届ける人、プロセス、テクノロジ\n- CI: 継続的インテグレーション\n\n\

@@ -116,6 +116,19 @@ impl<'a> Walk<'a> {
         if is_topic {
             return Some(draft(Kind::Topic, Rule::Topic, name, Cow::Borrowed("")));
         }
+        // `X は、以下の方法で…できます：`, `X には、以下の 2 つの…があります`
+        // over its list do not define X: they ask what the list answers, and fronts its topic whole, so
+        // that each item under it (`インターネット経由`) is read in it. A
+        // definition before it (`Xとは…サービス。以下のような機能…`) still
+        // defines X.
+        let leads_in = has_children
+            && bold.is_none()
+            && phrase::announces_list(name)
+            && !name.trim_end_matches('。').contains('。')
+            && (phrase::definition_subject(name).is_some() || phrase::has_placed_subject(name));
+        if leads_in {
+            return Some(draft(Kind::Topic, Rule::Topic, name, Cow::Borrowed("")));
+        }
         // Rule 7: a definition sentence, `**X**は…`, `X は、…`, `…をXという`.
         if let Some((subject, rest)) = bold.filter(|(_, rest)| *rest <= end) {
             if self.is_case_fact(&text[rest..]) {

@@ -41,6 +41,11 @@ pub enum Evidence {
     SameFrontSimilarBack,
     /// A renamed front over a back that is the same and says something.
     SameBack,
+    /// In the same context, a front and back that together are mostly the
+    /// same text as one vanished card's, and as no other's: the cut between
+    /// front and back moved (`X` over `は、以下の…：` is now the lead-in
+    /// `X は、以下の…` over its list).
+    SameContextSimilarText,
     /// A renamed front over a back that says something and is mostly the
     /// same text as one vanished back, and as no other: a renamed heading
     /// whose section was edited too.
@@ -64,8 +69,9 @@ const TELLING_BACK_CHARS: usize = 8;
 /// the fronts are the same.
 const SIMILAR_BACK: f64 = 0.5;
 
-/// The same, when the fronts differ too: the back alone must say it.
-const NEARLY_SAME_BACK: f64 = 0.8;
+/// The same, when the fronts differ too: the text alone must say the two
+/// are one card (the back, or front and back in one context).
+const NEARLY_SAME: f64 = 0.8;
 
 /// Comparing every back left with every other costs their product: past
 /// this many comparisons the last level is skipped (its cards are new).
@@ -94,7 +100,12 @@ pub fn pair(appeared: &[Candidate], vanished: &[Candidate]) -> Vec<Pair> {
     pairing.level(Evidence::SameBack, |c| {
         is_telling(&c.back).then_some(c.back.as_str())
     });
-    pairing.similar_backs();
+    pairing.nearly_the_same(Evidence::SameContextSimilarText, |c| {
+        Some(format!("{}\n{}", c.front, c.back))
+    });
+    pairing.nearly_the_same(Evidence::SimilarBack, |c| {
+        is_telling(&c.back).then(|| c.back.clone())
+    });
     pairing.pairs.sort_by_key(|p| p.appeared);
     pairing.pairs
 }
@@ -154,15 +165,17 @@ impl<'a> Pairing<'a> {
 }
 
 impl Pairing<'_> {
-    /// Pairs free cards with telling backs whose best match, both ways, is
-    /// each other and nearly the same text.
-    fn similar_backs(&mut self) {
+    /// Pairs free cards whose `text` (where they have one) is nearly the
+    /// same, each the other's only such match, both ways. For
+    /// `SameContextSimilarText` the two must share their context too.
+    fn nearly_the_same(&mut self, evidence: Evidence, text: impl Fn(&Candidate) -> Option<String>) {
+        let same_context = evidence == Evidence::SameContextSimilarText;
         let free = |cards: &[Candidate], free: &[bool]| -> Vec<(usize, Bigrams)> {
             cards
                 .iter()
                 .enumerate()
-                .filter(|&(i, c)| free[i] && is_telling(&c.back))
-                .map(|(i, c)| (i, Bigrams::of(&c.back)))
+                .filter(|&(i, _)| free[i])
+                .filter_map(|(i, c)| Some((i, Bigrams::of(&text(c)?))))
                 .collect()
         };
         let appeared = free(self.appeared, &self.appeared_free);
@@ -173,9 +186,11 @@ impl Pairing<'_> {
         // For each card, the cards on the other side nearly the same.
         let mut near_appeared = vec![Vec::new(); appeared.len()];
         let mut near_vanished = vec![Vec::new(); vanished.len()];
-        for (a, (_, a_bigrams)) in appeared.iter().enumerate() {
-            for (v, (_, v_bigrams)) in vanished.iter().enumerate() {
-                if a_bigrams.dice(v_bigrams) >= NEARLY_SAME_BACK {
+        for (a, (ai, a_bigrams)) in appeared.iter().enumerate() {
+            for (v, (vi, v_bigrams)) in vanished.iter().enumerate() {
+                let context_holds =
+                    !same_context || self.appeared[*ai].context == self.vanished[*vi].context;
+                if context_holds && a_bigrams.dice(v_bigrams) >= NEARLY_SAME {
                     near_appeared[a].push(v);
                     near_vanished[v].push(a);
                 }
@@ -190,7 +205,7 @@ impl Pairing<'_> {
                     self.pairs.push(Pair {
                         appeared: a,
                         vanished: v,
-                        evidence: Evidence::SimilarBack,
+                        evidence,
                     });
                 }
             }
@@ -266,6 +281,27 @@ mod tests {
             .into_iter()
             .map(|p| (p.appeared, p.vanished, p.evidence))
             .collect()
+    }
+
+    #[test]
+    fn a_front_that_took_in_its_lead_in_pairs_in_its_context() {
+        let old = card(
+            "AWS Systems Manager",
+            "以下の方法で通信を確立できます：\n- インターネット経由\n- VPC エンドポイント経由",
+            "41",
+        );
+        let new = card(
+            "AWS Systems Manager は、以下の方法で通信を確立できます",
+            "- インターネット経由\n- VPC エンドポイント経由",
+            "41",
+        );
+        assert_eq!(
+            evidence(std::slice::from_ref(&new), std::slice::from_ref(&old)),
+            [(0, 0, Evidence::SameContextSimilarText)]
+        );
+        // In another context it is another card.
+        let elsewhere = card(&new.front, &new.back, "42");
+        assert_eq!(evidence(&[elsewhere], &[old]), []);
     }
 
     #[test]
@@ -363,19 +399,20 @@ mod tests {
         let old = card(
             "移動",
             "- 行く: ある場所から別の場所へ移ること\n- 来る: 話し手のいる場所へ近づくこと",
-            "",
+            "語彙",
         );
+        // The chapter above renamed too: no context in common.
         let new = card(
             "移動の動詞",
             "- 行く: ある場所から別の場所へ移動すること\n- 来る: 話し手のいる場所へ近づくこと",
-            "",
+            "語彙（N5）",
         );
         assert_eq!(
             evidence(std::slice::from_ref(&new), std::slice::from_ref(&old)),
             [(0, 0, Evidence::SimilarBack)]
         );
         // Two vanished sections alike: which one was renamed is not known.
-        let twin = card("移動2", &old.back.replace("来る", "帰る"), "");
+        let twin = card("移動2", &old.back.replace("来る", "帰る"), "語彙");
         assert_eq!(evidence(&[new], &[old, twin]), []);
     }
 

@@ -288,6 +288,23 @@ pub fn definition_subject(text: &str) -> Option<(Range<usize>, usize)> {
     is_subject(trimmed).then(|| (start..start + trimmed.len(), start + rest))
 }
 
+/// `X には、…`, `X では、…`: a sentence about X that places it first
+/// (`ELB には、以下の 2 つの…があります`), X a name as `definition_subject`
+/// wants it. It says what X has or does there, never what X is.
+pub fn has_placed_subject(text: &str) -> bool {
+    let body = &text[after_connective(text)..];
+    let Some(ha) = char_offsets(body, 'は').next() else {
+        return false;
+    };
+    let commas = body[ha + 'は'.len_utf8()..]
+        .trim_start_matches(is_space)
+        .starts_with(['、', ',']);
+    let subject = body[..ha]
+        .strip_suffix(['に', 'で'])
+        .map(|s| s.trim_end_matches(is_space));
+    commas && subject.is_some_and(is_subject)
+}
+
 /// `…ことを X という。`, `…を **X** と呼ぶ。`, `…の手本となるのが X。`: a
 /// sentence that names its term last. Returns the byte ranges of X and of
 /// the definition before it (up to the particle), when X names a thing.
@@ -931,6 +948,17 @@ mod tests {
         ));
         assert!(!is_term("以下が提供されます。例えば"));
         assert!(!is_term("S3 に"));
+    }
+
+    #[test]
+    fn a_subject_placed_by_a_particle() {
+        assert!(has_placed_subject(
+            "ELB には、以下の 2 つの IP アドレスタイプがあります"
+        ));
+        assert!(has_placed_subject("AWS では、次の 3 つを選べます"));
+        assert!(!has_placed_subject("ELB は、負荷を分散します"));
+        assert!(!has_placed_subject("ここでは、次の手順で設定します"));
+        assert!(!has_placed_subject("ELB には以下の 2 つがあります"));
     }
 
     fn subject(text: &str) -> Option<&str> {
