@@ -92,6 +92,29 @@ fn a_sentence_that_announces_the_list_under_it_fronts_its_topic() {
 }
 
 #[test]
+fn a_bullet_that_numbers_its_step_is_one_item_in_a_back() {
+    let cards = cards(
+        "- 手動によるデプロイ\n  - 1. セットアップ\n    - 有効化: コンソールで有効にする\n\
+         \x20 - 2) ロールの作成\n  - ```\n    - 3. コードの中\n    ```\n",
+    );
+    let topic = card(&cards, "手動によるデプロイ");
+    assert_eq!(
+        topic.back,
+        "- 1. セットアップ\n  - 有効化\n- 2) ロールの作成\n- - 3. コードの中"
+    );
+    assert!(
+        topic.back_html.contains("<li>1. セットアップ\n<ul>"),
+        "{}",
+        topic.back_html
+    );
+    assert!(
+        topic.back_html.contains("- 3. コードの中"),
+        "code stays as written: {}",
+        topic.back_html
+    );
+}
+
+#[test]
 fn a_topic_lists_two_cards_of_one_name_once() {
     let cards = cards(
         "## 開発の文化\n\n- DevOps: 価値を届ける人、プロセス、テクノロジ\n- CI: 継続的インテグレーション\n\n\
@@ -1133,10 +1156,10 @@ fn a_numbered_step_that_names_only_its_action_stays_in_the_procedure_above() {
     );
     assert_eq!(
         card(&cards, "手動によるデプロイ").back,
-        // `- 1. …` is a bullet holding an ordered list, written so.
+        // `- 1. …` is a bullet numbering its step: one item.
         "次の手順で行う。\n\
-         - \n  1. AWS Control Tower のセットアップ\n  - ガードレールの設定\n\
-         - \n  2. リソースのデプロイ\n  - 開発者は Service Catalog から製品を選択し、デプロイします。\n\
+         - 1. AWS Control Tower のセットアップ\n  - ガードレールの設定\n\
+         - 2. リソースのデプロイ\n  - 開発者は Service Catalog から製品を選択し、デプロイします。\n\
          - 3. 設定ミスが起きやすい理由"
     );
 }

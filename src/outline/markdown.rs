@@ -39,6 +39,7 @@ impl Outline {
             }
             let start = md.len();
             push_dedented(&mut md, &source, node.column);
+            escape_numbers_after_bullets(&mut md, start);
             md.truncate(start + md[start..].trim_end().len());
             if md.len() > limit {
                 cut_at_line(&mut md, limit);
@@ -134,6 +135,55 @@ pub fn cut_at_line(md: &mut String, limit: usize) {
     let at = md[..at].rfind('\n').filter(|&nl| nl > 0).unwrap_or(at);
     md.truncate(at);
     md.push_str("\n\n…");
+}
+
+/// `- 1. AWS Control Tower のセットアップ` is a bullet numbering its step,
+/// as its author reads it, not a bullet holding an ordered list (which
+/// Markdown makes of it: an empty bullet over `1.`). In `md` from `from`,
+/// the number's mark after a bullet is escaped (`- 1\. …`), code fences
+/// left as they are.
+fn escape_numbers_after_bullets(md: &mut String, from: usize) {
+    let mut marks = Vec::new();
+    let mut in_fence = false;
+    let mut at = from;
+    for line in lines_with_ends(&md[from..]) {
+        let text = line.trim_start_matches([' ', '\t']);
+        // A fence may open an item (`- ````).
+        let block = text
+            .strip_prefix(['-', '*', '+'])
+            .map_or(text, |rest| rest.trim_start_matches(' '));
+        if block.starts_with("```") || block.starts_with("~~~") {
+            in_fence = !in_fence;
+        } else if !in_fence {
+            if let Some(mark) = number_after_bullet(text) {
+                marks.push(at + (line.len() - text.len()) + mark);
+            }
+        }
+        at += line.len();
+    }
+    for mark in marks.into_iter().rev() {
+        md.insert(mark, '\\');
+    }
+}
+
+/// Where the `.` or `)` of `- 1. …` stands in `line` (indentation gone).
+fn number_after_bullet(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    if !matches!(bytes, [b'-' | b'*' | b'+', b' ', ..]) {
+        return None;
+    }
+    let digits_from = 1 + line[1..].len() - line[1..].trim_start_matches(' ').len();
+    let digits = bytes[digits_from..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let mark = digits_from + digits;
+    let ends_marker = matches!(
+        bytes.get(mark + 1),
+        None | Some(b' ' | b'\t' | b'\n' | b'\r')
+    );
+    ((1..=9).contains(&digits) && matches!(bytes.get(mark), Some(b'.' | b')')) && ends_marker)
+        .then_some(mark)
 }
 
 /// Appends `text` to `out` with up to `columns` columns of indentation
