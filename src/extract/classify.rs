@@ -257,6 +257,14 @@ impl<'a> Walk<'a> {
         nodes: &'n [Node],
         first_checked: bool,
     ) -> Option<&'n [Node]> {
+        // The siblings are classified only once two labels differ: most
+        // runs repeat one label, numbered (`シナリオ 1:`, `シナリオ 2:`).
+        // Most heads start with none, which is told first.
+        let labels: Vec<&str> = nodes.iter().map_while(leading_label).collect();
+        let differ = |labels: &[&str]| labels.iter().any(|&label| label != labels[0]);
+        if !differ(&labels) {
+            return None;
+        }
         // Its front is the first head, which must say more than the label.
         let first = nodes[0]
             .head
@@ -264,13 +272,6 @@ impl<'a> Walk<'a> {
             .trim_end_matches([':', '：'])
             .trim_end_matches(is_space);
         if phrase::is_label(first) {
-            return None;
-        }
-        // The siblings are classified only once two labels differ: most
-        // runs repeat one label, numbered (`シナリオ 1:`, `シナリオ 2:`).
-        let labels: Vec<&str> = nodes.iter().map_while(leading_label).collect();
-        let differ = |labels: &[&str]| labels.iter().any(|&label| label != labels[0]);
-        if !differ(&labels) {
             return None;
         }
         let len = nodes[..labels.len()]

@@ -44,8 +44,10 @@ pub fn is_schedule_note(text: &str) -> bool {
         .trim_end_matches(['。', '.'])
         .trim_end_matches(is_space);
     // The length first: most definitions are long, and the 41st character
-    // tells without a search for punctuation through all of one.
-    if text.chars().nth(40).is_some() || text.contains(['。', '、', ',']) {
+    // tells without a search for punctuation through all of one (past 164
+    // bytes there is one, as no character takes more than four).
+    let long = text.len() >= 4 * 41 || text.chars().nth(40).is_some();
+    if long || text.contains(['。', '、', ',']) {
         return false;
     }
     // Lowered only once the verb or ending is found: most short

@@ -238,13 +238,29 @@ pub fn is_term(text: &str) -> bool {
 pub fn is_term_unless_label(text: &str) -> bool {
     let text = text.trim_matches(is_space);
     !text.is_empty()
-        && !text.contains(['。', '！', '？', '!', '?', '\n'])
+        && !has_sentence_mark(text)
         && !text.contains(". ")
         && !is_english_clause(text)
         && !is_clause(text)
         && !ends_with_any(text, POLITE_OR_PAST_ENDINGS)
         && !ends_with_particle(text)
         && definition_subject(text).is_none()
+}
+
+/// Whether `text` holds `。`, `！`, `？`, `!`, `?` or a line break, told
+/// from its bytes (a search for any of several characters decodes each).
+fn has_sentence_mark(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // Continuation bytes are 0x80 to 0xBF: each byte matched here starts
+    // a character.
+    bytes.iter().enumerate().any(|(at, &byte)| match byte {
+        b'!' | b'?' | b'\n' => true,
+        // U+3002 `。`.
+        0xe3 => bytes[at + 1..].starts_with(&[0x80, 0x82]),
+        // U+FF01 `！`, U+FF1F `？`.
+        0xef => matches!(bytes[at + 1..], [0xbc, 0x81 | 0x9f, ..]),
+        _ => false,
+    })
 }
 
 fn ends_with_particle(text: &str) -> bool {
@@ -712,12 +728,14 @@ enum Spaces {
 }
 
 /// The white space of `text`, told from the first bytes of its characters:
-/// only four begin white space beyond ASCII.
+/// only four begin white space beyond ASCII. Every byte is looked at, as
+/// none of those it tells by is ever inside a character (UTF-8's
+/// continuation bytes are 0x80 to 0xBF): no step from character to
+/// character, which mixed ASCII and kana would mispredict.
 fn spaces(text: &str) -> Spaces {
     let bytes = text.as_bytes();
     let mut found = Spaces::None;
-    let mut at = 0;
-    while let Some(&byte) = bytes.get(at) {
+    for (at, &byte) in bytes.iter().enumerate() {
         match byte {
             b' ' => found = Spaces::Ascii,
             b'\t'..=b'\r' => return Spaces::Others,
@@ -727,12 +745,6 @@ fn spaces(text: &str) -> Spaces {
             0xc2 | 0xe1 | 0xe2 if text[at..].starts_with(is_space) => return Spaces::Others,
             _ => {}
         }
-        at += match byte {
-            0..=0x7f => 1,
-            0xc0..=0xdf => 2,
-            0xe0..=0xef => 3,
-            _ => 4,
-        };
     }
     found
 }
@@ -775,6 +787,19 @@ mod tests {
                 text.push_str(alphabet[(seed >> (4 * i + 3)) as usize % alphabet.len()]);
             }
             assert_eq!(after_connective(&text), by_each(&text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn sentence_marks_are_found_by_their_bytes() {
+        for c in ('\0'..='\u{3100}')
+            .chain('\u{ff00}'..='\u{ff20}')
+            .chain(['\u{1f600}'])
+        {
+            for text in [format!("{c}"), format!("語{c}語"), format!("a{c}")] {
+                let by_chars = text.contains(['。', '！', '？', '!', '?', '\n']);
+                assert_eq!(has_sentence_mark(&text), by_chars, "{c:?}");
+            }
         }
     }
 
