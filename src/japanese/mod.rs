@@ -229,6 +229,38 @@ mod tests {
     }
 
     #[test]
+    fn the_stable_prefix_is_where_the_first_unstable_character_stands() {
+        let alphabet = [
+            "a",
+            "Amazon EC2 ",
+            "インスタンス",
+            "漢",
+            "、",
+            "ＤＬ",
+            "\u{3000}",
+            "\u{3099}",
+            "é",
+            "①",
+            "abcdefghijklmnopq",
+            "㐀",
+            "\u{1f600}",
+        ];
+        let mut seed = 17u64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            for i in 0..(seed >> 60) + 1 {
+                text.push_str(alphabet[(seed >> (4 * i % 56)) as usize % alphabet.len()]);
+            }
+            let by_chars = text
+                .char_indices()
+                .find(|&(_, c)| !is_nfkc_stable(c))
+                .map_or(text.len(), |(at, _)| at);
+            assert_eq!(stable_prefix(&text), by_chars, "{text:?}");
+        }
+    }
+
+    #[test]
     fn chars_are_found_where_match_indices_finds_them() {
         let texts = [
             "",

@@ -736,6 +736,11 @@ fn spaces(text: &str) -> Spaces {
     let bytes = text.as_bytes();
     let mut found = Spaces::None;
     for (at, &byte) in bytes.iter().enumerate() {
+        // Most bytes are letters, digits, or inside kana and kanji: told
+        // apart from the rest by two comparisons.
+        if (b'!'..0xc2).contains(&byte) {
+            continue;
+        }
         match byte {
             b' ' => found = Spaces::Ascii,
             b'\t'..=b'\r' => return Spaces::Others,
