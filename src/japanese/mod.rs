@@ -48,14 +48,38 @@ pub fn fold(text: &str) -> String {
             .and_then(|tail| tail.find(is_nfkc_stable))
             .map_or(rest.len(), |at| after + at);
         let piece = &rest[..end];
-        if is_nfkc_quick(piece.chars()) == IsNormalized::Yes {
-            piece.chars().for_each(|c| push_lower(&mut folded, c));
-        } else {
-            piece.nfkc().for_each(|c| push_lower(&mut folded, c));
-        }
+        push_folded_piece(&mut folded, piece, after);
         rest = &rest[end..];
     }
     folded
+}
+
+/// Appends `piece` (its first `stable` bytes a character NFKC leaves
+/// alone, or none) folded. Japanese text writes brackets, colons and
+/// digits full width (`（`, `：`, `１`): NFKC makes each its ASCII
+/// twin, one for one, and that twin composes with nothing, so a piece of
+/// them alone is folded without the normalizer.
+fn push_folded_piece(folded: &mut String, piece: &str, stable: usize) {
+    let (first, rest) = piece.split_at(stable);
+    if rest.chars().all(|c| full_width_ascii(c).is_some()) {
+        first.chars().for_each(|c| push_lower(folded, c));
+        let ascii = rest.chars().filter_map(full_width_ascii);
+        folded.extend(ascii.map(|b| char::from(b.to_ascii_lowercase())));
+    } else if is_nfkc_quick(piece.chars()) == IsNormalized::Yes {
+        piece.chars().for_each(|c| push_lower(folded, c));
+    } else {
+        piece.nfkc().for_each(|c| push_lower(folded, c));
+    }
+}
+
+/// The ASCII character NFKC makes of a full-width form (U+FF01 to
+/// U+FF5E) or the ideographic space.
+fn full_width_ascii(c: char) -> Option<u8> {
+    match c {
+        '\u{ff01}'..='\u{ff5e}' => u8::try_from(u32::from(c) - 0xfee0).ok(),
+        '\u{3000}' => Some(b' '),
+        _ => None,
+    }
 }
 
 /// `fold(text)`, borrowing `text` when it is folded already (no capitals,
@@ -317,8 +341,13 @@ mod tests {
         let alphabet = [
             "a", "Z", " ", "か", "カ", "漢", "、", "「", "ＤＬ", "（", "）", "：", "ｶ", "ﾞ",
             "\u{3099}", "\u{309a}", "e", "\u{301}", "\u{327}", "É", "①", "\u{3000}", "ㄱ",
-            "\u{1161}", "\u{1100}", "ﬁ", "Å", "\u{30fb}",
+            "\u{1161}", "\u{1100}", "ﬁ", "Å", "\u{30fb}", "１", "！", "～", "Ｚ", "｟",
         ];
+        for c in ('\u{ff00}'..='\u{ff60}').chain(['\u{3000}']) {
+            for text in [format!("{c}"), format!("a{c}b"), format!("か{c}\u{3099}")] {
+                assert_eq!(fold(&text), folded_whole(&text), "{text:?}");
+            }
+        }
         let mut seed = 11u64;
         for _ in 0..20_000 {
             let mut text = String::new();
