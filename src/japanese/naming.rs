@@ -58,6 +58,16 @@ impl Name {
     pub fn is_named(&self, other: &str) -> bool {
         !self.bare.is_empty() && bare(&folded_name(other)) == self.bare
     }
+
+    /// `is_named(other)`, given `folded(other)` too: a name with no space
+    /// around it is not folded again.
+    pub fn is_named_folded(&self, other: &str, folded: &str) -> bool {
+        if other.trim_matches(is_space).len() == other.len() {
+            !self.bare.is_empty() && bare(folded) == self.bare
+        } else {
+            self.is_named(other)
+        }
+    }
 }
 
 /// Whether `term` is the name `heading` gives, perhaps qualified before
@@ -148,6 +158,41 @@ fn without_gloss(name: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_given_folded_is_named_as_it_is_folded_here() {
+        let pieces = [
+            " ",
+            "\u{3000}",
+            "CNAME",
+            "cname",
+            "ＣＮＡＭＥ",
+            "レコード",
+            "とは",
+            "?",
+            "(x)",
+            " 101",
+        ];
+        let mut seed = 21u64;
+        for _ in 0..20_000 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            let mut name = String::new();
+            let mut other = String::new();
+            for i in 0..(seed >> 61) + 1 {
+                name.push_str(pieces[(seed >> (4 * i + 3)) as usize % pieces.len()]);
+                other.push_str(pieces[(seed >> (4 * i + 19)) as usize % pieces.len()]);
+            }
+            let name = Name::new(&name);
+            for other in [other.as_str(), "CNAMEレコード", "cname レコード"] {
+                let folded = folded(other);
+                assert_eq!(
+                    name.is_named_folded(other, &folded),
+                    name.is_named(other),
+                    "{other:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn the_course_level_after_a_name_is_no_part_of_it() {
