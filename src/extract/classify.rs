@@ -14,6 +14,7 @@ use crate::japanese::phrase::{self, clean_front};
 use crate::japanese::script::{is_hiragana, is_japanese, is_space};
 use crate::japanese::separator;
 use crate::japanese::step;
+use crate::japanese::TrimSpaces;
 use crate::outline::{self, Node, NodeKind};
 use crate::trace::Rule;
 
@@ -48,7 +49,7 @@ impl<'a> Walk<'a> {
                 Cow::Borrowed(""),
             ));
         }
-        if head.is_only_media_or_code() || text.trim_matches(is_space).is_empty() {
+        if head.is_only_media_or_code() || text.trim_spaces().is_empty() {
             return None;
         }
         // Rule 2: a question; its answer is what is nested under it.
@@ -235,7 +236,7 @@ impl<'a> Walk<'a> {
     /// opens just before it is kept whole.
     fn head_markdown(&self, node: &Node, range: Range<usize>) -> Cow<'a, str> {
         let head = &node.head;
-        if head.text[range.clone()].trim_matches(is_space).is_empty() {
+        if head.text[range.clone()].trim_spaces().is_empty() {
             return Cow::Borrowed("");
         }
         let start = head.source_from(range.start).min(head.source.end);
@@ -438,7 +439,7 @@ pub(super) fn separated_term(
         None => (0, first),
     };
     let term = term_start + typed_marker_len(&text[term_start..sep.start])..sep.start;
-    let defined = !text[sep.end..].trim_matches(is_space).is_empty();
+    let defined = !text[sep.end..].trim_spaces().is_empty();
     let is_term = || {
         if after_label {
             phrase::is_term(&text[term.clone()])

@@ -3,6 +3,7 @@
 //! defines nothing and is nothing to recall.
 
 use super::script::{is_numeral, is_space};
+use super::TrimSpaces;
 
 /// Units a course is taught in, written before their number (`Day2`,
 /// `Week 3`), lower case.
@@ -40,7 +41,7 @@ const TEACHES_IN_ENGLISH: &[&str] = &["covered in ", "taught in ", "discussed in
 /// English verb), and nothing else is said.
 pub fn is_schedule_note(text: &str) -> bool {
     let text = text
-        .trim_matches(is_space)
+        .trim_spaces()
         .trim_end_matches(['。', '.'])
         .trim_end_matches(is_space);
     // The length first: most definitions are long, and the 41st character

@@ -112,6 +112,52 @@ pub fn fold_in_pieces(text: &str, mut out: impl FnMut(&[u8])) {
     }
 }
 
+/// `str::trim_matches(script::is_space)`, told from the bytes at the ends
+/// of the text when neither is white space (most text: a search of the
+/// whitespace tables for each end's character is passed over).
+pub trait TrimSpaces {
+    fn trim_spaces(&self) -> &str;
+}
+
+impl TrimSpaces for str {
+    fn trim_spaces(&self) -> &str {
+        let bytes = self.as_bytes();
+        if starts_with_space(bytes) || ends_with_space(bytes) {
+            self.trim_matches(script::is_space)
+        } else {
+            self
+        }
+    }
+}
+
+/// Whether `bytes` (of a text) start with white space (`script::is_space`):
+/// ASCII, U+0085, U+00A0, U+1680, U+2000 to U+200A, U+2028, U+2029,
+/// U+202F, U+205F or U+3000.
+fn starts_with_space(bytes: &[u8]) -> bool {
+    matches!(
+        bytes,
+        [b'\t'..=b'\r' | b' ', ..]
+            | [0xc2, 0x85 | 0xa0, ..]
+            | [0xe1, 0x9a, 0x80, ..]
+            | [0xe2, 0x80, 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf, ..]
+            | [0xe2, 0x81, 0x9f, ..]
+            | [0xe3, 0x80, 0x80, ..]
+    )
+}
+
+/// Whether `bytes` (of a text) end with white space (`starts_with_space`).
+fn ends_with_space(bytes: &[u8]) -> bool {
+    matches!(
+        bytes,
+        [.., b'\t'..=b'\r' | b' ']
+            | [.., 0xc2, 0x85 | 0xa0]
+            | [.., 0xe1, 0x9a, 0x80]
+            | [.., 0xe2, 0x80, 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf]
+            | [.., 0xe2, 0x81, 0x9f]
+            | [.., 0xe3, 0x80, 0x80]
+    )
+}
+
 /// The byte offsets of `c` in `text`, in order (or backwards), as
 /// `str::match_indices` (`rmatch_indices`) finds them, but by memchr's SIMD search for the last byte of `c` (the
 /// standard library's search goes a word at a time): the rules look for
@@ -281,6 +327,27 @@ mod tests {
                 .find(|&(_, c)| !is_nfkc_stable(c))
                 .map_or(text.len(), |(at, _)| at);
             assert_eq!(stable_prefix(&text), by_chars, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn spaces_are_trimmed_as_trim_matches_trims_them() {
+        for c in (0..=0x3100)
+            .chain([0xfeff, 0xff1a, 0x1f600])
+            .filter_map(char::from_u32)
+        {
+            for text in [
+                format!("{c}"),
+                format!("{c}語{c}"),
+                format!("a{c}"),
+                format!("{c}b"),
+            ] {
+                assert_eq!(
+                    text.trim_spaces(),
+                    text.trim_matches(script::is_space),
+                    "{c:?}"
+                );
+            }
         }
     }
 

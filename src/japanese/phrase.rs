@@ -15,6 +15,7 @@ use super::words::{
     NAMING_TAILS, PARTICLES, POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS,
     QUESTION_WORDS, UPDATE_NOTES,
 };
+use super::TrimSpaces;
 use super::{char_offsets, folded, is_nfkc_stable};
 
 /// Whether `text` and `word` start with the same character: told first by
@@ -63,7 +64,7 @@ pub fn is_aspect(text: &str) -> bool {
 /// The label (of `LABELS` or `ASPECTS`) that `text` is, perhaps numbered,
 /// marked, qualified or in the plural (`問題のシナリオ:` → `シナリオ`).
 pub fn label_of(text: &str) -> Option<&'static str> {
-    let text = text.trim_matches(is_space);
+    let text = text.trim_spaces();
     if text.len() > LONGEST_LABEL || !may_start_label(text) {
         return None;
     }
@@ -236,7 +237,7 @@ pub fn is_term(text: &str) -> bool {
 
 /// `is_term` for text already found to be no label (`is_label`).
 pub fn is_term_unless_label(text: &str) -> bool {
-    let text = text.trim_matches(is_space);
+    let text = text.trim_spaces();
     !text.is_empty()
         && !has_sentence_mark(text)
         && !text.contains(". ")
@@ -385,7 +386,7 @@ pub fn points_back_in_english(subject: &str) -> bool {
 /// A line that names a thing and nothing else, its definition on the next
 /// line: short, no clause, no sentence, question or label.
 pub fn is_name_line(text: &str) -> bool {
-    let text = text.trim_matches(is_space);
+    let text = text.trim_spaces();
     let short = if text.contains(is_japanese) {
         text.chars().count() <= 40
     } else {
@@ -403,7 +404,7 @@ pub fn is_name_line(text: &str) -> bool {
 /// `次の`, `the following`) or ends with a count (`10項目`, `2つ`,
 /// `three categories`).
 pub fn announces_list(text: &str) -> bool {
-    let text = text.trim_matches(is_space);
+    let text = text.trim_spaces();
     let folded = folded(text);
     let points = FORWARD_POINTERS.iter().any(|p| folded.contains(p));
     let counted = COUNTERS.iter().any(|c| {
@@ -585,10 +586,10 @@ pub fn names_rows(header: &str) -> bool {
 /// says the rows are points (`項目`, `Feature`) over headers none of
 /// which says what a cell is about its row (`説明`, `Meaning`).
 pub fn is_comparison(first: &str, others: &[&str]) -> bool {
-    if others.iter().all(|h| h.trim_matches(is_space).is_empty()) {
+    if others.iter().all(|h| h.trim_spaces().is_empty()) {
         return false;
     }
-    let first = first.trim_matches(is_space);
+    let first = first.trim_spaces();
     let describes = |header: &&str| {
         let folded = folded(header);
         DESCRIBING_HEADERS.iter().any(|word| folded.contains(word))
@@ -600,7 +601,7 @@ pub fn is_comparison(first: &str, others: &[&str]) -> bool {
 
 /// `header`, folded, is one of `words`, or in English their plural.
 fn is_header_word(header: &str, words: &[&str]) -> bool {
-    let folded = folded(header.trim_matches(is_space));
+    let folded = folded(header.trim_spaces());
     let singular = folded.strip_suffix('s').filter(|w| w.is_ascii());
     words
         .iter()
@@ -611,7 +612,7 @@ fn is_header_word(header: &str, words: &[&str]) -> bool {
 /// `第2章`, `目次`, a date, or an exam question's id (`H28S P19`,
 /// `R1F 問5`): numbers, perhaps with short codes beside them.
 pub fn is_filing_heading(text: &str) -> bool {
-    let folded = folded(text.trim_matches(is_space));
+    let folded = folded(text.trim_spaces());
     if FILING_HEADINGS.contains(&folded.as_ref()) {
         return true;
     }
