@@ -11,7 +11,7 @@ use super::{Draft, Walk};
 use crate::card::Kind;
 use crate::japanese::course;
 use crate::japanese::phrase::{self, clean_front};
-use crate::japanese::script::{is_hiragana, is_japanese, is_space};
+use crate::japanese::script::{is_hiragana, is_space};
 use crate::japanese::separator;
 use crate::japanese::step;
 use crate::japanese::TrimSpaces;
@@ -345,7 +345,7 @@ fn bold_subject(node: &Node) -> Option<(Range<usize>, usize)> {
         .strong
         .iter()
         .find(|r| (r.start == start || led_in(r.start)) && r.end > r.start)?;
-    let english = !text[bold.clone()].contains(is_japanese);
+    let english = !phrase::has_japanese(&text[bold.clone()]);
     let mut end = bold.end;
     let after = &text[end..];
     if let Some(open) = after.chars().next().filter(|&c| c == '（' || c == '(') {

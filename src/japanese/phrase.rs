@@ -47,6 +47,13 @@ fn ends_with_any(text: &str, words: &[&str]) -> bool {
         .any(|w| same_last_byte(text, w) && text.ends_with(w))
 }
 
+/// Whether `text` has kana or kanji: never when it is all ASCII, which is
+/// told a word at a time (English terms and sentences), not a character
+/// at a time.
+pub fn has_japanese(text: &str) -> bool {
+    !text.is_ascii() && text.contains(is_japanese)
+}
+
 /// Labels are short: longer text is never one, and is not folded to check.
 const LONGEST_LABEL: usize = 48;
 
@@ -191,13 +198,13 @@ pub fn is_sentence_like(text: &str) -> bool {
         return true;
     }
     // An English sentence: several words and a full stop.
-    text.ends_with('.') && text.split_whitespace().count() >= 3 && !text.contains(is_japanese)
+    text.ends_with('.') && text.split_whitespace().count() >= 3 && !has_japanese(text)
 }
 
 /// An English clause rather than a name: many words, or a finite verb
 /// among several (`You can create roles`, `Policies are made up of …`).
 fn is_english_clause(text: &str) -> bool {
-    if text.contains(is_japanese) {
+    if has_japanese(text) {
         return false;
     }
     let words = text.split_whitespace().count();
@@ -387,7 +394,7 @@ pub fn points_back_in_english(subject: &str) -> bool {
 /// line: short, no clause, no sentence, question or label.
 pub fn is_name_line(text: &str) -> bool {
     let text = text.trim_spaces();
-    let short = if text.contains(is_japanese) {
+    let short = if has_japanese(text) {
         text.chars().count() <= 40
     } else {
         text.split_whitespace().count() <= 6
@@ -512,7 +519,7 @@ fn hiragana_runs(text: &str) -> impl Iterator<Item = &str> {
 pub fn japanese_subject_of_english(text: &str) -> Option<(Range<usize>, usize)> {
     let is_word = |c: char| is_japanese(c) || "〜～~・/／".contains(c);
     let word_end = text.find(|c| !is_word(c))?;
-    if !text[..word_end].contains(is_japanese) {
+    if !has_japanese(&text[..word_end]) {
         return None;
     }
     let after_word = text[word_end..].trim_start_matches(is_space);
@@ -545,7 +552,7 @@ pub fn english_definition_subject(text: &str) -> Option<(Range<usize>, usize)> {
         "it", "this", "that", "there", "these", "those", "they", "one", "what", "which", "who",
         "where", "when", "why", "how",
     ];
-    if text.contains(is_japanese) {
+    if has_japanese(text) {
         return None;
     }
     let copula = COPULAS.iter().filter_map(|c| text.find(c)).min()?;
