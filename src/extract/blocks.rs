@@ -7,6 +7,7 @@ use std::ops::Range;
 use crate::japanese::phrase;
 use crate::japanese::script::is_space;
 use crate::japanese::separator;
+use crate::japanese::TrimSpaces;
 use crate::outline;
 
 /// The head cut into blocks of lines: a line after the first that defines
@@ -125,7 +126,7 @@ fn is_example(line: &str) -> bool {
 
 /// A worked example ends at a blank line or a sentence: the prose goes on.
 fn ends_example(line: &str) -> bool {
-    let line = line.trim_matches(is_space);
+    let line = line.trim_spaces();
     line.is_empty() || line.ends_with(['。', '.'])
 }
 

@@ -11,9 +11,10 @@ use super::{Draft, Walk};
 use crate::card::Kind;
 use crate::japanese::course;
 use crate::japanese::phrase::{self, clean_front};
-use crate::japanese::script::{is_hiragana, is_japanese, is_space};
+use crate::japanese::script::{is_hiragana, is_space};
 use crate::japanese::separator;
 use crate::japanese::step;
+use crate::japanese::TrimSpaces;
 use crate::outline::{self, Node, NodeKind};
 use crate::trace::Rule;
 
@@ -48,7 +49,7 @@ impl<'a> Walk<'a> {
                 Cow::Borrowed(""),
             ));
         }
-        if head.is_only_media_or_code() || text.trim_matches(is_space).is_empty() {
+        if head.is_only_media_or_code() || text.trim_spaces().is_empty() {
             return None;
         }
         // Rule 2: a question; its answer is what is nested under it.
@@ -248,7 +249,7 @@ impl<'a> Walk<'a> {
     /// opens just before it is kept whole.
     fn head_markdown(&self, node: &Node, range: Range<usize>) -> Cow<'a, str> {
         let head = &node.head;
-        if head.text[range.clone()].trim_matches(is_space).is_empty() {
+        if head.text[range.clone()].trim_spaces().is_empty() {
             return Cow::Borrowed("");
         }
         let start = head.source_from(range.start).min(head.source.end);
@@ -270,6 +271,14 @@ impl<'a> Walk<'a> {
         nodes: &'n [Node],
         first_checked: bool,
     ) -> Option<&'n [Node]> {
+        // The siblings are classified only once two labels differ: most
+        // runs repeat one label, numbered (`シナリオ 1:`, `シナリオ 2:`).
+        // Most heads start with none, which is told first.
+        let labels: Vec<&str> = nodes.iter().map_while(leading_label).collect();
+        let differ = |labels: &[&str]| labels.iter().any(|&label| label != labels[0]);
+        if !differ(&labels) {
+            return None;
+        }
         // Its front is the first head, which must say more than the label.
         let first = nodes[0]
             .head
@@ -277,13 +286,6 @@ impl<'a> Walk<'a> {
             .trim_end_matches([':', '：'])
             .trim_end_matches(is_space);
         if phrase::is_label(first) {
-            return None;
-        }
-        // The siblings are classified only once two labels differ: most
-        // runs repeat one label, numbered (`シナリオ 1:`, `シナリオ 2:`).
-        let labels: Vec<&str> = nodes.iter().map_while(leading_label).collect();
-        let differ = |labels: &[&str]| labels.iter().any(|&label| label != labels[0]);
-        if !differ(&labels) {
             return None;
         }
         let len = nodes[..labels.len()]
@@ -356,7 +358,7 @@ fn bold_subject(node: &Node) -> Option<(Range<usize>, usize)> {
         .strong
         .iter()
         .find(|r| (r.start == start || led_in(r.start)) && r.end > r.start)?;
-    let english = !text[bold.clone()].contains(is_japanese);
+    let english = !phrase::has_japanese(&text[bold.clone()]);
     let mut end = bold.end;
     let after = &text[end..];
     if let Some(open) = after.chars().next().filter(|&c| c == '（' || c == '(') {
@@ -450,7 +452,7 @@ pub(super) fn separated_term(
         None => (0, first),
     };
     let term = term_start + typed_marker_len(&text[term_start..sep.start])..sep.start;
-    let defined = !text[sep.end..].trim_matches(is_space).is_empty();
+    let defined = !text[sep.end..].trim_spaces().is_empty();
     let is_term = || {
         if after_label {
             phrase::is_term(&text[term.clone()])

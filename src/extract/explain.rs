@@ -6,8 +6,8 @@ use std::ops::RangeInclusive;
 use super::classify::{only_schedule, separated_term};
 use super::{Draft, Walk};
 use crate::japanese::phrase;
-use crate::japanese::script::is_space;
 use crate::japanese::step;
+use crate::japanese::TrimSpaces;
 use crate::outline::Node;
 use crate::trace::{NoCard, Outcome, Step};
 
@@ -60,7 +60,7 @@ impl Walk<'_> {
     /// for `explain`: the reasons the rules of `classify` turn it down.
     fn why_no_card(&self, node: &Node) -> NoCard {
         let head = &node.head;
-        let text = head.text.trim_matches(is_space);
+        let text = head.text.trim_spaces();
         let name = match head.separator() {
             Some(sep) if head.ends_with_separator() => &head.text[..sep.start],
             _ => text,

@@ -196,9 +196,15 @@ impl Walk<'_> {
                         })
                         .chain(self.sentence_definitions(node))
                         .collect();
-                    let absorbed = first
+                    // Under a card, the front is folded for the comparison
+                    // with it, and that fold gives the card its identity.
+                    let folded = first
                         .as_ref()
-                        .is_some_and(|draft| self.absorbed(node, draft, &more, opening.as_deref()));
+                        .filter(|_| self.card_above.is_some())
+                        .map(|draft| FoldedFront::of(&draft.front));
+                    let absorbed = first.as_ref().is_some_and(|draft| {
+                        self.absorbed(node, draft, folded.as_ref(), &more, opening.as_deref())
+                    });
                     if absorbed {
                         i += 1;
                         continue;
@@ -210,7 +216,7 @@ impl Walk<'_> {
                             .map(|d| d.front.as_str());
                         self.shown_by_fronts(node, node.range.end, fronts);
                         let nested = [node.children.as_slice()];
-                        self.nested_under(draft, more, &nested, &nested);
+                        self.nested_under(draft, folded, more, &nested, &nested);
                         i += 1;
                         continue;
                     }
@@ -229,7 +235,7 @@ impl Walk<'_> {
                         let nested: Vec<&[Node]> =
                             run.iter().map(|item| item.children.as_slice()).collect();
                         let shown = [run[0].children.as_slice(), &run[1..]];
-                        self.nested_under(draft, Vec::new(), &nested, &shown);
+                        self.nested_under(draft, None, Vec::new(), &nested, &shown);
                         i += run.len();
                         continue;
                     } else {
@@ -256,34 +262,37 @@ impl Walk<'_> {
     /// front in the context. With nothing nested there is no level to enter
     /// (most cards: a term and its definition). The draft's back is its own
     /// text, then the lists `shown`, in which the cards made under it
-    /// stand by their fronts: each has its own card.
+    /// stand by their fronts: each has its own card. `folded`: the front
+    /// folded already, if it is.
     fn nested_under(
         &mut self,
         mut draft: Draft,
+        folded: Option<FoldedFront>,
         more: Vec<Draft>,
         nested: &[&[Node]],
         shown: &[&[Node]],
     ) {
-        let front = nested
-            .iter()
-            .any(|nodes| !nodes.is_empty())
-            .then(|| draft.front.clone())
-            .filter(|front| !front.is_empty());
+        let front = draft.front.as_str();
+        let folded = folded.as_ref().map(|folded| folded.of_front(front));
+        let enters = !front.is_empty() && nested.iter().any(|nodes| !nodes.is_empty());
         // Folded once for the card's identity, the place it opens and the
         // name the cards under it are compared with.
-        let folded = front.as_deref().map(japanese::folded);
+        let level_folded =
+            enters.then(|| folded.map_or_else(|| japanese::folded(front), Cow::Borrowed));
+        let id = self.identify(front, level_folded.as_deref().or(folded));
+        let level = level_folded.as_deref().map(|folded| {
+            let place = self.here().enter_folded(folded);
+            (
+                place,
+                naming::Name::of_folded(front, folded),
+                front.to_string(),
+            )
+        });
+        drop(level_folded);
         let mut back = std::mem::take(&mut draft.back);
-        let card = self.place_folded(draft, folded.as_deref());
+        let card = id.map(|id| self.push_card(draft, id));
         more.into_iter().for_each(|draft| self.emit(draft));
-        let level = front
-            .as_deref()
-            .zip(folded.as_deref())
-            .map(|(front, folded)| {
-                let place = self.here().enter_folded(folded);
-                (place, naming::Name::of_folded(front, folded))
-            });
-        drop(folded);
-        let above = front.zip(level).map(|(front, (place, name))| {
+        let above = level.map(|(place, name, front)| {
             self.push_level(place, front);
             name
         });
@@ -437,23 +446,32 @@ impl Walk<'_> {
     /// Gives `draft` its place and identity among the cards, its back left
     /// for `set_back`; none for an empty front.
     fn place(&mut self, draft: Draft) -> Option<usize> {
-        self.place_folded(draft, None)
+        let id = self.identify(&draft.front, None)?;
+        Some(self.push_card(draft, id))
     }
 
-    /// `place`, given the front folded already (`japanese::folded`) if it is.
-    fn place_folded(&mut self, draft: Draft, folded: Option<&str>) -> Option<usize> {
-        if draft.front.is_empty() {
+    /// The identity of a card fronted `front` here (given `folded`, the
+    /// front folded already, if it is), told apart from the cards before
+    /// it that would share it; none for an empty front.
+    fn identify(&mut self, front: &str, folded: Option<&str>) -> Option<identity::CardId> {
+        if front.is_empty() {
             return None;
         }
         let place = self.places.last().expect("the deck's place");
         let id = |ordinal| match folded {
             Some(folded) => place.id_folded(folded, ordinal),
-            None => place.id(&draft.front, ordinal),
+            None => place.id(front, ordinal),
         };
         let first = id(0);
         let ordinal = self.seen.entry(first).or_insert(0);
         let id = if *ordinal == 0 { first } else { id(*ordinal) };
         *ordinal += 1;
+        Some(id)
+    }
+
+    /// Adds the card of `draft`, identified `id`, its back left for
+    /// `set_back`: its index among the cards.
+    fn push_card(&mut self, draft: Draft, id: identity::CardId) -> usize {
         self.cards.push(Card {
             guid: id.guid(),
             deck: self.deck.clone(),
@@ -470,7 +488,7 @@ impl Walk<'_> {
         if let Some(trace) = self.trace.as_deref_mut() {
             trace.rules.push(draft.rule);
         }
-        Some(self.cards.len() - 1)
+        self.cards.len() - 1
     }
 
     /// The back of the card at `card`, from its Markdown, bounded.
@@ -483,6 +501,24 @@ impl Walk<'_> {
         let card = &mut self.cards[card];
         card.back = back;
         card.back_html = back_html;
+    }
+}
+
+/// A card's front folded (`japanese::folded`), kept while the walk
+/// decides what the card is: none when folding leaves it as it is.
+struct FoldedFront(Option<String>);
+
+impl FoldedFront {
+    fn of(front: &str) -> Self {
+        match japanese::folded(front) {
+            Cow::Borrowed(_) => FoldedFront(None),
+            Cow::Owned(folded) => FoldedFront(Some(folded)),
+        }
+    }
+
+    /// The folded text of `front`, the front it was made of.
+    fn of_front<'f>(&'f self, front: &'f str) -> &'f str {
+        self.0.as_deref().unwrap_or(front)
     }
 }
 

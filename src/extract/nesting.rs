@@ -7,7 +7,7 @@
 
 use super::blocks::definition_blocks;
 use super::sentence;
-use super::{Draft, Walk};
+use super::{Draft, FoldedFront, Walk};
 use crate::japanese::naming;
 use crate::outline::{Node, NodeKind};
 use crate::trace::{NoCard, Outcome, Rule};
@@ -31,13 +31,15 @@ impl<'a> Walk<'a> {
         &mut self,
         node: &Node,
         draft: &Draft,
+        folded: Option<&FoldedFront>,
         more: &[Draft],
         opening: Option<&str>,
     ) -> bool {
         if !more.is_empty() {
             return false;
         }
-        let why = if self.names_again(&draft.front, opening) {
+        let folded = folded.map(|folded| folded.of_front(&draft.front));
+        let why = if self.names_again(&draft.front, folded, opening) {
             NoCard::SaidAbove
         } else if draft.rule == Rule::Topic && self.titles_one_card(node, &draft.front) {
             NoCard::TitleOfOne
@@ -56,13 +58,13 @@ impl<'a> Walk<'a> {
     /// Whether a card fronted `front` names again the card it would be
     /// nested in: the card above (`CNAME レコード:` over `CNAME レコードは、
     /// …`), or, opening a section, the section's card (`opening`: `## EFS`
-    /// over `**Amazon EFS**は、…`).
-    fn names_again(&self, front: &str, opening: Option<&str>) -> bool {
+    /// over `**Amazon EFS**は、…`). `folded`: the front folded, if it is.
+    fn names_again(&self, front: &str, folded: Option<&str>, opening: Option<&str>) -> bool {
         opening.is_some_and(|heading| naming::heading_names(heading, front))
-            || self
-                .card_above
-                .as_ref()
-                .is_some_and(|above| above.is_named(front))
+            || self.card_above.as_ref().is_some_and(|above| match folded {
+                Some(folded) => above.is_named_folded(front, folded),
+                None => above.is_named(front),
+            })
     }
 
     /// Whether all under the topic `node` (fronted `front`) is one item or

@@ -10,6 +10,7 @@ use crate::identity;
 use crate::japanese::naming;
 use crate::japanese::phrase::{self, clean_front};
 use crate::japanese::script::{is_numeral, is_pictograph, is_space};
+use crate::japanese::TrimSpaces;
 use crate::limits;
 use crate::outline::{Node, NodeKind};
 use crate::trace::{NoCard, Outcome, Rule};
@@ -57,7 +58,7 @@ impl Walk<'_> {
         {
             // `### Route 53とは` names Route 53.
             let (kind, front, rule) = match phrase::definition_subject(text) {
-                Some((subject, rest)) if text[rest..].trim_matches(is_space).is_empty() => {
+                Some((subject, rest)) if text[rest..].trim_spaces().is_empty() => {
                     (Kind::Topic, &text[subject], Rule::SectionTopic)
                 }
                 _ if phrase::is_question(text) => (Kind::Qa, text, Rule::Question),

@@ -20,7 +20,6 @@ use std::sync::LazyLock;
 use memchr::memmem::Finder;
 
 use crate::japanese::phrase;
-use crate::japanese::script::is_japanese;
 use crate::outline::Head;
 
 /// A sentence that defines a term: the text ranges of the term and of
@@ -41,7 +40,7 @@ pub(super) fn definitions(head: &Head) -> Vec<Definition> {
     let mut before: Option<Range<usize>> = None;
     for sentence in sentences(text) {
         let said = &text[sentence.clone()];
-        if said.contains(is_japanese) {
+        if phrase::has_japanese(said) {
             before = None;
             continue;
         }

@@ -7,6 +7,7 @@ use super::{Draft, Walk};
 use crate::card::Kind;
 use crate::japanese::phrase::{self, clean_front};
 use crate::japanese::script::{is_pictograph, is_space, is_tree_mark};
+use crate::japanese::TrimSpaces;
 use crate::outline::{Cell, Row, Table};
 use crate::trace::Rule;
 
@@ -122,7 +123,7 @@ fn name_column(table: &Table, counting: bool) -> Option<usize> {
 /// counts nothing).
 fn counts_rows(table: &Table) -> bool {
     let number = |row: &Row| {
-        let text = row.cells.first()?.head.text.trim_matches(is_space);
+        let text = row.cells.first()?.head.text.trim_spaces();
         text.trim_end_matches('.').parse::<usize>().ok()
     };
     let mut numbers = table.rows.iter().map(number);
@@ -158,7 +159,7 @@ fn other_cells(table: &Table, row: &Row, said: impl Fn(usize) -> bool, source: &
 }
 
 fn cell_markdown<'s>(cell: &Cell, source: &'s str) -> &'s str {
-    source[cell.source.clone()].trim_matches(is_space)
+    source[cell.source.clone()].trim_spaces()
 }
 
 /// A name cell's name without the emoji or the tree marks before it, and
@@ -175,14 +176,14 @@ fn name_of(cell: &str) -> (bool, &str) {
 fn is_blank(row: &Row) -> bool {
     row.cells
         .iter()
-        .all(|c| c.head.text.trim_matches(is_space).is_empty() && c.head.media == 0)
+        .all(|c| c.head.text.trim_spaces().is_empty() && c.head.media == 0)
 }
 
 /// A row that says again what the header says (a long table's header
 /// repeated down its length).
 fn repeats(row: &Row, header: &Row) -> bool {
     fn text(cell: &Cell) -> &str {
-        cell.head.text.trim_matches(is_space)
+        cell.head.text.trim_spaces()
     }
     row.cells.len() == header.cells.len()
         && row.cells.iter().map(text).eq(header.cells.iter().map(text))

@@ -6,6 +6,7 @@
 
 use super::phrase;
 use super::script::is_space;
+use super::TrimSpaces;
 
 /// Labels that introduce one question's case (`問題のシナリオ`, `要件`,
 /// `現在の構成`, `Requirements`): what is under them describes that
@@ -92,7 +93,7 @@ fn last_sentence(text: &str) -> &str {
     let start = text.rfind(['。', '\n']).map_or(0, |at| {
         at + text[at..].chars().next().map_or(1, char::len_utf8)
     });
-    text[start..].trim_matches(is_space)
+    text[start..].trim_spaces()
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! defines nothing and is nothing to recall.
 
 use super::script::{is_numeral, is_space};
+use super::TrimSpaces;
 
 /// Units a course is taught in, written before their number (`Day2`,
 /// `Week 3`), lower case.
@@ -40,12 +41,14 @@ const TEACHES_IN_ENGLISH: &[&str] = &["covered in ", "taught in ", "discussed in
 /// English verb), and nothing else is said.
 pub fn is_schedule_note(text: &str) -> bool {
     let text = text
-        .trim_matches(is_space)
+        .trim_spaces()
         .trim_end_matches(['。', '.'])
         .trim_end_matches(is_space);
     // The length first: most definitions are long, and the 41st character
-    // tells without a search for punctuation through all of one.
-    if text.chars().nth(40).is_some() || text.contains(['。', '、', ',']) {
+    // tells without a search for punctuation through all of one (past 164
+    // bytes there is one, as no character takes more than four).
+    let long = text.len() >= 4 * 41 || text.chars().nth(40).is_some();
+    if long || text.contains(['。', '、', ',']) {
         return false;
     }
     // Lowered only once the verb or ending is found: most short

@@ -48,14 +48,38 @@ pub fn fold(text: &str) -> String {
             .and_then(|tail| tail.find(is_nfkc_stable))
             .map_or(rest.len(), |at| after + at);
         let piece = &rest[..end];
-        if is_nfkc_quick(piece.chars()) == IsNormalized::Yes {
-            piece.chars().for_each(|c| push_lower(&mut folded, c));
-        } else {
-            piece.nfkc().for_each(|c| push_lower(&mut folded, c));
-        }
+        push_folded_piece(&mut folded, piece, after);
         rest = &rest[end..];
     }
     folded
+}
+
+/// Appends `piece` (its first `stable` bytes a character NFKC leaves
+/// alone, or none) folded. Japanese text writes brackets, colons and
+/// digits full width (`（`, `：`, `１`): NFKC makes each its ASCII
+/// twin, one for one, and that twin composes with nothing, so a piece of
+/// them alone is folded without the normalizer.
+fn push_folded_piece(folded: &mut String, piece: &str, stable: usize) {
+    let (first, rest) = piece.split_at(stable);
+    if rest.chars().all(|c| full_width_ascii(c).is_some()) {
+        first.chars().for_each(|c| push_lower(folded, c));
+        let ascii = rest.chars().filter_map(full_width_ascii);
+        folded.extend(ascii.map(|b| char::from(b.to_ascii_lowercase())));
+    } else if is_nfkc_quick(piece.chars()) == IsNormalized::Yes {
+        piece.chars().for_each(|c| push_lower(folded, c));
+    } else {
+        piece.nfkc().for_each(|c| push_lower(folded, c));
+    }
+}
+
+/// The ASCII character NFKC makes of a full-width form (U+FF01 to
+/// U+FF5E) or the ideographic space.
+fn full_width_ascii(c: char) -> Option<u8> {
+    match c {
+        '\u{ff01}'..='\u{ff5e}' => u8::try_from(u32::from(c) - 0xfee0).ok(),
+        '\u{3000}' => Some(b' '),
+        _ => None,
+    }
 }
 
 /// `fold(text)`, borrowing `text` when it is folded already (no capitals,
@@ -86,6 +110,52 @@ pub fn fold_in_pieces(text: &str, mut out: impl FnMut(&[u8])) {
         lowered.make_ascii_lowercase();
         out(lowered);
     }
+}
+
+/// `str::trim_matches(script::is_space)`, told from the bytes at the ends
+/// of the text when neither is white space (most text: a search of the
+/// whitespace tables for each end's character is passed over).
+pub trait TrimSpaces {
+    fn trim_spaces(&self) -> &str;
+}
+
+impl TrimSpaces for str {
+    fn trim_spaces(&self) -> &str {
+        let bytes = self.as_bytes();
+        if starts_with_space(bytes) || ends_with_space(bytes) {
+            self.trim_matches(script::is_space)
+        } else {
+            self
+        }
+    }
+}
+
+/// Whether `bytes` (of a text) start with white space (`script::is_space`):
+/// ASCII, U+0085, U+00A0, U+1680, U+2000 to U+200A, U+2028, U+2029,
+/// U+202F, U+205F or U+3000.
+fn starts_with_space(bytes: &[u8]) -> bool {
+    matches!(
+        bytes,
+        [b'\t'..=b'\r' | b' ', ..]
+            | [0xc2, 0x85 | 0xa0, ..]
+            | [0xe1, 0x9a, 0x80, ..]
+            | [0xe2, 0x80, 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf, ..]
+            | [0xe2, 0x81, 0x9f, ..]
+            | [0xe3, 0x80, 0x80, ..]
+    )
+}
+
+/// Whether `bytes` (of a text) end with white space (`starts_with_space`).
+fn ends_with_space(bytes: &[u8]) -> bool {
+    matches!(
+        bytes,
+        [.., b'\t'..=b'\r' | b' ']
+            | [.., 0xc2, 0x85 | 0xa0]
+            | [.., 0xe1, 0x9a, 0x80]
+            | [.., 0xe2, 0x80, 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf]
+            | [.., 0xe2, 0x81, 0x9f]
+            | [.., 0xe3, 0x80, 0x80]
+    )
 }
 
 /// The byte offsets of `c` in `text`, in order (or backwards), as
@@ -229,6 +299,59 @@ mod tests {
     }
 
     #[test]
+    fn the_stable_prefix_is_where_the_first_unstable_character_stands() {
+        let alphabet = [
+            "a",
+            "Amazon EC2 ",
+            "インスタンス",
+            "漢",
+            "、",
+            "ＤＬ",
+            "\u{3000}",
+            "\u{3099}",
+            "é",
+            "①",
+            "abcdefghijklmnopq",
+            "㐀",
+            "\u{1f600}",
+        ];
+        let mut seed = 17u64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            for i in 0..(seed >> 60) + 1 {
+                text.push_str(alphabet[(seed >> (4 * i % 56)) as usize % alphabet.len()]);
+            }
+            let by_chars = text
+                .char_indices()
+                .find(|&(_, c)| !is_nfkc_stable(c))
+                .map_or(text.len(), |(at, _)| at);
+            assert_eq!(stable_prefix(&text), by_chars, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn spaces_are_trimmed_as_trim_matches_trims_them() {
+        for c in (0..=0x3100)
+            .chain([0xfeff, 0xff1a, 0x1f600])
+            .filter_map(char::from_u32)
+        {
+            for text in [
+                format!("{c}"),
+                format!("{c}語{c}"),
+                format!("a{c}"),
+                format!("{c}b"),
+            ] {
+                assert_eq!(
+                    text.trim_spaces(),
+                    text.trim_matches(script::is_space),
+                    "{c:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn chars_are_found_where_match_indices_finds_them() {
         let texts = [
             "",
@@ -285,8 +408,13 @@ mod tests {
         let alphabet = [
             "a", "Z", " ", "か", "カ", "漢", "、", "「", "ＤＬ", "（", "）", "：", "ｶ", "ﾞ",
             "\u{3099}", "\u{309a}", "e", "\u{301}", "\u{327}", "É", "①", "\u{3000}", "ㄱ",
-            "\u{1161}", "\u{1100}", "ﬁ", "Å", "\u{30fb}",
+            "\u{1161}", "\u{1100}", "ﬁ", "Å", "\u{30fb}", "１", "！", "～", "Ｚ", "｟",
         ];
+        for c in ('\u{ff00}'..='\u{ff60}').chain(['\u{3000}']) {
+            for text in [format!("{c}"), format!("a{c}b"), format!("か{c}\u{3099}")] {
+                assert_eq!(fold(&text), folded_whole(&text), "{text:?}");
+            }
+        }
         let mut seed = 11u64;
         for _ in 0..20_000 {
             let mut text = String::new();

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 
 use super::folded;
 use super::script::{is_close_bracket, is_hiragana, is_latin_or_digit, is_space};
+use super::TrimSpaces;
 
 /// The questions a heading asks about a name (`DevOps変革とは？`,
 /// `Route 53とは`, `What is IAM?`), outermost first.
@@ -41,7 +42,7 @@ impl Name {
     /// `new(name)`, given `folded(name)` too: a name with no space around
     /// it is not folded again.
     pub fn of_folded(name: &str, folded: &str) -> Name {
-        if name.trim_matches(is_space).len() == name.len() {
+        if name.trim_spaces().len() == name.len() {
             Name::of_bare(bare(folded))
         } else {
             Name::new(name)
@@ -57,6 +58,16 @@ impl Name {
     /// `same_name` of this name and `other`.
     pub fn is_named(&self, other: &str) -> bool {
         !self.bare.is_empty() && bare(&folded_name(other)) == self.bare
+    }
+
+    /// `is_named(other)`, given `folded(other)` too: a name with no space
+    /// around it is not folded again.
+    pub fn is_named_folded(&self, other: &str, folded: &str) -> bool {
+        if other.trim_spaces().len() == other.len() {
+            !self.bare.is_empty() && bare(folded) == self.bare
+        } else {
+            self.is_named(other)
+        }
     }
 }
 
@@ -96,9 +107,7 @@ fn word_boundary(outside: char, inside: char) -> bool {
 /// (`101`) stays.
 pub fn without_course_level(name: &str) -> &str {
     match name.strip_suffix(BASICS) {
-        Some(taught) if !taught.trim_matches(is_space).is_empty() => {
-            taught.trim_end_matches(is_space)
-        }
+        Some(taught) if !taught.trim_spaces().is_empty() => taught.trim_end_matches(is_space),
         _ => name,
     }
 }
@@ -106,7 +115,7 @@ pub fn without_course_level(name: &str) -> &str {
 /// The name folded for `bare`, borrowed when folding leaves it as it is
 /// (most names, compared for every card nested in another).
 fn folded_name(name: &str) -> Cow<'_, str> {
-    folded(name.trim_matches(is_space))
+    folded(name.trim_spaces())
 }
 
 /// The folded name (`folded_name`) without the question asked about it,
@@ -122,7 +131,7 @@ fn bare(name: &str) -> &str {
         name = asked;
     }
     let name = without_course_level(name);
-    without_gloss(name.trim_matches(is_space))
+    without_gloss(name.trim_spaces())
 }
 
 /// `DevOps変革(DevOps transformation)` → `DevOps変革`: a gloss in
@@ -148,6 +157,41 @@ fn without_gloss(name: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_given_folded_is_named_as_it_is_folded_here() {
+        let pieces = [
+            " ",
+            "\u{3000}",
+            "CNAME",
+            "cname",
+            "ＣＮＡＭＥ",
+            "レコード",
+            "とは",
+            "?",
+            "(x)",
+            " 101",
+        ];
+        let mut seed = 21u64;
+        for _ in 0..20_000 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            let mut name = String::new();
+            let mut other = String::new();
+            for i in 0..(seed >> 61) + 1 {
+                name.push_str(pieces[(seed >> (4 * i + 3)) as usize % pieces.len()]);
+                other.push_str(pieces[(seed >> (4 * i + 19)) as usize % pieces.len()]);
+            }
+            let name = Name::new(&name);
+            for other in [other.as_str(), "CNAMEレコード", "cname レコード"] {
+                let folded = folded(other);
+                assert_eq!(
+                    name.is_named_folded(other, &folded),
+                    name.is_named(other),
+                    "{other:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn the_course_level_after_a_name_is_no_part_of_it() {

@@ -15,6 +15,7 @@ use super::words::{
     NAMING_TAILS, PARTICLES, POLITE_OR_PAST_ENDINGS, PREDICATE_ENDINGS, QUESTION_ENDINGS,
     QUESTION_WORDS, UPDATE_NOTES,
 };
+use super::TrimSpaces;
 use super::{char_offsets, folded, is_nfkc_stable};
 
 /// Whether `text` and `word` start with the same character: told first by
@@ -46,6 +47,13 @@ fn ends_with_any(text: &str, words: &[&str]) -> bool {
         .any(|w| same_last_byte(text, w) && text.ends_with(w))
 }
 
+/// Whether `text` has kana or kanji: never when it is all ASCII, which is
+/// told a word at a time (English terms and sentences), not a character
+/// at a time.
+pub fn has_japanese(text: &str) -> bool {
+    !text.is_ascii() && text.contains(is_japanese)
+}
+
 /// Labels are short: longer text is never one, and is not folded to check.
 const LONGEST_LABEL: usize = 48;
 
@@ -63,7 +71,7 @@ pub fn is_aspect(text: &str) -> bool {
 /// The label (of `LABELS` or `ASPECTS`) that `text` is, perhaps numbered,
 /// marked, qualified or in the plural (`問題のシナリオ:` → `シナリオ`).
 pub fn label_of(text: &str) -> Option<&'static str> {
-    let text = text.trim_matches(is_space);
+    let text = text.trim_spaces();
     if text.len() > LONGEST_LABEL || !may_start_label(text) {
         return None;
     }
@@ -190,13 +198,13 @@ pub fn is_sentence_like(text: &str) -> bool {
         return true;
     }
     // An English sentence: several words and a full stop.
-    text.ends_with('.') && text.split_whitespace().count() >= 3 && !text.contains(is_japanese)
+    text.ends_with('.') && text.split_whitespace().count() >= 3 && !has_japanese(text)
 }
 
 /// An English clause rather than a name: many words, or a finite verb
 /// among several (`You can create roles`, `Policies are made up of …`).
 fn is_english_clause(text: &str) -> bool {
-    if text.contains(is_japanese) {
+    if has_japanese(text) {
         return false;
     }
     let words = text.split_whitespace().count();
@@ -236,15 +244,31 @@ pub fn is_term(text: &str) -> bool {
 
 /// `is_term` for text already found to be no label (`is_label`).
 pub fn is_term_unless_label(text: &str) -> bool {
-    let text = text.trim_matches(is_space);
+    let text = text.trim_spaces();
     !text.is_empty()
-        && !text.contains(['。', '！', '？', '!', '?', '\n'])
+        && !has_sentence_mark(text)
         && !text.contains(". ")
         && !is_english_clause(text)
         && !is_clause(text)
         && !ends_with_any(text, POLITE_OR_PAST_ENDINGS)
         && !ends_with_particle(text)
         && definition_subject(text).is_none()
+}
+
+/// Whether `text` holds `。`, `！`, `？`, `!`, `?` or a line break, told
+/// from its bytes (a search for any of several characters decodes each).
+fn has_sentence_mark(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // Continuation bytes are 0x80 to 0xBF: each byte matched here starts
+    // a character.
+    bytes.iter().enumerate().any(|(at, &byte)| match byte {
+        b'!' | b'?' | b'\n' => true,
+        // U+3002 `。`.
+        0xe3 => bytes[at + 1..].starts_with(&[0x80, 0x82]),
+        // U+FF01 `！`, U+FF1F `？`.
+        0xef => matches!(bytes[at + 1..], [0xbc, 0x81 | 0x9f, ..]),
+        _ => false,
+    })
 }
 
 fn ends_with_particle(text: &str) -> bool {
@@ -386,8 +410,8 @@ pub fn points_back_in_english(subject: &str) -> bool {
 /// A line that names a thing and nothing else, its definition on the next
 /// line: short, no clause, no sentence, question or label.
 pub fn is_name_line(text: &str) -> bool {
-    let text = text.trim_matches(is_space);
-    let short = if text.contains(is_japanese) {
+    let text = text.trim_spaces();
+    let short = if has_japanese(text) {
         text.chars().count() <= 40
     } else {
         text.split_whitespace().count() <= 6
@@ -404,7 +428,7 @@ pub fn is_name_line(text: &str) -> bool {
 /// `次の`, `the following`) or ends with a count (`10項目`, `2つ`,
 /// `three categories`).
 pub fn announces_list(text: &str) -> bool {
-    let text = text.trim_matches(is_space);
+    let text = text.trim_spaces();
     let folded = folded(text);
     let points = FORWARD_POINTERS.iter().any(|p| folded.contains(p));
     let counted = COUNTERS.iter().any(|c| {
@@ -512,7 +536,7 @@ fn hiragana_runs(text: &str) -> impl Iterator<Item = &str> {
 pub fn japanese_subject_of_english(text: &str) -> Option<(Range<usize>, usize)> {
     let is_word = |c: char| is_japanese(c) || "〜～~・/／".contains(c);
     let word_end = text.find(|c| !is_word(c))?;
-    if !text[..word_end].contains(is_japanese) {
+    if !has_japanese(&text[..word_end]) {
         return None;
     }
     let after_word = text[word_end..].trim_start_matches(is_space);
@@ -545,7 +569,7 @@ pub fn english_definition_subject(text: &str) -> Option<(Range<usize>, usize)> {
         "it", "this", "that", "there", "these", "those", "they", "one", "what", "which", "who",
         "where", "when", "why", "how",
     ];
-    if text.contains(is_japanese) {
+    if has_japanese(text) {
         return None;
     }
     let copula = COPULAS.iter().filter_map(|c| text.find(c)).min()?;
@@ -586,10 +610,10 @@ pub fn names_rows(header: &str) -> bool {
 /// says the rows are points (`項目`, `Feature`) over headers none of
 /// which says what a cell is about its row (`説明`, `Meaning`).
 pub fn is_comparison(first: &str, others: &[&str]) -> bool {
-    if others.iter().all(|h| h.trim_matches(is_space).is_empty()) {
+    if others.iter().all(|h| h.trim_spaces().is_empty()) {
         return false;
     }
-    let first = first.trim_matches(is_space);
+    let first = first.trim_spaces();
     let describes = |header: &&str| {
         let folded = folded(header);
         DESCRIBING_HEADERS.iter().any(|word| folded.contains(word))
@@ -601,7 +625,7 @@ pub fn is_comparison(first: &str, others: &[&str]) -> bool {
 
 /// `header`, folded, is one of `words`, or in English their plural.
 fn is_header_word(header: &str, words: &[&str]) -> bool {
-    let folded = folded(header.trim_matches(is_space));
+    let folded = folded(header.trim_spaces());
     let singular = folded.strip_suffix('s').filter(|w| w.is_ascii());
     words
         .iter()
@@ -612,7 +636,7 @@ fn is_header_word(header: &str, words: &[&str]) -> bool {
 /// `第2章`, `目次`, a date, or an exam question's id (`H28S P19`,
 /// `R1F 問5`): numbers, perhaps with short codes beside them.
 pub fn is_filing_heading(text: &str) -> bool {
-    let folded = folded(text.trim_matches(is_space));
+    let folded = folded(text.trim_spaces());
     if FILING_HEADINGS.contains(&folded.as_ref()) {
         return true;
     }
@@ -729,12 +753,19 @@ enum Spaces {
 }
 
 /// The white space of `text`, told from the first bytes of its characters:
-/// only four begin white space beyond ASCII.
+/// only four begin white space beyond ASCII. Every byte is looked at, as
+/// none of those it tells by is ever inside a character (UTF-8's
+/// continuation bytes are 0x80 to 0xBF): no step from character to
+/// character, which mixed ASCII and kana would mispredict.
 fn spaces(text: &str) -> Spaces {
     let bytes = text.as_bytes();
     let mut found = Spaces::None;
-    let mut at = 0;
-    while let Some(&byte) = bytes.get(at) {
+    for (at, &byte) in bytes.iter().enumerate() {
+        // Most bytes are letters, digits, or inside kana and kanji: told
+        // apart from the rest by two comparisons.
+        if (b'!'..0xc2).contains(&byte) {
+            continue;
+        }
         match byte {
             b' ' => found = Spaces::Ascii,
             b'\t'..=b'\r' => return Spaces::Others,
@@ -744,12 +775,6 @@ fn spaces(text: &str) -> Spaces {
             0xc2 | 0xe1 | 0xe2 if text[at..].starts_with(is_space) => return Spaces::Others,
             _ => {}
         }
-        at += match byte {
-            0..=0x7f => 1,
-            0xc0..=0xdf => 2,
-            0xe0..=0xef => 3,
-            _ => 4,
-        };
     }
     found
 }
@@ -792,6 +817,19 @@ mod tests {
                 text.push_str(alphabet[(seed >> (4 * i + 3)) as usize % alphabet.len()]);
             }
             assert_eq!(after_connective(&text), by_each(&text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn sentence_marks_are_found_by_their_bytes() {
+        for c in ('\0'..='\u{3100}')
+            .chain('\u{ff00}'..='\u{ff20}')
+            .chain(['\u{1f600}'])
+        {
+            for text in [format!("{c}"), format!("語{c}語"), format!("a{c}")] {
+                let by_chars = text.contains(['。', '！', '？', '!', '?', '\n']);
+                assert_eq!(has_sentence_mark(&text), by_chars, "{c:?}");
+            }
         }
     }
 

@@ -4,6 +4,7 @@
 //! of the procedure above, in whose back it stays.
 
 use super::script::is_space;
+use super::TrimSpaces;
 
 /// Nouns of an action a step performs (`…の作成`, `…のセットアップ`).
 const ACTIONS: &[&str] = &[
@@ -34,10 +35,10 @@ const BEFORE_ACTION: &[char] = &['の', 'に', 'を', 'と', ' ', '\u{3000}'];
 /// (`6. リソースのデプロイ`, `ステップ 2: バケットの作成`): a step in the
 /// reading of its procedure, no question of its own.
 pub fn is_generic_step(front: &str) -> bool {
-    let Some(action) = without_step_number(front.trim_matches(is_space)) else {
+    let Some(action) = without_step_number(front.trim_spaces()) else {
         return false;
     };
-    let action = action.trim_matches(is_space);
+    let action = action.trim_spaces();
     ACTIONS.iter().any(|noun| {
         action
             .strip_suffix(noun)

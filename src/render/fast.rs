@@ -84,41 +84,46 @@ fn push_plain_list<'m>(
     plain: &mut String,
     html: &mut String,
 ) -> Option<()> {
-    // The depth of the item each `<li>` is open for, outermost first.
-    let mut open: Vec<usize> = Vec::new();
+    // The items each `<li>` is open for, outermost first.
+    let mut open: Vec<OpenItem> = Vec::new();
     let mut next = Some(first);
     while let Some(line) = next {
         let text = line.trim_start_matches(' ');
         let indent = line.len() - text.len();
         let depth = indent / 2;
         let text = text.strip_prefix("- ")?;
-        let deeper = open.last().map_or(0, |d| d + 1);
+        let deeper = open.last().map_or(0, |item| item.depth + 1);
         if indent % 2 != 0 || depth > deeper || depth > MAX_INDENT {
             return None;
         }
-        if !open.is_empty() {
-            plain.push('\n');
-        }
-        plain.push_str(&line[..indent]);
-        plain.push_str("- ");
         match open.last() {
             None => html.push_str("<ul>\n"),
-            Some(&last) if depth > last => {
+            Some(last) if depth > last.depth => {
                 if !html.ends_with('\n') {
                     html.push('\n');
                 }
                 html.push_str("<ul>\n");
             }
             Some(_) => {
-                while open.last().is_some_and(|&d| d > depth) {
-                    open.pop();
+                while open.last().is_some_and(|item| item.depth > depth) {
+                    open.pop().expect("an open item").close(plain);
                     html.push_str("</li>\n</ul>\n");
                 }
-                open.pop();
+                open.pop().expect("an open item").close(plain);
                 html.push_str("</li>\n");
             }
         }
-        open.push(depth);
+        if !plain.is_empty() && !plain.ends_with('\n') {
+            plain.push('\n');
+        }
+        let line_start = plain.len();
+        plain.push_str(&line[..indent]);
+        plain.push_str("- ");
+        open.push(OpenItem {
+            depth,
+            line: line_start,
+            text: plain.len(),
+        });
         html.push_str("<li>");
         match numbered(text) {
             // `- 1. 手順`: the item holds an ordered list of that one item,
@@ -137,14 +142,36 @@ fn push_plain_list<'m>(
                 html.push_str("</li>\n</ol>\n");
             }
             Some(_) => return None,
-            None => push_item_text(text, plain, html)?,
+            // Only a picture says nothing in plain text, but what is nested
+            // under it may: that is told when the item closes.
+            None => push_plain_line(text, plain, html)?,
         }
         next = lines.next_if(|line| !line.is_empty());
     }
-    for _ in open {
+    for item in open.into_iter().rev() {
+        item.close(plain);
         html.push_str("</li>\n</ul>\n");
     }
     Some(())
+}
+
+/// A `- ` item of a list being rendered: its depth, and where its line
+/// and its text start in the plain text.
+struct OpenItem {
+    depth: usize,
+    line: usize,
+    text: usize,
+}
+
+impl OpenItem {
+    /// Ends the item as the parser's plain renderer does: one of nothing
+    /// but a picture, with nothing said under it either, leaves no empty
+    /// bullet (the HTML shows it).
+    fn close(self, plain: &mut String) {
+        if plain[self.text..].trim().is_empty() {
+            plain.truncate(self.line);
+        }
+    }
 }
 
 /// An item's line, as `push_plain_line` renders it; `None` when it says

@@ -131,6 +131,9 @@ fn plain_blocks_render_as_the_parser_would() {
         "- CAPABILITY_NAMED_IAM: 名前を持つ IAM ロール\n- 可用性: 99.99%",
         "**バケットポリシー**はバケット単位で設定する\n\n- **Health check** — 状態を見る",
         "- **汎用SSD**（gp2、gp3）: 一般的な用途",
+        "説明する。\n\n- ![image](https://e.com/a-1.png)",
+        "- 構成\n  - ![](img/x.png)\n    - 詳細\n  - ![](img/y.png)\n- 次",
+        "- ![](img/x.png)\n  - ![](img/y.png)\n- 次",
     ] {
         assert!(renders_as_parsed(markdown), "{markdown:?} took the parser");
     }
