@@ -42,25 +42,23 @@ fn find_built_in(text: &str) -> Option<Range<usize>> {
     first_separator(text)
 }
 
-/// `find`, character by character.
+/// `find`, character by character, passing over at once what can't matter.
 fn first_separator(text: &str) -> Option<Range<usize>> {
+    scan(text, passed_over)
+}
+
+/// `find`, character by character; `skip(bytes, at)` is how many bytes at
+/// `at` may be passed over unlooked at (0: look at the character there).
+fn scan(text: &str, skip: impl Fn(&[u8], usize) -> usize) -> Option<Range<usize>> {
     let bytes = text.as_bytes();
     let mut depth = 0usize;
     let mut in_ascii_quote = false;
     let mut in_curly_quote = false;
     let mut at = 0;
     while at < bytes.len() {
-        // Kana and kanji (U+3040 to U+9FFF), most of a Japanese note, and
-        // ASCII letters and digits are never a separator, bracket or quote:
-        // their first bytes tell (a second byte 0x80 after 0xe3 is the
-        // punctuation of U+3000 to U+303F), one look-up for most characters.
-        // `・` (U+30FB) is the one katakana-block character that may
-        // separate, as `・・・`.
-        let step = PASSED_OVER[usize::from(bytes[at])];
-        let punctuation = bytes[at] == 0xe3
-            && (bytes[at + 1] == 0x80 || (bytes[at + 1] == 0x83 && bytes[at + 2] == 0xbb));
-        if step > 0 && !punctuation {
-            at += usize::from(step);
+        let step = skip(bytes, at);
+        if step > 0 {
+            at += step;
             continue;
         }
         let c = text[at..].chars().next().expect("a character boundary");
@@ -85,16 +83,47 @@ fn first_separator(text: &str) -> Option<Range<usize>> {
     None
 }
 
+/// The length of the character at `at` if it is never a separator,
+/// bracket or quote, else 0. Kana and kanji (U+3040 to U+9FFF), most of a
+/// Japanese note, and most of ASCII are told by their first byte (a second
+/// byte 0x80 after 0xe3 is the punctuation of U+3000 to U+303F); `・`
+/// (U+30FB) is the one katakana-block character that may separate, as
+/// `・・・`. An ASCII space separates only after a close bracket (before
+/// numbered senses), so one after another ASCII character is passed over.
+fn passed_over(bytes: &[u8], at: usize) -> usize {
+    let byte = bytes[at];
+    match PASSED_OVER[usize::from(byte)] {
+        0 if byte == b' ' => {
+            let after_plain_ascii =
+                at > 0 && bytes[at - 1].is_ascii() && !matches!(bytes[at - 1], b')' | b']' | b'}');
+            usize::from(after_plain_ascii)
+        }
+        3 if byte == 0xe3
+            && (bytes[at + 1] == 0x80 || (bytes[at + 1] == 0x83 && bytes[at + 2] == 0xbb)) =>
+        {
+            0
+        }
+        step => usize::from(step),
+    }
+}
+
 /// For the first byte of a character that is never a separator, bracket
-/// or quote, its length: ASCII letters and digits, and the three-byte
-/// characters from U+3000 to U+9FFF (`find` tells U+3000 to U+303F apart).
+/// or quote, its length: ASCII but for quotes, brackets, `:`, `-`, `=` and
+/// the space; the characters of two bytes (U+0080 to U+07FF) and of four;
+/// and those of three but for U+2000 to U+2FFF (dashes, arrows, `…`, `“`)
+/// and U+F000 to U+FFFF (the full-width forms). `passed_over` tells
+/// U+3000 to U+303F and the space apart.
 const PASSED_OVER: [u8; 256] = {
     let mut table = [0; 256];
     let mut byte = 0;
     while byte < 256 {
         table[byte] = match byte as u8 {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => 1,
-            0xe3..=0xe9 => 3,
+            b'"' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b':' | b'-' | b'=' | b' ' => 0,
+            0x00..=0x7f => 1,
+            0xc2..=0xdf => 2,
+            0xe2 | 0xef => 0,
+            0xe0..=0xee => 3,
+            0xf0..=0xf4 => 4,
             _ => 0,
         };
         byte += 1;
@@ -374,6 +403,71 @@ mod tests {
                 text.push_str(pieces[(seed >> (5 * i % 55)) as usize % pieces.len()]);
             }
             assert_eq!(find(&text), first_separator(&text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn characters_passed_over_are_those_the_plain_scan_would_pass() {
+        let pieces = [
+            "語",
+            "カナ",
+            "・",
+            "・・・",
+            "。",
+            "\u{3000}",
+            "「",
+            "」",
+            "AWS",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            ".",
+            ",",
+            "/",
+            "'",
+            "\"",
+            "(",
+            ")",
+            "[",
+            "]",
+            "{",
+            "}",
+            ":",
+            "-",
+            "=",
+            ">",
+            "é",
+            "한",
+            "🎯",
+            "：",
+            "｜",
+            "－",
+            "（",
+            "）",
+            "（1）",
+            "(1)",
+            "①",
+            "⑴",
+            "→",
+            "—",
+            "–",
+            "…",
+            "“",
+            "”",
+            "\u{a0}",
+            "\u{2028}",
+            "9",
+            "x",
+        ];
+        let mut seed = 11u64;
+        for _ in 0..50_000 {
+            let mut text = String::new();
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            for i in 0..(seed >> 60) + 1 {
+                text.push_str(pieces[(seed >> (3 * i % 58)) as usize % pieces.len()]);
+            }
+            assert_eq!(first_separator(&text), scan(&text, |_, _| 0), "{text:?}");
         }
     }
 

@@ -63,11 +63,12 @@ impl<'s> Builder<'s> {
     }
 
     fn node(&self, kind: NodeKind, range: Range<usize>) -> Node {
+        let (line, column) = self.lines.position(self.source, range.start);
         Node {
             kind,
             head: Head::default(),
-            line: self.lines.line(range.start),
-            column: self.lines.column(self.source, range.start),
+            line,
+            column,
             range,
             children: Vec::new(),
             skipped: false,

@@ -226,11 +226,23 @@ impl Lines {
         self.starts.get(line - 1).copied()
     }
 
-    fn column(&self, text: &str, offset: usize) -> usize {
-        let start = self.starts[self.line(offset) - 1];
-        text[start..offset]
-            .chars()
-            .map(|c| if c == '\t' { 4 } else { 1 })
-            .sum()
+    /// The 1-based line of `offset` and its column, a tab counting four.
+    fn position(&self, text: &str, offset: usize) -> (usize, usize) {
+        let line = self.line(offset);
+        let before = &text.as_bytes()[self.starts[line - 1]..offset];
+        (line, column_width(before))
     }
+}
+
+/// The columns `before` takes, a tab counting four: its characters counted
+/// by their first bytes (every byte but UTF-8's continuation bytes).
+fn column_width(before: &[u8]) -> usize {
+    before
+        .iter()
+        .map(|&b| match b {
+            b'\t' => 4,
+            0x80..=0xbf => 0,
+            _ => 1,
+        })
+        .sum()
 }

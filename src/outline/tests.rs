@@ -121,3 +121,18 @@ fn separators_in_code_and_links_are_out_of_reach() {
     let outline = parse("- `a:b` の説明\n- [x: y](https://e.com) です\n");
     assert!(outline.nodes.iter().all(|n| n.head.separator().is_none()));
 }
+
+#[test]
+fn columns_counted_by_first_bytes_are_those_counted_by_characters() {
+    let pieces = ["\t", " ", "　", "- ", "語", "é", "🎯", "a", "> "];
+    let mut seed = 3u64;
+    for _ in 0..5_000 {
+        let mut text = String::new();
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+        for i in 0..(seed >> 60) {
+            text.push_str(pieces[(seed >> (4 * i % 56)) as usize % pieces.len()]);
+        }
+        let by_characters: usize = text.chars().map(|c| if c == '\t' { 4 } else { 1 }).sum();
+        assert_eq!(column_width(text.as_bytes()), by_characters, "{text:?}");
+    }
+}
