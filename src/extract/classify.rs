@@ -124,9 +124,9 @@ impl<'a> Walk<'a> {
         // defines X.
         let leads_in = has_children
             && bold.is_none()
-            && phrase::announces_list(name)
             && !name.trim_end_matches('。').contains('。')
-            && (phrase::definition_subject(name).is_some() || phrase::has_placed_subject(name));
+            && (phrase::definition_subject(name).is_some() || phrase::has_placed_subject(name))
+            && phrase::announces_list(name);
         if leads_in {
             return Some(draft(Kind::Topic, Rule::Topic, name, Cow::Borrowed("")));
         }

@@ -143,6 +143,13 @@ pub fn cut_at_line(md: &mut String, limit: usize) {
 /// the number's mark after a bullet is escaped (`- 1\. …`), code fences
 /// left as they are.
 fn escape_numbers_after_bullets(md: &mut String, from: usize) {
+    // Most backs have no digit before a `.` or `)` (Japanese ends with `。`).
+    let bytes = &md.as_bytes()[from..];
+    let numbered =
+        memchr::memchr2_iter(b'.', b')', bytes).any(|at| at > 0 && bytes[at - 1].is_ascii_digit());
+    if !numbered {
+        return;
+    }
     let mut marks = Vec::new();
     let mut in_fence = false;
     let mut at = from;

@@ -142,9 +142,27 @@ fn push_plain_list<'m>(
                 html.push_str("</li>\n</ol>\n");
             }
             Some(_) => return None,
-            // Only a picture says nothing in plain text, but what is nested
-            // under it may: that is told when the item closes.
-            None => push_plain_line(text, plain, html)?,
+            // `- 1\\. 手順`, a bullet numbering its step: the number is text.
+            None => match escaped_number(text) {
+                Some((digits, mark, rest)) => {
+                    let body = rest.trim_start_matches(' ');
+                    // Spaces before the text are kept, after the number none.
+                    let spaces = if body.is_empty() {
+                        ""
+                    } else {
+                        &rest[..rest.len() - body.len()]
+                    };
+                    for out in [&mut *plain, &mut *html] {
+                        out.push_str(digits);
+                        out.push(mark);
+                        out.push_str(spaces);
+                    }
+                    push_plain_line(body, plain, html)?;
+                }
+                // Only a picture says nothing in plain text, but what is
+                // nested under it may: that is told when the item closes.
+                None => push_plain_line(text, plain, html)?,
+            },
         }
         next = lines.next_if(|line| !line.is_empty());
     }
@@ -188,6 +206,18 @@ fn push_item_text(text: &str, plain: &mut String, html: &mut String) -> Option<(
 fn numbered(text: &str) -> Option<(u64, &str)> {
     let (digits, after) = ordered_marker(text)?;
     Some((digits.parse().ok()?, after.strip_prefix(' ')?))
+}
+
+/// `1\\. text`, `2\\) text`: a number whose mark is escaped, so that it
+/// is no list marker: its digits and mark, which the parser writes without
+/// the escape, and the space and text after it.
+fn escaped_number(text: &str) -> Option<(&str, char, &str)> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = text.get(digits..)?.strip_prefix('\\')?;
+    let mark = rest.chars().next().filter(|c| matches!(c, '.' | ')'))?;
+    let after = &rest[1..];
+    (digits > 0 && (after.is_empty() || after.starts_with(' ')))
+        .then(|| (&text[..digits], mark, after))
 }
 
 /// The digits of what may be an ordered list's marker (`1.`, `2)`) at the

@@ -46,6 +46,10 @@ fn plain_blocks_render_as_the_parser_would() {
         "{\"enabled\": true}",
         "{漢字|かんじ}を読む",
         "1. 手順",
+        "1\\. 手順",
+        "2\\) 次",
+        "1\\.手順",
+        "3\\.",
         "2) 次の手順",
         "10. 十番目",
         "1.手順",
@@ -125,6 +129,7 @@ fn plain_blocks_render_as_the_parser_would() {
     // The shapes of real backs that the fast path is for.
     for markdown in [
         "- 1. 手順\n  - 有効化: 設定する\n- 2. 次の手順\n  - 作成: 作る",
+        "- 1\\. 手順\n  - 有効化\n- 2\\) 次の手順\n  - 作成",
         "- 定義: 説明\n  - 10) 十番目\n    - 詳細",
         "- 設定\n  - {\"enabled\": true, \"name\": \"x\"}",
         "ログを検知し、\n  Lambda に転送する。\n\n- 例: 構成",
