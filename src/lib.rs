@@ -57,6 +57,8 @@ pub mod notes;
 pub mod outline;
 pub mod output;
 pub mod preview;
+#[cfg(test)]
+mod random_text;
 pub mod render;
 pub mod search;
 pub mod sync;

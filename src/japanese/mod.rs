@@ -315,13 +315,7 @@ mod tests {
             "㐀",
             "\u{1f600}",
         ];
-        let mut seed = 17u64;
-        for _ in 0..20_000 {
-            let mut text = String::new();
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-            for i in 0..(seed >> 60) + 1 {
-                text.push_str(alphabet[(seed >> (4 * i % 56)) as usize % alphabet.len()]);
-            }
+        for text in crate::random_text::texts(&alphabet, 16, 17, 20_000) {
             let by_chars = text
                 .char_indices()
                 .find(|&(_, c)| !is_nfkc_stable(c))
@@ -415,14 +409,7 @@ mod tests {
                 assert_eq!(fold(&text), folded_whole(&text), "{text:?}");
             }
         }
-        let mut seed = 11u64;
-        for _ in 0..20_000 {
-            let mut text = String::new();
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-            for i in 0..(seed >> 60) + 1 {
-                let pick = (seed >> (4 * i % 56)) as usize % alphabet.len();
-                text.push_str(alphabet[pick]);
-            }
+        for text in crate::random_text::texts(&alphabet, 16, 11, 20_000) {
             assert_eq!(fold(&text), folded_whole(&text), "{text:?}");
             assert_eq!(folded(&text), folded_whole(&text), "{text:?}");
             let mut pieces = Vec::new();

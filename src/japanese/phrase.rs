@@ -809,13 +809,7 @@ mod tests {
             "a",
             "語",
         ];
-        let mut seed = 9u64;
-        for _ in 0..20_000 {
-            let mut text = String::new();
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-            for i in 0..(seed >> 61) + 1 {
-                text.push_str(alphabet[(seed >> (4 * i + 3)) as usize % alphabet.len()]);
-            }
+        for text in crate::random_text::texts(&alphabet, 8, 9, 20_000) {
             assert_eq!(after_connective(&text), by_each(&text), "{text:?}");
         }
     }
@@ -859,13 +853,7 @@ mod tests {
         let alphabet = [
             " ", "  ", "\u{3000}", "\t", "語", "a", "(", ")", "（", "）", "「", ":", "：",
         ];
-        let mut seed = 5u64;
-        for _ in 0..20_000 {
-            let mut text = String::new();
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-            for i in 0..(seed >> 61) + 1 {
-                text.push_str(alphabet[(seed >> (5 * i + 3)) as usize % alphabet.len()]);
-            }
+        for text in crate::random_text::texts(&alphabet, 8, 5, 20_000) {
             let collapsed = if spaces(&text) == Spaces::None {
                 text.trim_end_matches([':', '：']).to_string()
             } else {

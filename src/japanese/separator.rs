@@ -395,13 +395,7 @@ mod tests {
             "①",
             "\u{2028}",
         ];
-        let mut seed = 5u64;
-        for _ in 0..20_000 {
-            let mut text = String::new();
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-            for i in 0..(seed >> 61) + 1 {
-                text.push_str(pieces[(seed >> (5 * i % 55)) as usize % pieces.len()]);
-            }
+        for text in crate::random_text::texts(&pieces, 8, 5, 20_000) {
             assert_eq!(find(&text), first_separator(&text), "{text:?}");
         }
     }
@@ -460,13 +454,7 @@ mod tests {
             "9",
             "x",
         ];
-        let mut seed = 11u64;
-        for _ in 0..50_000 {
-            let mut text = String::new();
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-            for i in 0..(seed >> 60) + 1 {
-                text.push_str(pieces[(seed >> (3 * i % 58)) as usize % pieces.len()]);
-            }
+        for text in crate::random_text::texts(&pieces, 16, 11, 50_000) {
             assert_eq!(first_separator(&text), scan(&text, |_, _| 0), "{text:?}");
         }
     }

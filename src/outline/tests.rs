@@ -54,13 +54,7 @@ fn normalized_by_lines(text: &str) -> String {
 #[test]
 fn slips_are_found_by_their_ideographic_spaces_as_line_by_line() {
     let alphabet = ["-", "#", " ", "\t", "\u{3000}", "\n", "語", "a"];
-    let mut seed = 7u64;
-    for _ in 0..20_000 {
-        let mut text = String::new();
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-        for i in 0..(seed >> 60) + 1 {
-            text.push_str(alphabet[(seed >> (3 * i + 4)) as usize % alphabet.len()]);
-        }
+    for text in crate::random_text::texts(&alphabet, 16, 7, 20_000) {
         assert_eq!(
             super::normalize_bullets(&text),
             normalized_by_lines(&text),
@@ -125,13 +119,7 @@ fn separators_in_code_and_links_are_out_of_reach() {
 #[test]
 fn columns_counted_by_first_bytes_are_those_counted_by_characters() {
     let pieces = ["\t", " ", "　", "- ", "語", "é", "🎯", "a", "> "];
-    let mut seed = 3u64;
-    for _ in 0..5_000 {
-        let mut text = String::new();
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-        for i in 0..(seed >> 60) {
-            text.push_str(pieces[(seed >> (4 * i % 56)) as usize % pieces.len()]);
-        }
+    for text in crate::random_text::texts(&pieces, 16, 3, 5_000) {
         let by_characters: usize = text.chars().map(|c| if c == '\t' { 4 } else { 1 }).sum();
         assert_eq!(column_width(text.as_bytes()), by_characters, "{text:?}");
     }
