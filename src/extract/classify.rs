@@ -114,20 +114,19 @@ impl<'a> Walk<'a> {
             // `6. リソースのデプロイ` is a step of the procedure above: it
             // stays in that back, its own lines still cards.
             && !step::is_generic_step(name);
-        if is_topic {
-            return Some(draft(Kind::Topic, Rule::Topic, name, Cow::Borrowed("")));
-        }
         // `X は、以下の方法で…できます：`, `X には、以下の 2 つの…があります`
-        // over its list do not define X: they ask what the list answers, and fronts its topic whole, so
-        // that each item under it (`インターネット経由`) is read in it. A
-        // definition before it (`Xとは…サービス。以下のような機能…`) still
-        // defines X.
-        let leads_in = has_children
-            && bold.is_none()
-            && !name.trim_end_matches('。').contains('。')
-            && (phrase::definition_subject(name).is_some() || phrase::has_placed_subject(name))
-            && phrase::announces_list(name);
-        if leads_in {
+        // over its list do not define X: they ask what the list answers,
+        // and front their topic whole, so that each item under it
+        // (`インターネット経由`) is read in it. A definition before the
+        // announcement (`Xとは…サービス。以下のような機能…`) still defines X.
+        let leads_in = || {
+            has_children
+                && bold.is_none()
+                && !name.trim_end_matches('。').contains('。')
+                && (phrase::definition_subject(name).is_some() || phrase::has_placed_subject(name))
+                && phrase::announces_list(name)
+        };
+        if is_topic || leads_in() {
             return Some(draft(Kind::Topic, Rule::Topic, name, Cow::Borrowed("")));
         }
         // Rule 7: a definition sentence, `**X**は…`, `X は、…`, `…をXという`.

@@ -12,6 +12,7 @@
 //! each side. Two cards the evidence cannot tell apart stay unpaired: a new
 //! card is better than two different cards merged into one note.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::Hash;
 
@@ -100,12 +101,8 @@ pub fn pair(appeared: &[Candidate], vanished: &[Candidate]) -> Vec<Pair> {
     pairing.level(Evidence::SameBack, |c| {
         is_telling(&c.back).then_some(c.back.as_str())
     });
-    pairing.nearly_the_same(Evidence::SameContextSimilarText, |c| {
-        Some(format!("{}\n{}", c.front, c.back))
-    });
-    pairing.nearly_the_same(Evidence::SimilarBack, |c| {
-        is_telling(&c.back).then(|| c.back.clone())
-    });
+    pairing.nearly_the_same(Evidence::SameContextSimilarText);
+    pairing.nearly_the_same(Evidence::SimilarBack);
     pairing.pairs.sort_by_key(|p| p.appeared);
     pairing.pairs
 }
@@ -165,17 +162,17 @@ impl<'a> Pairing<'a> {
 }
 
 impl Pairing<'_> {
-    /// Pairs free cards whose `text` (where they have one) is nearly the
-    /// same, each the other's only such match, both ways. For
-    /// `SameContextSimilarText` the two must share their context too.
-    fn nearly_the_same(&mut self, evidence: Evidence, text: impl Fn(&Candidate) -> Option<String>) {
+    /// Pairs free cards whose `compared_text` is nearly the same, each the
+    /// other's only such match, both ways. For `SameContextSimilarText`
+    /// the two must share their context too.
+    fn nearly_the_same(&mut self, evidence: Evidence) {
         let same_context = evidence == Evidence::SameContextSimilarText;
         let free = |cards: &[Candidate], free: &[bool]| -> Vec<(usize, Bigrams)> {
             cards
                 .iter()
                 .enumerate()
                 .filter(|&(i, _)| free[i])
-                .filter_map(|(i, c)| Some((i, Bigrams::of(&text(c)?))))
+                .filter_map(|(i, c)| Some((i, Bigrams::of(&compared_text(evidence, c)?))))
                 .collect()
         };
         let appeared = free(self.appeared, &self.appeared_free);
@@ -210,6 +207,15 @@ impl Pairing<'_> {
                 }
             }
         }
+    }
+}
+
+/// What `nearly_the_same` compares of a card for `evidence`: its front and
+/// back, or its back when it tells the card (`is_telling`).
+fn compared_text(evidence: Evidence, card: &Candidate) -> Option<Cow<'_, str>> {
+    match evidence {
+        Evidence::SameContextSimilarText => Some(format!("{}\n{}", card.front, card.back).into()),
+        _ => is_telling(&card.back).then_some(Cow::Borrowed(card.back.as_str())),
     }
 }
 
