@@ -103,7 +103,7 @@ fn walk_note(
         tags: Levels::default(),
         seen: identity::CardIdMap::default(),
         cards: Vec::new(),
-        replaced: Vec::new(),
+        replaced: outline::Replacements::default(),
         in_case: false,
         card_above: None,
         section_opening: None,
@@ -139,7 +139,7 @@ struct Walk<'a> {
     cards: Vec<Card>,
     /// The nodes that made cards, in the order of the source, as the backs
     /// above them show them: by their fronts.
-    replaced: Vec<outline::Replacement>,
+    replaced: outline::Replacements,
     /// Whether a case label (`問題のシナリオ`, `要件`) is above the current
     /// node, and no answer label below it: what is here describes one
     /// question's situation.
@@ -307,7 +307,7 @@ impl Walk<'_> {
         }
         if let Some(card) = card {
             for nodes in shown {
-                push_block(&mut back, &self.shown_markdown(nodes));
+                push_block(&mut back, self.shown_markdown(nodes));
             }
             self.set_back(card, back);
         }
@@ -362,27 +362,18 @@ impl Walk<'_> {
                 .unwrap_or("-"),
             _ => "-",
         };
-        // The items are written into one string, not joined from one each:
-        // most nodes make a single card, and this runs for every one.
-        let mut text = String::new();
-        for front in fronts.filter(|front| !front.is_empty()) {
-            // Room for the item at once (most fronts need no escaping).
-            text.reserve(1 + node.column + marker.len() + 1 + front.len());
-            if !text.is_empty() {
-                text.push('\n');
-                text.extend(std::iter::repeat_n(' ', node.column));
-            }
-            text.push_str(marker);
-            text.push(' ');
-            render::push_escaped_markdown(&mut text, front);
-        }
-        if text.is_empty() {
-            return;
-        }
         let end = node.range.start + source[node.range.start..end].trim_end().len();
-        self.replaced.push(outline::Replacement {
-            range: node.range.start..end,
-            text,
+        self.replaced.show(node.range.start..end, |text| {
+            let start = text.len();
+            for front in fronts.filter(|front| !front.is_empty()) {
+                if text.len() > start {
+                    text.push('\n');
+                    text.extend(std::iter::repeat_n(' ', node.column));
+                }
+                text.push_str(marker);
+                text.push(' ');
+                render::push_escaped_markdown(text, front);
+            }
         });
     }
 
@@ -407,10 +398,7 @@ impl Walk<'_> {
     fn left_out_of_backs(&mut self, node: &Node) {
         let source = &self.outline.source;
         let end = node.range.start + source[node.range.clone()].trim_end().len();
-        self.replaced.push(outline::Replacement {
-            range: node.range.start..end,
-            text: String::new(),
-        });
+        self.replaced.leave_out(node.range.start..end);
     }
 
     /// The place of the current level, the deck's at the top.
@@ -523,13 +511,16 @@ impl FoldedFront {
 }
 
 /// Appends a Markdown block to a back, a blank line after what is there.
-fn push_block(back: &mut Cow<'_, str>, block: &str) {
+/// An empty back (a topic's) becomes the block itself, not a copy of it.
+fn push_block(back: &mut Cow<'_, str>, block: String) {
     if block.is_empty() {
         return;
     }
-    let back = back.to_mut();
-    if !back.is_empty() {
-        back.push_str("\n\n");
+    if back.is_empty() {
+        *back = Cow::Owned(block);
+        return;
     }
-    back.push_str(block);
+    let back = back.to_mut();
+    back.push_str("\n\n");
+    back.push_str(&block);
 }

@@ -116,7 +116,7 @@ impl Walk<'_> {
             let said = self.shown_markdown(section_body(aspect));
             if !said.is_empty() {
                 let title = heading_name(&aspect.head.text);
-                push_block(&mut back, &format!("**{title}**\n\n{said}"));
+                push_block(&mut back, format!("**{title}**\n\n{said}"));
             }
         }
         let titles: Vec<String> = parts
@@ -125,7 +125,7 @@ impl Walk<'_> {
             .filter(|s| !phrase::is_label(heading_name(&s.head.text)))
             .map(|s| format!("- {}", s.head.text.trim()))
             .collect();
-        push_block(&mut back, &titles.join("\n"));
+        push_block(&mut back, titles.join("\n"));
         back
     }
 

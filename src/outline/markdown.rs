@@ -12,7 +12,7 @@ impl Outline {
     /// it is cut at a line end and marked with `…`, so that no input makes
     /// every ancestor of a huge subtree carry all of it.
     pub fn markdown(&self, nodes: &[Node], limit: usize) -> String {
-        self.markdown_with(nodes, limit, &[])
+        self.markdown_with(nodes, limit, &Replacements::default())
     }
 
     /// `markdown`, each part of the source that `replaced` names (sorted by
@@ -20,15 +20,18 @@ impl Outline {
     /// shown by its front, not repeated. A replacement inside another one is
     /// part of it. A topic lists each front once: two cards of one name
     /// under it (`DevOps` defined by three sources) are one item to recall.
-    pub fn markdown_with(&self, nodes: &[Node], limit: usize, replaced: &[Replacement]) -> String {
+    pub fn markdown_with(&self, nodes: &[Node], limit: usize, replaced: &Replacements) -> String {
         // Room for the nodes' source and the blank lines between them.
         let whole: usize = nodes.iter().map(|n| n.range.len() + 2).sum();
         let mut md = String::with_capacity(whole.min(limit.saturating_add(1)));
         let mut previous_is_item: Option<bool> = None;
         let mut listed = Vec::new();
+        // Where a node's source is spliced: one string for all of them.
+        let mut spliced = String::new();
         for node in nodes {
             let room = limit.saturating_sub(md.len()).saturating_add(1);
-            let (source, wholly) = self.spliced(node.range.clone(), replaced, room, &mut listed);
+            let (source, wholly) =
+                self.spliced(node.range.clone(), replaced, room, &mut listed, &mut spliced);
             if wholly && source.is_empty() {
                 continue; // left out of backs
             }
@@ -54,36 +57,33 @@ impl Outline {
     /// `room` bytes (whole lines may be cut later), and whether one
     /// replacement took all of it. A replacement whose text is in `listed`
     /// (the fronts the back shows already) is left out with its line.
-    fn spliced<'r>(
-        &self,
+    fn spliced<'s, 'r: 's>(
+        &'s self,
         range: Range<usize>,
-        replaced: &'r [Replacement],
+        replaced: &'r Replacements,
         room: usize,
         listed: &mut Vec<&'r str>,
-    ) -> (std::borrow::Cow<'_, str>, bool) {
-        let first = replaced.partition_point(|r| r.range.start < range.start);
-        let mut inside = replaced[first..]
-            .iter()
-            .take_while(|r| r.range.start < range.end)
+        out: &'s mut String,
+    ) -> (&'s str, bool) {
+        let mut inside = replaced
+            .from(range.start)
+            .take_while(|(part, _)| part.start < range.end)
             .peekable();
         let bounded = |text: &'_ str, room: usize| floor_char_boundary(text, room);
         if inside.peek().is_none() {
             let source = &self.source[range];
-            return (source[..bounded(source, room)].into(), false);
+            return (&source[..bounded(source, room)], false);
         }
         let trimmed_end = range.start + self.source[range.clone()].trim_end().len();
-        // Fronts are shorter than what they stand for: room for the source.
-        let mut out = String::with_capacity(range.len().min(room));
+        out.clear();
         let mut at = range.start;
         let mut wholly = false;
-        for replacement in inside {
-            if replacement.range.start < at {
+        for (part, text) in inside {
+            if part.start < at {
                 continue;
             }
-            wholly |=
-                replacement.range.start == range.start && replacement.range.end >= trimmed_end;
-            out.push_str(&self.source[at..replacement.range.start]);
-            let text = replacement.text.as_str();
+            wholly |= part.start == range.start && part.end >= trimmed_end;
+            out.push_str(&self.source[at..part.start]);
             let repeated = listed.contains(&text);
             if text.is_empty() || repeated {
                 // A node left out: its line goes with it, so that the
@@ -97,24 +97,54 @@ impl Outline {
                 out.push_str(text);
                 listed.push(text);
             }
-            at = replacement.range.end.min(range.end);
+            at = part.end.min(range.end);
             if out.len() > room {
-                return (out.into(), wholly);
+                return (out, wholly);
             }
         }
         let rest = &self.source[at..range.end];
         out.push_str(&rest[..bounded(rest, room.saturating_sub(out.len()))]);
-        (out.into(), wholly)
+        (out, wholly)
     }
 }
 
-/// A part of the source that a back shows otherwise: a node that made a
-/// card of its own, by that card's front (`Outline::markdown_with`), or,
-/// with no text, a node the backs leave out with its line.
-#[derive(Debug, Clone)]
-pub struct Replacement {
-    pub range: Range<usize>,
-    pub text: String,
+/// The parts of the source that backs show otherwise, in the order of the
+/// source: a node that made a card of its own, by that card's front
+/// (`Outline::markdown_with`), or, with no text, a node the backs leave
+/// out with its line. The texts are kept in one string: a note makes one
+/// for nearly every card.
+#[derive(Debug, Default)]
+pub struct Replacements {
+    /// Each part's source range, and the range of its text in `texts`.
+    parts: Vec<(Range<usize>, Range<usize>)>,
+    texts: String,
+}
+
+impl Replacements {
+    /// Has the source `range` shown as what `write` appends to the string
+    /// it is given; nothing is replaced if it appends nothing.
+    pub fn show(&mut self, range: Range<usize>, write: impl FnOnce(&mut String)) {
+        let start = self.texts.len();
+        write(&mut self.texts);
+        if self.texts.len() > start {
+            self.parts.push((range, start..self.texts.len()));
+        }
+    }
+
+    /// Has the backs leave out the source `range` with its line.
+    pub fn leave_out(&mut self, range: Range<usize>) {
+        let at = self.texts.len();
+        self.parts.push((range, at..at));
+    }
+
+    /// The parts from the first that starts at or after `offset`, with
+    /// their texts.
+    fn from(&self, offset: usize) -> impl Iterator<Item = (&Range<usize>, &str)> {
+        let first = self.parts.partition_point(|(range, _)| range.start < offset);
+        self.parts[first..]
+            .iter()
+            .map(|(range, text)| (range, &self.texts[text.clone()]))
+    }
 }
 
 fn floor_char_boundary(text: &str, at: usize) -> usize {

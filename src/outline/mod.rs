@@ -26,7 +26,7 @@ mod tests;
 
 use builder::Builder;
 pub use head::Head;
-pub use markdown::{cut_at_line, Replacement};
+pub use markdown::{cut_at_line, Replacements};
 use shape::{nest_sections, shape_siblings};
 use skip::mark_skipped;
 pub use skip::{is_skip_marker, SKIP_MARKER};

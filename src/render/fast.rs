@@ -3,6 +3,8 @@
 
 use std::ops::Range;
 
+use arrayvec::ArrayVec;
+
 use super::MAX_INDENT;
 use crate::japanese::furigana;
 use crate::limits::MAX_PLAIN;
@@ -84,8 +86,9 @@ fn push_plain_list<'m>(
     plain: &mut String,
     html: &mut String,
 ) -> Option<()> {
-    // The items each `<li>` is open for, outermost first.
-    let mut open: Vec<OpenItem> = Vec::new();
+    // The items each `<li>` is open for, outermost first: one a depth at
+    // most, kept on the stack (a back with a list is most backs).
+    let mut open: ArrayVec<OpenItem, { MAX_INDENT + 1 }> = ArrayVec::new();
     let mut next = Some(first);
     while let Some(line) = next {
         let text = line.trim_start_matches(' ');
