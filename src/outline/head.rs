@@ -11,7 +11,7 @@ pub struct Head {
     /// Visible text: link text kept, image alt text and markup left out,
     /// line breaks as `\n`.
     pub text: String,
-    pub(super) spans: Vec<Span>,
+    pub(super) spans: Spans,
     /// Text ranges set in bold.
     pub strong: Vec<Range<usize>>,
     /// Text ranges set in italics (`_end-point authentication_`).
@@ -41,6 +41,47 @@ pub(super) struct Span {
     pub(super) source: Range<usize>,
     /// Inline code, link text or HTML: where no separator may be found.
     pub(super) opaque: bool,
+}
+
+/// The spans of a head, in text order, read as a slice. Most heads are one
+/// span (a line of plain text): it is kept inline, so that it costs no
+/// allocation of its own, as a note has hundreds of heads.
+#[derive(Debug, Clone, Default)]
+pub(super) enum Spans {
+    #[default]
+    None,
+    One(Span),
+    Many(Vec<Span>),
+}
+
+impl Spans {
+    pub(super) fn push(&mut self, span: Span) {
+        *self = match std::mem::take(self) {
+            Spans::None => Spans::One(span),
+            Spans::One(first) => {
+                // The room a `Vec` of spans takes at its first push.
+                let mut many = Vec::with_capacity(4);
+                many.extend([first, span]);
+                Spans::Many(many)
+            }
+            Spans::Many(mut many) => {
+                many.push(span);
+                Spans::Many(many)
+            }
+        };
+    }
+}
+
+impl std::ops::Deref for Spans {
+    type Target = [Span];
+
+    fn deref(&self) -> &[Span] {
+        match self {
+            Spans::None => &[],
+            Spans::One(span) => std::slice::from_ref(span),
+            Spans::Many(many) => many,
+        }
+    }
 }
 
 impl Head {

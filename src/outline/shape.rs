@@ -85,10 +85,10 @@ fn join_numbered_head(node: &mut Node, source: &str) {
     );
     head.push(" ", inner.head.source.start..inner.head.source.start, false);
     let shift = head.text.len();
-    for span in inner.head.spans {
+    for span in inner.head.spans.iter() {
         head.spans.push(Span {
             text: span.text.start + shift..span.text.end + shift,
-            ..span
+            ..span.clone()
         });
     }
     head.text.push_str(&inner.head.text);

@@ -124,3 +124,27 @@ fn columns_counted_by_first_bytes_are_those_counted_by_characters() {
         assert_eq!(column_width(text.as_bytes()), by_characters, "{text:?}");
     }
 }
+
+#[test]
+fn spans_read_as_the_vec_they_were_pushed_to() {
+    let mut spans = head::Spans::default();
+    let mut pushed = Vec::new();
+    for i in 0..9 {
+        let span = head::Span {
+            text: i..i + 1,
+            source: 2 * i..2 * i + 3,
+            opaque: i % 3 == 0,
+        };
+        spans.push(span.clone());
+        pushed.push(span);
+        let read: Vec<_> = spans
+            .iter()
+            .map(|s| (s.text.clone(), s.source.clone(), s.opaque))
+            .collect();
+        let expected: Vec<_> = pushed
+            .iter()
+            .map(|s| (s.text.clone(), s.source.clone(), s.opaque))
+            .collect();
+        assert_eq!(read, expected);
+    }
+}
