@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 
+use super::text::HeadText;
 use crate::japanese::{phrase, script::is_space, separator};
 
 /// The first paragraph of a node, as plain text mapped to its source.
@@ -10,7 +11,7 @@ use crate::japanese::{phrase, script::is_space, separator};
 pub struct Head {
     /// Visible text: link text kept, image alt text and markup left out,
     /// line breaks as `\n`.
-    pub text: String,
+    pub text: HeadText,
     pub(super) spans: Spans,
     /// Text ranges set in bold.
     pub strong: Vec<Range<usize>>,
@@ -111,7 +112,7 @@ impl Head {
             .filter(|s| s.opaque && !s.text.is_empty())
             .peekable();
         opaque.peek()?;
-        let mut masked = self.text.clone();
+        let mut masked = self.text.to_string();
         for span in opaque {
             // Upper case: a code span before a colon is a term
             // (`` `マルチキャストアドレス`:FF00::/8 ``), not a lower-case
@@ -264,11 +265,12 @@ impl Head {
     pub fn is_only_media_or_code(&self) -> bool {
         // The first and last visible characters of the plain spans, as if
         // they were joined (without joining them: this runs for every node).
+        let text = self.text.as_str();
         let plain = || {
             self.spans
                 .iter()
                 .filter(|s| !s.opaque)
-                .map(|s| &self.text[s.text.clone()])
+                .map(|s| &text[s.text.clone()])
         };
         let first = plain().find_map(|t| t.trim_start_matches(is_space).chars().next());
         let last = || {
@@ -281,9 +283,22 @@ impl Head {
         (first.is_none() && (self.media > 0 || code_only)) || json
     }
 
-    pub(super) fn push(&mut self, text: &str, source: Range<usize>, opaque: bool) {
+    /// The head's text as written in `buffer`, now complete.
+    pub(super) fn seal(&mut self, buffer: &std::rc::Rc<String>) {
+        self.text.seal(buffer);
+    }
+
+    /// Appends `text`, from `source`, to the head, its text written in
+    /// `buffer` (`HeadText`).
+    pub(super) fn push(
+        &mut self,
+        buffer: &mut String,
+        text: &str,
+        source: Range<usize>,
+        opaque: bool,
+    ) {
         let start = self.text.len();
-        self.text.push_str(text);
+        self.text.push_str(buffer, text);
         self.cover(&source);
         self.spans.push(Span {
             text: start..self.text.len(),

@@ -23,6 +23,7 @@ mod shape;
 mod skip;
 #[cfg(test)]
 mod tests;
+mod text;
 
 use builder::Builder;
 pub use head::Head;
@@ -30,6 +31,7 @@ pub use markdown::{cut_at_line, Replacement};
 use shape::{nest_sections, shape_siblings};
 use skip::mark_skipped;
 pub use skip::{is_skip_marker, SKIP_MARKER};
+pub use text::HeadText;
 
 /// Items nested deeper than this are kept as text of their ancestors' backs,
 /// not as nodes: no note needs more, and it bounds every walk of the tree.
@@ -219,11 +221,6 @@ impl Lines {
 
     fn line(&self, offset: usize) -> usize {
         self.starts.partition_point(|&s| s <= offset)
-    }
-
-    /// The offset where 1-based line `line` starts, if there is one.
-    fn start(&self, line: usize) -> Option<usize> {
-        self.starts.get(line - 1).copied()
     }
 
     /// The 1-based line of `offset` and its column, a tab counting four.

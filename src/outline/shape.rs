@@ -3,6 +3,7 @@
 //! the author forgot to indent, a picture after its term).
 
 use std::ops::Range;
+use std::rc::Rc;
 
 use super::head::Span;
 use super::{Head, Node, NodeKind};
@@ -77,13 +78,21 @@ fn join_numbered_head(node: &mut Node, source: &str) {
     }
     let inner = node.children.remove(0);
     let marker = source[inner.range.start..inner.head.source.start].trim_end();
+    // The joined head's text is its own, not a piece of the note's heads.
+    let mut text = String::with_capacity(marker.len() + 1 + inner.head.text.len());
     let mut head = Head::default();
     head.push(
+        &mut text,
         marker,
         inner.range.start..inner.range.start + marker.len(),
         false,
     );
-    head.push(" ", inner.head.source.start..inner.head.source.start, false);
+    head.push(
+        &mut text,
+        " ",
+        inner.head.source.start..inner.head.source.start,
+        false,
+    );
     let shift = head.text.len();
     for span in inner.head.spans.iter() {
         head.spans.push(Span {
@@ -91,7 +100,8 @@ fn join_numbered_head(node: &mut Node, source: &str) {
             ..span.clone()
         });
     }
-    head.text.push_str(&inner.head.text);
+    head.text.push_str(&mut text, &inner.head.text);
+    head.seal(&Rc::new(text));
     let shifted = |ranges: &[Range<usize>]| -> Vec<Range<usize>> {
         ranges
             .iter()

@@ -101,7 +101,7 @@ fn tables_are_read_into_rows_of_cells_and_furigana_bars_end_no_cell() {
     let outline = parse("- 語彙:\n\n  | 単語 | 意味 |\n  |---|---|\n  | {食|た}べる | **eat** |\n");
     let table = &outline.tables[0];
     let texts =
-        |row: &Row| -> Vec<String> { row.cells.iter().map(|c| c.head.text.clone()).collect() };
+        |row: &Row| -> Vec<String> { row.cells.iter().map(|c| c.head.text.to_string()).collect() };
     assert_eq!(texts(&table.header), ["単語", "意味"]);
     assert_eq!(texts(&table.rows[0]), ["{食|た}べる", "eat"]);
     assert_eq!(table.rows[0].line, 5);
@@ -146,5 +146,29 @@ fn spans_read_as_the_vec_they_were_pushed_to() {
             .map(|s| (s.text.clone(), s.source.clone(), s.opaque))
             .collect();
         assert_eq!(read, expected);
+    }
+}
+
+#[test]
+fn head_texts_in_one_buffer_read_as_strings_written_apart() {
+    // Pieces pushed to three texts in the order of a random text's
+    // characters: each text is the pieces pushed to it, whichever was
+    // written last.
+    let pieces = ["a", "b", "c", "語", ""];
+    for order in crate::random_text::texts(&["0", "1", "2"], 12, 5, 2_000) {
+        let mut buffer = String::new();
+        let mut texts = vec![HeadText::default(); 3];
+        let mut expected = vec![String::new(); 3];
+        for (n, which) in order.bytes().map(|b| usize::from(b - b'0')).enumerate() {
+            let piece = pieces[n % pieces.len()];
+            texts[which].push_str(&mut buffer, piece);
+            expected[which].push_str(piece);
+            assert_eq!(texts[which].len(), expected[which].len());
+        }
+        let buffer = std::rc::Rc::new(buffer);
+        for (text, expected) in texts.iter_mut().zip(&expected) {
+            text.seal(&buffer);
+            assert_eq!(text.as_str(), expected, "{order:?}");
+        }
     }
 }
