@@ -28,6 +28,9 @@ pub struct Head {
     pub(super) marks: Vec<(usize, usize)>,
     /// The separator, found once.
     separator: std::cell::OnceCell<Option<Range<usize>>>,
+    /// `is_only_media_or_code`, found once: the shaping of the tree and
+    /// the extractor ask it of every head, some several times.
+    only_media_or_code: std::cell::OnceCell<bool>,
     /// `masked` and `separable`, made once when they differ from `text`:
     /// a head of many lines asks for them for each.
     masked_text: std::cell::OnceCell<Option<String>>,
@@ -263,6 +266,12 @@ impl Head {
 
     /// Nothing but images, links, code or JSON: not a card.
     pub fn is_only_media_or_code(&self) -> bool {
+        *self
+            .only_media_or_code
+            .get_or_init(|| self.find_only_media_or_code())
+    }
+
+    fn find_only_media_or_code(&self) -> bool {
         // The first and last visible characters of the plain spans, as if
         // they were joined (without joining them: this runs for every node).
         let text = self.text.as_str();
