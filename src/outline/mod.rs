@@ -6,9 +6,10 @@
 //! plain text mapped back to the source, so that the extractor can cut it at
 //! a separator and still render the rest as Markdown.
 //!
-//! In order: `builder` reads the events into flat nodes with their `head`s,
-//! `skip` marks what the author said to skip, `shape` nests sections and
-//! makes a reader's repairs; `markdown` gives the backs their source.
+//! In order: `builder` reads the events into flat nodes with their `head`s
+//! (their texts in one buffer, `text`), `skip` marks what the author said
+//! to skip, `shape` nests sections and makes a reader's repairs; `markdown`
+//! gives the backs their source.
 
 use std::ops::Range;
 
