@@ -122,13 +122,19 @@ fn join_numbered_head(node: &mut Node, source: &str) {
     node.head = head;
 }
 
-/// Makes `children`, the siblings right after `parent`, its children: its
-/// source now runs to their end, so that its ancestors' backs keep them.
-fn adopt_into(parent: &mut Node, children: Vec<Node>) {
-    if let Some(last) = children.last() {
-        parent.range.end = parent.range.end.max(last.range.end);
+/// Makes `nodes[adopted]`, the siblings right after `nodes[parent]`, its
+/// children: its source now runs to their end, so that its ancestors'
+/// backs keep them.
+fn adopt_into(nodes: &mut Vec<Node>, parent: usize, adopted: Range<usize>) {
+    if let Some(last) = nodes[adopted.clone()].last() {
+        let end = last.range.end;
+        nodes[parent].range.end = nodes[parent].range.end.max(end);
     }
-    parent.children.extend(children);
+    // The parent's children are taken out for the while, so that the
+    // siblings move straight into them, not through a Vec of their own.
+    let mut children = std::mem::take(&mut nodes[parent].children);
+    children.extend(nodes.drain(adopted));
+    nodes[parent].children = children;
 }
 
 /// An item that is only an image, or an unindented quote or code block,
@@ -152,8 +158,7 @@ fn adopt_images_and_blocks(nodes: &mut Vec<Node>, source: &str) {
             && previous.children.is_empty()
             && !previous.head.is_only_media_or_code();
         if adopt {
-            let adopted = nodes.remove(i);
-            adopt_into(&mut nodes[i - 1], vec![adopted]);
+            adopt_into(nodes, i - 1, i..i + 1);
         }
         i += 1;
     }
@@ -180,8 +185,7 @@ fn adopt_after_separator(nodes: &mut Vec<Node>) {
                             && nodes[j].head.is_only_references())
                 })
                 .unwrap_or(nodes.len());
-            let adopted: Vec<Node> = nodes.drain(i + 1..end).collect();
-            adopt_into(&mut nodes[i], adopted);
+            adopt_into(nodes, i, i + 1..end);
         }
         i += 1;
     }
@@ -224,8 +228,7 @@ fn adopt_announced_list(nodes: &mut Vec<Node>, source: &str) {
             let end = (i + 1..nodes.len())
                 .find(|&j| list_marker(&nodes[j], source) != next)
                 .unwrap_or(nodes.len());
-            let list: Vec<Node> = nodes.drain(i + 1..end).collect();
-            adopt_into(&mut nodes[i], list);
+            adopt_into(nodes, i, i + 1..end);
         }
         i += 1;
     }
