@@ -2,6 +2,7 @@
 //! items with their nested content, paragraphs, tables), each with its head.
 
 use std::ops::Range;
+use std::rc::Rc;
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
@@ -39,6 +40,8 @@ pub(super) struct Builder<'s> {
     /// A table being read, and the tables read.
     table: Option<OpenTable>,
     tables: Vec<Table>,
+    /// The texts of all the heads, one after another (`HeadText`).
+    texts: String,
     /// Nesting depth inside a block kept whole as `Other`.
     skip: usize,
     link_depth: usize,
@@ -56,6 +59,10 @@ impl<'s> Builder<'s> {
             top: Vec::new(),
             table: None,
             tables: Vec::new(),
+            // Heads hold most of a note's text, and no more than its
+            // source (markup and entities are shorter as text): room for
+            // all at once.
+            texts: String::with_capacity(source.len()),
             skip: 0,
             link_depth: 0,
             image_depth: 0,
@@ -143,15 +150,8 @@ impl<'s> Builder<'s> {
     }
 
     fn open(&self, kind: NodeKind, range: Range<usize>) -> Open {
-        let mut node = self.node(kind, range);
-        // The head, read in pieces, is mostly the first line: room for it
-        // at once spares growing it piece by piece.
-        let line_end = self.lines.start(node.line + 1).unwrap_or(self.source.len());
-        node.head
-            .text
-            .reserve(line_end.min(node.range.end) - node.range.start);
         Open {
-            node,
+            node: self.node(kind, range),
             head_done: false,
             in_head_paragraph: false,
         }
@@ -233,18 +233,20 @@ impl<'s> Builder<'s> {
         }
     }
 
-    /// The head being read, if any: a table cell's too.
-    fn head(&mut self) -> Option<&mut Head> {
-        if let Some(open) = self.table.as_mut() {
-            return open.cell.as_mut().map(|cell| &mut cell.head);
-        }
-        if let Some(open) = self.block.as_mut() {
-            return Some(&mut open.node.head);
-        }
-        self.items
-            .last_mut()
-            .filter(|item| !item.head_done)
-            .map(|item| &mut item.node.head)
+    /// The head being read, if any (a table cell's too), and the buffer
+    /// its text is written in.
+    fn head(&mut self) -> Option<(&mut Head, &mut String)> {
+        let head = if let Some(open) = self.table.as_mut() {
+            open.cell.as_mut().map(|cell| &mut cell.head)
+        } else if let Some(open) = self.block.as_mut() {
+            Some(&mut open.node.head)
+        } else {
+            self.items
+                .last_mut()
+                .filter(|item| !item.head_done)
+                .map(|item| &mut item.node.head)
+        };
+        Some((head?, &mut self.texts))
     }
 
     fn inline(&mut self, event: Event<'_>, range: Range<usize>) {
@@ -258,7 +260,9 @@ impl<'s> Builder<'s> {
             _ => {}
         }
         let source = self.source;
-        let Some(head) = self.head() else { return };
+        let Some((head, texts)) = self.head() else {
+            return;
+        };
         head.cover(&range);
         let opens = match &event {
             Event::Start(
@@ -298,7 +302,7 @@ impl<'s> Builder<'s> {
             // `{: .note}`, kramdown's attributes for the block: markup, no
             // text, and no line of the head.
             Event::Text(text) if head.text.is_empty() && is_attribute_list(&text) => {
-                head.push("", range, true)
+                head.push(texts, "", range, true)
             }
             Event::SoftBreak | Event::HardBreak
                 if head.text.is_empty()
@@ -307,22 +311,22 @@ impl<'s> Builder<'s> {
                         .last()
                         .is_some_and(|s| is_attribute_list(&source[s.source.clone()])) => {}
             Event::Text(text) if !in_image => {
-                head.push(&furigana::restore_bars(&text), range, in_link)
+                head.push(texts, &furigana::restore_bars(&text), range, in_link)
             }
-            Event::Code(code) => head.push(&furigana::restore_bars(&code), range, true),
-            Event::SoftBreak | Event::HardBreak => head.push("\n", range, false),
+            Event::Code(code) => head.push(texts, &furigana::restore_bars(&code), range, true),
+            Event::SoftBreak | Event::HardBreak => head.push(texts, "\n", range, false),
             Event::InlineHtml(html) | Event::Html(html) => {
                 let tag = html.trim().to_ascii_lowercase();
                 if tag.starts_with("<br") {
-                    head.push("\n", range, false);
+                    head.push(texts, "\n", range, false);
                 } else if is_ruby_tag(&tag) {
                     // Kept, so that the front's furigana reach the card as
                     // the author marked them (`furigana` reads them).
-                    head.push(html.trim(), range, true);
+                    head.push(texts, html.trim(), range, true);
                 } else if tag.starts_with("<img") {
                     head.media += 1;
                     head.images += 1;
-                    head.push("", range, true);
+                    head.push(texts, "", range, true);
                 }
             }
             _ => {}
@@ -338,7 +342,24 @@ impl<'s> Builder<'s> {
         while let Some(open) = self.items.pop() {
             self.attach(open.node);
         }
+        let texts = Rc::new(self.texts);
+        seal_heads(&mut self.top, &texts);
+        let cells = self.tables.iter_mut().flat_map(|table| {
+            let rows = std::iter::once(&mut table.header).chain(&mut table.rows);
+            rows.flat_map(|row| &mut row.cells)
+        });
+        for cell in cells {
+            cell.head.seal(&texts);
+        }
         (self.top, self.tables, self.lines)
+    }
+}
+
+/// Gives `nodes` and all under them the texts of their heads, now read.
+fn seal_heads(nodes: &mut [Node], texts: &Rc<String>) {
+    for node in nodes {
+        node.head.seal(texts);
+        seal_heads(&mut node.children, texts);
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 
+use super::text::HeadText;
 use crate::japanese::{phrase, script::is_space, separator};
 
 /// The first paragraph of a node, as plain text mapped to its source.
@@ -10,8 +11,8 @@ use crate::japanese::{phrase, script::is_space, separator};
 pub struct Head {
     /// Visible text: link text kept, image alt text and markup left out,
     /// line breaks as `\n`.
-    pub text: String,
-    pub(super) spans: Vec<Span>,
+    pub text: HeadText,
+    pub(super) spans: Spans,
     /// Text ranges set in bold.
     pub strong: Vec<Range<usize>>,
     /// Text ranges set in italics (`_end-point authentication_`).
@@ -27,6 +28,9 @@ pub struct Head {
     pub(super) marks: Vec<(usize, usize)>,
     /// The separator, found once.
     separator: std::cell::OnceCell<Option<Range<usize>>>,
+    /// `is_only_media_or_code`, found once: the shaping of the tree and
+    /// the extractor ask it of every head, some several times.
+    only_media_or_code: std::cell::OnceCell<bool>,
     /// `masked` and `separable`, made once when they differ from `text`:
     /// a head of many lines asks for them for each.
     masked_text: std::cell::OnceCell<Option<String>>,
@@ -41,6 +45,47 @@ pub(super) struct Span {
     pub(super) source: Range<usize>,
     /// Inline code, link text or HTML: where no separator may be found.
     pub(super) opaque: bool,
+}
+
+/// The spans of a head, in text order, read as a slice. Most heads are one
+/// span (a line of plain text): it is kept inline, so that it costs no
+/// allocation of its own, as a note has hundreds of heads.
+#[derive(Debug, Clone, Default)]
+pub(super) enum Spans {
+    #[default]
+    None,
+    One(Span),
+    Many(Vec<Span>),
+}
+
+impl Spans {
+    pub(super) fn push(&mut self, span: Span) {
+        *self = match std::mem::take(self) {
+            Spans::None => Spans::One(span),
+            Spans::One(first) => {
+                // The room a `Vec` of spans takes at its first push.
+                let mut many = Vec::with_capacity(4);
+                many.extend([first, span]);
+                Spans::Many(many)
+            }
+            Spans::Many(mut many) => {
+                many.push(span);
+                Spans::Many(many)
+            }
+        };
+    }
+}
+
+impl std::ops::Deref for Spans {
+    type Target = [Span];
+
+    fn deref(&self) -> &[Span] {
+        match self {
+            Spans::None => &[],
+            Spans::One(span) => std::slice::from_ref(span),
+            Spans::Many(many) => many,
+        }
+    }
 }
 
 impl Head {
@@ -70,7 +115,7 @@ impl Head {
             .filter(|s| s.opaque && !s.text.is_empty())
             .peekable();
         opaque.peek()?;
-        let mut masked = self.text.clone();
+        let mut masked = self.text.to_string();
         for span in opaque {
             // Upper case: a code span before a colon is a term
             // (`` `マルチキャストアドレス`:FF00::/8 ``), not a lower-case
@@ -221,13 +266,20 @@ impl Head {
 
     /// Nothing but images, links, code or JSON: not a card.
     pub fn is_only_media_or_code(&self) -> bool {
+        *self
+            .only_media_or_code
+            .get_or_init(|| self.find_only_media_or_code())
+    }
+
+    fn find_only_media_or_code(&self) -> bool {
         // The first and last visible characters of the plain spans, as if
         // they were joined (without joining them: this runs for every node).
+        let text = self.text.as_str();
         let plain = || {
             self.spans
                 .iter()
                 .filter(|s| !s.opaque)
-                .map(|s| &self.text[s.text.clone()])
+                .map(|s| &text[s.text.clone()])
         };
         let first = plain().find_map(|t| t.trim_start_matches(is_space).chars().next());
         let last = || {
@@ -240,9 +292,22 @@ impl Head {
         (first.is_none() && (self.media > 0 || code_only)) || json
     }
 
-    pub(super) fn push(&mut self, text: &str, source: Range<usize>, opaque: bool) {
+    /// The head's text as written in `buffer`, now complete.
+    pub(super) fn seal(&mut self, buffer: &std::rc::Rc<String>) {
+        self.text.seal(buffer);
+    }
+
+    /// Appends `text`, from `source`, to the head, its text written in
+    /// `buffer` (`HeadText`).
+    pub(super) fn push(
+        &mut self,
+        buffer: &mut String,
+        text: &str,
+        source: Range<usize>,
+        opaque: bool,
+    ) {
         let start = self.text.len();
-        self.text.push_str(text);
+        self.text.push_str(buffer, text);
         self.cover(&source);
         self.spans.push(Span {
             text: start..self.text.len(),

@@ -6,9 +6,10 @@
 //! plain text mapped back to the source, so that the extractor can cut it at
 //! a separator and still render the rest as Markdown.
 //!
-//! In order: `builder` reads the events into flat nodes with their `head`s,
-//! `skip` marks what the author said to skip, `shape` nests sections and
-//! makes a reader's repairs; `markdown` gives the backs their source.
+//! In order: `builder` reads the events into flat nodes with their `head`s
+//! (their texts in one buffer, `text`), `skip` marks what the author said
+//! to skip, `shape` nests sections and makes a reader's repairs; `markdown`
+//! gives the backs their source.
 
 use std::ops::Range;
 
@@ -23,6 +24,7 @@ mod shape;
 mod skip;
 #[cfg(test)]
 mod tests;
+mod text;
 
 use builder::Builder;
 pub use head::Head;
@@ -30,6 +32,7 @@ pub use markdown::{cut_at_line, Replacements};
 use shape::{nest_sections, shape_siblings};
 use skip::mark_skipped;
 pub use skip::{is_skip_marker, SKIP_MARKER};
+pub use text::HeadText;
 
 /// Items nested deeper than this are kept as text of their ancestors' backs,
 /// not as nodes: no note needs more, and it bounds every walk of the tree.
@@ -219,11 +222,6 @@ impl Lines {
 
     fn line(&self, offset: usize) -> usize {
         self.starts.partition_point(|&s| s <= offset)
-    }
-
-    /// The offset where 1-based line `line` starts, if there is one.
-    fn start(&self, line: usize) -> Option<usize> {
-        self.starts.get(line - 1).copied()
     }
 
     /// The 1-based line of `offset` and its column, a tab counting four.

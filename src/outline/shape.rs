@@ -3,6 +3,7 @@
 //! the author forgot to indent, a picture after its term).
 
 use std::ops::Range;
+use std::rc::Rc;
 
 use super::head::Span;
 use super::{Head, Node, NodeKind};
@@ -77,21 +78,30 @@ fn join_numbered_head(node: &mut Node, source: &str) {
     }
     let inner = node.children.remove(0);
     let marker = source[inner.range.start..inner.head.source.start].trim_end();
+    // The joined head's text is its own, not a piece of the note's heads.
+    let mut text = String::with_capacity(marker.len() + 1 + inner.head.text.len());
     let mut head = Head::default();
     head.push(
+        &mut text,
         marker,
         inner.range.start..inner.range.start + marker.len(),
         false,
     );
-    head.push(" ", inner.head.source.start..inner.head.source.start, false);
+    head.push(
+        &mut text,
+        " ",
+        inner.head.source.start..inner.head.source.start,
+        false,
+    );
     let shift = head.text.len();
-    for span in inner.head.spans {
+    for span in inner.head.spans.iter() {
         head.spans.push(Span {
             text: span.text.start + shift..span.text.end + shift,
-            ..span
+            ..span.clone()
         });
     }
-    head.text.push_str(&inner.head.text);
+    head.text.push_str(&mut text, &inner.head.text);
+    head.seal(&Rc::new(text));
     let shifted = |ranges: &[Range<usize>]| -> Vec<Range<usize>> {
         ranges
             .iter()
@@ -112,13 +122,19 @@ fn join_numbered_head(node: &mut Node, source: &str) {
     node.head = head;
 }
 
-/// Makes `children`, the siblings right after `parent`, its children: its
-/// source now runs to their end, so that its ancestors' backs keep them.
-fn adopt_into(parent: &mut Node, children: Vec<Node>) {
-    if let Some(last) = children.last() {
-        parent.range.end = parent.range.end.max(last.range.end);
+/// Makes `nodes[adopted]`, the siblings right after `nodes[parent]`, its
+/// children: its source now runs to their end, so that its ancestors'
+/// backs keep them.
+fn adopt_into(nodes: &mut Vec<Node>, parent: usize, adopted: Range<usize>) {
+    if let Some(last) = nodes[adopted.clone()].last() {
+        let end = last.range.end;
+        nodes[parent].range.end = nodes[parent].range.end.max(end);
     }
-    parent.children.extend(children);
+    // The parent's children are taken out for the while, so that the
+    // siblings move straight into them, not through a Vec of their own.
+    let mut children = std::mem::take(&mut nodes[parent].children);
+    children.extend(nodes.drain(adopted));
+    nodes[parent].children = children;
 }
 
 /// An item that is only an image, or an unindented quote or code block,
@@ -142,8 +158,7 @@ fn adopt_images_and_blocks(nodes: &mut Vec<Node>, source: &str) {
             && previous.children.is_empty()
             && !previous.head.is_only_media_or_code();
         if adopt {
-            let adopted = nodes.remove(i);
-            adopt_into(&mut nodes[i - 1], vec![adopted]);
+            adopt_into(nodes, i - 1, i..i + 1);
         }
         i += 1;
     }
@@ -170,8 +185,7 @@ fn adopt_after_separator(nodes: &mut Vec<Node>) {
                             && nodes[j].head.is_only_references())
                 })
                 .unwrap_or(nodes.len());
-            let adopted: Vec<Node> = nodes.drain(i + 1..end).collect();
-            adopt_into(&mut nodes[i], adopted);
+            adopt_into(nodes, i, i + 1..end);
         }
         i += 1;
     }
@@ -214,8 +228,7 @@ fn adopt_announced_list(nodes: &mut Vec<Node>, source: &str) {
             let end = (i + 1..nodes.len())
                 .find(|&j| list_marker(&nodes[j], source) != next)
                 .unwrap_or(nodes.len());
-            let list: Vec<Node> = nodes.drain(i + 1..end).collect();
-            adopt_into(&mut nodes[i], list);
+            adopt_into(nodes, i, i + 1..end);
         }
         i += 1;
     }

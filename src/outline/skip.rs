@@ -23,8 +23,11 @@ pub(super) fn mark_skipped(nodes: &mut [Node], source: &str) {
 
 fn collect_skip_targets(nodes: &[Node], source: &str, targets: &mut Vec<usize>) {
     for node in nodes {
-        let text = &source[node.range.clone()];
-        if node.kind == NodeKind::Other && text.starts_with("<!--") && is_skip_marker(text) {
+        let is_marker = || {
+            let text = &source[node.range.clone()];
+            text.starts_with("<!--") && is_skip_marker(text)
+        };
+        if node.kind == NodeKind::Other && is_marker() {
             let after = &source[node.range.end..];
             let blank = after.len() - after.trim_start_matches(char::is_whitespace).len();
             // The line where the first text after the marker starts.

@@ -101,7 +101,7 @@ fn tables_are_read_into_rows_of_cells_and_furigana_bars_end_no_cell() {
     let outline = parse("- 語彙:\n\n  | 単語 | 意味 |\n  |---|---|\n  | {食|た}べる | **eat** |\n");
     let table = &outline.tables[0];
     let texts =
-        |row: &Row| -> Vec<String> { row.cells.iter().map(|c| c.head.text.clone()).collect() };
+        |row: &Row| -> Vec<String> { row.cells.iter().map(|c| c.head.text.to_string()).collect() };
     assert_eq!(texts(&table.header), ["単語", "意味"]);
     assert_eq!(texts(&table.rows[0]), ["{食|た}べる", "eat"]);
     assert_eq!(table.rows[0].line, 5);
@@ -122,5 +122,53 @@ fn columns_counted_by_first_bytes_are_those_counted_by_characters() {
     for text in crate::random_text::texts(&pieces, 16, 3, 5_000) {
         let by_characters: usize = text.chars().map(|c| if c == '\t' { 4 } else { 1 }).sum();
         assert_eq!(column_width(text.as_bytes()), by_characters, "{text:?}");
+    }
+}
+
+#[test]
+fn spans_read_as_the_vec_they_were_pushed_to() {
+    let mut spans = head::Spans::default();
+    let mut pushed = Vec::new();
+    for i in 0..9 {
+        let span = head::Span {
+            text: i..i + 1,
+            source: 2 * i..2 * i + 3,
+            opaque: i % 3 == 0,
+        };
+        spans.push(span.clone());
+        pushed.push(span);
+        let read: Vec<_> = spans
+            .iter()
+            .map(|s| (s.text.clone(), s.source.clone(), s.opaque))
+            .collect();
+        let expected: Vec<_> = pushed
+            .iter()
+            .map(|s| (s.text.clone(), s.source.clone(), s.opaque))
+            .collect();
+        assert_eq!(read, expected);
+    }
+}
+
+#[test]
+fn head_texts_in_one_buffer_read_as_strings_written_apart() {
+    // Pieces pushed to three texts in the order of a random text's
+    // characters: each text is the pieces pushed to it, whichever was
+    // written last.
+    let pieces = ["a", "b", "c", "語", ""];
+    for order in crate::random_text::texts(&["0", "1", "2"], 12, 5, 2_000) {
+        let mut buffer = String::new();
+        let mut texts = vec![HeadText::default(); 3];
+        let mut expected = vec![String::new(); 3];
+        for (n, which) in order.bytes().map(|b| usize::from(b - b'0')).enumerate() {
+            let piece = pieces[n % pieces.len()];
+            texts[which].push_str(&mut buffer, piece);
+            expected[which].push_str(piece);
+            assert_eq!(texts[which].len(), expected[which].len());
+        }
+        let buffer = std::rc::Rc::new(buffer);
+        for (text, expected) in texts.iter_mut().zip(&expected) {
+            text.seal(&buffer);
+            assert_eq!(text.as_str(), expected, "{order:?}");
+        }
     }
 }
