@@ -30,8 +30,13 @@ impl Outline {
         let mut spliced = String::new();
         for node in nodes {
             let room = limit.saturating_sub(md.len()).saturating_add(1);
-            let (source, wholly) =
-                self.spliced(node.range.clone(), replaced, room, &mut listed, &mut spliced);
+            let (source, wholly) = self.spliced(
+                node.range.clone(),
+                replaced,
+                room,
+                &mut listed,
+                &mut spliced,
+            );
             if wholly && source.is_empty() {
                 continue; // left out of backs
             }
@@ -41,7 +46,7 @@ impl Outline {
                 md.push_str(if previous && is_item { "\n" } else { "\n\n" });
             }
             let start = md.len();
-            push_dedented(&mut md, &source, node.column);
+            push_dedented(&mut md, source, node.column);
             escape_numbers_after_bullets(&mut md, start);
             md.truncate(start + md[start..].trim_end().len());
             if md.len() > limit {
@@ -66,7 +71,7 @@ impl Outline {
         out: &'s mut String,
     ) -> (&'s str, bool) {
         let mut inside = replaced
-            .from(range.start)
+            .starting_at(range.start)
             .take_while(|(part, _)| part.start < range.end)
             .peekable();
         let bounded = |text: &'_ str, room: usize| floor_char_boundary(text, room);
@@ -139,8 +144,10 @@ impl Replacements {
 
     /// The parts from the first that starts at or after `offset`, with
     /// their texts.
-    fn from(&self, offset: usize) -> impl Iterator<Item = (&Range<usize>, &str)> {
-        let first = self.parts.partition_point(|(range, _)| range.start < offset);
+    fn starting_at(&self, offset: usize) -> impl Iterator<Item = (&Range<usize>, &str)> {
+        let first = self
+            .parts
+            .partition_point(|(range, _)| range.start < offset);
         self.parts[first..]
             .iter()
             .map(|(range, text)| (range, &self.texts[text.clone()]))
