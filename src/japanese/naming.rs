@@ -172,15 +172,9 @@ mod tests {
             "(x)",
             " 101",
         ];
-        let mut seed = 21u64;
-        for _ in 0..20_000 {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-            let mut name = String::new();
-            let mut other = String::new();
-            for i in 0..(seed >> 61) + 1 {
-                name.push_str(pieces[(seed >> (4 * i + 3)) as usize % pieces.len()]);
-                other.push_str(pieces[(seed >> (4 * i + 19)) as usize % pieces.len()]);
-            }
+        let names = crate::random_text::texts(&pieces, 8, 21, 20_000);
+        let others = crate::random_text::texts(&pieces, 8, 22, 20_000);
+        for (name, other) in names.zip(others) {
             let name = Name::new(&name);
             for other in [other.as_str(), "CNAMEレコード", "cname レコード"] {
                 let folded = folded(other);

@@ -39,7 +39,7 @@ pub struct Head {
     covered: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Span {
     pub(super) text: Range<usize>,
     pub(super) source: Range<usize>,

@@ -137,15 +137,7 @@ fn spans_read_as_the_vec_they_were_pushed_to() {
         };
         spans.push(span.clone());
         pushed.push(span);
-        let read: Vec<_> = spans
-            .iter()
-            .map(|s| (s.text.clone(), s.source.clone(), s.opaque))
-            .collect();
-        let expected: Vec<_> = pushed
-            .iter()
-            .map(|s| (s.text.clone(), s.source.clone(), s.opaque))
-            .collect();
-        assert_eq!(read, expected);
+        assert_eq!(&*spans, pushed.as_slice());
     }
 }
 
