@@ -1,6 +1,7 @@
 //! pulldown-cmark's events → the flat nodes of a note (headings,
 //! items with their nested content, paragraphs, tables), each with its head.
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::rc::Rc;
 
@@ -42,6 +43,10 @@ pub(super) struct Builder<'s> {
     tables: Vec<Table>,
     /// The texts of all the heads, one after another (`HeadText`).
     texts: String,
+    /// Whether the parsed text has furigana bars hidden in its tables
+    /// (`furigana::hide_bars_in_tables`), which its texts get back: most
+    /// notes have none, and their texts are taken as they are.
+    bars_hidden: bool,
     /// Nesting depth inside a block kept whole as `Other`.
     skip: usize,
     link_depth: usize,
@@ -49,7 +54,7 @@ pub(super) struct Builder<'s> {
 }
 
 impl<'s> Builder<'s> {
-    pub(super) fn new(source: &'s str) -> Self {
+    pub(super) fn new(source: &'s str, bars_hidden: bool) -> Self {
         Builder {
             source,
             lines: Lines::new(source),
@@ -63,6 +68,7 @@ impl<'s> Builder<'s> {
             // source (markup and entities are shorter as text): room for
             // all at once.
             texts: String::with_capacity(source.len()),
+            bars_hidden,
             skip: 0,
             link_depth: 0,
             image_depth: 0,
@@ -260,6 +266,7 @@ impl<'s> Builder<'s> {
             _ => {}
         }
         let source = self.source;
+        let bars_hidden = self.bars_hidden;
         let Some((head, texts)) = self.head() else {
             return;
         };
@@ -311,9 +318,9 @@ impl<'s> Builder<'s> {
                         .last()
                         .is_some_and(|s| is_attribute_list(&source[s.source.clone()])) => {}
             Event::Text(text) if !in_image => {
-                head.push(texts, &furigana::restore_bars(&text), range, in_link)
+                head.push(texts, &unhidden(bars_hidden, &text), range, in_link)
             }
-            Event::Code(code) => head.push(texts, &furigana::restore_bars(&code), range, true),
+            Event::Code(code) => head.push(texts, &unhidden(bars_hidden, &code), range, true),
             Event::SoftBreak | Event::HardBreak => head.push(texts, "\n", range, false),
             Event::InlineHtml(html) | Event::Html(html) => {
                 let tag = html.trim().to_ascii_lowercase();
@@ -360,6 +367,16 @@ fn seal_heads(nodes: &mut [Node], texts: &Rc<String>) {
     for node in nodes {
         node.head.seal(texts);
         seal_heads(&mut node.children, texts);
+    }
+}
+
+/// `text` with the furigana bars hidden in the note's tables back
+/// (`furigana::restore_bars`), when any were hidden.
+fn unhidden(bars_hidden: bool, text: &str) -> Cow<'_, str> {
+    if bars_hidden {
+        furigana::restore_bars(text)
+    } else {
+        Cow::Borrowed(text)
     }
 }
 

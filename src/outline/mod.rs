@@ -135,10 +135,10 @@ impl Outline {
 /// Parses a note into its outline.
 pub fn parse(text: &str) -> Outline {
     let source = normalize_bullets(text);
-    let mut builder = Builder::new(&source);
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     // Furigana's bars end no table cell (the cells' text gets them back).
     let parsed = furigana::hide_bars_in_tables(&source);
+    let mut builder = Builder::new(&source, matches!(parsed, std::borrow::Cow::Owned(_)));
     for (event, range) in Parser::new_ext(&parsed, options).into_offset_iter() {
         builder.event(event, range);
     }

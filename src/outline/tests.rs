@@ -111,6 +111,14 @@ fn tables_are_read_into_rows_of_cells_and_furigana_bars_end_no_cell() {
 }
 
 #[test]
+fn text_is_read_as_written_where_no_furigana_bars_were_hidden() {
+    // The byte that stands for a hidden bar is a bar again only in a note
+    // whose tables hid one; elsewhere it is the note's own.
+    let outline = parse("- {食|た}べる\u{1}\n");
+    assert_eq!(outline.nodes[0].head.text.to_string(), "{食|た}べる\u{1}");
+}
+
+#[test]
 fn separators_in_code_and_links_are_out_of_reach() {
     let outline = parse("- `a:b` の説明\n- [x: y](https://e.com) です\n");
     assert!(outline.nodes.iter().all(|n| n.head.separator().is_none()));
