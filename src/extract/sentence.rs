@@ -173,10 +173,7 @@ const NAMING_VERBS: [&str; 8] = [
 /// `This function is called __traffic intensity__.`: the ranges of the
 /// term named last (without its article) and of the subject it names.
 fn named_last(sentence: &str) -> Option<(Range<usize>, Range<usize>)> {
-    let (at, verb) = NAMING_VERBS
-        .iter()
-        .filter_map(|verb| sentence.find(verb).map(|at| (at, verb)))
-        .min()?;
+    let (at, verb) = phrase::first_spaced_word(sentence, &NAMING_VERBS)?;
     let subject = &sentence[..at];
     if !phrase::says_something(subject) {
         return None;
@@ -236,7 +233,7 @@ fn bold_subject(head: &Head, sentence: &Range<usize>, first: bool) -> Option<Ran
         let after = match after.strip_prefix("of ") {
             // `of the file transfer`: a few words, no clause.
             Some(of) => {
-                let verb = [" is ", " are "].iter().filter_map(|v| of.find(v)).min()?;
+                let (verb, _) = phrase::first_spaced_word(of, &[" is ", " are "])?;
                 let phrase = &of[..verb];
                 let few = phrase.split_whitespace().count() <= 5 && !phrase.contains([',', ';']);
                 if !few {

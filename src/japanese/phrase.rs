@@ -47,6 +47,29 @@ fn ends_with_any(text: &str, words: &[&str]) -> bool {
         .any(|w| same_last_byte(text, w) && text.ends_with(w))
 }
 
+/// The first of `words` in `text`, each word a space and more (`" is
+/// called "`, `" at "`): where it starts and which it is, the smallest of
+/// those that start there. One pass over the spaces of `text`, instead of
+/// a search of all of it for each word; at a space, only the words whose
+/// second byte follows it are compared.
+pub fn first_spaced_word<'w>(text: &str, words: &[&'w str]) -> Option<(usize, &'w str)> {
+    debug_assert!(words.iter().all(|w| w.len() > 1 && w.starts_with(' ')));
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(_, &byte)| byte == b' ')
+        .find_map(|(at, _)| {
+            let rest = &bytes[at..];
+            let second = *rest.get(1)?;
+            words
+                .iter()
+                .filter(|w| w.as_bytes()[1] == second && rest.starts_with(w.as_bytes()))
+                .min()
+                .map(|w| (at, *w))
+        })
+}
+
 /// Whether `text` has kana or kanji: never when it is all ASCII, which is
 /// told a word at a time (English terms and sentences), not a character
 /// at a time.
@@ -572,7 +595,7 @@ pub fn english_definition_subject(text: &str) -> Option<(Range<usize>, usize)> {
     if has_japanese(text) {
         return None;
     }
-    let copula = COPULAS.iter().filter_map(|c| text.find(c)).min()?;
+    let (copula, _) = first_spaced_word(text, &COPULAS)?;
     let subject = &text[..copula];
     let article = ["The ", "the ", "A ", "a ", "An ", "an "]
         .iter()
@@ -582,11 +605,8 @@ pub fn english_definition_subject(text: &str) -> Option<(Range<usize>, usize)> {
     // of time or place after the name says when or where, it is no part of
     // the name (while `of` makes one: `The field of network security`).
     let named = &subject[article..];
-    let name_end = CIRCUMSTANCES
-        .iter()
-        .filter_map(|p| named.find(p))
-        .min()
-        .map_or(subject.len(), |at| article + at);
+    let name_end =
+        first_spaced_word(named, &CIRCUMSTANCES).map_or(subject.len(), |(at, _)| article + at);
     let words: Vec<&str> = subject[article..name_end].split_whitespace().collect();
     let names = (1..=3).contains(&words.len())
         && !PRONOUNS.iter().any(|p| words[0].eq_ignore_ascii_case(p))
@@ -782,6 +802,41 @@ fn spaces(text: &str) -> Spaces {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_spaced_word_is_the_first_a_search_for_each_finds() {
+        // As first written: each word searched for, the first kept.
+        let by_each = |text: &str, words: &[&'static str]| {
+            words
+                .iter()
+                .filter_map(|w| text.find(w).map(|at| (at, *w)))
+                .min()
+        };
+        let lists: [&[&str]; 4] = [
+            &[" is a ", " is an ", " is the "],
+            &[" at ", " in ", " on ", " in the ", " i"],
+            &[
+                " is called ",
+                " are called ",
+                " is known as ",
+                " is termed ",
+            ],
+            &[" is ", " are "],
+        ];
+        let pieces = [
+            " ", "  ", "is", "are", "a", "an", "the", "called", "known", "as", "termed", "in",
+            "at", "on", "i", "x", "語", "é", ",",
+        ];
+        for text in crate::random_text::texts(&pieces, 12, 13, 20_000) {
+            for words in lists {
+                assert_eq!(
+                    first_spaced_word(&text, words),
+                    by_each(&text, words),
+                    "{text:?} {words:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn a_connective_is_the_word_before_the_first_comma() {
