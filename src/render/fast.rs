@@ -18,6 +18,15 @@ use crate::link;
 /// most of the cost of rendering them; the output is the parser's to the
 /// byte. `None` for anything else.
 pub(super) fn plain_blocks(markdown: &str) -> Option<(String, String)> {
+    // Tildes may pair into strikethrough (or open a fence) anywhere in the
+    // back: with two or more it is the parser's. One alone is text
+    // (`~とても+形容詞`, a learner's pattern), which the lines take as it is.
+    if memchr::memchr_iter(b'~', markdown.as_bytes())
+        .nth(1)
+        .is_some()
+    {
+        return None;
+    }
     let mut plain = String::with_capacity(markdown.len());
     let mut html = String::with_capacity(markdown.len() + 64);
     let mut after_list = false;
@@ -240,12 +249,13 @@ fn ordered_marker(text: &str) -> Option<(&str, &str)> {
 /// them apart faster than a search for each). Images (`![`) are read by
 /// `push_plain_line`; `>` and quotes are plain text in a line's body, and
 /// so are braces but in furigana (`{漢字|かんじ}`, looked for apart) and
-/// underscores inside words (`underscores_are_letters`).
-const SYNTAX: [bool; 256] = byte_table(b"\\`*[]<&!#|~$\n\r\t");
+/// underscores inside words (`underscores_are_letters`). A tilde is the
+/// back's to tell (`plain_blocks`).
+const SYNTAX: [bool; 256] = byte_table(b"\\`*[]<&!#|$\n\r\t");
 
 /// `SYNTAX`, `>`, which HTML escapes, and the braces and underscores that
 /// take a closer look: a line with none of them is its own HTML.
-const SYNTAX_OR_ESCAPED: [bool; 256] = byte_table(b"\\`*[]<&!#|~$\n\r\t>{}_");
+const SYNTAX_OR_ESCAPED: [bool; 256] = byte_table(b"\\`*[]<&!#|$\n\r\t>{}_");
 
 /// The table of `bytes`: whether each byte is one of them.
 pub(super) const fn byte_table(bytes: &[u8]) -> [bool; 256] {
@@ -262,7 +272,8 @@ pub(super) const fn byte_table(bytes: &[u8]) -> [bool; 256] {
 /// the extensions `parser` turns on) and furigana leave as they are: its
 /// plain text to `plain`, and to `html` what pulldown-cmark makes of it as
 /// a bare paragraph. Parsing is most of the cost of a short definition, and
-/// most definitions are such lines. `None` for any other line.
+/// most definitions are such lines. `None` for any other line. The line
+/// has one tilde at most, in all of its back (`plain_blocks`).
 pub(super) fn push_plain_line(line: &str, plain: &mut String, html: &mut String) -> Option<()> {
     // What starts a block at the start of a line: a list item, a heading,
     // a rule, a quote, an ordered item (`1.`, `2)`).

@@ -57,6 +57,11 @@ fn plain_blocks_render_as_the_parser_would() {
         "99.5% の可用性",
         "2.",
         "CAPABILITY_NAMED_IAM を渡す",
+        "~とても+形容詞",
+        "1~3 日",
+        "~~取り消し~~",
+        "a~b",
+        "~~~",
         "_斜体_ と a__b",
         "x_ と _y",
         "![a_b](img/a_b.png)",
@@ -139,6 +144,7 @@ fn plain_blocks_render_as_the_parser_would() {
         "説明する。\n\n- ![image](https://e.com/a-1.png)",
         "- 構成\n  - ![](img/x.png)\n    - 詳細\n  - ![](img/y.png)\n- 次",
         "- ![](img/x.png)\n  - ![](img/y.png)\n- 次",
+        "- Romaji: totemo\n- Formula: ~とても+形容詞/動詞\n- Translation: It's very cold.",
     ] {
         assert!(renders_as_parsed(markdown), "{markdown:?} took the parser");
     }
