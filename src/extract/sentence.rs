@@ -87,8 +87,8 @@ pub(super) fn definitions(head: &Head) -> Vec<Definition> {
 /// one costs more than a search of a short head. Commas are rare in
 /// Japanese text (it writes `、`): each is looked at.
 fn may_define(head: &Head) -> bool {
-    static COPULAS: LazyLock<[Finder<'static>; 2]> =
-        LazyLock::new(|| [" is ", " are "].map(Finder::new));
+    static COPULA_FINDERS: LazyLock<[Finder<'static>; 2]> =
+        LazyLock::new(|| COPULAS.map(Finder::new));
     let bytes = head.text.as_bytes();
     let apposition = || {
         memchr::memchr_iter(b',', bytes).any(|comma| {
@@ -96,8 +96,11 @@ fn may_define(head: &Head) -> bool {
             after.starts_with(b" a") || after.starts_with(b" the ")
         })
     };
-    COPULAS.iter().any(|word| word.find(bytes).is_some()) || apposition()
+    COPULA_FINDERS.iter().any(|word| word.find(bytes).is_some()) || apposition()
 }
+
+/// The copulas a definition sentence turns on, spaced as words.
+const COPULAS: [&str; 2] = [" is ", " are "];
 
 fn shift(range: Range<usize>, by: usize) -> Range<usize> {
     range.start + by..range.end + by
@@ -233,7 +236,7 @@ fn bold_subject(head: &Head, sentence: &Range<usize>, first: bool) -> Option<Ran
         let after = match after.strip_prefix("of ") {
             // `of the file transfer`: a few words, no clause.
             Some(of) => {
-                let (verb, _) = phrase::first_spaced_word(of, &[" is ", " are "])?;
+                let (verb, _) = phrase::first_spaced_word(of, &COPULAS)?;
                 let phrase = &of[..verb];
                 let few = phrase.split_whitespace().count() <= 5 && !phrase.contains([',', ';']);
                 if !few {
