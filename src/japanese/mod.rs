@@ -214,48 +214,65 @@ fn is_compatibility_ideograph(c: char) -> bool {
 }
 
 /// The length of the run of characters at the start of `text` that NFKC
-/// leaves alone (ASCII passed over byte by byte, without decoding).
+/// leaves alone (`is_nfkc_stable`): ASCII passed over byte by byte, and a
+/// character of three bytes (kana, kanji, Japanese punctuation: the common
+/// case) decoded from its bytes and told by ranges, without slicing `text`
+/// or a jump on its bytes (which mispredicts on mixed text). No character
+/// of two or four bytes is stable.
 fn stable_prefix(text: &str) -> usize {
     let bytes = text.as_bytes();
     let mut at = 0;
-    while let Some(&byte) = bytes.get(at) {
-        if byte.is_ascii() {
+    while let Some(&lead) = bytes.get(at) {
+        if lead.is_ascii() {
             at += 1;
             continue;
         }
-        // Kana, kanji and Japanese punctuation take three bytes: the stable
-        // ones (`is_nfkc_stable`) are told by their bytes, the common case;
-        // others are decoded here from the bytes, without slicing `text`.
-        let c = match bytes[at..] {
-            // Kanji from U+4E00 on.
-            [0xe5..=0xe9, ..] | [0xe4, 0xb8..=0xbf, ..]
-            // `、` `。`, `々〆〇`, `「」『』【】`; hiragana; katakana.
-            | [0xe3, 0x80, 0x81 | 0x82 | 0x85..=0x87 | 0x8c..=0x91, ..]
-            | [0xe3, 0x81, 0x81..=0xbf, ..]
-            | [0xe3, 0x82, 0x80..=0x96 | 0xa1..=0xbf, ..]
-            | [0xe3, 0x83, 0x80..=0xba | 0xbc, ..] => {
-                at += 3;
-                continue;
-            }
-            [lead @ 0xe0..=0xef, second, third, ..] => char::from_u32(
+        let stable = match bytes[at..] {
+            [lead @ 0xe0..=0xef, second, third, ..] => is_stable_in_three_bytes(
                 (u32::from(lead & 0x0f) << 12)
                     | (u32::from(second & 0x3f) << 6)
                     | u32::from(third & 0x3f),
             ),
-            _ => text[at..].chars().next(),
+            _ => false,
         };
-        match c {
-            Some(c) if is_nfkc_stable(c) => at += c.len_utf8(),
-            _ => break,
+        if !stable {
+            break;
         }
+        at += 3;
     }
     at
 }
 
+/// `is_nfkc_stable` of a character of three bytes, by its code point: the
+/// common kanji, or one of U+3000 to U+30FF that a bit of `STABLE_IN_3000`
+/// marks.
+fn is_stable_in_three_bytes(code: u32) -> bool {
+    if (0x4e00..=0x9fff).contains(&code) {
+        return true;
+    }
+    let offset = code.wrapping_sub(0x3000);
+    offset < 0x100 && STABLE_IN_3000[(offset / 64) as usize] & (1 << (offset % 64)) != 0
+}
+
+/// The characters of U+3000 to U+30FF that `is_nfkc_stable` accepts, a bit
+/// each (bit `n % 64` of word `n / 64` for U+3000 + n).
+const STABLE_IN_3000: [u64; 4] = {
+    let mut bits = [0u64; 4];
+    let mut offset = 0;
+    while offset < 0x100 {
+        let c = char::from_u32(0x3000 + offset).expect("U+3000 to U+30FF are characters");
+        if is_nfkc_stable(c) {
+            bits[(offset / 64) as usize] |= 1 << (offset % 64);
+        }
+        offset += 1;
+    }
+    bits
+};
+
 /// Characters that NFKC leaves as they are and that compose with nothing:
 /// ASCII, kana, common kanji and Japanese punctuation, most of any note.
 /// (Full-width forms, half-width kana and the ideographic space are not.)
-fn is_nfkc_stable(c: char) -> bool {
+const fn is_nfkc_stable(c: char) -> bool {
     matches!(c,
         '\0'..='\u{7f}' | '\u{3001}'..='\u{3002}' | '\u{3005}'..='\u{3007}' | '\u{300c}'..='\u{3011}'
         | '\u{3041}'..='\u{3096}' | '\u{30a1}'..='\u{30fa}' | '\u{30fc}' | '\u{4e00}'..='\u{9fff}')
