@@ -17,7 +17,7 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use memchr::memmem::Finder;
+use aho_corasick::AhoCorasick;
 
 use crate::japanese::phrase;
 use crate::outline::Head;
@@ -82,21 +82,40 @@ pub(super) fn definitions(head: &Head) -> Vec<Definition> {
 
 /// Whether any rule here may apply: each needs a copula (`is`, `are`:
 /// the naming verbs have one too) or an apposition's comma and article
-/// (`, a`, `, the `). Told by a few SIMD searches, since most heads (all
-/// Japanese ones) have none; the searchers are built once, as building
-/// one costs more than a search of a short head. Commas are rare in
-/// Japanese text (it writes `、`): each is looked at.
+/// (`, a`, `, the `). Told by one SIMD search for all four (`Marks`),
+/// since most heads (all Japanese ones) have none.
 fn may_define(head: &Head) -> bool {
-    static COPULA_FINDERS: LazyLock<[Finder<'static>; 2]> =
-        LazyLock::new(|| COPULAS.map(Finder::new));
-    let bytes = head.text.as_bytes();
-    let apposition = || {
-        memchr::memchr_iter(b',', bytes).any(|comma| {
-            let after = &bytes[comma + 1..];
-            after.starts_with(b" a") || after.starts_with(b" the ")
-        })
-    };
-    COPULA_FINDERS.iter().any(|word| word.find(bytes).is_some()) || apposition()
+    static MARKS: LazyLock<Marks> =
+        LazyLock::new(|| Marks::new(COPULAS.iter().chain(&APPOSITIONS)));
+    MARKS.is_in(head.text.as_bytes())
+}
+
+/// What opens an apposition: a comma and an article (`, a`, `, an`, `, the `).
+const APPOSITIONS: [&str; 2] = [", a", ", the "];
+
+/// A few short words, found by one search, built once (building costs
+/// more than a search of a short head): by Teddy's SIMD where the CPU has
+/// it, as a general automaton costs several times more to start on a head
+/// than Teddy takes to search it; by the automaton elsewhere.
+enum Marks {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl Marks {
+    fn new<'w>(words: impl Iterator<Item = &'w &'static str> + Clone) -> Marks {
+        match aho_corasick::packed::Searcher::new(words.clone()) {
+            Some(packed) => Marks::Packed(packed),
+            None => Marks::Automaton(AhoCorasick::new(words).expect("a few short words")),
+        }
+    }
+
+    fn is_in(&self, text: &[u8]) -> bool {
+        match self {
+            Marks::Packed(packed) => packed.find(text).is_some(),
+            Marks::Automaton(automaton) => automaton.is_match(text),
+        }
+    }
 }
 
 /// The copulas a definition sentence turns on, spaced as words.
@@ -285,6 +304,26 @@ fn apposition(head: &Head, sentence: &Range<usize>) -> Option<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_marks_are_found_alike_by_either_search() {
+        let words = || COPULAS.iter().chain(&APPOSITIONS);
+        let searches = [
+            Marks::new(words()),
+            Marks::Automaton(AhoCorasick::new(words()).unwrap()),
+        ];
+        let pieces = [
+            " is ", " are ", ", a", ", the ", "is", " ", ",", "a", "the", "S3", "とは", "、",
+        ];
+        for text in crate::random_text::texts(&pieces, 6, 11, 5_000) {
+            let bytes = text.as_bytes();
+            let expected =
+                words().any(|word| memchr::memmem::find(bytes, word.as_bytes()).is_some());
+            for search in &searches {
+                assert_eq!(search.is_in(bytes), expected, "{text:?}");
+            }
+        }
+    }
 
     fn cut(text: &str) -> Vec<&str> {
         sentences(text).map(|r| &text[r]).collect()
