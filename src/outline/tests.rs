@@ -52,7 +52,7 @@ fn normalized_by_lines(text: &str) -> String {
 }
 
 #[test]
-fn slips_are_found_by_their_ideographic_spaces_as_line_by_line() {
+fn slips_are_found_by_their_marks_and_spaces_as_line_by_line() {
     let alphabet = ["-", "#", " ", "\t", "\u{3000}", "\n", "語", "a"];
     for text in crate::random_text::texts(&alphabet, 16, 7, 20_000) {
         assert_eq!(
