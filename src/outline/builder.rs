@@ -29,6 +29,9 @@ struct Open {
 pub(super) struct Builder<'s> {
     source: &'s str,
     lines: Lines,
+    /// The line of the last node made: the next one is at or after it,
+    /// most often (`Lines::line_from`).
+    last_line: std::cell::Cell<usize>,
     /// Open items, outermost first.
     items: Vec<Open>,
     /// An open heading or top-level paragraph.
@@ -58,6 +61,7 @@ impl<'s> Builder<'s> {
         Builder {
             source,
             lines: Lines::new(source),
+            last_line: std::cell::Cell::new(1),
             items: Vec::new(),
             block: None,
             quote: None,
@@ -76,7 +80,10 @@ impl<'s> Builder<'s> {
     }
 
     fn node(&self, kind: NodeKind, range: Range<usize>) -> Node {
-        let (line, column) = self.lines.position(self.source, range.start);
+        let (line, column) = self
+            .lines
+            .position(self.source, self.last_line.get(), range.start);
+        self.last_line.set(line);
         Node {
             kind,
             head: Head::default(),

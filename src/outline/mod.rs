@@ -231,11 +231,34 @@ impl Lines {
         self.starts.partition_point(|&s| s <= offset)
     }
 
-    /// The 1-based line of `offset` and its column, a tab counting four.
-    fn position(&self, text: &str, offset: usize) -> (usize, usize) {
-        let line = self.line(offset);
+    /// The 1-based line of `offset` and its column, a tab counting four;
+    /// `near` is a line at or before it, where the search starts (see
+    /// `line_from`).
+    fn position(&self, text: &str, near: usize, offset: usize) -> (usize, usize) {
+        let line = self.line_from(near, offset);
         let before = &text.as_bytes()[self.starts[line - 1]..offset];
         (line, column_width(before))
+    }
+
+    /// `line(offset)`, counted on from `near`, a line at or before it: the
+    /// builder asks for the lines of its nodes in the order of the source,
+    /// a few lines apart, which a step or two tells where a binary search
+    /// of all the lines guesses at each of its branches. An offset before
+    /// `near` is searched for.
+    fn line_from(&self, near: usize, offset: usize) -> usize {
+        if near == 0
+            || self
+                .starts
+                .get(near - 1)
+                .is_none_or(|&start| start > offset)
+        {
+            return self.line(offset);
+        }
+        let mut line = near;
+        while self.starts.get(line).is_some_and(|&start| start <= offset) {
+            line += 1;
+        }
+        line
     }
 }
 

@@ -172,3 +172,18 @@ fn head_texts_in_one_buffer_read_as_strings_written_apart() {
         }
     }
 }
+
+#[test]
+fn a_line_counted_on_from_another_is_the_line_searched_for() {
+    let text = "a\n\nbc\nd\n\n\nefg\nh";
+    let lines = super::Lines::new(text);
+    for offset in 0..=text.len() {
+        for near in 0..=10 {
+            assert_eq!(
+                lines.line_from(near, offset),
+                lines.line(offset),
+                "from line {near} to offset {offset}"
+            );
+        }
+    }
+}
