@@ -74,7 +74,15 @@ pub fn first_spaced_word<'w>(text: &str, words: &[&'w str]) -> Option<(usize, &'
 /// told a word at a time (English terms and sentences), not a character
 /// at a time.
 pub fn has_japanese(text: &str) -> bool {
-    !text.is_ascii() && text.contains(is_japanese)
+    // Kana and kanji take three bytes or four, the first 0xE3 or more: the
+    // text before the first such byte (an English term, a number) is
+    // passed over without decoding it.
+    let bytes = text.as_bytes();
+    !text.is_ascii()
+        && bytes
+            .iter()
+            .position(|&byte| byte >= 0xe3)
+            .is_some_and(|at| text[at..].contains(is_japanese))
 }
 
 /// Labels are short: longer text is never one, and is not folded to check.
@@ -802,6 +810,19 @@ fn spaces(text: &str) -> Spaces {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn japanese_is_found_after_any_other_text() {
+        // A character of each kind of bytes, and kana and kanji of each
+        // range `is_japanese` takes.
+        let pieces = [
+            "a", " ", "é", "“", "、", "（", "ー", "あ", "ア", "ｱ", "々", "語", "𠀋", "\u{31F0}",
+            "豈", "①", "😀",
+        ];
+        for text in crate::random_text::texts(&pieces, 5, 3, 20_000) {
+            assert_eq!(has_japanese(&text), text.contains(is_japanese), "{text:?}");
+        }
+    }
 
     #[test]
     fn the_first_spaced_word_is_the_first_a_search_for_each_finds() {
