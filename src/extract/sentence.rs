@@ -90,7 +90,8 @@ fn may_define(head: &Head) -> bool {
     MARKS.is_in(head.text.as_bytes())
 }
 
-/// What opens an apposition: a comma and an article (`, a`, `, an`, `, the `).
+/// What opens an apposition: a comma and an article, as `apposition`
+/// reads them after its term (`, a` covers its `, a ` and `, an `).
 const APPOSITIONS: [&str; 2] = [", a", ", the "];
 
 /// A few short words, found by one search, built once (building costs

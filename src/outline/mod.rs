@@ -161,13 +161,14 @@ pub fn parse(text: &str) -> Outline {
 /// and `## `. The replacement has the same length, so source offsets stay
 /// those of the file.
 fn normalize_bullets(text: &str) -> String {
-    // A slip's ideographic space follows a hyphen or a hash, bytes rare
-    // in Japanese text: found by SIMD searches for the pairs, which pass
-    // over the rest (the space alone, or its bytes, are everywhere).
+    // A slip's ideographic space follows a hyphen or a hash: the pairs are
+    // searched for, not the space, whose bytes stand in most characters of
+    // Japanese text (a search for it stops at them, and guesses wrong at
+    // each). Each space is one byte after its pair's start.
     let mut spaces: Vec<usize> = ["-\u{3000}", "#\u{3000}"]
         .iter()
         .flat_map(|pair| memchr::memmem::find_iter(text.as_bytes(), pair))
-        .map(|at| at + 1)
+        .map(|pair_start| pair_start + 1)
         .collect();
     spaces.sort_unstable();
     let mut out = String::with_capacity(text.len());
